@@ -1,0 +1,93 @@
+#!/bin/bash
+# Load each shell completion and try a few completions.
+# Usage: completions/check.sh   (exit status 0 when every available shell passes;
+# a shell that is not installed is reported as SKIP, not as a failure)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+fail=0
+ok()   { echo "ok   $*"; }
+bad()  { echo "FAIL $*"; fail=1; }
+skip() { echo "SKIP $*"; }
+
+# expect NAME "candidates" WORD...: every WORD must be among the candidates
+expect() {
+    local name=$1 got=$2 w; shift 2
+    for w in "$@"; do
+        if ! grep -qxF -- "$w" <<<"$got"; then
+            bad "$name: '$w' missing; got: $(tr '\n' ' ' <<<"$got")"
+            return
+        fi
+    done
+    ok "$name"
+}
+# refuse NAME "candidates": there must be none
+refuse() {
+    if [[ -n ${2//[[:space:]]/} ]]; then bad "$1: expected nothing, got: $(tr '\n' ' ' <<<"$2")"; else ok "$1"; fi
+}
+
+# ---- bash ----------------------------------------------------------------
+bash_complete() { # words of the line; the last one is being completed
+    bash -c '
+        source "$1"; shift
+        COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 ))
+        COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+        _sbx sbx "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+        printf "%s\n" "${COMPREPLY[@]}"' _ "$here/bash/sbx" "$@"
+}
+if out=$(bash -c 'source "$1" && complete -p sbx' _ "$here/bash/sbx" 2>&1) \
+        && [[ $out == *"-F _sbx sbx"* ]]; then
+    ok "bash: loads ($out)"
+    expect "bash: sbx --ro-b" "$(bash_complete sbx --ro-b)" --ro-bind --ro-bind-try
+    expect "bash: --cap-add" "$(bash_complete sbx --cap-add CAP_SYS_AD)" CAP_SYS_ADMIN
+    expect "bash: --bind SRC" "$(bash_complete sbx --bind /us)" /usr
+    expect "bash: --bind SRC DEST" "$(bash_complete sbx --bind /usr /us)" /usr
+    refuse "bash: --info-fd offers no files" "$(bash_complete sbx --bind /usr /usr --info-fd '')"
+    refuse "bash: --file FD offers no files" "$(bash_complete sbx --file '')"
+    expect "bash: command after options" "$(bash_complete sbx --dev /dev tru)" true
+    expect "bash: command after --" "$(bash_complete sbx --dev /dev -- tru)" true
+else
+    bad "bash: does not load: $out"
+fi
+
+# ---- zsh -----------------------------------------------------------------
+zsh_complete() { # one string: the line to complete
+    local out; out=$(mktemp)
+    zsh -f -c '
+        zmodload zsh/zpty
+        zpty z zsh -f -i
+        zpty -w z "PROMPT=; fpath=($1 \$fpath); autoload -U compinit; compinit -u -D"
+        zpty -w z "compadd() { builtin compadd -O __m \"\$@\"; print -rl -- \"M:\"\${^__m} >&2; builtin compadd \"\$@\" }"
+        zpty -w z "exec 2>$2"
+        zpty -w z "$3"$'"'"'\t'"'"'
+        sleep 1
+        zpty -d z' _ "$here/zsh" "$out" "$1"
+    sed -n "s/^M://p" "$out" | sort -u; rm -f "$out"
+}
+if ! command -v zsh >/dev/null; then
+    skip "zsh: not installed"
+elif out=$(zsh -fc 'autoload -U compinit; compinit -u; source "$1"; print -r -- ${_comps[sbx]}' _ "$here/zsh/_sbx" 2>&1) \
+        && [[ $out == _sbx ]]; then
+    ok "zsh: loads"
+    expect "zsh: sbx --ro-b" "$(zsh_complete 'sbx --ro-b')" --ro-bind --ro-bind-try
+    expect "zsh: --cap-drop" "$(zsh_complete 'sbx --cap-drop CAP_NET_')" CAP_NET_RAW CAP_NET_ADMIN
+    refuse "zsh: --info-fd offers no files" "$(zsh_complete 'sbx --info-fd ')"
+else
+    bad "zsh: does not load: $out"
+fi
+
+# ---- fish ----------------------------------------------------------------
+fish_complete() { fish -c 'source $argv[1]; complete -C $argv[2]' "$here/fish/sbx.fish" "$1" | cut -f1; }
+if ! command -v fish >/dev/null; then
+    skip "fish: not installed"
+elif out=$(fish -c 'source $argv[1]' "$here/fish/sbx.fish" 2>&1) && [[ -z $out ]]; then
+    ok "fish: loads"
+    expect "fish: sbx --ro-b" "$(fish_complete 'sbx --ro-b')" --ro-bind --ro-bind-try
+    expect "fish: --cap-add" "$(fish_complete 'sbx --cap-add CAP_SYS_')" CAP_SYS_ADMIN
+    expect "fish: --ro-bind DEST" "$(fish_complete 'sbx --ro-bind /usr /us')" /usr/
+    refuse "fish: --seccomp offers no files" "$(fish_complete 'sbx --seccomp ')"
+    expect "fish: command" "$(fish_complete 'sbx --proc /proc tru')" true
+else
+    bad "fish: does not load: $out"
+fi
+
+exit $fail

@@ -1,0 +1,180 @@
+# fish completion for sbx(1)
+
+# What each option's arguments are, one word per argument (see
+# completions/bash/sbx for the legend). Options not listed take none.
+function __sbx_arg_kinds -a opt
+    switch $opt
+        case --args --userns --userns2 --pidns --sync-fd --seccomp \
+             --add-seccomp-fd --block-fd --userns-block-fd --info-fd \
+             --json-status-fd
+            echo fd
+        case --argv0 --uid --gid --hostname --exec-label --file-label --size
+            echo -
+        case --chdir --overlay-src --tmp-overlay --ro-overlay --proc --dev \
+             --tmpfs --mqueue --dir
+            echo dir
+        case --lock-file --remount-ro
+            echo path
+        case --unsetenv
+            echo env
+        case --perms
+            echo mode
+        case --cap-add --cap-drop
+            echo cap
+        case --setenv
+            echo env -
+        case --bind --bind-try --dev-bind --dev-bind-try --ro-bind \
+             --ro-bind-try --symlink
+            echo path path
+        case --bind-fd --ro-bind-fd --file --bind-data --ro-bind-data
+            echo fd path
+        case --chmod
+            echo mode path
+        case --overlay
+            echo dir dir dir
+    end
+end
+
+# Where is the cursor?  Prints "opt", "arg KIND" or "cmd INDEX" (INDEX of
+# the command word among the tokens before the cursor, possibly one past
+# the end when the cursor is on the command itself).
+function __sbx_state
+    set -l tokens (commandline -opc)
+    set -l n (count $tokens)
+    set -l i 2
+    while test $i -le $n
+        set -l w $tokens[$i]
+        if test "$w" = --
+            echo cmd (math $i + 1)
+            return
+        end
+        if not string match -q -- '-*' $w
+            echo cmd $i
+            return
+        end
+        set -l kinds (string split ' ' -- (__sbx_arg_kinds $w))
+        set -l a (count $kinds)
+        if test -z "$kinds"
+            set a 0
+        end
+        if test (math $i + $a) -gt $n
+            echo arg $kinds[(math $n - $i + 1)]
+            return
+        end
+        set i (math $i + $a + 1)
+    end
+    echo opt
+end
+
+function __sbx_is -a what
+    set -l state (string split ' ' -- (__sbx_state))
+    test "$state[1]" = "$what"; or test "$state[1] $state[2]" = "$what"
+end
+
+function __sbx_complete_command
+    set -l state (string split ' ' -- (__sbx_state))
+    set -l tokens (commandline -opc)
+    if test $state[2] -gt (count $tokens)
+        __fish_complete_command
+    else
+        # Complete the sandboxed command's own arguments with its own rules.
+        set -l sub $tokens[$state[2]..-1]
+        complete -C (string join ' ' -- (string escape -- $sub) (commandline -ct))
+    end
+end
+
+complete -c sbx -f
+
+# The command, and its arguments.
+complete -c sbx -n '__sbx_is cmd' -a '(__sbx_complete_command)'
+complete -c sbx -n '__sbx_is opt; and not string match -q -- "-*" (commandline -ct)' \
+    -a '(__fish_complete_command)'
+
+# Option arguments.
+complete -c sbx -n '__sbx_is "arg path"' -F
+complete -c sbx -n '__sbx_is "arg dir"' -a '(__fish_complete_directories)'
+complete -c sbx -n '__sbx_is "arg env"' -a '(set -nx)'
+complete -c sbx -n '__sbx_is "arg mode"' -a '0700 0750 0755 0600 0640 0644 0444 1777'
+complete -c sbx -n '__sbx_is "arg cap"' -a 'ALL CAP_CHOWN CAP_DAC_OVERRIDE
+    CAP_DAC_READ_SEARCH CAP_FOWNER CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID
+    CAP_SETPCAP CAP_LINUX_IMMUTABLE CAP_NET_BIND_SERVICE CAP_NET_BROADCAST
+    CAP_NET_ADMIN CAP_NET_RAW CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE
+    CAP_SYS_RAWIO CAP_SYS_CHROOT CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN
+    CAP_SYS_BOOT CAP_SYS_NICE CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG
+    CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP
+    CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND
+    CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
+# "arg fd" and "arg -": nothing is offered (files are off by default).
+
+# Options.
+function __sbx_opt -a name desc
+    complete -c sbx -n '__sbx_is opt' -l $name -d $desc
+end
+__sbx_opt help 'Print usage and exit'
+__sbx_opt version 'Print version and exit'
+__sbx_opt args 'Read NUL-separated arguments from FD'
+__sbx_opt argv0 'argv[0] for the command'
+__sbx_opt level-prefix 'Prefix diagnostics with syslog priorities'
+__sbx_opt unshare-all 'Unshare every namespace that is possible'
+__sbx_opt share-net 'Keep the network namespace'
+__sbx_opt unshare-user 'Create a user namespace'
+__sbx_opt unshare-user-try 'Create a user namespace if possible'
+__sbx_opt unshare-ipc 'Create an IPC namespace'
+__sbx_opt unshare-pid 'Create a PID namespace'
+__sbx_opt unshare-net 'Create a network namespace'
+__sbx_opt unshare-uts 'Create a UTS namespace'
+__sbx_opt unshare-cgroup 'Create a cgroup namespace'
+__sbx_opt unshare-cgroup-try 'Create a cgroup namespace if possible'
+__sbx_opt userns 'Enter the user namespace open on FD'
+__sbx_opt userns2 'Switch to the user namespace on FD after setup'
+__sbx_opt disable-userns 'Forbid user namespaces in the sandbox'
+__sbx_opt assert-userns-disabled 'Fail unless user namespaces are forbidden'
+__sbx_opt pidns 'Use the PID namespace open on FD'
+__sbx_opt uid 'User id in the sandbox'
+__sbx_opt gid 'Group id in the sandbox'
+__sbx_opt hostname 'Host name in the sandbox'
+__sbx_opt chdir 'Working directory in the sandbox'
+__sbx_opt setenv 'Set an environment variable'
+__sbx_opt unsetenv 'Unset an environment variable'
+__sbx_opt clearenv 'Clear the environment'
+__sbx_opt lock-file 'Hold a read lock on a file while running'
+__sbx_opt sync-fd 'Keep FD open while the sandbox runs'
+__sbx_opt bind 'Bind read-write'
+__sbx_opt bind-try 'Bind read-write if the source exists'
+__sbx_opt dev-bind 'Bind with device access'
+__sbx_opt dev-bind-try 'Bind with device access if the source exists'
+__sbx_opt ro-bind 'Bind read-only'
+__sbx_opt ro-bind-try 'Bind read-only if the source exists'
+__sbx_opt bind-fd 'Bind what FD refers to'
+__sbx_opt ro-bind-fd 'Bind what FD refers to, read-only'
+__sbx_opt remount-ro 'Make a mount read-only'
+__sbx_opt overlay-src 'Lower layer for the next overlay'
+__sbx_opt overlay 'Overlay with a writable host directory'
+__sbx_opt tmp-overlay 'Overlay whose writes are discarded'
+__sbx_opt ro-overlay 'Read-only overlay'
+__sbx_opt exec-label 'SELinux context of the command'
+__sbx_opt file-label 'SELinux context of created files'
+__sbx_opt proc 'Mount proc'
+__sbx_opt dev 'Mount a minimal /dev'
+__sbx_opt tmpfs 'Mount a tmpfs'
+__sbx_opt mqueue 'Mount mqueue'
+__sbx_opt dir 'Create a directory'
+__sbx_opt file 'Copy FD into a new file'
+__sbx_opt bind-data 'Copy FD into a file and bind it'
+__sbx_opt ro-bind-data 'Copy FD into a file and bind it read-only'
+__sbx_opt symlink 'Create a symbolic link'
+__sbx_opt chmod 'Change the mode of a path'
+__sbx_opt perms 'Mode for the next created file, directory or tmpfs'
+__sbx_opt size 'Size in bytes of the next tmpfs'
+__sbx_opt seccomp 'Load a seccomp BPF program from FD'
+__sbx_opt add-seccomp-fd 'Stack a seccomp BPF program from FD'
+__sbx_opt block-fd 'Wait for a byte on FD before running'
+__sbx_opt userns-block-fd 'Wait on FD for uid/gid maps'
+__sbx_opt info-fd 'Write sandbox information as JSON to FD'
+__sbx_opt json-status-fd 'Write JSON status lines to FD'
+__sbx_opt new-session 'Run the command in a new session'
+__sbx_opt die-with-parent 'Kill the sandbox when the caller dies'
+__sbx_opt as-pid-1 'Run the command as PID 1'
+__sbx_opt cap-add 'Add a capability'
+__sbx_opt cap-drop 'Drop a capability'
+functions -e __sbx_opt

@@ -1,0 +1,677 @@
+/* The bubblewrap-compatible command line.  Each option appends to the plan;
+ * the grammar follows bubblewrap: only "--opt value" (no "--opt=value"), the
+ * first non-option word or the word after "--" starts the command, and
+ * "--args FD" splices NUL-separated words in place. */
+#include "cli/options.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+#define MAX_ARGS 9000
+
+struct parser {
+  struct plan *plan;
+  enum cli_action *action;
+  int total_args;
+  int pending_perms;     /* --perms for the next op, or -1 */
+  uint64_t pending_size; /* --size for the next --tmpfs, or 0 */
+  char **overlay_srcs;   /* --overlay-src words waiting for their overlay */
+  size_t n_overlay_srcs;
+  bool seen_chdir;
+};
+
+enum arg_kind { A_NONE, A_PATH, A_FD, A_STR, A_OCTAL };
+
+struct option_def {
+  const char *name;
+  int nargs;
+  int (*handle)(struct parser *ps, const struct option_def *def, char **args);
+  int tag; /* per-handler meaning */
+};
+
+static int need_fd(const char *opt, const char *s, int *fd)
+{
+  if (parse_fd(s, fd) < 0 || !fd_is_valid(*fd))
+    return log_fail(EBADF, "Invalid fd: %s", s);
+  return 0;
+}
+
+static uint64_t all_caps_mask(void)
+{
+  int last = cap_max_bits() - 1;
+  return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+}
+
+static int parse_cap(const char *name, uint64_t *mask)
+{
+  cap_value_t v;
+  if (strcasecmp(name, "ALL") == 0) {
+    *mask = all_caps_mask();
+    return 0;
+  }
+  /* libcap accepts "cap_net_admin"; bubblewrap takes "CAP_NET_ADMIN". */
+  if (strncasecmp(name, "cap_", 4) != 0 || cap_from_name(name, &v) < 0 || v < 0 || v > 63)
+    return log_fail(EINVAL, "%s is not a valid capability", name);
+  *mask = 1ULL << v;
+  return 0;
+}
+
+/* --- handlers ----------------------------------------------------------- */
+
+enum {
+  T_UNSHARE_USER, T_UNSHARE_USER_TRY, T_UNSHARE_IPC, T_UNSHARE_PID, T_UNSHARE_NET,
+  T_UNSHARE_UTS, T_UNSHARE_CGROUP, T_UNSHARE_CGROUP_TRY, T_UNSHARE_ALL, T_SHARE_NET,
+  T_DISABLE_USERNS, T_ASSERT_USERNS_DISABLED, T_AS_PID_1, T_NEW_SESSION,
+  T_DIE_WITH_PARENT, T_CLEARENV, T_LEVEL_PREFIX, T_HELP, T_VERSION,
+};
+
+static int h_flag(struct parser *ps, const struct option_def *def, char **a)
+{
+  struct plan *p = ps->plan;
+  switch (def->tag) {
+  case T_UNSHARE_USER: p->unshare |= CLONE_NEWUSER; break;
+  case T_UNSHARE_USER_TRY: p->unshare_user_try = true; break;
+  case T_UNSHARE_IPC: p->unshare |= CLONE_NEWIPC; break;
+  case T_UNSHARE_PID: p->unshare |= CLONE_NEWPID; break;
+  case T_UNSHARE_NET: p->unshare |= CLONE_NEWNET; break;
+  case T_UNSHARE_UTS: p->unshare |= CLONE_NEWUTS; break;
+  case T_UNSHARE_CGROUP: p->unshare |= CLONE_NEWCGROUP; break;
+  case T_UNSHARE_CGROUP_TRY: p->unshare_cgroup_try = true; break;
+  case T_UNSHARE_ALL:
+    p->unshare_user_try = true;
+    p->unshare_cgroup_try = true;
+    p->unshare |= CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWNET;
+    break;
+  case T_SHARE_NET: p->unshare &= ~(unsigned long)CLONE_NEWNET; break;
+  case T_DISABLE_USERNS: p->disable_userns = true; break;
+  case T_ASSERT_USERNS_DISABLED: p->assert_userns_disabled = true; break;
+  case T_AS_PID_1: p->as_pid_1 = true; break;
+  case T_NEW_SESSION: p->new_session = true; break;
+  case T_DIE_WITH_PARENT: p->die_with_parent = true; break;
+  case T_CLEARENV: plan_clearenv(p); break;
+  case T_LEVEL_PREFIX: log_set_level_prefix(true); break;
+  case T_HELP: *ps->action = CLI_HELP; break;
+  case T_VERSION: *ps->action = CLI_VERSION; break;
+  default: return -EINVAL;
+  }
+  return 0;
+}
+
+enum { T_BIND, T_BIND_TRY, T_DEV_BIND, T_DEV_BIND_TRY, T_RO_BIND, T_RO_BIND_TRY };
+
+static int h_bind(struct parser *ps, const struct option_def *def, char **a)
+{
+  static const enum bind_access access[] = {
+    [T_BIND] = ACCESS_RW, [T_BIND_TRY] = ACCESS_RW, [T_DEV_BIND] = ACCESS_DEV,
+    [T_DEV_BIND_TRY] = ACCESS_DEV, [T_RO_BIND] = ACCESS_RO, [T_RO_BIND_TRY] = ACCESS_RO,
+  };
+  struct plan_op *op = plan_add_op(ps->plan, OP_BIND, a[0], a[1]);
+  op->access = access[def->tag];
+  if (def->tag == T_BIND_TRY || def->tag == T_DEV_BIND_TRY || def->tag == T_RO_BIND_TRY)
+    op->flags |= OPF_TRY;
+  return 0;
+}
+
+static int h_bind_fd(struct parser *ps, const struct option_def *def, char **a)
+{
+  int fd, r = need_fd(def->name, a[0], &fd);
+  if (r < 0)
+    return r;
+  struct plan_op *op = plan_add_op(ps->plan, OP_BIND, NULL, a[1]);
+  op->access = def->tag ? ACCESS_RO : ACCESS_RW;
+  op->flags |= OPF_FROM_FD;
+  op->fd = fd;
+  return 0;
+}
+
+static int h_dest_only(struct parser *ps, const struct option_def *def, char **a)
+{
+  struct plan_op *op = plan_add_op(ps->plan, (enum op_kind)def->tag, NULL, a[0]);
+  if (op->kind == OP_TMPFS || op->kind == OP_DIR) {
+    op->perms = ps->pending_perms;
+    ps->pending_perms = -1;
+  }
+  if (op->kind == OP_TMPFS) {
+    op->size = ps->pending_size;
+    ps->pending_size = 0;
+  }
+  return 0;
+}
+
+static int h_symlink(struct parser *ps, const struct option_def *def, char **a)
+{
+  plan_add_op(ps->plan, OP_SYMLINK, a[0], a[1]);
+  return 0;
+}
+
+static int h_fd_dest(struct parser *ps, const struct option_def *def, char **a)
+{
+  int fd, r = need_fd(def->name, a[0], &fd);
+  if (r < 0)
+    return r;
+  struct plan_op *op = plan_add_op(ps->plan, def->tag == 0 ? OP_FILE : OP_BIND_DATA, NULL, a[1]);
+  op->access = def->tag == 2 ? ACCESS_RO : ACCESS_RW;
+  op->fd = fd;
+  op->perms = ps->pending_perms;
+  ps->pending_perms = -1;
+  return 0;
+}
+
+static int h_chmod(struct parser *ps, const struct option_def *def, char **a)
+{
+  unsigned mode;
+  if (parse_octal_mode(a[0], &mode) < 0)
+    return log_fail(EINVAL, "--chmod takes an octal argument, not \"%s\"", a[0]);
+  struct plan_op *op = plan_add_op(ps->plan, OP_CHMOD, NULL, a[1]);
+  op->perms = (int)mode;
+  return 0;
+}
+
+static int h_perms(struct parser *ps, const struct option_def *def, char **a)
+{
+  unsigned mode;
+  if (parse_octal_mode(a[0], &mode) < 0)
+    return log_fail(EINVAL, "--perms takes an octal argument, not \"%s\"", a[0]);
+  ps->pending_perms = (int)mode;
+  return 0;
+}
+
+static int h_size(struct parser *ps, const struct option_def *def, char **a)
+{
+  unsigned long long v;
+  if (parse_uint(a[0], &v) < 0 || v == 0 || v > (unsigned long long)INT64_MAX)
+    return log_fail(EINVAL, "Invalid size: %s", a[0]);
+  ps->pending_size = v;
+  return 0;
+}
+
+static int h_overlay_src(struct parser *ps, const struct option_def *def, char **a)
+{
+  ps->overlay_srcs = xrealloc(ps->overlay_srcs, (ps->n_overlay_srcs + 1) * sizeof(char *));
+  ps->overlay_srcs[ps->n_overlay_srcs++] = xstrdup(a[0]);
+  return 0;
+}
+
+static int h_overlay(struct parser *ps, const struct option_def *def, char **a)
+{
+  enum op_kind kind = (enum op_kind)def->tag;
+  size_t need = kind == OP_RO_OVERLAY ? 2 : 1;
+  if (ps->n_overlay_srcs < need)
+    return log_fail(EINVAL, "%s requires at least %s --overlay-src", def->name,
+                    need == 2 ? "two" : "one");
+  const char *dest = kind == OP_OVERLAY ? a[2] : a[0];
+  struct plan_op *op = plan_add_op(ps->plan, kind, NULL, dest);
+  if (kind == OP_OVERLAY) {
+    op->upper = xstrdup(a[0]);
+    op->work = xstrdup(a[1]);
+  }
+  op->overlay_srcs = ps->overlay_srcs;
+  op->n_overlay_srcs = ps->n_overlay_srcs;
+  ps->overlay_srcs = NULL;
+  ps->n_overlay_srcs = 0;
+  return 0;
+}
+
+enum { T_USERNS, T_USERNS2, T_PIDNS, T_USERNS_BLOCK, T_INFO, T_JSON, T_SYNC, T_BLOCK, T_SECCOMP };
+
+static int h_fd_opt(struct parser *ps, const struct option_def *def, char **a)
+{
+  struct plan *p = ps->plan;
+  int fd, r = need_fd(def->name, a[0], &fd);
+  if (r < 0)
+    return r;
+  switch (def->tag) {
+  case T_USERNS: p->userns_fd = fd; break;
+  case T_USERNS2: p->userns2_fd = fd; break;
+  case T_PIDNS: p->pidns_fd = fd; break;
+  case T_USERNS_BLOCK: p->userns_block_fd = fd; break;
+  case T_INFO: p->info_fd = fd; break;
+  case T_JSON: p->json_status_fd = fd; break;
+  case T_SYNC: p->sync_fd = fd; break;
+  case T_BLOCK: p->block_fd = fd; break;
+  case T_SECCOMP:
+    if (p->n_seccomp_progs > 0)
+      return log_fail(EINVAL, "--seccomp cannot be combined with --add-seccomp-fd");
+    if (p->seccomp_fd >= 0)
+      return log_fail(EINVAL, "--seccomp may only be given once");
+    p->seccomp_fd = fd;
+    break;
+  default: return -EINVAL;
+  }
+  return 0;
+}
+
+static int h_add_seccomp(struct parser *ps, const struct option_def *def, char **a)
+{
+  struct plan *p = ps->plan;
+  int fd, r = need_fd(def->name, a[0], &fd);
+  if (r < 0)
+    return r;
+  if (p->seccomp_fd >= 0)
+    return log_fail(EINVAL, "--add-seccomp-fd cannot be combined with --seccomp");
+  char *data;
+  size_t len;
+  r = read_all_fd(fd, &data, &len);
+  if (r < 0)
+    return log_errno(r, "Can't read seccomp data");
+  close(fd);
+  if (len == 0 || len % 8 != 0) {
+    free(data);
+    return log_fail(EINVAL, "Invalid seccomp data, must be multiple of 8");
+  }
+  if (len / 8 > 4096) {
+    free(data);
+    return log_fail(EINVAL, "Invalid seccomp data, more than 4096 instructions");
+  }
+  p->seccomp_progs = xrealloc(p->seccomp_progs, (p->n_seccomp_progs + 1) * sizeof *p->seccomp_progs);
+  p->seccomp_progs[p->n_seccomp_progs++] = (struct seccomp_prog){ data, len };
+  return 0;
+}
+
+enum { T_UID, T_GID };
+
+static int h_id(struct parser *ps, const struct option_def *def, char **a)
+{
+  unsigned long long v;
+  if (parse_uint(a[0], &v) < 0 || v >= (uid_t)-1)
+    return log_fail(EINVAL, "Invalid %s: %s", def->tag == T_UID ? "uid" : "gid", a[0]);
+  if (def->tag == T_UID) {
+    ps->plan->uid_set = true;
+    ps->plan->uid = (uid_t)v;
+  } else {
+    ps->plan->gid_set = true;
+    ps->plan->gid = (gid_t)v;
+  }
+  return 0;
+}
+
+enum { T_HOSTNAME, T_CHDIR, T_ARGV0, T_EXEC_LABEL, T_FILE_LABEL, T_LOCK_FILE };
+
+static int h_string(struct parser *ps, const struct option_def *def, char **a)
+{
+  struct plan *p = ps->plan;
+  char **slot = NULL;
+  switch (def->tag) {
+  case T_HOSTNAME: slot = &p->hostname; break;
+  case T_CHDIR:
+    if (ps->seen_chdir)
+      log_warn("Only the last --chdir option will take effect");
+    ps->seen_chdir = true;
+    slot = &p->chdir;
+    break;
+  case T_ARGV0:
+    if (p->argv0)
+      return log_fail(EINVAL, "--argv0 takes only one argument");
+    slot = &p->argv0;
+    break;
+  case T_EXEC_LABEL: slot = &p->exec_label; break;
+  case T_FILE_LABEL: slot = &p->file_label; break;
+  case T_LOCK_FILE:
+    p->lock_files = xrealloc(p->lock_files, (p->n_lock_files + 1) * sizeof(char *));
+    p->lock_files[p->n_lock_files++] = xstrdup(a[0]);
+    return 0;
+  default: return -EINVAL;
+  }
+  free(*slot);
+  *slot = xstrdup(a[0]);
+  return 0;
+}
+
+static int h_setenv(struct parser *ps, const struct option_def *def, char **a)
+{
+  if (!*a[0] || strchr(a[0], '='))
+    return log_fail(EINVAL, "Invalid environment variable name: \"%s\"", a[0]);
+  if (def->tag)
+    plan_unsetenv(ps->plan, a[0]);
+  else
+    plan_setenv(ps->plan, a[0], a[1]);
+  return 0;
+}
+
+static int h_cap(struct parser *ps, const struct option_def *def, char **a)
+{
+  uint64_t mask = 0;
+  int r = parse_cap(a[0], &mask);
+  if (r < 0)
+    return r;
+  struct plan *p = ps->plan;
+  p->caps = xrealloc(p->caps, (p->n_caps + 1) * sizeof *p->caps);
+  p->caps[p->n_caps++] = (struct cap_change){ def->tag ? CAP_VERB_DROP : CAP_VERB_ADD, mask };
+  return 0;
+}
+
+static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_file, int *consumed_to_cmd);
+
+static int h_args(struct parser *ps, const struct option_def *def, char **a);
+
+static const struct option_def options[] = {
+  { "--help", 0, h_flag, T_HELP },
+  { "--version", 0, h_flag, T_VERSION },
+  { "--args", 1, h_args, 0 },
+  { "--argv0", 1, h_string, T_ARGV0 },
+  { "--level-prefix", 0, h_flag, T_LEVEL_PREFIX },
+  { "--unshare-all", 0, h_flag, T_UNSHARE_ALL },
+  { "--share-net", 0, h_flag, T_SHARE_NET },
+  { "--unshare-user", 0, h_flag, T_UNSHARE_USER },
+  { "--unshare-user-try", 0, h_flag, T_UNSHARE_USER_TRY },
+  { "--unshare-ipc", 0, h_flag, T_UNSHARE_IPC },
+  { "--unshare-pid", 0, h_flag, T_UNSHARE_PID },
+  { "--unshare-net", 0, h_flag, T_UNSHARE_NET },
+  { "--unshare-uts", 0, h_flag, T_UNSHARE_UTS },
+  { "--unshare-cgroup", 0, h_flag, T_UNSHARE_CGROUP },
+  { "--unshare-cgroup-try", 0, h_flag, T_UNSHARE_CGROUP_TRY },
+  { "--userns", 1, h_fd_opt, T_USERNS },
+  { "--userns2", 1, h_fd_opt, T_USERNS2 },
+  { "--disable-userns", 0, h_flag, T_DISABLE_USERNS },
+  { "--assert-userns-disabled", 0, h_flag, T_ASSERT_USERNS_DISABLED },
+  { "--pidns", 1, h_fd_opt, T_PIDNS },
+  { "--uid", 1, h_id, T_UID },
+  { "--gid", 1, h_id, T_GID },
+  { "--hostname", 1, h_string, T_HOSTNAME },
+  { "--chdir", 1, h_string, T_CHDIR },
+  { "--clearenv", 0, h_flag, T_CLEARENV },
+  { "--setenv", 2, h_setenv, 0 },
+  { "--unsetenv", 1, h_setenv, 1 },
+  { "--lock-file", 1, h_string, T_LOCK_FILE },
+  { "--sync-fd", 1, h_fd_opt, T_SYNC },
+  { "--bind", 2, h_bind, T_BIND },
+  { "--bind-try", 2, h_bind, T_BIND_TRY },
+  { "--dev-bind", 2, h_bind, T_DEV_BIND },
+  { "--dev-bind-try", 2, h_bind, T_DEV_BIND_TRY },
+  { "--ro-bind", 2, h_bind, T_RO_BIND },
+  { "--ro-bind-try", 2, h_bind, T_RO_BIND_TRY },
+  { "--bind-fd", 2, h_bind_fd, 0 },
+  { "--ro-bind-fd", 2, h_bind_fd, 1 },
+  { "--remount-ro", 1, h_dest_only, OP_REMOUNT_RO },
+  { "--overlay-src", 1, h_overlay_src, 0 },
+  { "--overlay", 3, h_overlay, OP_OVERLAY },
+  { "--tmp-overlay", 1, h_overlay, OP_TMP_OVERLAY },
+  { "--ro-overlay", 1, h_overlay, OP_RO_OVERLAY },
+  { "--exec-label", 1, h_string, T_EXEC_LABEL },
+  { "--file-label", 1, h_string, T_FILE_LABEL },
+  { "--proc", 1, h_dest_only, OP_PROC },
+  { "--dev", 1, h_dest_only, OP_DEV },
+  { "--tmpfs", 1, h_dest_only, OP_TMPFS },
+  { "--mqueue", 1, h_dest_only, OP_MQUEUE },
+  { "--dir", 1, h_dest_only, OP_DIR },
+  { "--file", 2, h_fd_dest, 0 },
+  { "--bind-data", 2, h_fd_dest, 1 },
+  { "--ro-bind-data", 2, h_fd_dest, 2 },
+  { "--symlink", 2, h_symlink, 0 },
+  { "--chmod", 2, h_chmod, 0 },
+  { "--perms", 1, h_perms, 0 },
+  { "--size", 1, h_size, 0 },
+  { "--seccomp", 1, h_fd_opt, T_SECCOMP },
+  { "--add-seccomp-fd", 1, h_add_seccomp, 0 },
+  { "--block-fd", 1, h_fd_opt, T_BLOCK },
+  { "--userns-block-fd", 1, h_fd_opt, T_USERNS_BLOCK },
+  { "--info-fd", 1, h_fd_opt, T_INFO },
+  { "--json-status-fd", 1, h_fd_opt, T_JSON },
+  { "--new-session", 0, h_flag, T_NEW_SESSION },
+  { "--die-with-parent", 0, h_flag, T_DIE_WITH_PARENT },
+  { "--as-pid-1", 0, h_flag, T_AS_PID_1 },
+  { "--cap-add", 1, h_cap, 0 },
+  { "--cap-drop", 1, h_cap, 1 },
+};
+
+static int h_args(struct parser *ps, const struct option_def *def, char **a)
+{
+  int fd, r = need_fd(def->name, a[0], &fd);
+  if (r < 0)
+    return r;
+  char *data;
+  size_t len;
+  r = read_all_fd(fd, &data, &len);
+  if (r < 0)
+    return log_errno(r, "Can't read --args data");
+  /* Split on NUL; the last word needs no terminator.  The buffer lives as
+   * long as the plan does not copy from it, so keep it: plans copy. */
+  size_t n = 0;
+  for (size_t i = 0; i < len; i++)
+    if (data[i] == '\0')
+      n++;
+  if (len > 0 && data[len - 1] != '\0')
+    n++;
+  char **words = xcalloc(n + 1, sizeof(char *));
+  size_t w = 0;
+  for (size_t i = 0; i < len && w < n; w++) {
+    words[w] = data + i;
+    i += strlen(data + i) + 1;
+  }
+  int cmd_at = -1;
+  r = parse_words(ps, (int)n, words, true, &cmd_at);
+  if (r == 0 && cmd_at >= 0) {
+    /* The args file may carry the command itself (Flatpak puts "--" and the
+     * command on its real argv, but either works). */
+    size_t ncmd = n - cmd_at;
+    char **cmd = xcalloc(ncmd + 1, sizeof(char *));
+    for (size_t i = 0; i < ncmd; i++)
+      cmd[i] = xstrdup(words[cmd_at + i]);
+    ps->plan->argv = cmd;
+  }
+  free(words);
+  free(data);
+  return r;
+}
+
+static const struct option_def *find_option(const char *name)
+{
+  for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+    if (strcmp(options[i].name, name) == 0)
+      return &options[i];
+  return NULL;
+}
+
+/* Parse words until the command starts; *cmd_at gets its index (or -1). */
+static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_file, int *cmd_at)
+{
+  *cmd_at = -1;
+  ps->total_args += argc;
+  if (ps->total_args > MAX_ARGS)
+    return log_fail(E2BIG, "Exceeded maximum number of arguments %d", MAX_ARGS);
+
+  for (int i = 0; i < argc; i++) {
+    const char *w = argv[i];
+    if (strcmp(w, "--") == 0) {
+      *cmd_at = i + 1;
+      return 0;
+    }
+    if (w[0] != '-') {
+      *cmd_at = i;
+      return 0;
+    }
+    const struct option_def *def = find_option(w);
+    if (!def)
+      return log_fail(EINVAL, "Unknown option %s", w);
+    if (in_args_file && def->handle == h_args)
+      return log_fail(EINVAL, "--args not supported in arguments file");
+    if (i + def->nargs >= argc)
+      return log_fail(EINVAL, "%s takes %d argument%s", w, def->nargs, def->nargs == 1 ? "" : "s");
+
+    /* Modifiers must be followed by what they modify. */
+    if (ps->pending_perms >= 0 && def->handle != h_dest_only && def->handle != h_fd_dest &&
+        def->handle != h_args)
+      return log_fail(EINVAL, "--perms must be followed by an option that creates a file");
+    if (ps->pending_perms >= 0 && def->handle == h_dest_only && def->tag != OP_DIR &&
+        def->tag != OP_TMPFS)
+      return log_fail(EINVAL, "--perms must be followed by an option that creates a file");
+    if (ps->pending_size && !(def->handle == h_dest_only && def->tag == OP_TMPFS) &&
+        def->handle != h_perms && def->handle != h_args)
+      return log_fail(EINVAL, "--size must be followed by --tmpfs");
+    if (ps->n_overlay_srcs && def->handle != h_overlay && def->handle != h_overlay_src &&
+        def->handle != h_args)
+      return log_fail(EINVAL, "--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay");
+
+    int r = def->handle(ps, def, argv + i + 1);
+    if (r < 0)
+      return r;
+    if (*ps->action != CLI_RUN)
+      return 0;
+    i += def->nargs;
+    if (def->handle == h_args && ps->plan->argv) {
+      /* The command came from the args file; nothing may follow it. */
+      if (i + 1 < argc)
+        return log_fail(EINVAL, "Unexpected argument after the command from --args: %s", argv[i + 1]);
+      return 0;
+    }
+  }
+  return 0;
+}
+
+int cli_parse(struct plan *p, int argc, char **argv, enum cli_action *action)
+{
+  struct parser ps = { .plan = p, .action = action, .pending_perms = -1 };
+  int cmd_at = -1;
+
+  *action = CLI_RUN;
+  int r = parse_words(&ps, argc, argv, false, &cmd_at);
+  if (r == 0 && *action == CLI_RUN) {
+    if (ps.pending_perms >= 0)
+      r = log_fail(EINVAL, "--perms must be followed by an option that creates a file");
+    else if (ps.pending_size)
+      r = log_fail(EINVAL, "--size must be followed by --tmpfs");
+    else if (ps.n_overlay_srcs)
+      r = log_fail(EINVAL, "--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay");
+  }
+  for (size_t i = 0; i < ps.n_overlay_srcs; i++)
+    free(ps.overlay_srcs[i]);
+  free(ps.overlay_srcs);
+  if (r < 0 || *action != CLI_RUN)
+    return r;
+
+  if (cmd_at >= 0 && cmd_at < argc) {
+    if (p->argv)
+      return log_fail(EINVAL, "A command was given both in --args and on the command line");
+    size_t n = argc - cmd_at;
+    p->argv = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+      p->argv[i] = xstrdup(argv[cmd_at + i]);
+  }
+  if (!p->argv || !p->argv[0])
+    return log_fail(EINVAL, "No command specified");
+  return 0;
+}
+
+int cli_validate(struct plan *p)
+{
+  bool root = getuid() == 0;
+  struct stat st;
+
+  if (p->unshare_user_try && stat("/proc/self/ns/user", &st) == 0)
+    p->unshare |= CLONE_NEWUSER;
+  if (p->unshare_cgroup_try && stat("/proc/self/ns/cgroup", &st) == 0)
+    p->unshare |= CLONE_NEWCGROUP;
+
+  if (p->userns_fd >= 0 && (p->unshare & CLONE_NEWUSER))
+    return log_fail(EINVAL, "--userns not compatible --unshare-user");
+  /* Without privileges nothing but a user namespace lets us mount. */
+  if (!root && p->userns_fd < 0)
+    p->unshare |= CLONE_NEWUSER;
+
+  bool userns = (p->unshare & CLONE_NEWUSER) || p->userns_fd >= 0;
+  if ((p->uid_set || p->gid_set) && !userns)
+    return log_fail(EINVAL, "Specifying --%s requires --unshare-user or --userns", p->uid_set ? "uid" : "gid");
+  if (p->userns_block_fd >= 0 && !(p->unshare & CLONE_NEWUSER))
+    return log_fail(EINVAL, "--userns-block-fd requires --unshare-user");
+  if (p->userns_block_fd >= 0 && p->info_fd < 0)
+    return log_fail(EINVAL, "--userns-block-fd requires --info-fd");
+  if (p->disable_userns && !(p->unshare & CLONE_NEWUSER))
+    return log_fail(EINVAL, "--disable-userns requires --unshare-user");
+  if (p->disable_userns && p->userns_block_fd >= 0)
+    return log_fail(EINVAL, "--disable-userns is not compatible with --userns-block-fd");
+  if (p->userns2_fd >= 0 && !userns)
+    return log_fail(EINVAL, "--userns2 requires --unshare-user or --userns");
+  if (p->as_pid_1 && !(p->unshare & CLONE_NEWPID))
+    return log_fail(EINVAL, "Specifying --as-pid-1 requires --unshare-pid");
+  if (p->as_pid_1 && p->n_lock_files > 0)
+    return log_fail(EINVAL, "Specifying --as-pid-1 and --lock-file is not permitted");
+  if (p->hostname && !(p->unshare & CLONE_NEWUTS))
+    return log_fail(EINVAL, "Specifying --hostname requires --unshare-uts");
+  if (!root && !userns)
+    return log_fail(EPERM, "No permissions to create new namespace, likely because the kernel does not allow non-privileged user namespaces");
+  return 0;
+}
+
+void cli_print_usage(const char *argv0, int fd)
+{
+  FILE *f = fdopen(dup(fd), "w");
+  if (!f)
+    return;
+  fprintf(f,
+    "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n"
+    "    --help                       Print this help\n"
+    "    --version                    Print version\n"
+    "    --args FD                    Parse NUL-separated args from FD\n"
+    "    --argv0 VALUE                Set argv[0] to the value VALUE before running the program\n"
+    "    --level-prefix               Prepend e.g. <3> to diagnostic messages\n"
+    "    --unshare-all                Unshare every namespace we support by default\n"
+    "    --share-net                  Retain the network namespace (can only combine with --unshare-all)\n"
+    "    --unshare-user               Create new user namespace (may be automatically implied if not setuid)\n"
+    "    --unshare-user-try           Create new user namespace if possible else continue by skipping it\n"
+    "    --unshare-ipc                Create new ipc namespace\n"
+    "    --unshare-pid                Create new pid namespace\n"
+    "    --unshare-net                Create new network namespace\n"
+    "    --unshare-uts                Create new uts namespace\n"
+    "    --unshare-cgroup             Create new cgroup namespace\n"
+    "    --unshare-cgroup-try         Create new cgroup namespace if possible else continue by skipping it\n"
+    "    --userns FD                  Use this user namespace (cannot combine with --unshare-user)\n"
+    "    --userns2 FD                 After setup switch to this user namespace, only useful with --userns\n"
+    "    --disable-userns             Disable further use of user namespaces inside sandbox\n"
+    "    --assert-userns-disabled     Fail unless further use of user namespace inside sandbox is disabled\n"
+    "    --pidns FD                   Use this pid namespace (as parent namespace if using --unshare-pid)\n"
+    "    --uid UID                    Custom uid in the sandbox (requires --unshare-user or --userns)\n"
+    "    --gid GID                    Custom gid in the sandbox (requires --unshare-user or --userns)\n"
+    "    --hostname NAME              Custom hostname in the sandbox (requires --unshare-uts)\n"
+    "    --chdir DIR                  Change directory to DIR\n"
+    "    --clearenv                   Unset all environment variables\n"
+    "    --setenv VAR VALUE           Set an environment variable\n"
+    "    --unsetenv VAR               Unset an environment variable\n"
+    "    --lock-file DEST             Take a lock on DEST while sandbox is running\n"
+    "    --sync-fd FD                 Keep this fd open while sandbox is running\n"
+    "    --bind SRC DEST              Bind mount the host path SRC on DEST\n"
+    "    --bind-try SRC DEST          Equal to --bind but ignores non-existent SRC\n"
+    "    --dev-bind SRC DEST          Bind mount the host path SRC on DEST, allowing device access\n"
+    "    --dev-bind-try SRC DEST      Equal to --dev-bind but ignores non-existent SRC\n"
+    "    --ro-bind SRC DEST           Bind mount the host path SRC readonly on DEST\n"
+    "    --ro-bind-try SRC DEST       Equal to --ro-bind but ignores non-existent SRC\n"
+    "    --bind-fd FD DEST            Bind open directory or path fd on DEST\n"
+    "    --ro-bind-fd FD DEST         Bind open directory or path fd read-only on DEST\n"
+    "    --remount-ro DEST            Remount DEST as readonly; does not recursively remount\n"
+    "    --overlay-src SRC            Read files from SRC in the following overlay\n"
+    "    --overlay RWSRC WORKDIR DEST Mount overlayfs on DEST, with RWSRC as the host path for writes and\n"
+    "                                 WORKDIR an empty directory on the same filesystem as RWSRC\n"
+    "    --tmp-overlay DEST           Mount overlayfs on DEST, with writes going to an invisible tmpfs\n"
+    "    --ro-overlay DEST            Mount overlayfs read-only on DEST\n"
+    "    --exec-label LABEL           Exec label for the sandbox\n"
+    "    --file-label LABEL           File label for temporary sandbox content\n"
+    "    --proc DEST                  Mount new procfs on DEST\n"
+    "    --dev DEST                   Mount new dev on DEST\n"
+    "    --tmpfs DEST                 Mount new tmpfs on DEST\n"
+    "    --mqueue DEST                Mount new mqueue on DEST\n"
+    "    --dir DEST                   Create dir at DEST\n"
+    "    --file FD DEST               Copy from FD to destination DEST\n"
+    "    --bind-data FD DEST          Copy from FD to file which is bind-mounted on DEST\n"
+    "    --ro-bind-data FD DEST       Copy from FD to file which is readonly bind-mounted on DEST\n"
+    "    --symlink SRC DEST           Create symlink at DEST with target SRC\n"
+    "    --seccomp FD                 Load and use seccomp rules from FD (not repeatable)\n"
+    "    --add-seccomp-fd FD          Load and use seccomp rules from FD (repeatable)\n"
+    "    --block-fd FD                Block on FD until some data to read is available\n"
+    "    --userns-block-fd FD         Block on FD until the user namespace is ready\n"
+    "    --info-fd FD                 Write information about the running container to FD\n"
+    "    --json-status-fd FD          Write container status to FD as multiple JSON documents\n"
+    "    --new-session                Create a new terminal session\n"
+    "    --die-with-parent            Kills with SIGKILL child process (COMMAND) when sbx or sbx's parent dies.\n"
+    "    --as-pid-1                   Do not install a reaper process with PID=1\n"
+    "    --cap-add CAP                Add cap CAP when running as privileged user\n"
+    "    --cap-drop CAP               Drop cap CAP when running as privileged user\n"
+    "    --perms OCTAL                Set permissions of next argument (--bind-data, --file, etc.)\n"
+    "    --size BYTES                 Set size of next argument (only for --tmpfs)\n"
+    "    --chmod OCTAL PATH           Change permissions of PATH (must already exist)\n",
+    argv0);
+  fclose(f);
+}

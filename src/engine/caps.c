@@ -1,0 +1,62 @@
+/* Capabilities of the final process, through libcap. */
+#include <sys/capability.h>
+#include <sys/prctl.h>
+
+#include "engine/engine.h"
+#include "util.h"
+
+int caps_read_effective(uint64_t *mask)
+{
+  cap_t caps = cap_get_proc();
+  if (!caps)
+    return -errno;
+  *mask = 0;
+  for (cap_value_t c = 0; c < 64 && c < (cap_value_t)cap_max_bits(); c++) {
+    cap_flag_value_t v;
+    if (cap_get_flag(caps, c, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
+      *mask |= 1ULL << c;
+  }
+  cap_free(caps);
+  return 0;
+}
+
+/* Leave exactly `keep` in the bounding, permitted and effective sets.  A
+ * uid-0 app gets them back from the bounding set at execve; any other uid
+ * needs them in the inheritable and ambient sets to keep them. */
+int caps_apply(uint64_t keep, bool via_ambient)
+{
+  int last = cap_max_bits();
+  for (int c = 0; c < last && c < 64; c++) {
+    if (keep & (1ULL << c))
+      continue;
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL && errno != EPERM)
+      return log_errno(errno, "Can't drop capability %d from the bounding set", c);
+  }
+  cap_t caps = cap_init();
+  if (!caps)
+    return log_errno(errno, "cap_init");
+  for (cap_value_t c = 0; c < last && c < 64; c++) {
+    if (!(keep & (1ULL << c)))
+      continue;
+    cap_value_t v[1] = { c };
+    cap_set_flag(caps, CAP_PERMITTED, 1, v, CAP_SET);
+    cap_set_flag(caps, CAP_EFFECTIVE, 1, v, CAP_SET);
+    if (via_ambient)
+      cap_set_flag(caps, CAP_INHERITABLE, 1, v, CAP_SET);
+  }
+  int r = cap_set_proc(caps);
+  cap_free(caps);
+  if (r < 0)
+    return log_errno(errno, "Can't set capabilities");
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    return log_errno(errno, "Can't clear ambient capabilities");
+  for (int c = 0; via_ambient && c < last && c < 64; c++)
+    if ((keep & (1ULL << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+      return log_errno(errno, "Can't raise ambient capability %d", c);
+  return 0;
+}
+
+int caps_drop_all(void)
+{
+  return caps_apply(0, false);
+}

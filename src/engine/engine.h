@@ -1,0 +1,66 @@
+/* The engine: executes a plan.  It knows nothing of profiles or option
+ * syntax, and is the only code that calls mount(2)-family system calls. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+#define MAX_TRUSTED_DEVS 64
+
+/* State of the process that builds the sandbox (inside the new namespaces). */
+struct setup {
+  const struct plan *plan;
+  bool new_api;      /* fsopen/open_tree/move_mount/mount_setattr work */
+  bool openat2_ok;   /* openat2 works (else: our own component walk) */
+  int proc_fd;       /* the host's /proc, opened before the first pivot */
+  int oldroot_fd;    /* the host's root, at /oldroot after the first pivot */
+  int root_fd;       /* the sandbox's root being built, at /newroot */
+  int scratch_fd;    /* a directory on sbx's private tmpfs, never visible */
+  unsigned scratch_seq;
+  /* Filesystems sbx itself created during this setup: symlinks found on them
+   * can only have come from the plan, so they are safe to follow. */
+  dev_t trusted_devs[MAX_TRUSTED_DEVS];
+  size_t n_trusted;
+  bool in_userns;    /* we created or joined a user namespace */
+};
+
+/* paths.c: resolution inside the new root without trusting its symlinks. */
+enum {
+  WALK_MKDIR = 1u << 0,       /* create missing directories (0755) */
+  WALK_NOFOLLOW_LAST = 1u << 1,
+};
+/* Resolve `path` (absolute, in sandbox terms) to an O_PATH fd. */
+int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd);
+/* Resolve the parent of `path` (creating it with WALK_MKDIR), returning an
+ * O_PATH fd of it and the last component (allocated; the caller frees). */
+int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *out_dirfd, char **last);
+void setup_trust_fd(struct setup *s, int fd);
+char *fd_proc_path(const struct setup *s, int fd); /* "/.../proc/self/fd/N" for mount(2) */
+
+/* mounts.c */
+int setup_build_root(struct setup *s);     /* first pivot: host at /oldroot, empty new root */
+int setup_run_ops(struct setup *s);        /* every plan op, in order */
+int setup_enter_root(struct setup *s);     /* drop the host, pivot into the new root */
+
+/* namespaces.c */
+int ns_write_id_maps(int proc_fd, const char *pid, uid_t inner_uid, uid_t outer_uid,
+                     gid_t inner_gid, gid_t outer_gid, bool deny_setgroups);
+int ns_loopback_up(void);
+int ns_nested_userns(struct setup *s, uid_t uid, gid_t gid, bool disable_userns);
+int ns_check_userns_disabled(void);
+
+/* caps.c */
+int caps_read_effective(uint64_t *mask);
+int caps_apply(uint64_t keep, bool via_ambient);
+int caps_drop_all(void);
+
+/* seccomp.c */
+int seccomp_read_fd(int fd, struct seccomp_prog *prog);
+int seccomp_apply(const struct seccomp_prog *progs, size_t n);
+
+/* selinux.c */
+int label_exec(const char *label);
+int label_create_files(const char *label); /* setfscreatecon for setup */
+char *label_mount_opt(const char *label); /* "context=..." or NULL */

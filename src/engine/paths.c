@@ -1,0 +1,231 @@
+/* Resolving paths inside the sandbox root under construction.
+ *
+ * A bound directory may be writable by the sandboxed app, which may have
+ * planted a symlink in it during an earlier run ("Downloads -> /etc").  If
+ * setup followed that link while creating a mount point or a file, it would
+ * write wherever the app pleased.  So resolution happens relative to the new
+ * root's fd and clamps ".." and absolute links to that root, and a symlink is
+ * only followed when the app cannot have put it there: it lives on a
+ * filesystem sbx created during this setup (the root tmpfs, --tmpfs, --dev),
+ * or on a read-only mount.  Anything else is refused with ELOOP. */
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "engine/engine.h"
+#include "engine/syscalls.h"
+#include "util.h"
+
+#define MAX_LINKS 40
+#define MAX_DEPTH 256
+
+void setup_trust_fd(struct setup *s, int fd)
+{
+  struct stat st;
+  if (fstat(fd, &st) == 0 && s->n_trusted < MAX_TRUSTED_DEVS)
+    s->trusted_devs[s->n_trusted++] = st.st_dev;
+}
+
+char *fd_proc_path(const struct setup *s, int fd)
+{
+  (void)s;
+  /* Before the first pivot the host /proc is at /proc, after it at
+   * /oldroot/proc; try the one that exists. */
+  if (access("/oldroot/proc/self/fd", F_OK) == 0)
+    return xasprintf("/oldroot/proc/self/fd/%d", fd);
+  return xasprintf("/proc/self/fd/%d", fd);
+}
+
+static bool symlink_trusted(const struct setup *s, int dirfd)
+{
+  struct stat st;
+  struct statvfs sv;
+  if (fstat(dirfd, &st) < 0)
+    return false;
+  for (size_t i = 0; i < s->n_trusted; i++)
+    if (s->trusted_devs[i] == st.st_dev)
+      return true;
+  return fstatvfs(dirfd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+}
+
+struct walk {
+  int stack[MAX_DEPTH]; /* fds of the directories walked through; [0] is root */
+  size_t depth;
+};
+
+static void walk_reset(struct walk *w)
+{
+  for (size_t i = 1; i < w->depth; i++)
+    close(w->stack[i]);
+  w->depth = 1;
+}
+
+/* Split the next component off *p; returns its length (0 at the end). */
+static size_t next_component(const char **p)
+{
+  while (**p == '/')
+    (*p)++;
+  const char *start = *p;
+  while (**p && **p != '/')
+    (*p)++;
+  return (size_t)(*p - start);
+}
+
+/* The walk proper.  `path` is consumed component by component; a followed
+ * symlink's target is spliced in front of what remains. */
+static int walk_path(struct setup *s, const char *path, unsigned flags, bool stop_at_parent,
+                     int *out_fd, char **last)
+{
+  struct walk w = { .stack = { s->root_fd }, .depth = 1 };
+  char *buf = xstrdup(path);
+  const char *p = buf;
+  int links = 0, r = 0;
+  char linkbuf[PATH_MAX];
+
+  for (;;) {
+    size_t len = next_component(&p);
+    const char *comp = p - len;
+    if (len == 0) {
+      /* Path ended (or was "/"): the current directory is the answer. */
+      if (stop_at_parent) {
+        r = -EINVAL; /* no last component */
+        goto out;
+      }
+      break;
+    }
+    const char *rest = p;
+    while (*rest == '/')
+      rest++;
+    bool is_last = *rest == '\0';
+    char name[NAME_MAX + 1];
+    if (len > NAME_MAX) {
+      r = -ENAMETOOLONG;
+      goto out;
+    }
+    memcpy(name, comp, len);
+    name[len] = '\0';
+
+    if (is_last && stop_at_parent) {
+      /* Hand back the parent and the final name. */
+      if (strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
+        r = -EINVAL;
+        goto out;
+      }
+      *last = xstrdup(name);
+      break;
+    }
+    if (strcmp(name, ".") == 0)
+      continue;
+    if (strcmp(name, "..") == 0) {
+      if (w.depth > 1)
+        close(w.stack[--w.depth]);
+      continue;
+    }
+
+    int dirfd = w.stack[w.depth - 1];
+    int fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (fd < 0 && errno == ENOENT && (flags & WALK_MKDIR) && !is_last) {
+      if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST) {
+        r = -errno;
+        goto out;
+      }
+      fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    }
+    if (fd < 0) {
+      r = -errno;
+      goto out;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+      r = -errno;
+      close(fd);
+      goto out;
+    }
+    if (S_ISLNK(st.st_mode) && !(is_last && (flags & WALK_NOFOLLOW_LAST))) {
+      if (!symlink_trusted(s, dirfd) || ++links > MAX_LINKS) {
+        close(fd);
+        r = -ELOOP;
+        goto out;
+      }
+      ssize_t n = readlinkat(fd, "", linkbuf, sizeof linkbuf - 1);
+      close(fd);
+      if (n < 0) {
+        r = -errno;
+        goto out;
+      }
+      linkbuf[n] = '\0';
+      char *spliced = xasprintf("%s/%s", linkbuf, rest);
+      if (linkbuf[0] == '/')
+        walk_reset(&w);
+      free(buf);
+      buf = spliced;
+      p = buf;
+      continue;
+    }
+    if (is_last) {
+      *out_fd = fd;
+      fd = -1;
+      goto done;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      close(fd);
+      r = -ENOTDIR;
+      goto out;
+    }
+    if (w.depth == MAX_DEPTH) {
+      close(fd);
+      r = -ENAMETOOLONG;
+      goto out;
+    }
+    w.stack[w.depth++] = fd;
+  }
+
+  /* The answer is the current directory. */
+  {
+    int cur = w.stack[w.depth - 1];
+    if (cur == s->root_fd) {
+      *out_fd = RETRY(fcntl(cur, F_DUPFD_CLOEXEC, 3));
+      if (*out_fd < 0)
+        r = -errno;
+    } else {
+      *out_fd = cur;
+      w.depth--;
+    }
+  }
+done:
+out:
+  walk_reset(&w);
+  free(buf);
+  if (r < 0 && last) {
+    free(*last);
+    *last = NULL;
+  }
+  return r;
+}
+
+int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd)
+{
+  if (s->openat2_ok && !(flags & WALK_MKDIR)) {
+    /* Fast path: no symlink anywhere on the way. */
+    uint64_t resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    int fd = sys_openat2(s->root_fd, path, O_PATH | O_CLOEXEC | ((flags & WALK_NOFOLLOW_LAST) ? O_NOFOLLOW : 0), 0, resolve);
+    if (fd >= 0) {
+      *out_fd = fd;
+      return 0;
+    }
+    if (errno == ENOENT || errno == ENOTDIR)
+      return -errno;
+    if (errno == ENOSYS || errno == EPERM)
+      s->openat2_ok = false;
+    /* ELOOP: a symlink is involved; the walk decides whether it may be followed. */
+  }
+  return walk_path(s, path, flags, false, out_fd, NULL);
+}
+
+int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *out_dirfd, char **last)
+{
+  *last = NULL;
+  return walk_path(s, path, flags, true, out_dirfd, last);
+}

@@ -1,0 +1,355 @@
+/* Running a plan: the monitor (outside) clones the sandbox's first process,
+ * which builds the sandbox and becomes pid 1 (or the app), while the monitor
+ * reports to integrators, forwards signals and returns the app's status. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "engine/engine.h"
+#include "engine/run.h"
+#include "info.h"
+#include "supervisor.h"
+#include "util.h"
+
+extern char **environ;
+
+struct launch {
+  const struct plan *plan;
+  uid_t real_uid, sandbox_uid;
+  gid_t real_gid, sandbox_gid;
+  bool userns;       /* we create a user namespace */
+  bool nested;       /* ...and a second one below it for the app */
+  uint64_t keep_caps;
+  char *old_cwd;
+  sigset_t old_mask;
+  int alive_rd;      /* EOF here: the monitor is gone */
+  int go_rd;         /* --userns-block-fd: wait for the monitor's go */
+  int exec_wr;       /* --json-status-fd: a byte when exec is reached */
+};
+
+static bool plan_has_op(const struct plan *p, enum op_kind kind)
+{
+  for (size_t i = 0; i < p->n_ops; i++)
+    if (p->ops[i].kind == kind)
+      return true;
+  return false;
+}
+
+static int compute_caps(const struct plan *p, uid_t real_uid, uint64_t *keep)
+{
+  /* Root keeps what it has (bubblewrap's behaviour); anyone else starts
+   * with nothing.  --cap-add/--cap-drop then apply in order. */
+  *keep = 0;
+  if (real_uid == 0) {
+    int r = caps_read_effective(keep);
+    if (r < 0)
+      return log_errno(r, "Can't read capabilities");
+  }
+  for (size_t i = 0; i < p->n_caps; i++) {
+    if (p->caps[i].verb == CAP_VERB_ADD)
+      *keep |= p->caps[i].mask;
+    else
+      *keep &= ~p->caps[i].mask;
+  }
+  return 0;
+}
+
+static int take_lock_files(const struct plan *p)
+{
+  for (size_t i = 0; i < p->n_lock_files; i++) {
+    int fd = RETRY(open(p->lock_files[i], O_RDONLY | O_CLOEXEC));
+    if (fd < 0)
+      return log_errno(errno, "Can't open lock file %s", p->lock_files[i]);
+    struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+    if (RETRY(fcntl(fd, F_SETLK, &l)) < 0)
+      return log_errno(errno, "Can't lock file %s", p->lock_files[i]);
+    /* Held (and the fd kept open) by pid 1 for the sandbox's lifetime. */
+  }
+  return 0;
+}
+
+static int choose_cwd(const struct launch *l, struct plan *p)
+{
+  const char *want = p->chdir;
+  if (want) {
+    if (chdir(want) < 0)
+      return log_errno(errno, "Can't chdir to %s", want);
+  } else if (l->old_cwd && chdir(l->old_cwd) == 0) {
+    want = l->old_cwd;
+  } else {
+    const char *home = plan_getenv(p, "HOME");
+    want = home && chdir(home) == 0 ? home : "/";
+    if (want[0] == '/' && want[1] == '\0' && chdir("/") < 0)
+      return log_errno(errno, "Can't chdir to /");
+  }
+  char *pwd = xstrdup(want);
+  plan_setenv(p, "PWD", pwd);
+  free(pwd);
+  return 0;
+}
+
+/* The sandbox's first process: build everything, then become pid 1 or the app. */
+_noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
+{
+  struct setup s = { .plan = p, .proc_fd = -1, .oldroot_fd = -1, .root_fd = -1, .scratch_fd = -1 };
+  struct seccomp_prog late = { 0 };
+
+  /* First thing after clone: die with the monitor, and make sure it did not
+   * die before that was armed. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+    _exit(1);
+  struct pollfd pfd = { .fd = l->alive_rd, .events = POLLIN };
+  if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLIN)))
+    _exit(1);
+
+  if (l->go_rd >= 0) {
+    char c;
+    if (RETRY(read(l->go_rd, &c, 1)) != 1)
+      _exit(1);
+    close(l->go_rd);
+  }
+
+  s.in_userns = l->userns || p->userns_fd >= 0;
+  if (l->userns && p->userns_block_fd < 0) {
+    uid_t inner_uid = l->nested ? 0 : l->sandbox_uid;
+    gid_t inner_gid = l->nested ? 0 : l->sandbox_gid;
+    /* Written from inside, so the kernel insists on setgroups being denied
+     * for the gid map, even for root. */
+    if (ns_write_id_maps(AT_FDCWD, "/proc/self", inner_uid, l->real_uid, inner_gid, l->real_gid, true) < 0)
+      _exit(1);
+  }
+  if ((p->unshare & CLONE_NEWNET) && ns_loopback_up() < 0)
+    _exit(1);
+  if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
+    die("Can't set hostname %s: %s", p->hostname, strerror(errno));
+
+  mode_t old_umask = umask(0);
+  if (label_create_files(p->file_label) < 0 || setup_build_root(&s) < 0 || setup_run_ops(&s) < 0 ||
+      setup_enter_root(&s) < 0)
+    _exit(1);
+
+  if (l->nested && ns_nested_userns(&s, l->sandbox_uid, l->sandbox_gid, p->disable_userns) < 0)
+    _exit(1);
+  if (p->userns2_fd >= 0) {
+    if (setns(p->userns2_fd, CLONE_NEWUSER) < 0)
+      die("Can't switch to the --userns2 user namespace: %s", strerror(errno));
+    close(p->userns2_fd);
+  }
+  if ((p->disable_userns || p->assert_userns_disabled) && ns_check_userns_disabled() < 0)
+    _exit(1);
+  close(s.proc_fd);
+
+  if (choose_cwd(l, p) < 0)
+    _exit(1);
+  if (take_lock_files(p) < 0)
+    _exit(1);
+  if (caps_apply(l->keep_caps, geteuid() != 0) < 0)
+    _exit(1);
+  /* Setup may not have been done as the final uid; the dumpable flag is
+   * reset by credential changes, and ptrace by the app's own uid is fine. */
+  prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+
+  if (p->block_fd >= 0) {
+    char c;
+    (void)RETRY(read(p->block_fd, &c, 1));
+    close(p->block_fd);
+  }
+  if (p->seccomp_fd >= 0) {
+    if (seccomp_read_fd(p->seccomp_fd, &late) < 0)
+      _exit(1);
+    close(p->seccomp_fd);
+  }
+  if (p->new_session && setsid() < 0)
+    die("setsid: %s", strerror(errno));
+  if (label_exec(p->exec_label) < 0)
+    _exit(1);
+  umask(old_umask);
+
+  if (plan_needs_reaper(p)) {
+    pid_t app = fork();
+    if (app < 0)
+      die("Can't fork: %s", strerror(errno));
+    if (app > 0) {
+      /* pid 1: no capabilities, the same system call filters as the app
+       * (the app could ptrace us), and nothing but reaping and forwarding. */
+      sigset_t set;
+      supervisor_signals(&set);
+      int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+      if (sfd < 0)
+        die("signalfd: %s", strerror(errno));
+      if (l->exec_wr >= 0)
+        close(l->exec_wr);
+      if (!p->die_with_parent)
+        prctl(PR_SET_PDEATHSIG, 0);
+      if (caps_drop_all() < 0 || seccomp_apply(p->seccomp_progs, p->n_seccomp_progs) < 0 ||
+          (late.data && seccomp_apply(&late, 1) < 0))
+        _exit(1);
+      _exit(supervise(app, sfd));
+    }
+    if (p->sync_fd >= 0)
+      close(p->sync_fd);
+  }
+
+  /* The app. */
+  prctl(PR_SET_PDEATHSIG, p->die_with_parent ? SIGKILL : 0);
+  sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+  if (seccomp_apply(p->seccomp_progs, p->n_seccomp_progs) < 0 || (late.data && seccomp_apply(&late, 1) < 0))
+    _exit(1);
+  if (l->exec_wr >= 0)
+    (void)!write(l->exec_wr, "x", 1);
+  char *file = p->argv[0];
+  if (p->argv0)
+    p->argv[0] = p->argv0;
+  environ = p->env;
+  execvp(file, p->argv);
+  int e = errno;
+  if (l->exec_wr >= 0)
+    (void)!write(l->exec_wr, "x", 1);
+  die("execvp %s: %s", file, strerror(e));
+}
+
+static int write_info(const struct plan *p, const struct sandbox_info *info)
+{
+  if (p->info_fd >= 0) {
+    _cleanup_free_ char *json = info_to_json(info, true);
+    int r = write_all(p->info_fd, json, strlen(json));
+    close(p->info_fd);
+    if (r < 0)
+      return log_errno(r, "Write to info_fd");
+  }
+  if (p->json_status_fd >= 0) {
+    _cleanup_free_ char *json = info_to_json(info, false);
+    int r = write_all(p->json_status_fd, json, strlen(json));
+    if (r < 0)
+      return log_errno(r, "Write to json_status_fd");
+  }
+  return 0;
+}
+
+int sbx_run(struct plan *p)
+{
+  struct launch l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1 };
+  int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 };
+  pid_t parent = getppid();
+
+  if (p->die_with_parent) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)
+      return 1;
+  }
+
+  l.real_uid = getuid();
+  l.real_gid = getgid();
+  l.sandbox_uid = p->uid_set ? p->uid : l.real_uid;
+  l.sandbox_gid = p->gid_set ? p->gid : l.real_gid;
+  l.userns = (p->unshare & CLONE_NEWUSER) != 0;
+  /* devpts and the user-namespace limit need uid 0 in the namespace that
+   * does the setup; the app then gets its own uid one namespace down. */
+  l.nested = l.userns && p->userns_block_fd < 0 &&
+             (p->disable_userns || (plan_has_op(p, OP_DEV) && (l.sandbox_uid != 0 || l.sandbox_gid != 0)));
+  if (compute_caps(p, l.real_uid, &l.keep_caps) < 0)
+    return 1;
+  char cwd[PATH_MAX];
+  l.old_cwd = getcwd(cwd, sizeof cwd) ? cwd : NULL;
+
+  if (p->userns_fd >= 0) {
+    if (setns(p->userns_fd, CLONE_NEWUSER) < 0)
+      return log_errno(errno, "Can't join the --userns user namespace"), 1;
+    close(p->userns_fd);
+  }
+  if (p->pidns_fd >= 0) {
+    if (setns(p->pidns_fd, CLONE_NEWPID) < 0)
+      return log_errno(errno, "Can't join the --pidns pid namespace"), 1;
+    close(p->pidns_fd);
+  }
+
+  sigset_t set;
+  supervisor_signals(&set);
+  sigprocmask(SIG_BLOCK, &set, &l.old_mask);
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0)
+    return log_errno(errno, "signalfd"), 1;
+
+  if (pipe2(alive, O_CLOEXEC) < 0 || (p->userns_block_fd >= 0 && pipe2(go, O_CLOEXEC) < 0) ||
+      (p->json_status_fd >= 0 && pipe2(exec_pipe, O_CLOEXEC) < 0))
+    return log_errno(errno, "pipe"), 1;
+  l.alive_rd = alive[0];
+  l.go_rd = go[0];
+  l.exec_wr = exec_pipe[1];
+
+  unsigned long flags = CLONE_NEWNS | (p->unshare & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+                                                     CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
+  pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid < 0) {
+    int e = errno;
+    if (e == EPERM || e == EUSERS || e == ENOSPC || e == EINVAL)
+      log_errno(e, "Creating new namespace failed%s", l.userns ? " (are unprivileged user namespaces allowed on this system?)" : "");
+    else
+      log_errno(e, "clone");
+    return 1;
+  }
+  if (pid == 0) {
+    close(alive[1]);
+    if (go[1] >= 0)
+      close(go[1]);
+    if (exec_pipe[0] >= 0)
+      close(exec_pipe[0]);
+    close(sfd);
+    sandbox_main(&l, p);
+  }
+
+  /* The monitor. */
+  close(alive[0]);
+  if (go[0] >= 0)
+    close(go[0]);
+  if (exec_pipe[1] >= 0)
+    close(exec_pipe[1]);
+  /* Only pid 1 inside may keep the sync fd: its EOF must mean "the sandbox
+   * ended", not "the monitor ended". */
+  if (p->sync_fd >= 0)
+    close(p->sync_fd);
+
+  struct sandbox_info info;
+  info_collect(&info, pid, flags);
+  if (write_info(p, &info) < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return 1;
+  }
+  if (p->userns_block_fd >= 0) {
+    char c;
+    (void)RETRY(read(p->userns_block_fd, &c, 1));
+    close(p->userns_block_fd);
+    if (write(go[1], "g", 1) != 1) {
+      kill(pid, SIGKILL);
+      waitpid(pid, NULL, 0);
+      return 1;
+    }
+    close(go[1]);
+  }
+
+  int code = supervise(pid, sfd);
+
+  if (p->json_status_fd >= 0) {
+    char buf[4];
+    fcntl(exec_pipe[0], F_SETFL, O_NONBLOCK);
+    ssize_t n = read(exec_pipe[0], buf, sizeof buf);
+    if (n == 1) {
+      char line[64];
+      int len = snprintf(line, sizeof line, "{ \"exit-code\": %d }\n", code);
+      (void)write_all(p->json_status_fd, line, (size_t)len);
+    }
+    close(p->json_status_fd);
+  }
+  return code;
+}

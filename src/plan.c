@@ -1,0 +1,157 @@
+#include "plan.h"
+
+#include <sched.h>
+#include <string.h>
+
+#include "util.h"
+
+void plan_init(struct plan *p, char **environ_copy)
+{
+  memset(p, 0, sizeof *p);
+  p->userns_fd = p->userns2_fd = p->pidns_fd = -1;
+  p->userns_block_fd = -1;
+  p->seccomp_fd = -1;
+  p->info_fd = p->json_status_fd = p->sync_fd = p->block_fd = -1;
+
+  size_t n = 0;
+  while (environ_copy && environ_copy[n])
+    n++;
+  p->env = xcalloc(n + 1, sizeof(char *));
+  for (size_t i = 0; i < n; i++)
+    p->env[i] = xstrdup(environ_copy[i]);
+}
+
+static void strv_free(char **v)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    free(v[i]);
+  free(v);
+}
+
+void plan_free(struct plan *p)
+{
+  for (size_t i = 0; i < p->n_ops; i++) {
+    struct plan_op *op = &p->ops[i];
+    free(op->src);
+    free(op->dest);
+    free(op->upper);
+    free(op->work);
+    for (size_t j = 0; j < op->n_overlay_srcs; j++)
+      free(op->overlay_srcs[j]);
+    free(op->overlay_srcs);
+  }
+  free(p->ops);
+  free(p->hostname);
+  strv_free(p->argv);
+  free(p->argv0);
+  free(p->chdir);
+  strv_free(p->env);
+  free(p->caps);
+  free(p->exec_label);
+  free(p->file_label);
+  for (size_t i = 0; i < p->n_seccomp_progs; i++)
+    free(p->seccomp_progs[i].data);
+  free(p->seccomp_progs);
+  for (size_t i = 0; i < p->n_lock_files; i++)
+    free(p->lock_files[i]);
+  free(p->lock_files);
+  memset(p, 0, sizeof *p);
+}
+
+struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, const char *dest)
+{
+  if (p->n_ops == p->cap_ops) {
+    p->cap_ops = p->cap_ops ? p->cap_ops * 2 : 32;
+    p->ops = xrealloc(p->ops, p->cap_ops * sizeof *p->ops);
+  }
+  struct plan_op *op = &p->ops[p->n_ops++];
+  memset(op, 0, sizeof *op);
+  op->kind = kind;
+  op->src = xstrdup(src);
+  op->dest = xstrdup(dest);
+  op->fd = -1;
+  op->perms = -1;
+  return op;
+}
+
+static ssize_t env_index(char **env, const char *name)
+{
+  size_t len = strlen(name);
+  for (size_t i = 0; env[i]; i++)
+    if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
+      return (ssize_t)i;
+  return -1;
+}
+
+void plan_setenv(struct plan *p, const char *name, const char *value)
+{
+  char *entry = xasprintf("%s=%s", name, value);
+  ssize_t i = env_index(p->env, name);
+  if (i >= 0) {
+    free(p->env[i]);
+    p->env[i] = entry;
+    return;
+  }
+  size_t n = 0;
+  while (p->env[n])
+    n++;
+  p->env = xrealloc(p->env, (n + 2) * sizeof(char *));
+  p->env[n] = entry;
+  p->env[n + 1] = NULL;
+}
+
+void plan_unsetenv(struct plan *p, const char *name)
+{
+  ssize_t i;
+  while ((i = env_index(p->env, name)) >= 0) {
+    free(p->env[i]);
+    size_t j = (size_t)i;
+    for (; p->env[j + 1]; j++)
+      p->env[j] = p->env[j + 1];
+    p->env[j] = NULL;
+  }
+}
+
+void plan_clearenv(struct plan *p)
+{
+  for (size_t i = 0; p->env[i]; i++)
+    free(p->env[i]);
+  p->env[0] = NULL;
+}
+
+const char *plan_getenv(const struct plan *p, const char *name)
+{
+  ssize_t i = env_index(p->env, name);
+  return i >= 0 ? p->env[i] + strlen(name) + 1 : NULL;
+}
+
+/* A pid-1 process of ours stays in the sandbox to reap, to hold lock files
+ * and the sync fd, and to forward signals. */
+bool plan_needs_reaper(const struct plan *p)
+{
+  if (p->as_pid_1)
+    return false;
+  return (p->unshare & CLONE_NEWPID) || p->n_lock_files > 0 || p->sync_fd >= 0;
+}
+
+const char *op_kind_name(const struct plan_op *op)
+{
+  switch (op->kind) {
+  case OP_BIND:
+    return op->access == ACCESS_RO ? "ro-bind" : op->access == ACCESS_DEV ? "dev-bind" : "bind";
+  case OP_REMOUNT_RO: return "remount-ro";
+  case OP_PROC: return "proc";
+  case OP_DEV: return "dev";
+  case OP_TMPFS: return "tmpfs";
+  case OP_MQUEUE: return "mqueue";
+  case OP_DIR: return "dir";
+  case OP_SYMLINK: return "symlink";
+  case OP_FILE: return "file";
+  case OP_BIND_DATA: return op->access == ACCESS_RO ? "ro-bind-data" : "bind-data";
+  case OP_CHMOD: return "chmod";
+  case OP_OVERLAY: return "overlay";
+  case OP_TMP_OVERLAY: return "tmp-overlay";
+  case OP_RO_OVERLAY: return "ro-overlay";
+  }
+  return "?";
+}

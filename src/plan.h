@@ -1,0 +1,110 @@
+/* The sandbox plan: plain data that every front end (the bubblewrap-compatible
+ * command line today, profiles later) appends to, and that the engine
+ * executes.  Nothing in here performs a system call. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum op_kind {
+  OP_BIND,          /* src dest: recursive bind (access says rw/ro/dev) */
+  OP_REMOUNT_RO,    /* dest */
+  OP_PROC,          /* dest */
+  OP_DEV,           /* dest */
+  OP_TMPFS,         /* dest, perms, size */
+  OP_MQUEUE,        /* dest */
+  OP_DIR,           /* dest, perms */
+  OP_SYMLINK,       /* src (link target) dest */
+  OP_FILE,          /* fd dest, perms: copy fd's data into a new file */
+  OP_BIND_DATA,     /* fd dest, perms: data in a hidden file, bound (access rw/ro) */
+  OP_CHMOD,         /* dest perms */
+  OP_OVERLAY,       /* overlay_srcs upper work dest */
+  OP_TMP_OVERLAY,   /* overlay_srcs dest: upper/work on sbx's private tmpfs */
+  OP_RO_OVERLAY,    /* overlay_srcs dest */
+};
+
+enum bind_access { ACCESS_RW, ACCESS_RO, ACCESS_DEV };
+
+enum {
+  OPF_TRY = 1u << 0,     /* -try: a missing source is not an error */
+  OPF_FROM_FD = 1u << 1, /* --bind-fd: source is plan_op.fd */
+};
+
+struct plan_op {
+  enum op_kind kind;
+  enum bind_access access;
+  unsigned flags;
+  char *src;
+  char *dest;
+  int fd;          /* -1 unless the op reads from / binds an fd */
+  int perms;       /* -1: the op's default */
+  uint64_t size;   /* 0: the default (tmpfs) */
+  char **overlay_srcs; /* lower layers, in command-line order */
+  size_t n_overlay_srcs;
+  char *upper, *work;  /* OP_OVERLAY */
+};
+
+struct seccomp_prog {
+  void *data; /* struct sock_filter[] */
+  size_t len; /* in bytes, a multiple of 8 */
+};
+
+enum cap_verb { CAP_VERB_ADD, CAP_VERB_DROP };
+struct cap_change {
+  enum cap_verb verb;
+  uint64_t mask;
+};
+
+struct plan {
+  /* Filesystem operations, executed in order. */
+  struct plan_op *ops;
+  size_t n_ops, cap_ops;
+
+  /* Namespaces: CLONE_NEW* bits to create. */
+  unsigned long unshare;
+  bool unshare_user_try, unshare_cgroup_try;
+  int userns_fd, userns2_fd, pidns_fd; /* -1: unset */
+  bool disable_userns, assert_userns_disabled;
+
+  /* Identity inside. */
+  bool uid_set, gid_set;
+  uid_t uid;
+  gid_t gid;
+  char *hostname;
+  int userns_block_fd;
+
+  /* The process. */
+  char **argv; /* NULL-terminated */
+  char *argv0;
+  char *chdir;
+  char **env;  /* the final environment, NULL-terminated */
+  bool new_session, die_with_parent, as_pid_1;
+
+  /* Privileges and security. */
+  struct cap_change *caps;
+  size_t n_caps;
+  char *exec_label, *file_label;
+  struct seccomp_prog *seccomp_progs; /* --add-seccomp-fd, loaded at parse time */
+  size_t n_seccomp_progs;
+  int seccomp_fd; /* --seccomp, read just before exec */
+
+  /* Integrator fds. */
+  int info_fd, json_status_fd, sync_fd, block_fd;
+  char **lock_files;
+  size_t n_lock_files;
+};
+
+void plan_init(struct plan *p, char **environ_copy);
+void plan_free(struct plan *p);
+struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, const char *dest);
+
+/* Environment editing (last write wins, like setenv(3)). */
+void plan_setenv(struct plan *p, const char *name, const char *value);
+void plan_unsetenv(struct plan *p, const char *name);
+void plan_clearenv(struct plan *p);
+const char *plan_getenv(const struct plan *p, const char *name);
+
+bool plan_needs_reaper(const struct plan *p);
+const char *op_kind_name(const struct plan_op *op);

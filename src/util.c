@@ -1,0 +1,223 @@
+#include "util.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The only process-wide state: how diagnostics are labelled.  Set once at
+ * start-up, read everywhere. */
+static struct {
+  const char *prog;
+  bool level_prefix;
+} log_cfg = { "sbx", false };
+
+void log_init(const char *argv0)
+{
+  if (argv0 && *argv0) {
+    const char *slash = strrchr(argv0, '/');
+    log_cfg.prog = slash ? slash + 1 : argv0;
+  }
+}
+
+void log_set_level_prefix(bool on) { log_cfg.level_prefix = on; }
+const char *log_prog(void) { return log_cfg.prog; }
+
+static void vlog(int level, int errnum, const char *fmt, va_list ap)
+{
+  char buf[4096];
+  int n = 0;
+
+  if (log_cfg.level_prefix)
+    n = snprintf(buf, sizeof buf, "<%d>", level);
+  n += snprintf(buf + n, sizeof buf - n, "%s: ", log_cfg.prog);
+  if (n < (int)sizeof buf)
+    n += vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+  if (errnum && n < (int)sizeof buf)
+    n += snprintf(buf + n, sizeof buf - n, ": %s", strerror(errnum));
+  if (n >= (int)sizeof buf - 1)
+    n = sizeof buf - 2;
+  buf[n++] = '\n';
+  /* One write, so lines from the monitor and the sandbox do not interleave. */
+  (void)!write(STDERR_FILENO, buf, n);
+}
+
+void log_error(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(3, 0, fmt, ap);
+  va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(4, 0, fmt, ap);
+  va_end(ap);
+}
+
+int log_errno(int errnum, const char *fmt, ...)
+{
+  va_list ap;
+  if (errnum < 0)
+    errnum = -errnum;
+  va_start(ap, fmt);
+  vlog(3, errnum, fmt, ap);
+  va_end(ap);
+  return -(errnum ? errnum : EINVAL);
+}
+
+int log_fail(int errnum, const char *fmt, ...)
+{
+  va_list ap;
+  if (errnum < 0)
+    errnum = -errnum;
+  va_start(ap, fmt);
+  vlog(3, 0, fmt, ap);
+  va_end(ap);
+  return -(errnum ? errnum : EINVAL);
+}
+
+void die(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(3, 0, fmt, ap);
+  va_end(ap);
+  _exit(1);
+}
+
+void die_oom(void)
+{
+  static const char msg[] = "sbx: out of memory\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  _exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+  void *p = malloc(n ? n : 1);
+  if (!p)
+    die_oom();
+  return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+  void *p = calloc(n ? n : 1, m ? m : 1);
+  if (!p)
+    die_oom();
+  return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+  p = realloc(p, n ? n : 1);
+  if (!p)
+    die_oom();
+  return p;
+}
+
+char *xstrdup(const char *s)
+{
+  char *p = s ? strdup(s) : NULL;
+  if (s && !p)
+    die_oom();
+  return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+  va_list ap;
+  char *p;
+  va_start(ap, fmt);
+  if (vasprintf(&p, fmt, ap) < 0)
+    die_oom();
+  va_end(ap);
+  return p;
+}
+
+int read_all_fd(int fd, char **out, size_t *len)
+{
+  size_t cap = 4096, n = 0;
+  _cleanup_free_ char *buf = xmalloc(cap);
+
+  for (;;) {
+    if (cap - n < 2)
+      buf = xrealloc(buf, cap *= 2);
+    ssize_t r = RETRY(read(fd, buf + n, cap - n - 1));
+    if (r < 0)
+      return -errno;
+    if (r == 0)
+      break;
+    n += r;
+  }
+  buf[n] = '\0';
+  *out = steal_ptr(&buf);
+  if (len)
+    *len = n;
+  return 0;
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t r = RETRY(write(fd, p, len));
+    if (r < 0)
+      return -errno;
+    if (r == 0)
+      return -EIO;
+    p += r;
+    len -= r;
+  }
+  return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *content)
+{
+  _cleanup_close_ int fd = RETRY(openat(dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY));
+  if (fd < 0)
+    return -errno;
+  return write_all(fd, content, strlen(content));
+}
+
+int parse_fd(const char *s, int *fd)
+{
+  unsigned long long v;
+  if (parse_uint(s, &v) < 0 || v > INT32_MAX)
+    return -EINVAL;
+  *fd = (int)v;
+  return 0;
+}
+
+int parse_uint(const char *s, unsigned long long *v)
+{
+  char *end;
+  if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+    return -EINVAL;
+  errno = 0;
+  *v = strtoull(s, &end, 10);
+  if (errno || *end)
+    return -EINVAL;
+  return 0;
+}
+
+int parse_octal_mode(const char *s, unsigned *mode)
+{
+  char *end;
+  if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+    return -EINVAL;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 8);
+  if (errno || *end || v > 07777)
+    return -EINVAL;
+  *mode = (unsigned)v;
+  return 0;
+}
+
+bool fd_is_valid(int fd)
+{
+  return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
+}

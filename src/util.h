@@ -1,0 +1,69 @@
+/* Small helpers shared by every part of sbx: ownership (cleanup attributes),
+ * diagnostics in bubblewrap's format, and careful I/O. */
+#pragma once
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _unused_ __attribute__((unused))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _noreturn_ __attribute__((noreturn))
+
+static inline void freep(void *p) { free(*(void **)p); }
+static inline void closep(int *fd)
+{
+  if (*fd >= 0) {
+    int saved = errno;
+    close(*fd);
+    errno = saved;
+  }
+}
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Hand ownership out of a cleanup-tracked variable. */
+#define steal_ptr(pp) ({ __typeof__(*(pp)) _p = *(pp); *(pp) = NULL; _p; })
+static inline int steal_fd(int *fd) { int r = *fd; *fd = -1; return r; }
+
+#define RETRY(expr) ({ long _r; do _r = (long)(expr); while (_r == -1 && errno == EINTR); _r; })
+
+/* Diagnostics.  Every message is "PROG: text" (optionally "<N>PROG: text" with
+ * --level-prefix), as bubblewrap prints them, so wrappers that grep for
+ * bwrap's strings keep working when sbx is installed under that name. */
+void log_init(const char *argv0);
+void log_set_level_prefix(bool on);
+const char *log_prog(void);
+void log_error(const char *fmt, ...) _printf_(1, 2);
+void log_warn(const char *fmt, ...) _printf_(1, 2);
+/* Print "PROG: text: strerror(errnum)" and return -errnum (so callers can
+ * `return log_errno(r, "...")`). */
+int log_errno(int errnum, const char *fmt, ...) _printf_(2, 3);
+/* Print "PROG: text" and return -errnum. */
+int log_fail(int errnum, const char *fmt, ...) _printf_(2, 3);
+_noreturn_ void die(const char *fmt, ...) _printf_(1, 2);
+_noreturn_ void die_oom(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+
+/* Read everything from fd (until EOF) into a NUL-terminated buffer. */
+int read_all_fd(int fd, char **out, size_t *len);
+int write_all(int fd, const void *buf, size_t len);
+/* Write a short string to a file relative to dirfd (for /proc knobs). */
+int write_file_at(int dirfd, const char *path, const char *content);
+
+/* Parse helpers: return 0 on success, -EINVAL on bad input. */
+int parse_fd(const char *s, int *fd);
+int parse_octal_mode(const char *s, unsigned *mode);
+int parse_uint(const char *s, unsigned long long *v);
+
+bool fd_is_valid(int fd);

@@ -599,79 +599,90 @@ int cli_validate(struct plan *p)
 
 void cli_print_usage(const char *argv0, int fd)
 {
+  static const char *const lines[][2] = {
+    { "--help", "show this text and exit" },
+    { "--version", "show the version and exit" },
+    { "--args FD", "read more options, NUL-separated, from FD" },
+    { "--argv0 VALUE", "run COMMAND with argv[0] set to VALUE" },
+    { "--level-prefix", "start diagnostics with a syslog level such as <3>" },
+    { "", "Namespaces" },
+    { "--unshare-all", "new user (if possible), ipc, pid, net, uts and cgroup (if possible) namespaces" },
+    { "--share-net", "keep the host network (after --unshare-all)" },
+    { "--unshare-user", "new user namespace (implied for non-root callers)" },
+    { "--unshare-user-try", "new user namespace where the kernel allows one" },
+    { "--unshare-ipc", "new IPC namespace" },
+    { "--unshare-pid", "new pid namespace; sbx runs as pid 1 in it" },
+    { "--unshare-net", "new network namespace with only loopback, up" },
+    { "--unshare-uts", "new UTS namespace (hostname)" },
+    { "--unshare-cgroup", "new cgroup namespace" },
+    { "--unshare-cgroup-try", "new cgroup namespace where the kernel allows one" },
+    { "--userns FD", "enter this user namespace instead of creating one" },
+    { "--userns2 FD", "switch to this user namespace once setup is done" },
+    { "--disable-userns", "the sandbox cannot create further user namespaces" },
+    { "--assert-userns-disabled", "fail unless user namespaces are already disabled" },
+    { "--pidns FD", "enter this pid namespace (the parent of a new one with --unshare-pid)" },
+    { "", "Identity" },
+    { "--uid UID", "uid inside (needs a user namespace)" },
+    { "--gid GID", "gid inside (needs a user namespace)" },
+    { "--hostname NAME", "hostname inside (needs --unshare-uts)" },
+    { "", "Filesystem" },
+    { "--bind SRC DEST", "bind host SRC on DEST, writable" },
+    { "--bind-try SRC DEST", "as --bind; a missing SRC is skipped" },
+    { "--dev-bind SRC DEST", "as --bind, device nodes usable" },
+    { "--dev-bind-try SRC DEST", "as --dev-bind; a missing SRC is skipped" },
+    { "--ro-bind SRC DEST", "bind host SRC on DEST read-only, with every mount below it" },
+    { "--ro-bind-try SRC DEST", "as --ro-bind; a missing SRC is skipped" },
+    { "--bind-fd FD DEST", "bind the file or directory open on FD" },
+    { "--ro-bind-fd FD DEST", "as --bind-fd, read-only" },
+    { "--remount-ro DEST", "make the mount at DEST read-only (not its submounts)" },
+    { "--overlay-src SRC", "a lower layer for the next overlay (later ones on top)" },
+    { "--overlay RWSRC WORKDIR DEST", "overlayfs on DEST, changes written to host RWSRC" },
+    { "--tmp-overlay DEST", "overlayfs on DEST, changes kept in memory and lost" },
+    { "--ro-overlay DEST", "read-only overlayfs on DEST (two or more sources)" },
+    { "--proc DEST", "a procfs for the sandbox's pid namespace on DEST" },
+    { "--dev DEST", "a minimal /dev on DEST: null zero full random urandom tty, pts, shm" },
+    { "--tmpfs DEST", "an empty tmpfs on DEST" },
+    { "--mqueue DEST", "a POSIX message queue filesystem on DEST" },
+    { "--dir DEST", "create directory DEST" },
+    { "--file FD DEST", "create file DEST with the data read from FD" },
+    { "--bind-data FD DEST", "bind a private file holding FD's data on DEST" },
+    { "--ro-bind-data FD DEST", "as --bind-data, read-only" },
+    { "--symlink TARGET DEST", "create symlink DEST pointing to TARGET" },
+    { "--chmod OCTAL PATH", "change the mode of an existing PATH" },
+    { "--perms OCTAL", "mode of the next --dir, --file, --tmpfs or --[ro-]bind-data" },
+    { "--size BYTES", "size of the next --tmpfs" },
+    { "--lock-file DEST", "hold a read lock on DEST while the sandbox runs" },
+    { "--file-label LABEL", "SELinux label of files sbx creates" },
+    { "", "Process" },
+    { "--chdir DIR", "working directory of COMMAND" },
+    { "--setenv VAR VALUE", "set VAR in COMMAND's environment" },
+    { "--unsetenv VAR", "remove VAR from COMMAND's environment" },
+    { "--clearenv", "start COMMAND with an empty environment" },
+    { "--new-session", "run COMMAND in a new session (no controlling terminal)" },
+    { "--die-with-parent", "kill the sandbox when sbx's parent dies" },
+    { "--as-pid-1", "COMMAND itself is pid 1 (no sbx reaper; needs --unshare-pid)" },
+    { "--exec-label LABEL", "SELinux label COMMAND runs with" },
+    { "", "Privileges" },
+    { "--cap-add CAP", "keep capability CAP (or ALL) in the sandbox" },
+    { "--cap-drop CAP", "remove capability CAP (or ALL)" },
+    { "--seccomp FD", "load one seccomp BPF program from FD, just before COMMAND" },
+    { "--add-seccomp-fd FD", "load a seccomp BPF program from FD (repeatable)" },
+    { "", "For integrators" },
+    { "--info-fd FD", "write a JSON object with the child pid and namespace ids to FD" },
+    { "--json-status-fd FD", "write that object, then the exit code, as JSON lines to FD" },
+    { "--sync-fd FD", "keep FD open inside until the sandbox ends" },
+    { "--block-fd FD", "wait for a byte on FD before running COMMAND" },
+    { "--userns-block-fd FD", "wait for a byte on FD while an outside tool writes the id maps" },
+  };
   FILE *f = fdopen(dup(fd), "w");
   if (!f)
     return;
-  fprintf(f,
-    "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n\n"
-    "    --help                       Print this help\n"
-    "    --version                    Print version\n"
-    "    --args FD                    Parse NUL-separated args from FD\n"
-    "    --argv0 VALUE                Set argv[0] to the value VALUE before running the program\n"
-    "    --level-prefix               Prepend e.g. <3> to diagnostic messages\n"
-    "    --unshare-all                Unshare every namespace we support by default\n"
-    "    --share-net                  Retain the network namespace (can only combine with --unshare-all)\n"
-    "    --unshare-user               Create new user namespace (may be automatically implied if not setuid)\n"
-    "    --unshare-user-try           Create new user namespace if possible else continue by skipping it\n"
-    "    --unshare-ipc                Create new ipc namespace\n"
-    "    --unshare-pid                Create new pid namespace\n"
-    "    --unshare-net                Create new network namespace\n"
-    "    --unshare-uts                Create new uts namespace\n"
-    "    --unshare-cgroup             Create new cgroup namespace\n"
-    "    --unshare-cgroup-try         Create new cgroup namespace if possible else continue by skipping it\n"
-    "    --userns FD                  Use this user namespace (cannot combine with --unshare-user)\n"
-    "    --userns2 FD                 After setup switch to this user namespace, only useful with --userns\n"
-    "    --disable-userns             Disable further use of user namespaces inside sandbox\n"
-    "    --assert-userns-disabled     Fail unless further use of user namespace inside sandbox is disabled\n"
-    "    --pidns FD                   Use this pid namespace (as parent namespace if using --unshare-pid)\n"
-    "    --uid UID                    Custom uid in the sandbox (requires --unshare-user or --userns)\n"
-    "    --gid GID                    Custom gid in the sandbox (requires --unshare-user or --userns)\n"
-    "    --hostname NAME              Custom hostname in the sandbox (requires --unshare-uts)\n"
-    "    --chdir DIR                  Change directory to DIR\n"
-    "    --clearenv                   Unset all environment variables\n"
-    "    --setenv VAR VALUE           Set an environment variable\n"
-    "    --unsetenv VAR               Unset an environment variable\n"
-    "    --lock-file DEST             Take a lock on DEST while sandbox is running\n"
-    "    --sync-fd FD                 Keep this fd open while sandbox is running\n"
-    "    --bind SRC DEST              Bind mount the host path SRC on DEST\n"
-    "    --bind-try SRC DEST          Equal to --bind but ignores non-existent SRC\n"
-    "    --dev-bind SRC DEST          Bind mount the host path SRC on DEST, allowing device access\n"
-    "    --dev-bind-try SRC DEST      Equal to --dev-bind but ignores non-existent SRC\n"
-    "    --ro-bind SRC DEST           Bind mount the host path SRC readonly on DEST\n"
-    "    --ro-bind-try SRC DEST       Equal to --ro-bind but ignores non-existent SRC\n"
-    "    --bind-fd FD DEST            Bind open directory or path fd on DEST\n"
-    "    --ro-bind-fd FD DEST         Bind open directory or path fd read-only on DEST\n"
-    "    --remount-ro DEST            Remount DEST as readonly; does not recursively remount\n"
-    "    --overlay-src SRC            Read files from SRC in the following overlay\n"
-    "    --overlay RWSRC WORKDIR DEST Mount overlayfs on DEST, with RWSRC as the host path for writes and\n"
-    "                                 WORKDIR an empty directory on the same filesystem as RWSRC\n"
-    "    --tmp-overlay DEST           Mount overlayfs on DEST, with writes going to an invisible tmpfs\n"
-    "    --ro-overlay DEST            Mount overlayfs read-only on DEST\n"
-    "    --exec-label LABEL           Exec label for the sandbox\n"
-    "    --file-label LABEL           File label for temporary sandbox content\n"
-    "    --proc DEST                  Mount new procfs on DEST\n"
-    "    --dev DEST                   Mount new dev on DEST\n"
-    "    --tmpfs DEST                 Mount new tmpfs on DEST\n"
-    "    --mqueue DEST                Mount new mqueue on DEST\n"
-    "    --dir DEST                   Create dir at DEST\n"
-    "    --file FD DEST               Copy from FD to destination DEST\n"
-    "    --bind-data FD DEST          Copy from FD to file which is bind-mounted on DEST\n"
-    "    --ro-bind-data FD DEST       Copy from FD to file which is readonly bind-mounted on DEST\n"
-    "    --symlink SRC DEST           Create symlink at DEST with target SRC\n"
-    "    --seccomp FD                 Load and use seccomp rules from FD (not repeatable)\n"
-    "    --add-seccomp-fd FD          Load and use seccomp rules from FD (repeatable)\n"
-    "    --block-fd FD                Block on FD until some data to read is available\n"
-    "    --userns-block-fd FD         Block on FD until the user namespace is ready\n"
-    "    --info-fd FD                 Write information about the running container to FD\n"
-    "    --json-status-fd FD          Write container status to FD as multiple JSON documents\n"
-    "    --new-session                Create a new terminal session\n"
-    "    --die-with-parent            Kills with SIGKILL child process (COMMAND) when sbx or sbx's parent dies.\n"
-    "    --as-pid-1                   Do not install a reaper process with PID=1\n"
-    "    --cap-add CAP                Add cap CAP when running as privileged user\n"
-    "    --cap-drop CAP               Drop cap CAP when running as privileged user\n"
-    "    --perms OCTAL                Set permissions of next argument (--bind-data, --file, etc.)\n"
-    "    --size BYTES                 Set size of next argument (only for --tmpfs)\n"
-    "    --chmod OCTAL PATH           Change permissions of PATH (must already exist)\n",
-    argv0);
+  fprintf(f, "usage: %s [OPTIONS...] [--] COMMAND [ARGS...]\n", argv0);
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    if (!lines[i][0][0])
+      fprintf(f, "\n%s:\n", lines[i][1]);
+    else
+      fprintf(f, "    %-30s %s\n", lines[i][0], lines[i][1]);
+  }
   fclose(f);
 }

@@ -24,6 +24,14 @@
 
 #define BASE_DIR "/tmp"
 
+/* Report a failure to resolve or create a destination.  ELOOP from the
+ * resolver means it met a symlink it will not follow; say so plainly. */
+#define dest_errno(r, fmt, ...)                                                                     \
+  ((r) == -ELOOP ? log_fail(ELOOP, fmt ": the path leads through a symlink in a writable bind "      \
+                                       "mount, and sbx does not follow links the sandboxed app "    \
+                                       "could have planted", ##__VA_ARGS__)                          \
+                 : log_errno(r, fmt, ##__VA_ARGS__))
+
 static bool api_missing(int err)
 {
   /* ENOSYS: old kernel; EPERM: a seccomp policy (ours in tests, or a
@@ -292,7 +300,7 @@ static int op_bind(struct setup *s, const struct plan_op *op)
 
   r = make_mount_point(s, op->dest, S_ISDIR(st_src.st_mode), &target);
   if (r < 0)
-    return log_errno(r, "Can't create mount point %s", op->dest);
+    return dest_errno(r, "Can't create mount point %s", op->dest);
   r = bind_fd(s, src, target, access_attrs(op->access), true);
   if (r < 0)
     return log_errno(r, "Can't bind mount %s on %s", op->src ? op->src : "fd", op->dest);
@@ -314,7 +322,7 @@ static int op_remount_ro(struct setup *s, const struct plan_op *op)
   _cleanup_close_ int fd = -1;
   int r = root_resolve(s, op->dest, 0, &fd);
   if (r < 0)
-    return log_errno(r, "Can't find %s to remount read-only", op->dest);
+    return dest_errno(r, "Can't find %s to remount read-only", op->dest);
   if (s->new_api) {
     if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) == 0)
       return 0;
@@ -367,7 +375,7 @@ static int op_dir(struct setup *s, const struct plan_op *op)
 {
   _cleanup_close_ int fd = -1;
   int r = make_dir_op(s, op->dest, op->perms, &fd);
-  return r < 0 ? log_errno(r, "Can't mkdir %s", op->dest) : 0;
+  return r < 0 ? dest_errno(r, "Can't mkdir %s", op->dest) : 0;
 }
 
 static int op_tmpfs(struct setup *s, const struct plan_op *op)
@@ -376,7 +384,7 @@ static int op_tmpfs(struct setup *s, const struct plan_op *op)
   char mode[16], size[32];
   int r = make_dir_op(s, op->dest, -1, &target);
   if (r < 0)
-    return log_errno(r, "Can't create mount point %s", op->dest);
+    return dest_errno(r, "Can't create mount point %s", op->dest);
   snprintf(mode, sizeof mode, "0%o", op->perms >= 0 ? (unsigned)op->perms : 0755u);
   snprintf(size, sizeof size, "%llu", (unsigned long long)op->size);
   _cleanup_free_ char *ctx = label_mount_opt(s->plan->file_label);
@@ -400,7 +408,7 @@ static int op_mqueue(struct setup *s, const struct plan_op *op)
   _cleanup_close_ int target = -1;
   int r = make_dir_op(s, op->dest, -1, &target);
   if (r < 0)
-    return log_errno(r, "Can't create mount point %s", op->dest);
+    return dest_errno(r, "Can't create mount point %s", op->dest);
   r = mount_fresh(s, "mqueue", "mqueue", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target);
   return r < 0 ? log_errno(r, "Can't mount mqueue on %s", op->dest) : 0;
 }
@@ -410,7 +418,7 @@ static int op_proc(struct setup *s, const struct plan_op *op)
   _cleanup_close_ int target = -1;
   int r = make_dir_op(s, op->dest, -1, &target);
   if (r < 0)
-    return log_errno(r, "Can't create mount point %s", op->dest);
+    return dest_errno(r, "Can't create mount point %s", op->dest);
 
   if (s->plan->unshare & CLONE_NEWPID) {
     r = mount_fresh(s, "proc", "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target);
@@ -430,7 +438,7 @@ static int op_proc(struct setup *s, const struct plan_op *op)
   _cleanup_close_ int proc = -1;
   r = root_resolve(s, op->dest, 0, &proc);
   if (r < 0)
-    return log_errno(r, "Can't open %s", op->dest);
+    return dest_errno(r, "Can't open %s", op->dest);
   for (size_t i = 0; i < sizeof covered / sizeof covered[0]; i++) {
     _cleanup_close_ int sub = RETRY(openat(proc, covered[i], O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (sub < 0)
@@ -447,7 +455,7 @@ static int op_dev(struct setup *s, const struct plan_op *op)
   _cleanup_close_ int target = -1, dev = -1, dev_rw = -1;
   int r = make_dir_op(s, op->dest, -1, &target);
   if (r < 0)
-    return log_errno(r, "Can't create mount point %s", op->dest);
+    return dest_errno(r, "Can't create mount point %s", op->dest);
   const char *opts[] = { "mode", "0755", NULL, NULL, NULL, NULL };
   _cleanup_free_ char *ctx = label_mount_opt(s->plan->file_label);
   if (ctx) {
@@ -459,7 +467,7 @@ static int op_dev(struct setup *s, const struct plan_op *op)
     return log_errno(r, "Can't mount tmpfs on %s", op->dest);
   r = root_resolve(s, op->dest, 0, &dev);
   if (r < 0)
-    return log_errno(r, "Can't open %s", op->dest);
+    return dest_errno(r, "Can't open %s", op->dest);
   setup_trust_fd(s, dev);
   dev_rw = RETRY(openat(dev, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dev_rw < 0)
@@ -528,7 +536,7 @@ static int op_symlink(struct setup *s, const struct plan_op *op)
   _cleanup_free_ char *name = NULL;
   int r = root_resolve_parent(s, op->dest, WALK_MKDIR, &parent, &name);
   if (r < 0)
-    return log_errno(r, "Can't make symlink at %s", op->dest);
+    return dest_errno(r, "Can't make symlink at %s", op->dest);
   pdir = RETRY(openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (pdir < 0)
     return log_errno(errno, "Can't make symlink at %s", op->dest);
@@ -569,7 +577,7 @@ static int op_file(struct setup *s, const struct plan_op *op)
   _cleanup_free_ char *name = NULL;
   int r = root_resolve_parent(s, op->dest, WALK_MKDIR, &parent, &name);
   if (r < 0)
-    return log_errno(r, "Can't create file at %s", op->dest);
+    return dest_errno(r, "Can't create file at %s", op->dest);
   pdir = RETRY(openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (pdir < 0)
     return log_errno(errno, "Can't create file at %s", op->dest);
@@ -601,7 +609,7 @@ static int op_bind_data(struct setup *s, const struct plan_op *op)
   _cleanup_close_ int target = -1;
   r = make_mount_point(s, op->dest, false, &target);
   if (r < 0)
-    return log_errno(r, "Can't create mount point %s", op->dest);
+    return dest_errno(r, "Can't create mount point %s", op->dest);
   r = bind_fd(s, fd, target, access_attrs(op->access), false);
   return r < 0 ? log_errno(r, "Can't bind data on %s", op->dest) : 0;
 }
@@ -611,7 +619,7 @@ static int op_chmod(struct setup *s, const struct plan_op *op)
   _cleanup_close_ int fd = -1;
   int r = root_resolve(s, op->dest, 0, &fd);
   if (r < 0)
-    return log_errno(r, "Can't chmod %#o %s", op->perms, op->dest);
+    return dest_errno(r, "Can't chmod %#o %s", op->perms, op->dest);
   _cleanup_free_ char *path = fd_proc_path(s, fd);
   if (chmod(path, (mode_t)op->perms) < 0)
     return log_errno(errno, "Can't chmod %#o %s", op->perms, op->dest);
@@ -644,7 +652,7 @@ static int op_overlay(struct setup *s, const struct plan_op *op)
   size_t lower_len = 0;
   int r = make_dir_op(s, op->dest, -1, &target);
   if (r < 0)
-    return log_errno(r, "Can't create mount point %s", op->dest);
+    return dest_errno(r, "Can't create mount point %s", op->dest);
 
   /* The last --overlay-src is the top-most lower layer. */
   for (size_t i = op->n_overlay_srcs; i-- > 0;) {

@@ -429,6 +429,7 @@ static int h_args(struct parser *ps, const struct option_def *def, char **a)
   r = read_all_fd(fd, &data, &len);
   if (r < 0)
     return log_errno(r, "Can't read --args data");
+  close(fd); /* read once; the app must not inherit it */
   /* Split on NUL; the last word needs no terminator.  The buffer lives as
    * long as the plan does not copy from it, so keep it: plans copy. */
   size_t n = 0;

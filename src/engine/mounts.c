@@ -796,8 +796,8 @@ int setup_run_ops(struct setup *s)
     }
     if (r < 0)
       return r;
-    if (op->fd >= 0 && !(op->flags & OPF_FROM_FD))
-      close(op->fd);
+    if (op->fd >= 0)
+      close(op->fd); /* the app must not inherit the integrator's fds */
     /* An op may have mounted on the root itself (--bind / /).  Lookups that
      * start at an fd do not cross mounts stacked on that very directory, so
      * re-open the root to stand on the top-most mount. */
@@ -830,6 +830,7 @@ int setup_enter_root(struct setup *s)
   if (chdir("/") < 0)
     return log_errno(errno, "chdir /");
   close(s->scratch_fd);
-  s->scratch_fd = -1;
+  close(s->root_fd);
+  s->scratch_fd = s->root_fd = -1;
   return 0;
 }

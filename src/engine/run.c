@@ -112,6 +112,14 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLIN)))
     _exit(1);
 
+  /* The integrator's ends stay with the monitor; the app must not hold them. */
+  if (p->info_fd >= 0)
+    close(p->info_fd);
+  if (p->json_status_fd >= 0)
+    close(p->json_status_fd);
+  if (p->userns_block_fd >= 0)
+    close(p->userns_block_fd);
+
   if (l->go_rd >= 0) {
     char c;
     if (RETRY(read(l->go_rd, &c, 1)) != 1)
@@ -338,6 +346,12 @@ int sbx_run(struct plan *p)
     close(go[1]);
   }
 
+  /* The monitor needs no privileges to wait and forward signals. */
+  if (l.real_uid == 0 && caps_drop_all() < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return 1;
+  }
   int code = supervise(pid, sfd);
 
   if (p->json_status_fd >= 0) {

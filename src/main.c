@@ -53,7 +53,7 @@ int main(int argc, char **argv)
   struct plan plan;
   enum cli_action action;
   plan_init(&plan, environ);
-  int r = cli_parse(&plan, argc - 1, argv + 1, &action);
+  int r = cli_parse(&plan, argv[0], argc - 1, argv + 1, &action);
   if (r < 0)
     return 1;
   switch (action) {

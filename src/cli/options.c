@@ -524,7 +524,7 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
   return 0;
 }
 
-int cli_parse(struct plan *p, int argc, char **argv, enum cli_action *action)
+int cli_parse(struct plan *p, const char *prog, int argc, char **argv, enum cli_action *action)
 {
   struct parser ps = { .plan = p, .action = action, .pending_perms = -1 };
   int cmd_at = -1;
@@ -553,8 +553,11 @@ int cli_parse(struct plan *p, int argc, char **argv, enum cli_action *action)
     for (size_t i = 0; i < n; i++)
       p->argv[i] = xstrdup(argv[cmd_at + i]);
   }
-  if (!p->argv || !p->argv[0])
-    return log_fail(EINVAL, "No command specified");
+  if (!p->argv || !p->argv[0]) {
+    /* As bubblewrap: no command means the usage text, on stderr. */
+    cli_print_usage(prog, STDERR_FILENO);
+    return -EINVAL;
+  }
   return 0;
 }
 

@@ -24,11 +24,12 @@ struct setup {
   dev_t trusted_devs[MAX_TRUSTED_DEVS];
   size_t n_trusted;
   bool in_userns;    /* we created or joined a user namespace */
+  mode_t parent_mode; /* for missing parent directories of the current op */
 };
 
 /* paths.c: resolution inside the new root without trusting its symlinks. */
 enum {
-  WALK_MKDIR = 1u << 0,       /* create missing directories (0755) */
+  WALK_MKDIR = 1u << 0,       /* create missing directories (setup.parent_mode) */
   WALK_NOFOLLOW_LAST = 1u << 1,
 };
 /* Resolve `path` (absolute, in sandbox terms) to an O_PATH fd. */

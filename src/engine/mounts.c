@@ -777,6 +777,15 @@ int setup_run_ops(struct setup *s)
   for (size_t i = 0; i < p->n_ops; i++) {
     const struct plan_op *op = &p->ops[i];
     int r;
+    /* Missing parents are 0755, except that a --perms which closes group
+     * or other access closes it on the new parents too (bubblewrap's rule). */
+    s->parent_mode = 0755;
+    if (op->perms >= 0 && op->kind != OP_CHMOD) {
+      if (!(op->perms & 070))
+        s->parent_mode &= ~070;
+      if (!(op->perms & 07))
+        s->parent_mode &= ~07;
+    }
     switch (op->kind) {
     case OP_BIND: r = op_bind(s, op); break;
     case OP_REMOUNT_RO: r = op_remount_ro(s, op); break;

@@ -127,7 +127,7 @@ static int walk_path(struct setup *s, const char *path, unsigned flags, bool sto
     int dirfd = w.stack[w.depth - 1];
     int fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (fd < 0 && errno == ENOENT && (flags & WALK_MKDIR) && !is_last) {
-      if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST) {
+      if (mkdirat(dirfd, name, s->parent_mode ? s->parent_mode : 0755) < 0 && errno != EEXIST) {
         r = -errno;
         goto out;
       }

@@ -1,19 +1,29 @@
 /* sbx: a setuid-free sandbox launcher.  main() checks how it was started,
- * lets the front end describe the sandbox as a plan, and hands the plan to
- * the engine. */
+ * lets the front ends (command line, profile) describe the sandbox as a
+ * plan, and hands the plan to the engine. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 
 #include "cli/options.h"
+#include "compile.h"
 #include "config.h"
 #include "engine/engine.h"
 #include "engine/run.h"
+#include "explain.h"
 #include "plan.h"
+#include "policy.h"
+#include "profile/directives.h"
+#include "profile/profile.h"
+#include "profile/vars.h"
 #include "util.h"
 
 extern char **environ;
+
+/* Exit status for a policy that does not compile (bad profile, bad sbx
+ * option argument): distinct from a setup failure (1). */
+#define EXIT_POLICY 2
 
 /* sbx needs no privileges beyond what an ordinary user has; a setuid or
  * file-capability install would turn every option into a way to use
@@ -35,6 +45,103 @@ static int refuse_privileged_install(void)
   return 0;
 }
 
+static const char *basename_of(const char *s)
+{
+  const char *slash = strrchr(s, '/');
+  return slash ? slash + 1 : s;
+}
+
+/* Which profile applies?  NULL: none (bubblewrap mode, or --noprofile). */
+static int choose_profile(const struct cli_extra *x, const struct plan *p, const char *prog,
+                          enum cli_action action, const struct profile_paths *pp, char **out)
+{
+  *out = NULL;
+  if (x->noprofile)
+    return 0;
+  if (x->profile) {
+    *out = profile_find(pp, x->profile);
+    if (!*out)
+      return log_fail(ENOENT, "no profile \"%s\" (looked for %s%s in the profile path)", x->profile, x->profile,
+                      strchr(x->profile, '/') ? "" : ".profile");
+    return 0;
+  }
+  /* Called as bwrap, or with bubblewrap options that build the sandbox:
+   * the caller describes the sandbox itself; no profile. */
+  if (strcmp(basename_of(prog), "bwrap") == 0 || x->shapes_sandbox)
+    return 0;
+  if (action == CLI_EXPLAIN && !p->argv)
+    return 0;
+  *out = profile_find(pp, basename_of(p->argv[0]));
+  if (!*out)
+    *out = profile_find(pp, "default");
+  if (!*out)
+    return log_fail(ENOENT, "no profile for \"%s\" and no default.profile in the profile path",
+                    basename_of(p->argv[0]));
+  return 0;
+}
+
+/* Load the profile and sbx's own options into pol and compile them into p.
+ * Returns 0, 1 if there was nothing to compile (bubblewrap mode), < 0 on error. */
+static int build_policy(struct plan *p, struct policy *pol, struct notes *notes, const struct cli_extra *x,
+                        const char *prog, enum cli_action action)
+{
+  struct vars vars;
+  struct profile_paths pp;
+  _cleanup_free_ char *path = NULL;
+  int r;
+
+  vars_init(&vars, NULL);
+  profile_paths_init(&pp, &vars);
+  r = choose_profile(x, p, prog, action, &pp, &path);
+  if (r == 0 && path) {
+    pol->profile_path = xstrdup(path);
+    pol->profile_name = profile_name_of(path);
+    vars_set(&vars, "PROFILE", pol->profile_name);
+    r = profile_load(pol, &vars, &pp, path);
+  }
+  const char *cmdline = policy_intern(pol, "command line");
+  for (size_t i = 0; r == 0 && i < x->n_directives; i++)
+    r = directive_apply(pol, &vars, x->directives[i].d, x->directives[i].arg,
+                        (struct src_loc){ cmdline, x->directives[i].index, LAYER_CMDLINE });
+  if (r == 0) {
+    policy_resolve(pol);
+    if (!path && !x->noprofile && x->n_directives == 0)
+      r = 1; /* bubblewrap mode */
+    else
+      r = policy_compile(pol, p, notes);
+  }
+  profile_paths_free(&pp);
+  vars_free(&vars);
+  return r;
+}
+
+static int check_profile(const struct cli_extra *x)
+{
+  struct vars vars;
+  struct profile_paths pp;
+  struct policy pol;
+  vars_init(&vars, NULL);
+  profile_paths_init(&pp, &vars);
+  policy_init(&pol);
+  int r = -ENOENT;
+  _cleanup_free_ char *path = profile_find(&pp, x->profile);
+  if (!path) {
+    log_fail(ENOENT, "no profile \"%s\" in the profile path", x->profile);
+  } else {
+    _cleanup_free_ char *name = profile_name_of(path);
+    vars_set(&vars, "PROFILE", name);
+    r = profile_load(&pol, &vars, &pp, path);
+    if (r == 0) {
+      policy_resolve(&pol);
+      printf("%s: ok (%zu settings from %zu file%s)\n", path, pol.n, pol.n_files, pol.n_files == 1 ? "" : "s");
+    }
+  }
+  policy_free(&pol);
+  profile_paths_free(&pp);
+  vars_free(&vars);
+  return r < 0 ? EXIT_POLICY : 0;
+}
+
 int main(int argc, char **argv)
 {
   log_init(argv[0]);
@@ -51,10 +158,10 @@ int main(int argc, char **argv)
     return log_errno(errno, "prctl(PR_SET_NO_NEW_PRIVS)"), 1;
 
   struct plan plan;
+  struct cli_extra extra = { 0 };
   enum cli_action action;
   plan_init(&plan, environ);
-  int r = cli_parse(&plan, argv[0], argc - 1, argv + 1, &action);
-  if (r < 0)
+  if (cli_parse(&plan, &extra, argv[0], argc - 1, argv + 1, &action) < 0)
     return 1;
   switch (action) {
   case CLI_HELP:
@@ -63,10 +170,46 @@ int main(int argc, char **argv)
   case CLI_VERSION:
     printf("sbx %s\n", PACKAGE_VERSION);
     return 0;
+  case CLI_CHECK:
+    return check_profile(&extra);
+  case CLI_EXPLAIN:
+    /* "sbx --explain NAME [CMD]": NAME is the profile. */
+    if (!extra.profile && !extra.noprofile && plan.argv && plan.argv[0]) {
+      extra.profile = xstrdup(plan.argv[0]);
+      free(plan.argv[0]);
+      size_t n = 1;
+      while (plan.argv[n])
+        n++;
+      memmove(plan.argv, plan.argv + 1, sizeof(char *) * n); /* includes the NULL */
+      if (!plan.argv[0]) {
+        free(plan.argv);
+        plan.argv = NULL;
+      }
+    }
+    break;
   case CLI_RUN:
     break;
   }
-  if (cli_validate(&plan) < 0)
-    return 1;
-  return sbx_run(&plan);
+
+  struct policy pol;
+  struct notes notes = { 0 };
+  policy_init(&pol);
+  int r = build_policy(&plan, &pol, &notes, &extra, argv[0], action);
+  if (r < 0)
+    return EXIT_POLICY;
+  if (action == CLI_EXPLAIN) {
+    if (extra.json)
+      explain_json(stdout, &plan, &pol, &notes);
+    else
+      explain_text(stdout, &plan, &pol, &notes);
+    r = 0;
+    goto out;
+  }
+  r = cli_validate(&plan) < 0 ? 1 : sbx_run(&plan);
+out:
+  notes_free(&notes);
+  policy_free(&pol);
+  cli_extra_free(&extra);
+  plan_free(&plan);
+  return r;
 }

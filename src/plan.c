@@ -36,6 +36,7 @@ void plan_free(struct plan *p)
     free(op->dest);
     free(op->upper);
     free(op->work);
+    free(op->data);
     for (size_t j = 0; j < op->n_overlay_srcs; j++)
       free(op->overlay_srcs[j]);
     free(op->overlay_srcs);
@@ -46,6 +47,11 @@ void plan_free(struct plan *p)
   free(p->argv0);
   free(p->chdir);
   strv_free(p->env);
+  for (size_t i = 0; i < p->n_env_edits; i++) {
+    free(p->env_edits[i].name);
+    free(p->env_edits[i].value);
+  }
+  free(p->env_edits);
   free(p->caps);
   free(p->exec_label);
   free(p->file_label);
@@ -117,6 +123,42 @@ void plan_clearenv(struct plan *p)
   for (size_t i = 0; p->env[i]; i++)
     free(p->env[i]);
   p->env[0] = NULL;
+}
+
+void plan_edit_env(struct plan *p, enum env_verb verb, const char *name, const char *value)
+{
+  p->env_edits = xrealloc(p->env_edits, (p->n_env_edits + 1) * sizeof *p->env_edits);
+  p->env_edits[p->n_env_edits++] = (struct env_edit){ verb, xstrdup(name), xstrdup(value) };
+  switch (verb) {
+  case ENV_SET: plan_setenv(p, name, value); break;
+  case ENV_UNSET: plan_unsetenv(p, name); break;
+  case ENV_CLEAR: plan_clearenv(p); break;
+  }
+}
+
+void plan_replay_env_edits(struct plan *p)
+{
+  for (size_t i = 0; i < p->n_env_edits; i++) {
+    const struct env_edit *e = &p->env_edits[i];
+    switch (e->verb) {
+    case ENV_SET: plan_setenv(p, e->name, e->value); break;
+    case ENV_UNSET: plan_unsetenv(p, e->name); break;
+    case ENV_CLEAR: plan_clearenv(p); break;
+    }
+  }
+}
+
+void plan_prepend_ops(struct plan *p, struct plan_op *ops, size_t n)
+{
+  if (n == 0)
+    return;
+  if (p->n_ops + n > p->cap_ops) {
+    p->cap_ops = p->n_ops + n + 16;
+    p->ops = xrealloc(p->ops, p->cap_ops * sizeof *p->ops);
+  }
+  memmove(p->ops + n, p->ops, p->n_ops * sizeof *p->ops);
+  memcpy(p->ops, ops, n * sizeof *ops);
+  p->n_ops += n;
 }
 
 const char *plan_getenv(const struct plan *p, const char *name)

@@ -39,6 +39,8 @@ struct plan_op {
   char *src;
   char *dest;
   int fd;          /* -1 unless the op reads from / binds an fd */
+  char *data;      /* OP_FILE, OP_BIND_DATA without an fd: the content */
+  size_t data_len;
   int perms;       /* -1: the op's default */
   uint64_t size;   /* 0: the default (tmpfs) */
   char **overlay_srcs; /* lower layers, in command-line order */
@@ -49,6 +51,12 @@ struct plan_op {
 struct seccomp_prog {
   void *data; /* struct sock_filter[] */
   size_t len; /* in bytes, a multiple of 8 */
+};
+
+enum env_verb { ENV_SET, ENV_UNSET, ENV_CLEAR };
+struct env_edit {
+  enum env_verb verb;
+  char *name, *value;
 };
 
 enum cap_verb { CAP_VERB_ADD, CAP_VERB_DROP };
@@ -80,6 +88,10 @@ struct plan {
   char *argv0;
   char *chdir;
   char **env;  /* the final environment, NULL-terminated */
+  /* --setenv/--unsetenv/--clearenv as given, so a profile's environment can
+   * be applied underneath them (the command line wins). */
+  struct env_edit *env_edits;
+  size_t n_env_edits;
   bool new_session, die_with_parent, as_pid_1;
 
   /* Privileges and security. */
@@ -104,6 +116,12 @@ struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, 
 void plan_setenv(struct plan *p, const char *name, const char *value);
 void plan_unsetenv(struct plan *p, const char *name);
 void plan_clearenv(struct plan *p);
+/* The command line's edits: applied now and remembered (see env_edits). */
+void plan_edit_env(struct plan *p, enum env_verb verb, const char *name, const char *value);
+/* Re-apply the remembered command-line edits on top of the current env. */
+void plan_replay_env_edits(struct plan *p);
+/* Insert ops (taking ownership of their contents) before the existing ones. */
+void plan_prepend_ops(struct plan *p, struct plan_op *ops, size_t n);
 const char *plan_getenv(const struct plan *p, const char *name);
 
 bool plan_needs_reaper(const struct plan *p);

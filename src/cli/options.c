@@ -10,12 +10,15 @@
 #include <sys/capability.h>
 #include <sys/stat.h>
 
+#include "profile/directives.h"
 #include "util.h"
 
 #define MAX_ARGS 9000
 
 struct parser {
   struct plan *plan;
+  struct cli_extra *extra;
+  int word_index;
   enum cli_action *action;
   int total_args;
   int pending_perms;     /* --perms for the next op, or -1 */
@@ -93,7 +96,7 @@ static int h_flag(struct parser *ps, const struct option_def *def, char **a)
   case T_AS_PID_1: p->as_pid_1 = true; break;
   case T_NEW_SESSION: p->new_session = true; break;
   case T_DIE_WITH_PARENT: p->die_with_parent = true; break;
-  case T_CLEARENV: plan_clearenv(p); break;
+  case T_CLEARENV: plan_edit_env(p, ENV_CLEAR, NULL, NULL); break;
   case T_LEVEL_PREFIX: log_set_level_prefix(true); break;
   case T_HELP: *ps->action = CLI_HELP; break;
   case T_VERSION: *ps->action = CLI_VERSION; break;
@@ -327,9 +330,9 @@ static int h_setenv(struct parser *ps, const struct option_def *def, char **a)
   if (!*a[0] || strchr(a[0], '='))
     return log_fail(EINVAL, "Invalid environment variable name: \"%s\"", a[0]);
   if (def->tag)
-    plan_unsetenv(ps->plan, a[0]);
+    plan_edit_env(ps->plan, ENV_UNSET, a[0], NULL);
   else
-    plan_setenv(ps->plan, a[0], a[1]);
+    plan_edit_env(ps->plan, ENV_SET, a[0], a[1]);
   return 0;
 }
 
@@ -342,6 +345,28 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
   struct plan *p = ps->plan;
   p->caps = xrealloc(p->caps, (p->n_caps + 1) * sizeof *p->caps);
   p->caps[p->n_caps++] = (struct cap_change){ def->tag ? CAP_VERB_DROP : CAP_VERB_ADD, mask };
+  return 0;
+}
+
+enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT };
+
+static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
+{
+  struct cli_extra *x = ps->extra;
+  switch (def->tag) {
+  case T_PROFILE:
+  case T_CHECK:
+    if (x->profile)
+      return log_fail(EINVAL, "%s: a profile was already given (%s)", def->name, x->profile);
+    x->profile = xstrdup(a[0]);
+    if (def->tag == T_CHECK)
+      *ps->action = CLI_CHECK;
+    break;
+  case T_NOPROFILE: x->noprofile = true; break;
+  case T_EXPLAIN: *ps->action = CLI_EXPLAIN; break;
+  case T_JSON_OUT: x->json = true; break;
+  default: return -EINVAL;
+  }
   return 0;
 }
 
@@ -417,6 +442,12 @@ static const struct option_def options[] = {
   { "--as-pid-1", 0, h_flag, T_AS_PID_1 },
   { "--cap-add", 1, h_cap, 0 },
   { "--cap-drop", 1, h_cap, 1 },
+  /* sbx's own */
+  { "--profile", 1, h_sbx, T_PROFILE },
+  { "--noprofile", 0, h_sbx, T_NOPROFILE },
+  { "--check", 1, h_sbx, T_CHECK },
+  { "--explain", 0, h_sbx, T_EXPLAIN },
+  { "--json", 0, h_sbx, T_JSON_OUT },
 };
 
 static int h_args(struct parser *ps, const struct option_def *def, char **a)
@@ -487,8 +518,23 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
       return 0;
     }
     const struct option_def *def = find_option(w);
-    if (!def)
-      return log_fail(EINVAL, "Unknown option %s", w);
+    if (!def) {
+      /* A profile directive spelled as an option ("--ro PATH"). */
+      const struct directive *d = strncmp(w, "--", 2) == 0 ? directive_find(w + 2) : NULL;
+      if (!d || d->bwrap_option)
+        return log_fail(EINVAL, "Unknown option %s", w);
+      if (i + 1 >= argc)
+        return log_fail(EINVAL, "%s takes 1 argument", w);
+      struct cli_extra *x = ps->extra;
+      x->directives = xrealloc(x->directives, (x->n_directives + 1) * sizeof *x->directives);
+      x->directives[x->n_directives++] = (struct cli_directive){ d, xstrdup(argv[i + 1]), ps->word_index + i + 1 };
+      i++;
+      continue;
+    }
+    if (def->handle == h_bind || def->handle == h_bind_fd || def->handle == h_dest_only ||
+        def->handle == h_fd_dest || def->handle == h_symlink || def->handle == h_overlay ||
+        (def->handle == h_flag && def->tag <= T_SHARE_NET))
+      ps->extra->shapes_sandbox = true;
     if (in_args_file && def->handle == h_args)
       return log_fail(EINVAL, "--args not supported in arguments file");
     if (i + def->nargs >= argc)
@@ -511,7 +557,7 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
     int r = def->handle(ps, def, argv + i + 1);
     if (r < 0)
       return r;
-    if (*ps->action != CLI_RUN)
+    if (*ps->action == CLI_HELP || *ps->action == CLI_VERSION)
       return 0;
     i += def->nargs;
     if (def->handle == h_args && ps->plan->argv) {
@@ -524,9 +570,18 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
   return 0;
 }
 
-int cli_parse(struct plan *p, const char *prog, int argc, char **argv, enum cli_action *action)
+void cli_extra_free(struct cli_extra *x)
 {
-  struct parser ps = { .plan = p, .action = action, .pending_perms = -1 };
+  free(x->profile);
+  for (size_t i = 0; i < x->n_directives; i++)
+    free(x->directives[i].arg);
+  free(x->directives);
+  memset(x, 0, sizeof *x);
+}
+
+int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, char **argv, enum cli_action *action)
+{
+  struct parser ps = { .plan = p, .extra = x, .action = action, .pending_perms = -1 };
   int cmd_at = -1;
 
   *action = CLI_RUN;
@@ -542,7 +597,7 @@ int cli_parse(struct plan *p, const char *prog, int argc, char **argv, enum cli_
   for (size_t i = 0; i < ps.n_overlay_srcs; i++)
     free(ps.overlay_srcs[i]);
   free(ps.overlay_srcs);
-  if (r < 0 || *action != CLI_RUN)
+  if (r < 0 || (*action != CLI_RUN && *action != CLI_EXPLAIN))
     return r;
 
   if (cmd_at >= 0 && cmd_at < argc) {
@@ -553,6 +608,8 @@ int cli_parse(struct plan *p, const char *prog, int argc, char **argv, enum cli_
     for (size_t i = 0; i < n; i++)
       p->argv[i] = xstrdup(argv[cmd_at + i]);
   }
+  if ((!p->argv || !p->argv[0]) && *action == CLI_EXPLAIN && (x->profile || x->noprofile))
+    return 0; /* explaining a profile needs no command */
   if (!p->argv || !p->argv[0]) {
     /* As bubblewrap: no command means the usage text, on stderr. */
     cli_print_usage(prog, STDERR_FILENO);

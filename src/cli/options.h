@@ -1,12 +1,30 @@
 #pragma once
 #include "plan.h"
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION };
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK, CLI_EXPLAIN };
+
+/* sbx's own options (beyond bubblewrap's), kept aside until the profile is
+ * known: directive options go into the policy at the command-line layer. */
+struct cli_directive {
+  const struct directive *d;
+  char *arg;
+  int index; /* position on the command line, for messages */
+};
+
+struct cli_extra {
+  char *profile;        /* --profile NAME|PATH, or --check's argument */
+  bool noprofile;
+  bool json;            /* --json (with --explain) */
+  bool shapes_sandbox;  /* a bubblewrap option that builds the sandbox was given */
+  struct cli_directive *directives;
+  size_t n_directives;
+};
+void cli_extra_free(struct cli_extra *x);
 
 /* Parse a bubblewrap-compatible command line (the words after the program
  * name `prog`, which the usage text echoes) into *p.
  * Returns 0, or a negative errno after printing one diagnostic. */
-int cli_parse(struct plan *p, const char *prog, int argc, char **argv, enum cli_action *action);
+int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, char **argv, enum cli_action *action);
 void cli_print_usage(const char *argv0, int fd);
 /* Checks that need the whole command line (option combinations). */
 int cli_validate(struct plan *p);

@@ -585,7 +585,7 @@ static int op_file(struct setup *s, const struct plan_op *op)
   fd = RETRY(openat(pdir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
   if (fd < 0)
     return log_errno(errno, "Can't create file at %s", op->dest);
-  r = copy_fd_to(op->fd, fd);
+  r = op->fd >= 0 ? copy_fd_to(op->fd, fd) : write_all(fd, op->data, op->data_len);
   if (r < 0)
     return log_errno(r, "Can't write data to file %s", op->dest);
   if (op->perms >= 0 && fchmod(fd, mode) < 0)
@@ -601,7 +601,7 @@ static int op_bind_data(struct setup *s, const struct plan_op *op)
   _cleanup_close_ int fd = RETRY(openat(s->scratch_fd, name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode));
   if (fd < 0)
     return log_errno(errno, "Can't create data file for %s", op->dest);
-  int r = copy_fd_to(op->fd, fd);
+  int r = op->fd >= 0 ? copy_fd_to(op->fd, fd) : write_all(fd, op->data, op->data_len);
   if (r < 0)
     return log_errno(r, "Can't write data to %s", op->dest);
   if (fchmod(fd, mode) < 0)

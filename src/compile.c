@@ -1,0 +1,286 @@
+#include "compile.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "desktop/desktop.h"
+#include "profile/directives.h"
+#include "util.h"
+
+void notes_add(struct notes *n, const char *fmt, ...)
+{
+  va_list ap;
+  char *s;
+  va_start(ap, fmt);
+  if (vasprintf(&s, fmt, ap) < 0)
+    die_oom();
+  va_end(ap);
+  n->lines = xrealloc(n->lines, (n->n + 1) * sizeof(char *));
+  n->lines[n->n++] = s;
+}
+
+void notes_free(struct notes *n)
+{
+  for (size_t i = 0; i < n->n; i++)
+    free(n->lines[i]);
+  free(n->lines);
+  memset(n, 0, sizeof *n);
+}
+
+struct plan_op *cc_op(struct compile_ctx *cc, enum op_kind kind, const char *src, const char *dest)
+{
+  if (cc->n_ops == cc->cap_ops) {
+    cc->cap_ops = cc->cap_ops ? cc->cap_ops * 2 : 64;
+    cc->ops = xrealloc(cc->ops, cc->cap_ops * sizeof *cc->ops);
+  }
+  struct plan_op *op = &cc->ops[cc->n_ops++];
+  memset(op, 0, sizeof *op);
+  op->kind = kind;
+  op->src = xstrdup(src);
+  op->dest = xstrdup(dest);
+  op->fd = -1;
+  op->perms = -1;
+  return op;
+}
+
+void cc_bind(struct compile_ctx *cc, enum bind_access access, const char *src, const char *dest, bool try_)
+{
+  struct plan_op *op = cc_op(cc, OP_BIND, src, dest);
+  op->access = access;
+  if (try_)
+    op->flags |= OPF_TRY;
+}
+
+void cc_data(struct compile_ctx *cc, const char *dest, const char *data, size_t len, int perms, bool ro)
+{
+  struct plan_op *op = cc_op(cc, OP_BIND_DATA, NULL, dest);
+  op->access = ro ? ACCESS_RO : ACCESS_RW;
+  op->data = xmalloc(len + 1);
+  memcpy(op->data, data, len);
+  op->data[len] = '\0';
+  op->data_len = len;
+  op->perms = perms;
+}
+
+void cc_dir(struct compile_ctx *cc, const char *dest, int perms)
+{
+  cc_op(cc, OP_DIR, NULL, dest)->perms = perms;
+}
+
+void cc_tmpfs(struct compile_ctx *cc, const char *dest, int perms)
+{
+  cc_op(cc, OP_TMPFS, NULL, dest)->perms = perms;
+}
+
+void cc_symlink(struct compile_ctx *cc, const char *target, const char *dest)
+{
+  cc_op(cc, OP_SYMLINK, target, dest);
+}
+
+/* Is host `path` visible in the sandbox through a ro/rw/persist rule on it
+ * or on its closest ancestor with a rule? */
+bool cc_path_visible(const struct compile_ctx *cc, const char *path)
+{
+  char buf[PATH_MAX];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (;;) {
+    _cleanup_free_ char *key = xasprintf("path:%s", buf);
+    const char *v = policy_value(cc->pol, key);
+    if (v)
+      return strcmp(v, "ro") == 0 || strcmp(v, "rw") == 0 || strcmp(v, "persist") == 0;
+    if (strcmp(buf, "/") == 0)
+      return false;
+    char *slash = strrchr(buf, '/');
+    if (slash == buf)
+      slash[1] = '\0';
+    else
+      *slash = '\0';
+  }
+}
+
+/* mkdir -p on the host, as the user, for "persist" paths. */
+static int make_host_dirs(const char *path, const struct src_loc *loc)
+{
+  char buf[PATH_MAX];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1;; p++) {
+    if (*p == '/' || *p == '\0') {
+      char saved = *p;
+      *p = '\0';
+      if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+        return log_errno(errno, "%s:%d: persist: can't create %s", loc->file, loc->line, buf);
+      *p = saved;
+      if (!saved)
+        break;
+    }
+  }
+  return 0;
+}
+
+static int compile_paths(struct compile_ctx *cc)
+{
+  size_t it = 0;
+  const struct setting *s;
+  char **hidden_dirs = NULL;
+  size_t n_hidden = 0;
+
+  while ((s = policy_next(cc->pol, "path:", &it))) {
+    const char *path = s->key + 5;
+    const char *how = s->value;
+    struct stat st;
+    bool exists = lstat(path, &st) == 0;
+
+    if (strcmp(how, "persist") == 0) {
+      if (!exists && make_host_dirs(path, &s->loc) < 0)
+        return -EINVAL;
+      exists = lstat(path, &st) == 0;
+    }
+    if (strcmp(how, "private") == 0) {
+      /* Same mode as the host's directory (1777 for /tmp), else 0755. */
+      cc_tmpfs(cc, path, exists && S_ISDIR(st.st_mode) ? (int)(st.st_mode & 01777) : 0755);
+      continue;
+    }
+    if (!exists)
+      continue; /* profiles are shared between machines: absent is fine */
+
+    if (strcmp(how, "hide") == 0) {
+      if (S_ISDIR(st.st_mode)) {
+        cc_tmpfs(cc, path, 0755);
+        hidden_dirs = xrealloc(hidden_dirs, (n_hidden + 1) * sizeof(char *));
+        hidden_dirs[n_hidden++] = xstrdup(path);
+      } else {
+        /* An empty file nobody may read in place of the real one. */
+        cc_data(cc, path, "", 0, 0, true);
+      }
+      continue;
+    }
+    /* ro, rw, persist */
+    if (S_ISLNK(st.st_mode)) {
+      /* Mirror the host's symlink (usr-merge links, /etc/alternatives...);
+       * what it points to is decided by the rules for the target. */
+      char target[PATH_MAX];
+      ssize_t n = readlink(path, target, sizeof target - 1);
+      if (n > 0) {
+        target[n] = '\0';
+        cc_symlink(cc, target, path);
+      }
+      continue;
+    }
+    cc_bind(cc, strcmp(how, "ro") == 0 ? ACCESS_RO : ACCESS_RW, path, path, true);
+  }
+  /* Hidden directories become read-only last, after any more specific rule
+   * below them made its mount point inside. */
+  for (size_t i = 0; i < n_hidden; i++) {
+    cc_op(cc, OP_REMOUNT_RO, NULL, hidden_dirs[i]);
+    free(hidden_dirs[i]);
+  }
+  free(hidden_dirs);
+  return 0;
+}
+
+static uint64_t cap_mask_of(const char *name)
+{
+  if (strcmp(name, "ALL") == 0) {
+    int last = cap_max_bits() - 1;
+    return last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+  }
+  cap_value_t v;
+  return cap_from_name(name, &v) == 0 && v >= 0 && v < 64 ? 1ULL << v : 0;
+}
+
+static void compile_caps(struct compile_ctx *cc)
+{
+  struct plan *p = cc->plan;
+  struct cap_change changes[65];
+  size_t n = 0;
+  /* ALL first, so "cap-drop ALL" + "cap-add CAP_X" means what it says. */
+  const char *all = policy_value(cc->pol, "cap:ALL");
+  if (all)
+    changes[n++] = (struct cap_change){ strcmp(all, "add") == 0 ? CAP_VERB_ADD : CAP_VERB_DROP, cap_mask_of("ALL") };
+  size_t it = 0;
+  const struct setting *s;
+  while ((s = policy_next(cc->pol, "cap:", &it)) && n < 65) {
+    if (strcmp(s->key, "cap:ALL") == 0)
+      continue;
+    changes[n++] = (struct cap_change){ strcmp(s->value, "add") == 0 ? CAP_VERB_ADD : CAP_VERB_DROP, cap_mask_of(s->key + 4) };
+  }
+  if (n == 0)
+    return;
+  /* The profile's changes come first: the command line's apply after them. */
+  p->caps = xrealloc(p->caps, (p->n_caps + n) * sizeof *p->caps);
+  memmove(p->caps + n, p->caps, p->n_caps * sizeof *p->caps);
+  memcpy(p->caps, changes, n * sizeof *changes);
+  p->n_caps += n;
+}
+
+static void compile_env(struct compile_ctx *cc)
+{
+  struct plan *p = cc->plan;
+  /* The command line's edits are already in p->env; apply the policy's and
+   * then replay the command line's, so the command line wins. */
+  size_t it = 0;
+  const struct setting *s;
+  while ((s = policy_next(cc->pol, "env:", &it))) {
+    if (strncmp(s->value, "set:", 4) == 0)
+      plan_setenv(p, s->key + 4, s->value + 4);
+    else
+      plan_unsetenv(p, s->key + 4);
+  }
+  plan_replay_env_edits(p);
+}
+
+int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes)
+{
+  struct compile_ctx cc = {
+    .plan = p, .pol = pol, .notes = notes, .uid = getuid(), .gid = getgid(),
+  };
+  int r = 0;
+  const char *home = plan_getenv(p, "HOME");
+  cc.home = home ? home : "/";
+  const char *rt = getenv("XDG_RUNTIME_DIR");
+  cc.host_runtime_dir = rt && rt[0] == '/' ? rt : NULL;
+  cc.sandbox_runtime_dir = xasprintf("/run/user/%u", cc.uid);
+  const char *net = policy_value(pol, "network");
+  cc.share_net = net && strcmp(net, "host") == 0;
+
+  /* Every namespace, except the network one when the policy shares it. */
+  p->unshare |= CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+  p->unshare_user_try = true;
+  p->unshare_cgroup_try = true;
+  if (!cc.share_net)
+    p->unshare |= CLONE_NEWNET;
+  p->die_with_parent = true;
+
+  const char *hostname = policy_value(pol, "hostname");
+  if (hostname && !p->hostname)
+    p->hostname = xstrdup(hostname);
+
+  cc_op(&cc, OP_PROC, NULL, "/proc");
+  cc_op(&cc, OP_DEV, NULL, "/dev");
+  r = compile_paths(&cc);
+  if (r == 0) {
+    cc_dir(&cc, cc.sandbox_runtime_dir, 0700);
+    plan_setenv(p, "XDG_RUNTIME_DIR", cc.sandbox_runtime_dir);
+    r = desktop_compile(&cc);
+  }
+  if (r == 0) {
+    compile_caps(&cc);
+    compile_env(&cc);
+    plan_prepend_ops(p, cc.ops, cc.n_ops);
+    cc.n_ops = 0;
+  }
+  for (size_t i = 0; i < cc.n_ops; i++) {
+    free(cc.ops[i].src);
+    free(cc.ops[i].dest);
+    free(cc.ops[i].data);
+  }
+  free(cc.ops);
+  free(cc.sandbox_runtime_dir);
+  return r;
+}

@@ -1,0 +1,210 @@
+#include "desktop/desktop.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "profile/directives.h"
+#include "util.h"
+
+static bool socket_on(const struct compile_ctx *cc, const char *name)
+{
+  _cleanup_free_ char *key = xasprintf("socket:%s", name);
+  const char *v = policy_value(cc->pol, key);
+  return v && strcmp(v, "on") == 0;
+}
+
+static bool device_on(const struct compile_ctx *cc, const char *name)
+{
+  _cleanup_free_ char *key = xasprintf("device:%s", name);
+  const char *v = policy_value(cc->pol, key);
+  return v && strcmp(v, "on") == 0;
+}
+
+static bool is_socket(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* The host's runtime dir path of a member, and the same member in the
+ * sandbox's runtime dir. */
+static char *host_rt(const struct compile_ctx *cc, const char *member)
+{
+  return cc->host_runtime_dir ? xasprintf("%s/%s", cc->host_runtime_dir, member) : NULL;
+}
+
+static int wayland(struct compile_ctx *cc)
+{
+  const char *name = plan_getenv(cc->plan, "WAYLAND_DISPLAY");
+  if (!name || !*name)
+    name = "wayland-0";
+  _cleanup_free_ char *host = name[0] == '/' ? xstrdup(name) : host_rt(cc, name);
+  if (!host || !is_socket(host)) {
+    notes_add(cc->notes, "wayland: no compositor socket (%s); not connected", host ? host : name);
+    return 0;
+  }
+  const char *base = strrchr(host, '/') + 1;
+  _cleanup_free_ char *inside = xasprintf("%s/%s", cc->sandbox_runtime_dir, base);
+  cc_bind(cc, ACCESS_RO, host, inside, false);
+  plan_setenv(cc->plan, "WAYLAND_DISPLAY", base);
+  /* wp_security_context_v1 needs a Wayland client conversation with the
+   * compositor; without one the socket is shared as is. */
+  notes_add(cc->notes, "wayland: %s -> %s (the compositor's own socket; wp_security_context_v1 not used)", host, inside);
+  return 0;
+}
+
+static int pulseaudio(struct compile_ctx *cc)
+{
+  const char *server = plan_getenv(cc->plan, "PULSE_SERVER");
+  _cleanup_free_ char *host = NULL;
+  if (server && strncmp(server, "unix:", 5) == 0)
+    host = xstrdup(server + 5);
+  else
+    host = host_rt(cc, "pulse/native");
+  if (!host || !is_socket(host)) {
+    notes_add(cc->notes, "pulseaudio: no server socket found; not connected");
+    return 0;
+  }
+  _cleanup_free_ char *sock = xasprintf("%s/pulse/native", cc->sandbox_runtime_dir);
+  _cleanup_free_ char *conf = xasprintf("%s/pulse/config", cc->sandbox_runtime_dir);
+  _cleanup_free_ char *env = xasprintf("unix:%s", sock);
+  static const char client_conf[] = "# written by sbx: shared memory would bypass the socket\nenable-shm = no\n";
+  cc_bind(cc, ACCESS_RO, host, sock, false);
+  cc_data(cc, conf, client_conf, sizeof client_conf - 1, 0444, true);
+  plan_setenv(cc->plan, "PULSE_SERVER", env);
+  plan_setenv(cc->plan, "PULSE_CLIENTCONFIG", conf);
+  notes_add(cc->notes, "pulseaudio: %s -> %s (shared memory off)", host, sock);
+  return 0;
+}
+
+static int simple_socket(struct compile_ctx *cc, const char *what, const char *host, const char *inside,
+                         const char *env, const char *env_value)
+{
+  if (!host || !is_socket(host)) {
+    notes_add(cc->notes, "%s: no socket at %s; not connected", what, host ? host : "(unset)");
+    return 0;
+  }
+  cc_bind(cc, ACCESS_RO, host, inside, false);
+  if (env)
+    plan_setenv(cc->plan, env, env_value);
+  notes_add(cc->notes, "%s: %s -> %s", what, host, inside);
+  return 0;
+}
+
+static int sockets(struct compile_ctx *cc)
+{
+  int r = 0;
+  /* Never show the host's X sockets wholesale, even where /tmp is visible. */
+  cc_tmpfs(cc, "/tmp/.X11-unix", 0755);
+  if (socket_on(cc, "x11") && (r = desktop_x11(cc)) < 0)
+    return r;
+  if (socket_on(cc, "wayland") && (r = wayland(cc)) < 0)
+    return r;
+  if (socket_on(cc, "pulseaudio") && (r = pulseaudio(cc)) < 0)
+    return r;
+  if (socket_on(cc, "pipewire")) {
+    _cleanup_free_ char *host = host_rt(cc, "pipewire-0");
+    _cleanup_free_ char *inside = xasprintf("%s/pipewire-0", cc->sandbox_runtime_dir);
+    simple_socket(cc, "pipewire", host, inside, NULL, NULL);
+  }
+  if (socket_on(cc, "ssh-agent")) {
+    const char *host = plan_getenv(cc->plan, "SSH_AUTH_SOCK");
+    _cleanup_free_ char *inside = xasprintf("%s/ssh-agent", cc->sandbox_runtime_dir);
+    simple_socket(cc, "ssh-agent", host, inside, "SSH_AUTH_SOCK", inside);
+  }
+  if (socket_on(cc, "cups"))
+    simple_socket(cc, "cups", "/run/cups/cups.sock", "/run/cups/cups.sock", NULL, NULL);
+  return 0;
+}
+
+/* Device nodes by group.  Only nodes that exist are bound. */
+static void bind_dev(struct compile_ctx *cc, const char *path)
+{
+  struct stat st;
+  if (lstat(path, &st) == 0)
+    cc_bind(cc, ACCESS_DEV, path, path, true);
+}
+
+static void bind_dev_prefix(struct compile_ctx *cc, const char *prefix)
+{
+  for (int i = 0; i < 64; i++) {
+    char path[64];
+    snprintf(path, sizeof path, "%s%d", prefix, i);
+    bind_dev(cc, path);
+  }
+}
+
+static int devices(struct compile_ctx *cc)
+{
+  if (device_on(cc, "all")) {
+    cc_bind(cc, ACCESS_DEV, "/dev", "/dev", false);
+    notes_add(cc->notes, "devices: all of the host's /dev");
+    return 0;
+  }
+  char list[256] = "";
+  if (device_on(cc, "dri")) {
+    bind_dev(cc, "/dev/dri");
+    static const char *const gpu[] = { "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools",
+                                       "/dev/nvidia-modeset", "/dev/kfd", "/dev/udmabuf", "/dev/mali0" };
+    for (size_t i = 0; i < sizeof gpu / sizeof gpu[0]; i++)
+      bind_dev(cc, gpu[i]);
+    bind_dev_prefix(cc, "/dev/nvidia");
+    strcat(list, " dri");
+  }
+  if (device_on(cc, "sound")) {
+    bind_dev(cc, "/dev/snd");
+    strcat(list, " sound");
+  }
+  if (device_on(cc, "video")) {
+    bind_dev_prefix(cc, "/dev/video");
+    bind_dev_prefix(cc, "/dev/media");
+    strcat(list, " video");
+  }
+  if (device_on(cc, "input")) {
+    bind_dev(cc, "/dev/input");
+    bind_dev(cc, "/dev/uinput");
+    strcat(list, " input");
+  }
+  if (device_on(cc, "u2f")) {
+    bind_dev_prefix(cc, "/dev/hidraw");
+    strcat(list, " u2f");
+  }
+  notes_add(cc->notes, "devices: null zero full random urandom tty pts shm%s", list);
+  return 0;
+}
+
+/* /etc/passwd and /etc/group naming only the user (and nobody): other
+ * accounts on the host are none of the app's business. */
+static int identity(struct compile_ctx *cc)
+{
+  if (!cc_path_visible(cc, "/etc"))
+    return 0;
+  struct passwd *pw = getpwuid(cc->uid);
+  struct group *gr = getgrgid(cc->gid);
+  const char *user = pw ? pw->pw_name : "user";
+  _cleanup_free_ char *passwd = xasprintf("%s:x:%u:%u:%s:%s:%s\nnobody:x:65534:65534:Unmapped user:/nonexistent:/usr/sbin/nologin\n",
+                                          user, cc->uid, cc->gid, pw && pw->pw_gecos ? pw->pw_gecos : "",
+                                          cc->home, pw && pw->pw_shell ? pw->pw_shell : "/bin/sh");
+  _cleanup_free_ char *group = xasprintf("%s:x:%u:%s\nnogroup:x:65534:\n", gr ? gr->gr_name : user, cc->gid, user);
+  if (cc->uid == 0) {
+    free(passwd);
+    passwd = xasprintf("root:x:0:0:root:%s:/bin/sh\nnobody:x:65534:65534:Unmapped user:/nonexistent:/usr/sbin/nologin\n", cc->home);
+  }
+  cc_data(cc, "/etc/passwd", passwd, strlen(passwd), 0644, true);
+  cc_data(cc, "/etc/group", group, strlen(group), 0644, true);
+  notes_add(cc->notes, "identity: /etc/passwd and /etc/group list only %s and nobody", user);
+  return 0;
+}
+
+int desktop_compile(struct compile_ctx *cc)
+{
+  int r;
+  if ((r = sockets(cc)) < 0 || (r = devices(cc)) < 0 || (r = identity(cc)) < 0 || (r = desktop_dbus(cc)) < 0)
+    return r;
+  return 0;
+}

@@ -1,0 +1,225 @@
+#include "explain.h"
+
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *access_word(const char *v)
+{
+  if (strcmp(v, "ro") == 0) return "read-only";
+  if (strcmp(v, "rw") == 0) return "read-write";
+  if (strcmp(v, "persist") == 0) return "read-write, created on the host";
+  if (strcmp(v, "hide") == 0) return "hidden";
+  if (strcmp(v, "private") == 0) return "private (empty tmpfs)";
+  return v;
+}
+
+static void ns_list(FILE *f, const struct plan *p, const char *sep, bool json)
+{
+  static const struct { unsigned long flag; const char *name; } ns[] = {
+    { CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mount" }, { CLONE_NEWPID, "pid" }, { CLONE_NEWIPC, "ipc" },
+    { CLONE_NEWUTS, "uts" }, { CLONE_NEWNET, "net" }, { CLONE_NEWCGROUP, "cgroup" },
+  };
+  bool first = true;
+  unsigned long flags = p->unshare | CLONE_NEWNS;
+  if (p->unshare_user_try || getuid() != 0)
+    flags |= CLONE_NEWUSER;
+  if (p->unshare_cgroup_try)
+    flags |= CLONE_NEWCGROUP;
+  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+    if (flags & ns[i].flag) {
+      fprintf(f, json ? "%s\"%s\"" : "%s%s", first ? "" : sep, ns[i].name);
+      first = false;
+    }
+}
+
+static void op_text(FILE *f, const struct plan_op *op)
+{
+  fprintf(f, "  %-14s", op_kind_name(op));
+  switch (op->kind) {
+  case OP_BIND:
+    fprintf(f, " %s -> %s%s", (op->flags & OPF_FROM_FD) ? "(fd)" : op->src, op->dest, (op->flags & OPF_TRY) ? "  (if it exists)" : "");
+    break;
+  case OP_SYMLINK:
+    fprintf(f, " %s -> %s", op->dest, op->src);
+    break;
+  case OP_FILE:
+  case OP_BIND_DATA:
+    fprintf(f, " %s (%zu bytes%s)", op->dest, op->data ? op->data_len : 0, op->data ? "" : ", from fd");
+    break;
+  default:
+    fprintf(f, " %s", op->dest);
+  }
+  if (op->perms >= 0)
+    fprintf(f, "  mode %04o", (unsigned)op->perms);
+  fputc('\n', f);
+}
+
+void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const struct notes *notes)
+{
+  if (pol->profile_path)
+    fprintf(f, "Profile: %s (%s)\n", pol->profile_name, pol->profile_path);
+  else
+    fprintf(f, "Profile: none (command-line options only)\n");
+  if (pol->n_files > 1) {
+    fprintf(f, "Files read:");
+    for (size_t i = 0; i < pol->n_files; i++)
+      if (strcmp(pol->files[i], "command line") != 0)
+        fprintf(f, "\n  %s", pol->files[i]);
+    fputc('\n', f);
+  }
+  if (p->argv && p->argv[0]) {
+    fprintf(f, "Command:");
+    for (size_t i = 0; p->argv[i]; i++)
+      fprintf(f, " %s", p->argv[i]);
+    fputc('\n', f);
+  }
+  fprintf(f, "Namespaces: ");
+  ns_list(f, p, " ", false);
+  fprintf(f, "\nNetwork: %s\n", (p->unshare & CLONE_NEWNET) ? "none (loopback only)" : "host");
+  if (p->hostname)
+    fprintf(f, "Hostname: %s\n", p->hostname);
+
+  fprintf(f, "\nFilesystem (the most specific path decides; precedence: command line > .local > profile > include):\n");
+  fprintf(f, "  %-44s %-32s %s\n", "PATH", "ACCESS", "DECIDED BY");
+  size_t it = 0;
+  const struct setting *s;
+  bool any = false;
+  while ((s = policy_next(pol, "path:", &it))) {
+    any = true;
+    fprintf(f, "  %-44s %-32s %s:%d (%s)\n", s->key + 5, access_word(s->value), s->loc.file, s->loc.line, layer_name(s->loc.layer));
+  }
+  if (!any)
+    fprintf(f, "  (no path rules: only what the plan below mounts)\n");
+  fprintf(f, "  Anything not listed (and not below a listed path) is not visible.\n");
+
+  static const char *const prefixes[][2] = {
+    { "socket:", "Sockets" }, { "device:", "Device groups" }, { "dbus-session", "D-Bus session bus" },
+    { "dbus-system", "D-Bus system bus" }, { "env:", "Environment (policy)" }, { "cap:", "Capabilities (policy)" },
+  };
+  for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+    it = 0;
+    bool header = false;
+    while ((s = policy_next(pol, prefixes[k][0], &it))) {
+      if (!header)
+        fprintf(f, "\n%s:\n", prefixes[k][1]);
+      header = true;
+      fprintf(f, "  %-44s %-32s %s:%d\n", s->key, s->value, s->loc.file, s->loc.line);
+    }
+  }
+  const char *scalars[] = { "app-id", "name", "network", "hostname" };
+  for (size_t k = 0; k < sizeof scalars / sizeof scalars[0]; k++) {
+    s = policy_get(pol, scalars[k]);
+    if (s)
+      fprintf(f, "%s%s: %s  (%s:%d)\n", k == 0 ? "\n" : "", scalars[k], s->value, s->loc.file, s->loc.line);
+  }
+
+  if (notes->n) {
+    fprintf(f, "\nDesktop integration:\n");
+    for (size_t i = 0; i < notes->n; i++)
+      fprintf(f, "  %s\n", notes->lines[i]);
+  }
+  fprintf(f, "\nSecurity:\n  no_new_privs: always\n  capabilities: %s\n",
+          p->n_caps ? "as the cap-add/cap-drop entries above say" : (getuid() == 0 ? "root keeps its own" : "none"));
+  fprintf(f, "  seccomp: %s\n", p->seccomp_fd >= 0 || p->n_seccomp_progs ? "caller-supplied program(s)" : "none");
+
+  fprintf(f, "\nEnvironment of the app:\n");
+  for (size_t i = 0; p->env[i]; i++)
+    fprintf(f, "  %s\n", p->env[i]);
+
+  fprintf(f, "\nPlan (what the engine does, in order):\n");
+  for (size_t i = 0; i < p->n_ops; i++)
+    op_text(f, &p->ops[i]);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; s && *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const struct notes *notes)
+{
+  fprintf(f, "{\n  \"profile\": ");
+  if (pol->profile_path) {
+    json_str(f, pol->profile_name);
+    fprintf(f, ",\n  \"profile_path\": ");
+    json_str(f, pol->profile_path);
+  } else {
+    fprintf(f, "null");
+  }
+  fprintf(f, ",\n  \"namespaces\": [");
+  ns_list(f, p, ", ", true);
+  fprintf(f, "],\n  \"network\": \"%s\",\n  \"hostname\": ", (p->unshare & CLONE_NEWNET) ? "none" : "host");
+  if (p->hostname)
+    json_str(f, p->hostname);
+  else
+    fprintf(f, "null");
+  fprintf(f, ",\n  \"settings\": [");
+  for (size_t i = 0; i < pol->n; i++) {
+    const struct setting *s = &pol->items[i];
+    fprintf(f, "%s\n    {\"key\": ", i ? "," : "");
+    json_str(f, s->key);
+    fprintf(f, ", \"value\": ");
+    json_str(f, s->value);
+    fprintf(f, ", \"file\": ");
+    json_str(f, s->loc.file);
+    fprintf(f, ", \"line\": %d, \"layer\": \"%s\"}", s->loc.line, layer_name(s->loc.layer));
+  }
+  fprintf(f, "\n  ],\n  \"paths\": {");
+  size_t it = 0;
+  const struct setting *s;
+  bool first = true;
+  while ((s = policy_next(pol, "path:", &it))) {
+    fprintf(f, "%s\n    ", first ? "" : ",");
+    json_str(f, s->key + 5);
+    fprintf(f, ": ");
+    json_str(f, s->value);
+    first = false;
+  }
+  fprintf(f, "\n  },\n  \"notes\": [");
+  for (size_t i = 0; i < notes->n; i++) {
+    fprintf(f, "%s\n    ", i ? "," : "");
+    json_str(f, notes->lines[i]);
+  }
+  fprintf(f, "\n  ],\n  \"capabilities_kept\": %s,\n  \"env\": [", p->n_caps ? "\"see settings\"" : (getuid() == 0 ? "\"root's own\"" : "[]"));
+  for (size_t i = 0; p->env[i]; i++) {
+    fprintf(f, "%s\n    ", i ? "," : "");
+    json_str(f, p->env[i]);
+  }
+  fprintf(f, "\n  ],\n  \"ops\": [");
+  for (size_t i = 0; i < p->n_ops; i++) {
+    const struct plan_op *op = &p->ops[i];
+    fprintf(f, "%s\n    {\"op\": \"%s\"", i ? "," : "", op_kind_name(op));
+    if (op->src) {
+      fprintf(f, ", \"src\": ");
+      json_str(f, op->src);
+    }
+    if (op->dest) {
+      fprintf(f, ", \"dest\": ");
+      json_str(f, op->dest);
+    }
+    if (op->flags & OPF_TRY)
+      fprintf(f, ", \"try\": true");
+    if (op->perms >= 0)
+      fprintf(f, ", \"mode\": \"%04o\"", (unsigned)op->perms);
+    fputc('}', f);
+  }
+  fprintf(f, "\n  ],\n  \"argv\": [");
+  for (size_t i = 0; p->argv && p->argv[i]; i++) {
+    fprintf(f, "%s", i ? ", " : "");
+    json_str(f, p->argv[i]);
+  }
+  fprintf(f, "]\n}\n");
+}

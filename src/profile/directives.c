@@ -1,0 +1,244 @@
+#include "profile/directives.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "util.h"
+
+const char *const socket_names[] = { "x11", "wayland", "pulseaudio", "pipewire", "ssh-agent", "cups", NULL };
+const char *const device_names[] = { "dri", "sound", "video", "input", "u2f", "all", NULL };
+
+static bool in_list(const char *const *list, const char *s)
+{
+  for (size_t i = 0; list[i]; i++)
+    if (strcmp(list[i], s) == 0)
+      return true;
+  return false;
+}
+
+#define bad(loc, ...) log_fail(EINVAL, "%s:%d: " FIRST(__VA_ARGS__), (loc).file, (loc).line REST(__VA_ARGS__))
+#define FIRST(a, ...) a
+#define REST(a, ...) , ##__VA_ARGS__
+
+/* Absolute, no "." or ".." components, no trailing slash, no "//". */
+static char *normalize_path(const char *in)
+{
+  if (in[0] != '/')
+    return NULL;
+  char *out = xmalloc(strlen(in) + 2);
+  size_t n = 0;
+  const char *p = in;
+  while (*p) {
+    while (*p == '/')
+      p++;
+    const char *start = p;
+    while (*p && *p != '/')
+      p++;
+    size_t len = (size_t)(p - start);
+    if (len == 0)
+      break;
+    if ((len == 1 && start[0] == '.') || (len == 2 && start[0] == '.' && start[1] == '.')) {
+      free(out);
+      return NULL;
+    }
+    out[n++] = '/';
+    memcpy(out + n, start, len);
+    n += len;
+  }
+  if (n == 0)
+    out[n++] = '/';
+  out[n] = '\0';
+  return out;
+}
+
+static int apply_path(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  _cleanup_free_ char *path = normalize_path(arg);
+  if (!path)
+    return bad(loc, "%s: \"%s\" is not an absolute path without \".\" or \"..\" components", d->name, arg);
+  if (strcmp(path, "/") == 0 && strcmp(d->name, "ro") != 0)
+    return bad(loc, "%s: the root directory can only be made visible read-only", d->name);
+  _cleanup_free_ char *key = xasprintf("path:%s", path);
+  return policy_set(pol, key, d->name, loc);
+}
+
+static int apply_named(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  bool socket = strstr(d->name, "socket") != NULL;
+  const char *const *names = socket ? socket_names : device_names;
+  if (!in_list(names, arg)) {
+    char list[256] = "";
+    for (size_t i = 0; names[i]; i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+    return bad(loc, "%s: unknown %s \"%s\" (known: %s)", d->name, socket ? "socket" : "device group", arg, list);
+  }
+  _cleanup_free_ char *key = xasprintf("%s:%s", socket ? "socket" : "device", arg);
+  return policy_set(pol, key, strncmp(d->name, "no-", 3) == 0 ? "off" : "on", loc);
+}
+
+static int apply_choice(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  static const char *const network[] = { "none", "host", NULL };
+  static const char *const bus[] = { "none", "filter", "full", NULL };
+  const char *const *choices = strcmp(d->name, "network") == 0 ? network : bus;
+  if (!in_list(choices, arg))
+    return bad(loc, "%s: \"%s\" is not one of %s", d->name, arg, choices == network ? "none, host" : "none, filter, full");
+  return policy_set(pol, d->name, arg, loc);
+}
+
+/* A D-Bus name: dotted elements of [A-Za-z0-9_-], optionally ending in ".*". */
+static bool valid_bus_name(const char *s, size_t len)
+{
+  if (len >= 2 && s[len - 2] == '.' && s[len - 1] == '*')
+    len -= 2;
+  if (len == 0 || len > 255 || s[0] == '.' || s[0] == ':')
+    return false;
+  int dots = 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (c == '.') {
+      if (i + 1 == len || s[i + 1] == '.')
+        return false;
+      dots++;
+    } else if (!isalnum((unsigned char)c) && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return dots >= 1;
+}
+
+static int apply_bus_rule(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  /* d->name is dbus-[system-]VERB */
+  bool system = strncmp(d->name, "dbus-system-", 12) == 0;
+  const char *verb = d->name + (system ? 12 : 5);
+  bool with_rule = strcmp(verb, "call") == 0 || strcmp(verb, "broadcast") == 0;
+  const char *eq = strchr(arg, '=');
+  size_t name_len = with_rule && eq ? (size_t)(eq - arg) : strlen(arg);
+  if (with_rule && !eq)
+    return bad(loc, "%s: expected NAME=RULE (RULE is [METHOD][@PATH]), got \"%s\"", d->name, arg);
+  if (!with_rule && eq)
+    return bad(loc, "%s: \"%s\" is not a bus name", d->name, arg);
+  if (!valid_bus_name(arg, name_len))
+    return bad(loc, "%s: \"%.*s\" is not a valid well-known bus name", d->name, (int)name_len, arg);
+  _cleanup_free_ char *key = xasprintf("dbus-%s:%s:%s", system ? "system" : "session", verb, arg);
+  return policy_set(pol, key, "on", loc);
+}
+
+static int apply_string(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  if (strcmp(d->name, "hostname") == 0) {
+    size_t len = strlen(arg);
+    if (len == 0 || len > 64)
+      return bad(loc, "hostname: \"%s\" must be 1 to 64 characters", arg);
+    for (size_t i = 0; i < len; i++)
+      if (!isalnum((unsigned char)arg[i]) && arg[i] != '-' && arg[i] != '.')
+        return bad(loc, "hostname: \"%s\" may only contain letters, digits, '-' and '.'", arg);
+  } else if (strcmp(d->name, "app-id") == 0) {
+    if (!valid_bus_name(arg, strlen(arg)) || strchr(arg, '*') || strchr(arg, '-'))
+      return bad(loc, "app-id: \"%s\" is not a reverse-DNS application id (e.g. org.mozilla.firefox)", arg);
+  } else if (strcmp(d->name, "name") == 0) {
+    for (const char *c = arg; *c; c++)
+      if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+        return bad(loc, "name: \"%s\" may only contain letters, digits, '-', '_' and '.'", arg);
+    if (!*arg)
+      return bad(loc, "name: empty");
+  }
+  return policy_set(pol, d->name, arg, loc);
+}
+
+static bool valid_env_name(const char *s, size_t len)
+{
+  if (len == 0 || isdigit((unsigned char)s[0]))
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+      return false;
+  return true;
+}
+
+static int apply_env(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  bool unset = strcmp(d->name, "unsetenv") == 0;
+  const char *eq = strchr(arg, '=');
+  size_t len = unset ? strlen(arg) : (eq ? (size_t)(eq - arg) : 0);
+  if (!unset && !eq)
+    return bad(loc, "env: expected NAME=VALUE, got \"%s\"", arg);
+  if (!valid_env_name(arg, len))
+    return bad(loc, "%s: \"%.*s\" is not a valid variable name", d->name, (int)len, arg);
+  _cleanup_free_ char *key = xasprintf("env:%.*s", (int)len, arg);
+  _cleanup_free_ char *val = unset ? xstrdup("unset") : xasprintf("set:%s", eq + 1);
+  return policy_set(pol, key, val, loc);
+}
+
+static int apply_cap(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  cap_value_t v;
+  if (strcmp(arg, "ALL") != 0 && (strncasecmp(arg, "cap_", 4) != 0 || cap_from_name(arg, &v) < 0))
+    return bad(loc, "%s: \"%s\" is not a capability name (e.g. CAP_NET_RAW) or ALL", d->name, arg);
+  _cleanup_free_ char *key = xasprintf("cap:%s", arg);
+  for (char *c = key + 4; *c; c++)
+    *c = (char)toupper((unsigned char)*c);
+  return policy_set(pol, key, strcmp(d->name, "cap-add") == 0 ? "add" : "drop", loc);
+}
+
+static const struct directive directives[] = {
+  { "ro", "PATH", "make host PATH visible, read-only", apply_path, false },
+  { "rw", "PATH", "make host PATH visible and writable", apply_path, false },
+  { "persist", "PATH", "like rw; PATH is created on the host first, so app state persists", apply_path, false },
+  { "hide", "PATH", "make PATH invisible (an empty, read-only directory or an unreadable file)", apply_path, false },
+  { "private", "PATH", "an empty private directory (tmpfs) at PATH, gone when the sandbox ends", apply_path, false },
+  { "device", "dri|sound|video|input|u2f|all", "give access to a group of device nodes", apply_named, false },
+  { "no-device", "dri|sound|video|input|u2f|all", "take back a device group an include gave", apply_named, false },
+  { "socket", "x11|wayland|pulseaudio|pipewire|ssh-agent|cups", "connect the app to a desktop service", apply_named, false },
+  { "no-socket", "x11|wayland|pulseaudio|pipewire|ssh-agent|cups", "take back a socket an include gave", apply_named, false },
+  { "network", "none|host", "no network (loopback only) or the host's network", apply_choice, false },
+  { "dbus-session", "none|filter|full", "session bus access: none, through a filtering proxy, or unfiltered", apply_choice, false },
+  { "dbus-system", "none|filter|full", "system bus access", apply_choice, false },
+  { "dbus-see", "NAME", "session bus: NAME is visible", apply_bus_rule, false },
+  { "dbus-talk", "NAME", "session bus: the app may call and receive signals from NAME", apply_bus_rule, false },
+  { "dbus-own", "NAME", "session bus: the app may own NAME", apply_bus_rule, false },
+  { "dbus-call", "NAME=RULE", "session bus: only these calls to NAME (RULE is [METHOD][@PATH])", apply_bus_rule, false },
+  { "dbus-broadcast", "NAME=RULE", "session bus: receive these broadcasts from NAME", apply_bus_rule, false },
+  { "dbus-system-see", "NAME", "system bus: NAME is visible", apply_bus_rule, false },
+  { "dbus-system-talk", "NAME", "system bus: talk to NAME", apply_bus_rule, false },
+  { "dbus-system-own", "NAME", "system bus: own NAME", apply_bus_rule, false },
+  { "dbus-system-call", "NAME=RULE", "system bus: only these calls to NAME", apply_bus_rule, false },
+  { "dbus-system-broadcast", "NAME=RULE", "system bus: receive these broadcasts from NAME", apply_bus_rule, false },
+  { "hostname", "NAME", "the hostname inside", apply_string, true },
+  { "env", "NAME=VALUE", "set an environment variable", apply_env, false },
+  { "unsetenv", "NAME", "remove an environment variable", apply_env, true },
+  { "cap-add", "CAP", "keep a capability (none are kept by default)", apply_cap, true },
+  { "cap-drop", "CAP", "drop a capability", apply_cap, true },
+  { "app-id", "ID", "the application id (reverse DNS) portals and the D-Bus policy see", apply_string, false },
+  { "name", "NAME", "the sandbox's name", apply_string, false },
+};
+
+const struct directive *directive_table(size_t *n)
+{
+  *n = sizeof directives / sizeof directives[0];
+  return directives;
+}
+
+const struct directive *directive_find(const char *name)
+{
+  for (size_t i = 0; i < sizeof directives / sizeof directives[0]; i++)
+    if (strcmp(directives[i].name, name) == 0)
+      return &directives[i];
+  return NULL;
+}
+
+int directive_apply(struct policy *pol, const struct vars *v, const struct directive *d, const char *raw,
+                    struct src_loc loc)
+{
+  char *badvar = NULL;
+  _cleanup_free_ char *arg = vars_expand(v, raw, &badvar);
+  if (!arg) {
+    int r = bad(loc, "%s: undefined variable ${%s}", d->name, badvar);
+    free(badvar);
+    return r;
+  }
+  return d->apply(pol, d, arg, loc);
+}

@@ -1,0 +1,28 @@
+/* The directives of the profile language.  Each one is also a command-line
+ * option of the same name ("ro PATH" in a profile is "--ro PATH"), and both
+ * record the same policy setting, so both compile to the same plan. */
+#pragma once
+#include "policy.h"
+#include "profile/vars.h"
+
+struct directive {
+  const char *name;
+  const char *arg;  /* what the argument looks like, for messages and docs */
+  const char *help;
+  /* Validate the (variable-expanded) argument and record the setting. */
+  int (*apply)(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc);
+  /* The command line already has this option with bubblewrap's meaning
+   * (e.g. --hostname, --cap-add): there it keeps that meaning, which puts
+   * the same entry in the plan. */
+  bool bwrap_option;
+};
+
+const struct directive *directive_find(const char *name);
+const struct directive *directive_table(size_t *n);
+/* Expand variables in raw, validate and record.  Errors print FILE:LINE. */
+int directive_apply(struct policy *pol, const struct vars *v, const struct directive *d,
+                    const char *raw, struct src_loc loc);
+
+/* Socket and device names, shared with the compiler. */
+extern const char *const socket_names[];
+extern const char *const device_names[];

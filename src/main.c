@@ -8,6 +8,7 @@
 
 #include "cli/options.h"
 #include "compile.h"
+#include "desktop-file.h"
 #include "config.h"
 #include "engine/engine.h"
 #include "engine/run.h"
@@ -172,6 +173,12 @@ int main(int argc, char **argv)
     return 0;
   case CLI_CHECK:
     return check_profile(&extra);
+  case CLI_DESKTOP_INSTALL:
+    return desktop_file_install(extra.desktop_app, extra.profile) < 0 ? 1 : 0;
+  case CLI_DESKTOP_REMOVE:
+    return desktop_file_remove(extra.desktop_app) < 0 ? 1 : 0;
+  case CLI_DESKTOP_LIST:
+    return desktop_file_list() < 0 ? 1 : 0;
   case CLI_EXPLAIN:
     /* "sbx --explain NAME [CMD]": NAME is the profile. */
     if (!extra.profile && !extra.noprofile && plan.argv && plan.argv[0]) {

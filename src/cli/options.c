@@ -348,7 +348,7 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
   return 0;
 }
 
-enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT };
+enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST };
 
 static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
 {
@@ -365,6 +365,13 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
   case T_NOPROFILE: x->noprofile = true; break;
   case T_EXPLAIN: *ps->action = CLI_EXPLAIN; break;
   case T_JSON_OUT: x->json = true; break;
+  case T_DESKTOP_INSTALL:
+  case T_DESKTOP_REMOVE:
+    free(x->desktop_app);
+    x->desktop_app = xstrdup(a[0]);
+    *ps->action = def->tag == T_DESKTOP_INSTALL ? CLI_DESKTOP_INSTALL : CLI_DESKTOP_REMOVE;
+    break;
+  case T_DESKTOP_LIST: *ps->action = CLI_DESKTOP_LIST; break;
   default: return -EINVAL;
   }
   return 0;
@@ -448,6 +455,9 @@ static const struct option_def options[] = {
   { "--check", 1, h_sbx, T_CHECK },
   { "--explain", 0, h_sbx, T_EXPLAIN },
   { "--json", 0, h_sbx, T_JSON_OUT },
+  { "--desktop-install", 1, h_sbx, T_DESKTOP_INSTALL },
+  { "--desktop-remove", 1, h_sbx, T_DESKTOP_REMOVE },
+  { "--desktop-list", 0, h_sbx, T_DESKTOP_LIST },
 };
 
 static int h_args(struct parser *ps, const struct option_def *def, char **a)
@@ -573,6 +583,7 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
 void cli_extra_free(struct cli_extra *x)
 {
   free(x->profile);
+  free(x->desktop_app);
   for (size_t i = 0; i < x->n_directives; i++)
     free(x->directives[i].arg);
   free(x->directives);
@@ -598,7 +609,7 @@ int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, c
     free(ps.overlay_srcs[i]);
   free(ps.overlay_srcs);
   if (r < 0 || (*action != CLI_RUN && *action != CLI_EXPLAIN))
-    return r;
+    return r; /* the other actions run no command */
 
   if (cmd_at >= 0 && cmd_at < argc) {
     if (p->argv)

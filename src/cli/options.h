@@ -1,7 +1,7 @@
 #pragma once
 #include "plan.h"
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK, CLI_EXPLAIN };
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK, CLI_EXPLAIN, CLI_DESKTOP_INSTALL, CLI_DESKTOP_REMOVE, CLI_DESKTOP_LIST };
 
 /* sbx's own options (beyond bubblewrap's), kept aside until the profile is
  * known: directive options go into the policy at the command-line layer. */
@@ -13,6 +13,7 @@ struct cli_directive {
 
 struct cli_extra {
   char *profile;        /* --profile NAME|PATH, or --check's argument */
+  char *desktop_app;    /* --desktop-install/--desktop-remove APP */
   bool noprofile;
   bool json;            /* --json (with --explain) */
   bool shapes_sandbox;  /* a bubblewrap option that builds the sandbox was given */

@@ -87,13 +87,14 @@ struct loader {
   size_t depth;
 };
 
-/* Split a line into words: blanks separate, "double quotes" keep blanks,
- * backslash escapes the next character inside quotes.  A '#' at the start
- * of a word begins a comment. */
+/* Split a line into words: blanks separate words; inside "double quotes"
+ * blanks are kept and a backslash escapes the next character (quotes may
+ * appear anywhere in a word: env A="b c").  A '#' at the start of a word
+ * begins a comment. */
 static int split_words(char *line, char **words, int max, const char *file, int lineno)
 {
   int n = 0;
-  char *p = line, *out;
+  char *p = line;
   for (;;) {
     while (*p == ' ' || *p == '\t')
       p++;
@@ -101,26 +102,21 @@ static int split_words(char *line, char **words, int max, const char *file, int 
       return n;
     if (n == max)
       return log_fail(EINVAL, "%s:%d: too many words on one line", file, lineno);
-    words[n++] = out = p;
-    if (*p == '"') {
-      p++;
-      for (;;) {
-        if (!*p)
-          return log_fail(EINVAL, "%s:%d: unterminated quote", file, lineno);
-        if (*p == '"') {
-          p++;
-          break;
-        }
-        if (*p == '\\' && p[1])
-          p++;
-        *out++ = *p++;
+    char *out = p;
+    words[n++] = out;
+    bool quoted = false;
+    while (*p && (quoted || (*p != ' ' && *p != '\t'))) {
+      if (*p == '"') {
+        quoted = !quoted;
+        p++;
+        continue;
       }
-      if (*p && *p != ' ' && *p != '\t')
-        return log_fail(EINVAL, "%s:%d: a quoted word must be followed by a blank", file, lineno);
-    } else {
-      while (*p && *p != ' ' && *p != '\t')
-        *out++ = *p++;
+      if (quoted && *p == '\\' && p[1])
+        p++;
+      *out++ = *p++;
     }
+    if (quoted)
+      return log_fail(EINVAL, "%s:%d: unterminated quote", file, lineno);
     bool end = !*p;
     *out = '\0';
     if (end)

@@ -104,18 +104,21 @@ bool cc_path_visible(const struct compile_ctx *cc, const char *path)
   }
 }
 
-/* mkdir -p on the host, as the user, for "persist" paths. */
-static int make_host_dirs(const char *path, const struct src_loc *loc)
+/* mkdir -p on the host, as the user, for "persist" paths.  Done only when
+ * the sandbox is about to start, never for --explain or a failed setup. */
+int compile_create_host_dirs(const struct plan *p)
 {
-  char buf[PATH_MAX];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (char *p = buf + 1;; p++) {
-    if (*p == '/' || *p == '\0') {
-      char saved = *p;
-      *p = '\0';
+  for (size_t i = 0; i < p->n_host_dirs; i++) {
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", p->host_dirs[i]);
+    for (char *c = buf + 1;; c++) {
+      if (*c != '/' && *c != '\0')
+        continue;
+      char saved = *c;
+      *c = '\0';
       if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-        return log_errno(errno, "%s:%d: persist: can't create %s", loc->file, loc->line, buf);
-      *p = saved;
+        return log_errno(errno, "persist: can't create %s", buf);
+      *c = saved;
       if (!saved)
         break;
     }
@@ -136,10 +139,12 @@ static int compile_paths(struct compile_ctx *cc)
     struct stat st;
     bool exists = lstat(path, &st) == 0;
 
-    if (strcmp(how, "persist") == 0) {
-      if (!exists && make_host_dirs(path, &s->loc) < 0)
-        return -EINVAL;
-      exists = lstat(path, &st) == 0;
+    if (strcmp(how, "persist") == 0 && !exists) {
+      struct plan *p = cc->plan;
+      p->host_dirs = xrealloc(p->host_dirs, (p->n_host_dirs + 1) * sizeof(char *));
+      p->host_dirs[p->n_host_dirs++] = xstrdup(path);
+      cc_bind(cc, ACCESS_RW, path, path, false);
+      continue;
     }
     if (strcmp(how, "private") == 0) {
       /* Same mode as the host's directory (1777 for /tmp), else 0755. */

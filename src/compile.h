@@ -35,6 +35,9 @@ struct compile_ctx {
  * Returns 0 or a negative errno after a message. */
 int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes);
 
+/* Create the "persist" directories the plan needs on the host. */
+int compile_create_host_dirs(const struct plan *p);
+
 /* Op builders for the compiler and the desktop modules. */
 struct plan_op *cc_op(struct compile_ctx *cc, enum op_kind kind, const char *src, const char *dest);
 void cc_bind(struct compile_ctx *cc, enum bind_access access, const char *src, const char *dest, bool try_);

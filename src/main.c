@@ -212,7 +212,7 @@ int main(int argc, char **argv)
     r = 0;
     goto out;
   }
-  r = cli_validate(&plan) < 0 ? 1 : sbx_run(&plan);
+  r = cli_validate(&plan) < 0 || compile_create_host_dirs(&plan) < 0 ? 1 : sbx_run(&plan);
 out:
   notes_free(&notes);
   policy_free(&pol);

@@ -61,6 +61,9 @@ void plan_free(struct plan *p)
   for (size_t i = 0; i < p->n_lock_files; i++)
     free(p->lock_files[i]);
   free(p->lock_files);
+  for (size_t i = 0; i < p->n_host_dirs; i++)
+    free(p->host_dirs[i]);
+  free(p->host_dirs);
   memset(p, 0, sizeof *p);
 }
 

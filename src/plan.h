@@ -106,6 +106,11 @@ struct plan {
   int info_fd, json_status_fd, sync_fd, block_fd;
   char **lock_files;
   size_t n_lock_files;
+
+  /* Host directories to create (as the user) just before the sandbox
+   * starts, so an app's state persists ("persist" rules). */
+  char **host_dirs;
+  size_t n_host_dirs;
 };
 
 void plan_init(struct plan *p, char **environ_copy);

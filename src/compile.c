@@ -126,6 +126,74 @@ int compile_create_host_dirs(const struct plan *p)
   return 0;
 }
 
+/* Open a rule's host path without trusting symlinks the app could have made.
+ * The app runs as the user and can only create symlinks owned by the user
+ * (in directories a profile made writable, in an earlier run); symlinks
+ * owned by root (/bin -> usr/bin, /home -> var/home) are the admin's and are
+ * followed.  The mount is then made from the fd, so nothing can change what
+ * it names between this check and the mount. */
+static int open_rule_source(const char *path, int *out)
+{
+  char *buf = xstrdup(path);
+  char *rest = buf;
+  int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  int links = 0, r = 0;
+  if (dirfd < 0) {
+    free(buf);
+    return -errno;
+  }
+  for (;;) {
+    while (*rest == '/')
+      rest++;
+    if (!*rest)
+      break;
+    char *slash = strchr(rest, '/');
+    if (slash)
+      *slash = '\0';
+    int fd = RETRY(openat(dirfd, rest, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (fd < 0) {
+      r = -errno;
+      break;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+      r = -errno;
+      close(fd);
+      break;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      char target[PATH_MAX];
+      ssize_t n = readlinkat(fd, "", target, sizeof target - 1);
+      close(fd);
+      if (st.st_uid != 0 || n < 0 || ++links > 40) {
+        r = -ELOOP;
+        break;
+      }
+      target[n] = '\0';
+      char *spliced = xasprintf("%s/%s", target, slash ? slash + 1 : "");
+      if (target[0] == '/') {
+        close(dirfd);
+        dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+      }
+      free(buf);
+      buf = rest = spliced;
+      continue;
+    }
+    close(dirfd);
+    dirfd = fd;
+    if (!slash)
+      break;
+    rest = slash + 1;
+  }
+  free(buf);
+  if (r < 0) {
+    close(dirfd);
+    return r;
+  }
+  *out = dirfd;
+  return 0;
+}
+
 static int compile_paths(struct compile_ctx *cc)
 {
   size_t it = 0;
@@ -177,7 +245,17 @@ static int compile_paths(struct compile_ctx *cc)
       }
       continue;
     }
-    cc_bind(cc, strcmp(how, "ro") == 0 ? ACCESS_RO : ACCESS_RW, path, path, true);
+    int fd = -1;
+    int r = open_rule_source(path, &fd);
+    if (r == -ELOOP)
+      return log_fail(ELOOP, "%s:%d: %s: a symlink on the way to %s is not owned by root, so the sandboxed app "
+                             "could have planted it; refusing to follow it", s->loc.file, s->loc.line, how, path);
+    if (r < 0)
+      continue; /* vanished since lstat: like a missing path */
+    struct plan_op *op = cc_op(cc, OP_BIND, path, path);
+    op->access = strcmp(how, "ro") == 0 ? ACCESS_RO : ACCESS_RW;
+    op->flags |= OPF_FROM_FD;
+    op->fd = fd;
   }
   /* Hidden directories become read-only last, after any more specific rule
    * below them made its mount point inside. */

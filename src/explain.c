@@ -40,7 +40,7 @@ static void op_text(FILE *f, const struct plan_op *op)
   fprintf(f, "  %-14s", op_kind_name(op));
   switch (op->kind) {
   case OP_BIND:
-    fprintf(f, " %s -> %s%s", (op->flags & OPF_FROM_FD) ? "(fd)" : op->src, op->dest, (op->flags & OPF_TRY) ? "  (if it exists)" : "");
+    fprintf(f, " %s -> %s%s", op->src ? op->src : "(fd)", op->dest, (op->flags & OPF_TRY) ? "  (if it exists)" : "");
     break;
   case OP_SYMLINK:
     fprintf(f, " %s -> %s", op->dest, op->src);

@@ -285,9 +285,24 @@ static int op_bind(struct setup *s, const struct plan_op *op)
   int r;
 
   if (op->flags & OPF_FROM_FD) {
-    src = RETRY(fcntl(op->fd, F_DUPFD_CLOEXEC, 3));
-    if (src < 0)
+    /* The fd names an object in the host's mount namespace; mounts can only
+     * be cloned from our own copy of it.  Find the same object there by the
+     * fd's path, and insist it is the same inode (a swap in between is
+     * refused, not followed). */
+    struct stat st_fd, st_found;
+    char fdpath[64], fdtarget[PATH_MAX];
+    if (fstat(op->fd, &st_fd) < 0)
       return log_errno(errno, "Can't use fd %d for %s", op->fd, op->dest);
+    snprintf(fdpath, sizeof fdpath, "/oldroot/proc/self/fd/%d", op->fd);
+    ssize_t n = readlink(fdpath, fdtarget, sizeof fdtarget - 1);
+    if (n < 0)
+      return log_errno(errno, "Can't find the path of fd %d", op->fd);
+    fdtarget[n] = '\0';
+    r = open_host_path(s, fdtarget, &src);
+    if (r < 0)
+      return log_errno(r, "Can't find %s (from fd %d)", fdtarget, op->fd);
+    if (fstat(src, &st_found) < 0 || st_found.st_dev != st_fd.st_dev || st_found.st_ino != st_fd.st_ino)
+      return log_fail(EXDEV, "%s changed while setting up the bind of fd %d on %s", fdtarget, op->fd, op->dest);
   } else {
     r = open_host_path(s, op->src, &src);
     if (r == -ENOENT && (op->flags & OPF_TRY))

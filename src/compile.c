@@ -126,18 +126,46 @@ int compile_create_host_dirs(const struct plan *p)
   return 0;
 }
 
-/* Open a rule's host path without trusting symlinks the app could have made.
- * The app runs as the user and can only create symlinks owned by the user
- * (in directories a profile made writable, in an earlier run); symlinks
- * owned by root (/bin -> usr/bin, /home -> var/home) are the admin's and are
- * followed.  The mount is then made from the fd, so nothing can change what
- * it names between this check and the mount. */
-static int open_rule_source(const char *path, int *out)
+/* The closest rule at or above `path`: its value, or NULL. */
+static const char *rule_for(const struct compile_ctx *cc, const char *path)
+{
+  char buf[PATH_MAX];
+  snprintf(buf, sizeof buf, "%s", path);
+  for (;;) {
+    _cleanup_free_ char *key = xasprintf("path:%s", buf);
+    const char *v = policy_value(cc->pol, key);
+    if (v || strcmp(buf, "/") == 0)
+      return v;
+    char *slash = strrchr(buf, '/');
+    if (slash == buf)
+      slash[1] = '\0';
+    else
+      *slash = '\0';
+  }
+}
+
+/* Can the sandboxed app write into directory `dir` (so it could have
+ * planted a symlink there in an earlier run)? */
+static bool app_can_write(const struct compile_ctx *cc, const char *dir)
+{
+  const char *v = rule_for(cc, dir);
+  return v && (strcmp(v, "rw") == 0 || strcmp(v, "persist") == 0);
+}
+
+/* Open a rule's host path without following symlinks the app could have
+ * planted: a symlink inside a directory this policy makes writable is
+ * refused; other symlinks (the admin's /bin -> usr/bin, the user's own
+ * dotfile links) are followed.  The mount is then made from the fd, and the
+ * engine checks it shows the same inode, so nothing can change what it names
+ * between this check and the mount. */
+static int open_rule_source(const struct compile_ctx *cc, const char *path, int *out, char **bad_link)
 {
   char *buf = xstrdup(path);
   char *rest = buf;
+  char cur[PATH_MAX] = "";  /* the real path walked so far */
   int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
   int links = 0, r = 0;
+  *bad_link = NULL;
   if (dirfd < 0) {
     free(buf);
     return -errno;
@@ -165,7 +193,12 @@ static int open_rule_source(const char *path, int *out)
       char target[PATH_MAX];
       ssize_t n = readlinkat(fd, "", target, sizeof target - 1);
       close(fd);
-      if (st.st_uid != 0 || n < 0 || ++links > 40) {
+      if (n < 0 || ++links > 40) {
+        r = n < 0 ? -errno : -ELOOP;
+        break;
+      }
+      if (app_can_write(cc, cur[0] ? cur : "/")) {
+        *bad_link = xasprintf("%s/%s", cur, rest);
         r = -ELOOP;
         break;
       }
@@ -174,10 +207,19 @@ static int open_rule_source(const char *path, int *out)
       if (target[0] == '/') {
         close(dirfd);
         dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+        cur[0] = '\0';
       }
       free(buf);
       buf = rest = spliced;
       continue;
+    }
+    if (strcmp(rest, "..") == 0) {
+      char *last = strrchr(cur, '/');
+      if (last)
+        *last = '\0';
+    } else if (strcmp(rest, ".") != 0) {
+      size_t len = strlen(cur);
+      snprintf(cur + len, sizeof cur - len, "/%s", rest);
     }
     close(dirfd);
     dirfd = fd;
@@ -246,10 +288,12 @@ static int compile_paths(struct compile_ctx *cc)
       continue;
     }
     int fd = -1;
-    int r = open_rule_source(path, &fd);
-    if (r == -ELOOP)
-      return log_fail(ELOOP, "%s:%d: %s: a symlink on the way to %s is not owned by root, so the sandboxed app "
-                             "could have planted it; refusing to follow it", s->loc.file, s->loc.line, how, path);
+    _cleanup_free_ char *bad_link = NULL;
+    int r = open_rule_source(cc, path, &fd, &bad_link);
+    if (r == -ELOOP && bad_link)
+      return log_fail(ELOOP, "%s:%d: %s %s: %s is a symlink in a directory the sandboxed app can write, so the "
+                             "app could have planted it; refusing to follow it (add a rule for the real path instead)",
+                      s->loc.file, s->loc.line, how, path, bad_link);
     if (r < 0)
       continue; /* vanished since lstat: like a missing path */
     struct plan_op *op = cc_op(cc, OP_BIND, path, path);

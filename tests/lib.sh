@@ -1,0 +1,332 @@
+# tests/lib.sh -- shared helpers for the sbx integration tests.
+#
+# Every test script sources this file, defines run_checks() and ends with
+# `tap_main "$@"`.  The binary under test is $SBX; it may be sbx or a
+# bubblewrap (e.g. SBX=/usr/bin/bwrap) -- the tests speak bwrap's command
+# line and must pass against both.
+#
+# Root and unprivileged passes
+#   Run as root, tap_main runs run_checks twice: once as root and once as
+#   the unprivileged user `sbxtest` (created on demand), from a
+#   world-readable staging copy of $SBX, the scripts and the C helpers
+#   (the source tree may live where sbxtest cannot enter).  Each pass runs
+#   in its own private mount namespace, where root first mounts a tmpfs
+#   fixture ($SBX_FIXTURE/sub) so the sandbox can be shown a real
+#   submount -- that is how "--ro-bind makes submounts read-only too" is
+#   tested for both users.  One TAP stream and one plan (printed at the end)
+#   cover both passes; every line says which pass it came from.
+#   Run as non-root, there is a single pass as that user (no fixture).
+#
+# Environment
+#   SBX              binary under test (required)
+#   SBX_SECCOMP_GEN  tests/seccomp-gen helper (cBPF generator)
+#   SBX_ENOSYS       tests/enosys helper (blocks the new mount API)
+#   SBX_WRAP=enosys  run every sandbox through $SBX_ENOSYS
+#   SBX_SUBSET       script-specific subset (test-mounts.sh: "fallback")
+
+set -u
+set +e
+
+: "${SBX:?set SBX to the sandbox binary under test (sbx or bwrap)}"
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TEST_SCRIPT=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+SBX_NAME=$(basename "$SBX")
+TEST_USER=${SBX_TEST_USER:-sbxtest}
+
+T_NUM=${SBX_TAP_OFFSET:-0}
+PASS_LABEL=${SBX_PASS_LABEL:-$(id -un 2>/dev/null || id -u)}
+
+if "$SBX" --version 2>/dev/null | grep -qi '^sbx'; then
+  IS_SBX=1
+else
+  IS_SBX=0
+fi
+SBX_HELP=$("$SBX" --help 2>&1)
+
+# Error messages start with the program name and a colon, optionally after a
+# syslog-level prefix (--level-prefix).
+ERR_PREFIX_RE="^(<[0-7]>)?(sbx|bwrap|$SBX_NAME): "
+
+# ---------------------------------------------------------------- features
+
+# supports OPTION: does the binary know OPTION?  sbx must know every option,
+# so for sbx this is always true (a missing option then fails the test
+# instead of skipping it).  For other binaries, look at --help.
+supports() {
+  [[ $IS_SBX == 1 ]] && return 0
+  grep -qE -- "^ *$1( |$)" <<<"$SBX_HELP"
+}
+
+# need OPTION: inside a check, skip it when the binary lacks OPTION.
+need() {
+  supports "$1" || skip_check "$1 not supported by this binary"
+}
+
+is_root() { [[ $(id -u) == 0 ]]; }
+
+# ------------------------------------------------------------------- TAP
+
+_check_state() { echo "$T/.check-$1"; }
+
+# check DESC FUNCTION [ARGS...]
+#   Runs FUNCTION in a subshell with `set -e`; exit 0 is ok, 77 (via
+#   skip_check) is a skip, anything else fails and the captured output is
+#   shown as TAP diagnostics.  todo_unless_sbx marks a known failure of
+#   other binaries as TODO.
+check() {
+  local desc=$1; shift
+  local log rc reason
+  log=$(_check_state log)
+  rm -f "$(_check_state skip)" "$(_check_state todo)"
+  ( set -e; "$@" ) >"$log" 2>&1 </dev/null
+  rc=$?
+  T_NUM=$((T_NUM + 1))
+  if [[ $rc == 0 ]]; then
+    echo "ok $T_NUM - [$PASS_LABEL] $desc"
+  elif [[ $rc == 77 && -e $(_check_state skip) ]]; then
+    reason=$(<"$(_check_state skip)")
+    echo "ok $T_NUM - [$PASS_LABEL] $desc # SKIP $reason"
+  elif [[ -e $(_check_state todo) ]]; then
+    reason=$(<"$(_check_state todo)")
+    echo "not ok $T_NUM - [$PASS_LABEL] $desc # TODO $reason"
+    sed 's/^/#   /' "$log" | head -n 40
+  else
+    echo "not ok $T_NUM - [$PASS_LABEL] $desc"
+    sed 's/^/#   /' "$log" | head -n 60
+  fi
+  return 0
+}
+
+skip_check() { echo "$*" >"$(_check_state skip)"; exit 77; }
+todo_unless_sbx() { [[ $IS_SBX == 1 ]] || echo "$*" >"$(_check_state todo)"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+fail() { echo "FAIL: $*"; exit 1; }
+expect_eq() { [[ "$1" == "$2" ]] || fail "${3:-value}: expected '$2', got '$1'"; }
+expect_ne() { [[ "$1" != "$2" ]] || fail "${3:-value}: expected something other than '$2'"; }
+expect_match() { [[ "$1" =~ $2 ]] || fail "${3:-value}: '$1' does not match /$2/"; }
+expect_contains() { [[ "$1" == *"$2"* ]] || fail "${3:-text}: expected to contain '$2', got: $1"; }
+expect_not_contains() { [[ "$1" != *"$2"* ]] || fail "${3:-text}: must not contain '$2', got: $1"; }
+
+# ------------------------------------------------------------- sandboxes
+
+# sbx ARGS...: run the binary under test (through the ENOSYS shim when
+# SBX_WRAP=enosys).
+sbx() {
+  if [[ ${SBX_WRAP:-} == enosys ]]; then
+    "${SBX_ENOSYS:?SBX_WRAP=enosys needs SBX_ENOSYS}" "$SBX" "$@"
+  else
+    "$SBX" "$@"
+  fi
+}
+
+# sbx_exec ARGS...: exec the binary (for `sbx_exec ... &`: a backgrounded
+# function runs in a subshell that would otherwise keep the redirected fds
+# open for as long as the sandbox runs).
+sbx_exec() {
+  if [[ ${SBX_WRAP:-} == enosys ]]; then
+    exec "$SBX_ENOSYS" "$SBX" "$@"
+  else
+    exec "$SBX" "$@"
+  fi
+}
+
+# run_sbx ARGS...: run a sandbox, capture OUT, ERR and RC.
+run_sbx() {
+  RC=0
+  sbx "$@" >"$T/.out" 2>"$T/.err" || RC=$?
+  OUT=$(<"$T/.out")
+  ERR=$(<"$T/.err")
+  return 0
+}
+
+# sbx_ok ARGS...: run a sandbox that must succeed; OUT holds its stdout.
+sbx_ok() {
+  run_sbx "$@"
+  if [[ $RC != 0 ]]; then
+    echo "command: $SBX_NAME $*"
+    echo "stdout: $OUT"
+    echo "stderr: $ERR"
+    fail "sandbox exited with $RC"
+  fi
+}
+
+# sbx_fails ARGS...: run a sandbox that must exit non-zero.
+sbx_fails() {
+  run_sbx "$@"
+  if [[ $RC == 0 ]]; then
+    echo "command: $SBX_NAME $*"
+    echo "stdout: $OUT"
+    echo "stderr: $ERR"
+    fail "sandbox unexpectedly succeeded"
+  fi
+}
+
+# expect_error_message TEXT: ERR is exactly one line, prefixed with the
+# program name and a colon, and contains TEXT.
+expect_error_message() {
+  local lines
+  lines=$(grep -c . <<<"$ERR")
+  [[ $lines == 1 ]] || fail "expected one line of error output, got $lines: $ERR"
+  expect_match "$ERR" "$ERR_PREFIX_RE" "error prefix"
+  expect_contains "$ERR" "$1" "error message"
+}
+
+# A host view of the whole root, read-only: the simplest sandbox in which
+# ordinary tools work.
+RO_ROOT=(--ro-bind / /)
+# A minimal root: only /usr (plus the usr-merge links), so nothing else of
+# the host is visible.
+MIN_ROOT=(--ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/sbin /sbin
+          --symlink usr/lib /lib)
+[[ -e /lib64 ]] && MIN_ROOT+=(--symlink usr/lib64 /lib64)
+
+# mount_entry MOUNTINFO_TEXT MOUNTPOINT: print "per-mount-opts fstype
+# super-opts" for the topmost (last) mount at MOUNTPOINT.
+mount_entry() {
+  awk -v mp="$2" '
+    $5 == mp {
+      for (i = 7; i <= NF; i++) if ($i == "-") break;
+      line = $6 " " $(i + 1) " " $(i + 3)
+    }
+    END { if (line == "") exit 1; print line }' <<<"$1"
+}
+
+# has_opt "OPTS" OPT: is OPT in the comma-separated OPTS?
+has_opt() { [[ ",$1," == *",$2,"* ]]; }
+
+ns_inode() { stat -L -c %i "/proc/${2:-self}/ns/$1"; }
+
+# wait_for COND...: poll until the command succeeds (at most ~20s).  Used
+# to wait for a sandbox to reach a state, never to assert on timing.
+wait_for() {
+  local i
+  for ((i = 0; i < 200; i++)); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Background processes started by checks; killed by pid at exit.
+remember_pid() { echo "$1" >>"$T/.bg-pids"; }
+
+# mountpoints: the sorted list of mount points of the calling process.
+mountpoints() { awk '{print $5}' /proc/self/mountinfo | sort; }
+
+# tree_listing DIR: list everything below DIR (for "nothing left behind").
+tree_listing() { find "$1" -xdev -not -name '.check-*' -not -name '.out' -not -name '.err' 2>/dev/null | sort; }
+
+# ----------------------------------------------------------- temp dirs
+
+setup_tmp() {
+  T=$(mktemp -d "${TMPDIR:-/tmp}/sbx-test.XXXXXX") || exit 1
+  chmod 755 "$T"
+  trap cleanup_tmp EXIT
+}
+
+cleanup_tmp() {
+  local pid
+  if [[ -e $T/.bg-pids ]]; then
+    while read -r pid; do
+      kill -KILL "$pid" 2>/dev/null
+    done <"$T/.bg-pids"
+  fi
+  # --one-file-system: never recurse into something left mounted.
+  [[ -n ${T:-} && -d $T ]] && rm -rf --one-file-system "$T"
+}
+
+# ------------------------------------------------------------- passes
+
+ensure_test_user() {
+  local i
+  for ((i = 0; i < 20; i++)); do
+    id "$TEST_USER" >/dev/null 2>&1 && return 0
+    useradd --system -M -s /bin/bash "$TEST_USER" >/dev/null 2>&1 && return 0
+    sleep 0.5   # another test script may be creating it right now
+  done
+  id "$TEST_USER" >/dev/null 2>&1
+}
+
+# run_pass LABEL COMMAND...: run one pass, relay its TAP lines (numbers
+# continue from T_NUM) and account for it in T_NUM.
+run_pass() {
+  local label=$1; shift
+  local line n complete=0 rc
+  while IFS= read -r line; do
+    case $line in
+      "ok "* | "not ok "*)
+        n=${line#not }; n=${n#ok }; n=${n%% *}
+        [[ $n =~ ^[0-9]+$ ]] && T_NUM=$n
+        printf '%s\n' "$line" ;;
+      "# pass complete")
+        complete=1 ;;
+      "#"*) printf '%s\n' "$line" ;;
+      *) printf '# %s\n' "$line" ;;
+    esac
+  done < <(env SBX_INNER=1 SBX_TAP_OFFSET="$T_NUM" SBX_PASS_LABEL="$label" "$@" 2>&1)
+  wait $! 2>/dev/null
+  rc=$?
+  if [[ $complete != 1 ]]; then
+    T_NUM=$((T_NUM + 1))
+    echo "not ok $T_NUM - [$label] the $label pass ran to completion (rc=$rc)"
+  fi
+}
+
+# The fixture: a directory with a file and a tmpfs submount, mounted by
+# root in the pass's private mount namespace.
+FIXTURE_MOUNT='mkdir -p "$1/sub" && echo top >"$1/top" && chown "$2" "$1" "$1/top" &&
+  mount -t tmpfs -o mode=1777,size=4m sbx-fixture "$1/sub" && echo sub >"$1/sub/file" &&
+  chown "$2" "$1/sub/file" && shift 2 && exec "$@"'
+
+tap_main() {
+  if [[ -n ${SBX_INNER:-} ]]; then
+    setup_tmp
+    run_checks
+    echo "# pass complete"
+    exit 0
+  fi
+
+  if ! is_root; then
+    run_pass "$PASS_LABEL" bash "$TEST_SCRIPT"
+    echo "1..$T_NUM"
+    exit 0
+  fi
+
+  local stage uid
+  stage=$(mktemp -d /tmp/sbx-stage.XXXXXX)
+  chmod 755 "$stage"
+  trap 'rm -rf --one-file-system "$stage"' EXIT
+  mkdir -p "$stage/bin" "$stage/tests" "$stage/fix-root" "$stage/fix-user" "$stage/home"
+
+  # Pass 1: root, in a private mount namespace holding the fixture.
+  run_pass root unshare -m --propagation private -- bash -c "$FIXTURE_MOUNT" _ \
+    "$stage/fix-root" root env SBX_FIXTURE="$stage/fix-root" bash "$TEST_SCRIPT"
+
+  # Pass 2: the unprivileged user, from the world-readable staging copy.
+  if ! ensure_test_user; then
+    T_NUM=$((T_NUM + 1))
+    echo "not ok $T_NUM - could not create the unprivileged user $TEST_USER"
+    echo "1..$T_NUM"
+    exit 0
+  fi
+  uid=$(id -u "$TEST_USER")
+  cp "$SBX" "$stage/bin/$SBX_NAME"
+  cp "$TESTS_DIR"/*.sh "$stage/tests/"
+  local envs=(SBX="$stage/bin/$SBX_NAME" HOME="$stage/home" USER="$TEST_USER"
+              LOGNAME="$TEST_USER" TMPDIR=/tmp SBX_FIXTURE="$stage/fix-user")
+  if [[ -n ${SBX_SECCOMP_GEN:-} ]]; then
+    cp "$SBX_SECCOMP_GEN" "$stage/bin/"; envs+=(SBX_SECCOMP_GEN="$stage/bin/$(basename "$SBX_SECCOMP_GEN")")
+  fi
+  if [[ -n ${SBX_ENOSYS:-} ]]; then
+    cp "$SBX_ENOSYS" "$stage/bin/"; envs+=(SBX_ENOSYS="$stage/bin/$(basename "$SBX_ENOSYS")")
+  fi
+  chown "$uid" "$stage/home"
+  chmod -R a+rX "$stage"
+  run_pass "$TEST_USER" unshare -m --propagation private -- bash -c "$FIXTURE_MOUNT" _ \
+    "$stage/fix-user" "$uid" env "${envs[@]}" \
+    setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups -- \
+    bash "$stage/tests/$(basename "$TEST_SCRIPT")"
+  echo "1..$T_NUM"
+  exit 0
+}

@@ -1,0 +1,461 @@
+#!/bin/bash
+# Filesystem setup, observed from inside the sandbox: file contents,
+# directory listings, stat modes, write results (EROFS / EACCES) and the
+# flags and types in /proc/self/mountinfo; effects on the host are checked
+# on the host.
+#
+# SBX_SUBSET=fallback runs the representative subset used by fallback.sh
+# (with SBX_WRAP=enosys, i.e. without the new mount API).
+source "$(dirname "$0")/lib.sh"
+
+FALLBACK=0
+[[ ${SBX_SUBSET:-} == fallback ]] && FALLBACK=1
+
+# A source tree on the host: $T/src/{hello,dir/inner}
+make_src() {
+  rm -rf --one-file-system "$T/src"
+  mkdir -p "$T/src/dir"
+  echo hello-from-host >"$T/src/hello"
+  echo inner >"$T/src/dir/inner"
+}
+
+MI='cat /proc/self/mountinfo'
+
+t_bind() {
+  make_src
+  sbx_ok "${RO_ROOT[@]}" --bind "$T/src" /mnt sh -c \
+    'cat /mnt/hello; echo written-inside >/mnt/new; echo ---; cat /proc/self/mountinfo'
+  expect_eq "$(head -n1 <<<"$OUT")" hello-from-host "host file read inside"
+  expect_eq "$(cat "$T/src/new")" written-inside "write through --bind visible on the host"
+  local e
+  e=$(mount_entry "$OUT" /mnt) || fail "/mnt not in mountinfo"
+  read -r opts _ <<<"$e"
+  has_opt "$opts" rw || fail "--bind not rw: $opts"
+  has_opt "$opts" nosuid || fail "--bind not nosuid: $opts"
+  has_opt "$opts" nodev || fail "--bind not nodev: $opts"
+}
+
+t_ro_bind() {
+  make_src
+  sbx_ok "${RO_ROOT[@]}" --ro-bind "$T/src" /mnt sh -c \
+    'cat /mnt/hello; echo x 2>&1 >>/mnt/hello; touch /mnt/new 2>&1; echo ---; cat /proc/self/mountinfo'
+  expect_eq "$(head -n1 <<<"$OUT")" hello-from-host "host file read inside"
+  expect_contains "$(sed -n 2p <<<"$OUT")" "Read-only file system" "appending to a ro-bound file"
+  expect_contains "$(sed -n 3p <<<"$OUT")" "Read-only file system" "creating in a ro-bound dir"
+  [[ ! -e $T/src/new ]] || fail "file created on the host through --ro-bind"
+  expect_eq "$(cat "$T/src/hello")" hello-from-host "host file unchanged"
+  read -r opts _ <<<"$(mount_entry "$OUT" /mnt)"
+  has_opt "$opts" ro || fail "--ro-bind not ro: $opts"
+  has_opt "$opts" nosuid || fail "--ro-bind not nosuid: $opts"
+  has_opt "$opts" nodev || fail "--ro-bind not nodev: $opts"
+}
+
+need_fixture() {
+  [[ -n ${SBX_FIXTURE:-} ]] && mountpoint -q "$SBX_FIXTURE/sub" ||
+    skip_check "no submount fixture (needs root to prepare)"
+}
+
+t_ro_bind_submount() {
+  need_fixture
+  # The fixture's sub/ is a rw tmpfs on the host; under --ro-bind it must
+  # be read-only too (recursive).
+  sbx_ok "${RO_ROOT[@]}" --ro-bind "$SBX_FIXTURE" /mnt sh -c \
+    'cat /mnt/sub/file; touch /mnt/sub/new 2>&1; echo x 2>&1 >>/mnt/sub/file; echo ---; cat /proc/self/mountinfo'
+  expect_eq "$(head -n1 <<<"$OUT")" sub "submount content"
+  expect_contains "$(sed -n 2p <<<"$OUT")" "Read-only file system" "creating in the submount"
+  expect_contains "$(sed -n 3p <<<"$OUT")" "Read-only file system" "writing in the submount"
+  [[ ! -e $SBX_FIXTURE/sub/new ]] || fail "file appeared in the host submount"
+  read -r opts fstype _ <<<"$(mount_entry "$OUT" /mnt/sub)"
+  expect_eq "$fstype" tmpfs "submount type"
+  has_opt "$opts" ro || fail "submount not ro: $opts"
+  has_opt "$opts" nosuid || fail "submount not nosuid: $opts"
+  has_opt "$opts" nodev || fail "submount not nodev: $opts"
+}
+
+t_bind_submount() {
+  need_fixture
+  local name="w-$$-$RANDOM"
+  sbx_ok "${RO_ROOT[@]}" --bind "$SBX_FIXTURE" /mnt sh -c \
+    "echo through-sub >/mnt/sub/$name && cat /proc/self/mountinfo"
+  expect_eq "$(cat "$SBX_FIXTURE/sub/$name")" through-sub "write through the submount on the host"
+  rm -f "$SBX_FIXTURE/sub/$name"
+  read -r opts _ <<<"$(mount_entry "$OUT" /mnt/sub)"
+  has_opt "$opts" rw || fail "submount under --bind not rw: $opts"
+  has_opt "$opts" nodev || fail "submount under --bind not nodev: $opts"
+}
+
+t_try_variants() {
+  make_src
+  local opt
+  for opt in --bind-try --ro-bind-try --dev-bind-try; do
+    sbx_ok "${MIN_ROOT[@]}" "$opt" "$T/missing" /missing "$opt" "$T/src" /present \
+      sh -c 'test -e /missing && echo missing-exists; cat /present/hello'
+    expect_eq "$OUT" hello-from-host "$opt: missing source skipped (dest not created), present one bound"
+  done
+  # non-try variants fail on a missing source
+  run_sbx "${MIN_ROOT[@]}" --ro-bind "$T/missing" /missing true
+  expect_eq "$RC" 1 "--ro-bind of a missing source"
+  expect_error_message "Can't find source path"
+}
+
+t_dev_bind() {
+  sbx_ok "${RO_ROOT[@]}" --dev-bind /dev /dev sh -c \
+    'echo x >/dev/null && echo null-ok; head -c 3 /dev/zero | wc -c; echo ---; cat /proc/self/mountinfo'
+  expect_eq "$(head -n2 <<<"$OUT")" $'null-ok\n3' "devices usable under --dev-bind"
+  read -r opts _ <<<"$(mount_entry "$OUT" /dev)"
+  has_opt "$opts" nodev && fail "--dev-bind mounted nodev: $opts"
+  has_opt "$opts" nosuid || fail "--dev-bind not nosuid: $opts"
+  # the same devices under --bind are unusable (nodev)
+  sbx_ok "${RO_ROOT[@]}" --bind /dev /mnt sh -c 'echo x 2>&1 >/mnt/null; head -c 1 /mnt/zero 2>&1 | wc -c'
+  expect_contains "$(head -n1 <<<"$OUT")" "Permission denied" "writing a device under --bind (nodev)"
+}
+
+t_bind_fd() {
+  need --bind-fd
+  make_src
+  local fd
+  exec {fd}<"$T/src"
+  sbx_ok "${RO_ROOT[@]}" --bind-fd "$fd" /mnt sh -c 'cat /mnt/hello; echo via-fd >/mnt/fdnew; cat /proc/self/mountinfo'
+  expect_eq "$(head -n1 <<<"$OUT")" hello-from-host "content through --bind-fd"
+  expect_eq "$(cat "$T/src/fdnew")" via-fd "write through --bind-fd visible on host"
+  exec {fd}<&-
+  # an O_PATH fd works too; --ro-bind-fd is read-only
+  exec {fd}<"$T/src"
+  sbx_ok "${RO_ROOT[@]}" --ro-bind-fd "$fd" /mnt sh -c 'cat /mnt/hello; touch /mnt/x 2>&1; cat /proc/self/mountinfo'
+  exec {fd}<&-
+  expect_contains "$(sed -n 2p <<<"$OUT")" "Read-only file system" "write under --ro-bind-fd"
+  read -r opts _ <<<"$(mount_entry "$OUT" /mnt)"
+  has_opt "$opts" ro || fail "--ro-bind-fd not ro: $opts"
+}
+
+t_remount_ro() {
+  make_src
+  sbx_ok "${RO_ROOT[@]}" --bind "$T/src" /mnt --remount-ro /mnt sh -c 'touch /mnt/x 2>&1; cat /proc/self/mountinfo'
+  expect_contains "$(head -n1 <<<"$OUT")" "Read-only file system" "write after --remount-ro"
+  read -r opts _ <<<"$(mount_entry "$OUT" /mnt)"
+  has_opt "$opts" ro || fail "not ro after --remount-ro: $opts"
+}
+
+t_proc() {
+  sbx_ok "${MIN_ROOT[@]}" --unshare-pid --proc /proc sh -c \
+    'ls /proc | grep -E "^[0-9]+$" | sort -n | tr "\n" " "; echo; cat /proc/self/mountinfo'
+  local pids
+  pids=$(head -n1 <<<"$OUT")
+  # the reaper (1), sh (2) and its pipeline; none of the host's processes
+  [[ $pids == "1 2 "* ]] || fail "pids in the new procfs: $pids"
+  for p in $pids; do
+    [[ $p -lt 20 ]] || fail "unexpected pid $p in the sandbox's /proc: $pids"
+  done
+  read -r opts fstype _ <<<"$(mount_entry "$OUT" /proc)"
+  expect_eq "$fstype" proc "/proc type"
+}
+
+t_dev() {
+  sbx_ok "${MIN_ROOT[@]}" --proc /proc --dev /dev sh -c '
+    ls -A /dev | sort | tr "\n" " "; echo
+    echo x >/dev/null && echo null-ok
+    head -c 5 /dev/zero | wc -c
+    head -c 5 /dev/urandom | wc -c
+    dd if=/dev/zero of=/dev/full bs=1 count=1 2>&1 | grep -o "No space left on device"
+    readlink /dev/stdin /dev/stdout /dev/stderr /dev/fd /dev/core /dev/ptmx | tr "\n" " "; echo
+    test -d /dev/shm && echo shm-dir
+    echo ---; cat /proc/self/mountinfo'
+  local names
+  names=$(head -n1 <<<"$OUT")
+  for n in null zero full random urandom tty pts ptmx shm stdin stdout stderr fd core; do
+    [[ " $names " == *" $n "* ]] || fail "/dev/$n missing: $names"
+  done
+  expect_eq "$(sed -n 2p <<<"$OUT")" null-ok "write to /dev/null"
+  expect_eq "$(sed -n 3p <<<"$OUT")" 5 "read /dev/zero"
+  expect_eq "$(sed -n 4p <<<"$OUT")" 5 "read /dev/urandom"
+  expect_contains "$(sed -n 5p <<<"$OUT")" "No space left on device" "write to /dev/full"
+  expect_eq "$(sed -n 6p <<<"$OUT")" "/proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2 /proc/self/fd /proc/kcore pts/ptmx " "links in /dev"
+  expect_eq "$(sed -n 7p <<<"$OUT")" shm-dir "/dev/shm"
+  read -r opts fstype _ <<<"$(mount_entry "$OUT" /dev)"
+  expect_eq "$fstype" tmpfs "/dev type"
+  read -r opts fstype _ <<<"$(mount_entry "$OUT" /dev/pts)"
+  expect_eq "$fstype" devpts "/dev/pts type"
+}
+
+t_dev_pty() {
+  command -v script >/dev/null || skip_check "script(1) not installed"
+  # a new pty can be allocated inside (devpts + ptmx work)...
+  sbx_ok "${MIN_ROOT[@]}" --proc /proc --dev /dev script -qec tty /dev/null
+  expect_match "$(tr -d '\r' <<<"$OUT")" '^/dev/pts/[0-9]+$' "tty inside a pty made in the sandbox"
+  # ...and with a tty on stdout, /dev/console exists.
+  OUT=$(script -qec "$(printf '%q ' "$SBX" "${MIN_ROOT[@]}" --proc /proc --dev /dev sh -c 'test -e /dev/console && echo console-present')" /dev/null </dev/null)
+  expect_contains "$OUT" console-present "/dev/console when stdout is a tty"
+}
+
+t_tmpfs() {
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /mnt sh -c 'stat -c %a /mnt; echo x >/mnt/f && cat /mnt/f; cat /proc/self/mountinfo'
+  expect_eq "$(head -n2 <<<"$OUT")" $'755\nx' "tmpfs mode and writability"
+  read -r opts fstype _ <<<"$(mount_entry "$OUT" /mnt)"
+  expect_eq "$fstype" tmpfs "type"
+  has_opt "$opts" nosuid || fail "tmpfs not nosuid: $opts"
+  has_opt "$opts" nodev || fail "tmpfs not nodev: $opts"
+  sbx_ok "${RO_ROOT[@]}" --perms 1777 --tmpfs /mnt stat -c %a /mnt
+  expect_eq "$OUT" 1777 "--perms 1777 --tmpfs"
+}
+
+t_tmpfs_size() {
+  sbx_ok "${RO_ROOT[@]}" --size 1048576 --tmpfs /mnt sh -c \
+    'yes | head -c 2097152 2>&1 >/mnt/big | grep -o "No space left on device"; cat /proc/self/mountinfo'
+  expect_eq "$(head -n1 <<<"$OUT")" "No space left on device" "writing 2MiB to a 1MiB tmpfs"
+  read -r _ _ super <<<"$(mount_entry "$OUT" /mnt)"
+  has_opt "$super" size=1024k || fail "size not in mount options: $super"
+}
+
+t_mqueue() {
+  sbx_ok "${RO_ROOT[@]}" --unshare-ipc --tmpfs /mnt --mqueue /mnt/mq cat /proc/self/mountinfo
+  read -r _ fstype _ <<<"$(mount_entry "$OUT" /mnt/mq)" || fail "no mount at the --mqueue dest"
+  expect_eq "$fstype" mqueue "--mqueue type"
+}
+
+t_dir() {
+  sbx_ok "${MIN_ROOT[@]}" --dir /a/b/c --perms 0700 --dir /private --perms 0750 --dir /p1/p2 \
+    stat -c '%a %n' /a /a/b /a/b/c /private /p1/p2
+  expect_eq "$OUT" $'755 /a\n755 /a/b\n755 /a/b/c\n700 /private\n750 /p1/p2' "modes of --dir"
+}
+
+t_symlink() {
+  sbx_ok "${MIN_ROOT[@]}" --dir /d --symlink ../target/x /d/link --symlink /abs /d/abs \
+    readlink /d/link /d/abs
+  expect_eq "$OUT" $'../target/x\n/abs' "symlink targets"
+}
+
+symlink_idempotent_supported() {
+  [[ $IS_SBX == 1 ]] && return 0
+  "$SBX" "${MIN_ROOT[@]}" --dir /d --symlink a /d/l --symlink a /d/l true >/dev/null 2>&1
+}
+
+t_symlink_idempotent() {
+  symlink_idempotent_supported || skip_check "idempotent --symlink not supported by this binary"
+  sbx_ok "${MIN_ROOT[@]}" --dir /d --symlink same /d/l --symlink same /d/l readlink /d/l
+  expect_eq "$OUT" same "identical link created twice"
+  # /bin is already `usr/bin` in MIN_ROOT: again is fine
+  sbx_ok "${MIN_ROOT[@]}" --symlink usr/bin /bin true
+}
+
+t_symlink_conflict() {
+  run_sbx "${MIN_ROOT[@]}" --dir /d --symlink one /d/l --symlink two /d/l readlink /d/l
+  expect_eq "$RC" 1 "a conflicting --symlink"
+  expect_error_message "/d/l"
+}
+
+t_file() {
+  printf 'line1\nline2\n' >"$T/content"
+  sbx_ok "${MIN_ROOT[@]}" --file 5 /etc/f --perms 0640 --file 6 /etc/g sh -c \
+    'cat /etc/f; stat -c "%a" /etc/f /etc/g; echo more >>/etc/f && echo writable' \
+    5<"$T/content" 6<"$T/content"
+  expect_eq "$OUT" $'line1\nline2\n666\n640\nwritable' "--file content, modes and writability"
+}
+
+t_bind_data() {
+  printf 'secret\n' >"$T/content"
+  sbx_ok "${MIN_ROOT[@]}" --proc /proc --bind-data 5 /etc/rw --ro-bind-data 6 /etc/ro --perms 0644 --ro-bind-data 7 /etc/ro2 sh -c '
+    cat /etc/rw /etc/ro; stat -c %a /etc/rw /etc/ro /etc/ro2
+    echo more >>/etc/rw && echo rw-writable
+    echo more 2>&1 >>/etc/ro
+    cat /proc/self/mountinfo' 5<"$T/content" 6<"$T/content" 7<"$T/content"
+  expect_eq "$(head -n6 <<<"$OUT")" $'secret\nsecret\n600\n600\n644\nrw-writable' "data, modes, --bind-data writable"
+  expect_contains "$(sed -n 7p <<<"$OUT")" "Read-only file system" "--ro-bind-data write"
+  read -r opts _ <<<"$(mount_entry "$OUT" /etc/ro)"
+  has_opt "$opts" ro || fail "--ro-bind-data mount not ro: $opts"
+}
+
+t_chmod() {
+  sbx_ok "${MIN_ROOT[@]}" --dir /d --chmod 0710 /d --tmpfs /t --chmod 1777 /t stat -c '%a %n' /d /t
+  expect_eq "$OUT" $'710 /d\n1777 /t' "modes after --chmod"
+}
+
+make_layers() {
+  rm -rf --one-file-system "$T/l1" "$T/l2" "$T/upper" "$T/work"
+  mkdir -p "$T/l1" "$T/l2" "$T/upper" "$T/work"
+  echo from-l1 >"$T/l1/a"
+  echo from-l2 >"$T/l2/b"
+  echo l1-wins >"$T/l1/both"
+  echo l2-loses >"$T/l2/both"
+}
+
+t_overlay() {
+  need --overlay
+  make_layers
+  sbx_ok "${RO_ROOT[@]}" --overlay-src "$T/l1" --overlay-src "$T/l2" --overlay "$T/upper" "$T/work" /mnt sh -c \
+    'cat /mnt/a /mnt/b /mnt/both; echo new >/mnt/c; echo changed >/mnt/a; cat /proc/self/mountinfo'
+  expect_eq "$(head -n3 <<<"$OUT")" $'from-l1\nfrom-l2\nl1-wins' "union of the layers (first --overlay-src on top)"
+  read -r _ fstype _ <<<"$(mount_entry "$OUT" /mnt)"
+  expect_eq "$fstype" overlay "type"
+  expect_eq "$(cat "$T/upper/c")" new "new file in the upper dir on the host"
+  expect_eq "$(cat "$T/upper/a")" changed "modified file copied up"
+  expect_eq "$(cat "$T/l1/a")" from-l1 "lower layer unchanged"
+}
+
+t_tmp_overlay() {
+  need --tmp-overlay
+  make_layers
+  local before
+  before=$(tree_listing "$T")
+  sbx_ok "${RO_ROOT[@]}" --overlay-src "$T/l1" --tmp-overlay /mnt sh -c \
+    'echo new >/mnt/c && cat /mnt/c; echo changed >/mnt/a && cat /mnt/a'
+  expect_eq "$OUT" $'new\nchanged' "writes inside a --tmp-overlay"
+  expect_eq "$(cat "$T/l1/a")" from-l1 "lower layer unchanged"
+  expect_eq "$(tree_listing "$T")" "$before" "nothing written on the host"
+}
+
+t_ro_overlay() {
+  need --ro-overlay
+  make_layers
+  sbx_ok "${RO_ROOT[@]}" --overlay-src "$T/l1" --overlay-src "$T/l2" --ro-overlay /mnt sh -c \
+    'cat /mnt/a /mnt/b; touch /mnt/c 2>&1; cat /proc/self/mountinfo'
+  expect_eq "$(head -n2 <<<"$OUT")" $'from-l1\nfrom-l2' "union"
+  expect_contains "$(sed -n 3p <<<"$OUT")" "Read-only file system" "write in --ro-overlay"
+  run_sbx "${RO_ROOT[@]}" --overlay-src "$T/l1" --ro-overlay /mnt true
+  expect_eq "$RC" 1 "--ro-overlay with one source"
+  expect_match "$ERR" "$ERR_PREFIX_RE" "error prefix"
+}
+
+t_mountpoint_modes() {
+  [[ $IS_SBX == 1 ]] || todo_unless_sbx "bwrap 0.8.0 creates parents of bind destinations 0700"
+  # Bind destinations are created as 0755 dirs / 0444 files (parents
+  # 0755).  The mount points are only visible once unmounted, which needs
+  # CAP_SYS_ADMIN (in the sandbox's user namespace) and uid 0 for umount(8).
+  sbx_ok "${MIN_ROOT[@]}" --unshare-user --uid 0 --gid 0 --proc /proc \
+    --ro-bind /usr/bin/env /a/b/file --ro-bind /usr/share /a/d/dir --cap-add CAP_SYS_ADMIN \
+    sh -c 'umount /a/b/file /a/d/dir && stat -c "%a %n" /a /a/b /a/b/file /a/d /a/d/dir'
+  expect_eq "$OUT" $'755 /a\n755 /a/b\n444 /a/b/file\n755 /a/d\n755 /a/d/dir' "modes of created mount points"
+}
+
+t_no_oldroot() {
+  # Neither as paths nor as mount points (the root field of mountinfo may
+  # name the setup tmpfs' directory: that is not a path anyone can open).
+  sbx_ok "${MIN_ROOT[@]}" --proc /proc --dir /tmp sh -c \
+    'ls -A /tmp; ls -d /oldroot /newroot /tmp/oldroot /tmp/newroot 2>/dev/null; awk "{print \$5}" /proc/self/mountinfo | grep -E "oldroot|newroot"; true'
+  expect_eq "$OUT" "" "traces of the setup root"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /tmp sh -c 'ls -A /tmp; awk "{print \$5}" /proc/self/mountinfo | grep -cE "oldroot|newroot" || true'
+  expect_eq "$OUT" 0 "traces of the setup root (full root)"
+}
+
+t_mountinfo_minimal() {
+  make_src
+  sbx_ok "${MIN_ROOT[@]}" --proc /proc --dev /dev --tmpfs /tmp --ro-bind "$T/src" /data sh -c \
+    'ls -A / | tr "\n" " "; echo; cat /proc/self/mountinfo'
+  expect_eq "$(head -n1 <<<"$OUT")" "bin data dev lib $( [[ -e /lib64 ]] && echo 'lib64 ')proc sbin tmp usr " "top-level entries"
+  local mp bad=""
+  while read -r mp; do
+    [[ $mp =~ ^/(usr|proc|dev|tmp|data)?(/|$) ]] || bad+=" $mp"
+  done < <(tail -n +2 <<<"$OUT" | awk '{print $5}')
+  [[ -z $bad ]] || fail "unexpected mount points inside:$bad"
+  # no host path shows up as a mount source root beyond what was bound
+  # (virtual file systems -- the sandbox's own tmpfs, proc, devpts -- aside)
+  local roots
+  roots=$(tail -n +2 <<<"$OUT" | awk '{
+      for (i = 7; i <= NF; i++) if ($i == "-") break;
+      if ($(i + 1) !~ /^(tmpfs|proc|devpts|mqueue)$/) print $4 }' | sort -u | tr '\n' ' ')
+  for r in $roots; do
+    case $r in
+      / | /usr | "$T/src" | /null | /zero | /full | /random | /urandom | /tty | /pts/*) ;;
+      *) fail "mount of host path $r visible inside (roots: $roots)" ;;
+    esac
+  done
+}
+
+# --- symlink attacks on destinations -----------------------------------
+#
+# $T/bound is writable and bound into the sandbox at /bound.  It contains
+# symlinks an app could have planted.  Asking for a destination beneath
+# them must either fail or stay inside the sandbox; nothing may appear on
+# the host -- neither in /etc nor in $T/target (a host dir not visible in
+# the sandbox).
+
+make_attack() {
+  rm -rf --one-file-system "$T/bound" "$T/target"
+  mkdir -p "$T/bound" "$T/target"
+  ATTACK_NAME="sbx-attack-$$-$RANDOM"
+  ln -s /etc "$T/bound/evil_abs"
+  ln -s ../../../../../../../../../../etc "$T/bound/evil_rel"
+  ln -s "$T/target" "$T/bound/evil_host"
+  ln -s "/oldroot$T/target" "$T/bound/evil_oldroot"
+  ln -s "../../../../../../../../../../oldroot$T/target" "$T/bound/evil_oldroot_rel"
+  ln -s "/newroot/../oldroot$T/target" "$T/bound/evil_newroot"
+}
+
+check_attack_left_nothing() {
+  local leaked=""
+  [[ -e /etc/$ATTACK_NAME ]] && leaked+=" /etc/$ATTACK_NAME" && rm -rf "/etc/$ATTACK_NAME"
+  [[ -z $(ls -A "$T/target") ]] || leaked+=" $T/target/{$(ls -A "$T/target" | tr '\n' ' ')}"
+  rm -rf "${T:?}/target/"* 2>/dev/null
+  [[ -z $leaked ]] || fail "setup wrote to the host through a symlink:$leaked"
+}
+
+t_attack() {
+  todo_unless_sbx "bwrap < 0.12 follows symlinks through /oldroot during setup (CVE-2026-87766)"
+  local op leaks=0
+  make_attack
+  printf 'pwned\n' >"$T/payload"
+  make_src
+  for op in dir file bind; do
+    for link in evil_abs evil_rel evil_host evil_oldroot evil_oldroot_rel evil_newroot; do
+      local dest="/bound/$link/$ATTACK_NAME"
+      case $op in
+        dir)  run_sbx "${MIN_ROOT[@]}" --bind "$T/bound" /bound --dir "$dest" true ;;
+        file) run_sbx "${MIN_ROOT[@]}" --bind "$T/bound" /bound --file 5 "$dest" true 5<"$T/payload" ;;
+        bind) run_sbx "${MIN_ROOT[@]}" --bind "$T/bound" /bound --bind "$T/src" "$dest" true ;;
+      esac
+      echo "--$op $dest: rc=$RC ${ERR:+stderr: $ERR}"
+      if [[ $RC != 0 ]]; then
+        expect_match "$ERR" "$ERR_PREFIX_RE" "error prefix for --$op $dest"
+      fi
+      ( check_attack_left_nothing ) || leaks=$((leaks + 1))
+    done
+  done
+  ((leaks == 0)) || fail "$leaks setups wrote to the host"
+}
+
+t_attack_from_inside() {
+  todo_unless_sbx "bwrap < 0.12 follows symlinks through /oldroot during setup (CVE-2026-87766)"
+  # The same, with the symlink planted by a first sandbox run (the app)
+  # and exploited by the next run's setup.
+  make_attack
+  rm -f "$T/bound/"evil_*
+  sbx_ok "${MIN_ROOT[@]}" --bind "$T/bound" /bound ln -s "/oldroot$T/target" /bound/planted
+  run_sbx "${MIN_ROOT[@]}" --bind "$T/bound" /bound --dir "/bound/planted/$ATTACK_NAME" true
+  echo "rc=$RC $ERR"
+  check_attack_left_nothing
+}
+
+run_checks() {
+  local full=1
+  [[ $FALLBACK == 1 ]] && full=0
+  check "--bind: rw, nosuid, nodev; writes reach the host" t_bind
+  check "--ro-bind: ro, nosuid, nodev; writes fail with EROFS" t_ro_bind
+  check "--ro-bind makes submounts read-only too" t_ro_bind_submount
+  check "--bind keeps submounts writable (nodev)" t_bind_submount
+  ((full)) && check "--bind-try/--ro-bind-try/--dev-bind-try skip missing sources" t_try_variants
+  ((full)) && check "--dev-bind allows devices, --bind does not (nodev)" t_dev_bind
+  ((full)) && check "--bind-fd / --ro-bind-fd" t_bind_fd
+  ((full)) && check "--remount-ro" t_remount_ro
+  check "--proc with --unshare-pid shows only the sandbox's processes" t_proc
+  check "--dev: device nodes, links, devpts" t_dev
+  ((full)) && check "--dev: ptys work inside; /dev/console with a tty" t_dev_pty
+  check "--tmpfs (and --perms)" t_tmpfs
+  check "--size limits a --tmpfs" t_tmpfs_size
+  ((full)) && check "--mqueue" t_mqueue
+  check "--dir (default 0755, --perms)" t_dir
+  check "--symlink" t_symlink
+  ((full)) && check "--symlink is idempotent for an identical link" t_symlink_idempotent
+  ((full)) && check "--symlink over a different link is an error" t_symlink_conflict
+  check "--file FD DEST (0666, --perms)" t_file
+  check "--bind-data / --ro-bind-data (0600, ro)" t_bind_data
+  ((full)) && check "--chmod" t_chmod
+  check "--overlay-src + --overlay: writes go to the upper dir" t_overlay
+  ((full)) && check "--tmp-overlay: writes vanish" t_tmp_overlay
+  ((full)) && check "--ro-overlay (needs two sources)" t_ro_overlay
+  ((full)) && check "mount points: dirs 0755, files 0444" t_mountpoint_modes
+  ((full)) && check "/tmp/oldroot and /tmp/newroot are not visible" t_no_oldroot
+  ((full)) && check "mountinfo shows nothing of the host beyond the binds" t_mountinfo_minimal
+  check "symlink attack on destinations (--dir/--file/--bind) leaves the host alone" t_attack
+  check "symlink planted by the app does not redirect the next setup" t_attack_from_inside
+}
+
+tap_main "$@"

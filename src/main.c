@@ -18,6 +18,7 @@
 #include "profile/directives.h"
 #include "profile/profile.h"
 #include "profile/vars.h"
+#include "services.h"
 #include "util.h"
 
 extern char **environ;
@@ -212,8 +213,12 @@ int main(int argc, char **argv)
     r = 0;
     goto out;
   }
-  r = cli_validate(&plan) < 0 || compile_create_host_dirs(&plan) < 0 ? 1 : sbx_run(&plan);
+  if (cli_validate(&plan) < 0 || compile_create_host_dirs(&plan) < 0 || services_start(&plan) < 0)
+    r = 1;
+  else
+    r = sbx_run(&plan);
 out:
+  services_stop(&plan); /* also when nothing was started: frees the plan's services */
   notes_free(&notes);
   policy_free(&pol);
   cli_extra_free(&extra);

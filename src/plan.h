@@ -111,6 +111,11 @@ struct plan {
    * starts, so an app's state persists ("persist" rules). */
   char **host_dirs;
   size_t n_host_dirs;
+
+  /* Side services (services.h: the D-Bus proxy, instance files) that
+   * main() starts just before the sandbox and stops after it; NULL: none.
+   * Owned and freed by services_stop(). */
+  struct services *services;
 };
 
 void plan_init(struct plan *p, char **environ_copy);

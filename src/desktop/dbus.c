@@ -1,9 +1,14 @@
 /* D-Bus access.  "full" binds the real bus socket; "filter" goes through
- * xdg-dbus-proxy (see dbus-proxy.c); "none" (the default) gives no bus. */
+ * xdg-dbus-proxy (see dbus-proxy.c; started by services.c); "none" (the
+ * default) gives no bus.  Then /.flatpak-info (flatpak-info.c), which says
+ * which buses are proxied. */
 #include <string.h>
 #include <sys/stat.h>
 
+#include "desktop/dbus-proxy.h"
 #include "desktop/desktop.h"
+#include "desktop/flatpak-info.h"
+#include "services.h"
 #include "util.h"
 
 /* unix:path=/run/user/1000/bus[,guid=...] -> /run/user/1000/bus */
@@ -18,49 +23,122 @@ static char *unix_path_of(const char *address)
   return xasprintf("%.*s", (int)strcspn(p, ",;"), p);
 }
 
+static size_t count_rules(const struct compile_ctx *cc, bool system)
+{
+  size_t it = 0, n = 0;
+  while (policy_next(cc->pol, system ? "dbus-system:" : "dbus-session:", &it))
+    n++;
+  return n;
+}
+
+static void no_bus(struct compile_ctx *cc, bool system)
+{
+  plan_unsetenv(cc->plan, system ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS");
+}
+
+static void note_argv(struct compile_ctx *cc, const struct services *s)
+{
+  char **argv = dbus_proxy_argv(s, -1, -1, true);
+  size_t len = 0;
+  for (size_t i = 0; argv[i]; i++)
+    len += strlen(argv[i]) + 1;
+  char *line = xmalloc(len + 1);
+  line[0] = '\0';
+  for (size_t i = 0; argv[i]; i++) {
+    strcat(line, i ? " " : "");
+    strcat(line, argv[i]);
+  }
+  notes_add(cc->notes, "dbus proxy command: %s", line);
+  free(line);
+  services_strv_free(argv);
+}
+
+/* Returns 1 when the bus goes through the proxy, 0 when not, < 0 on error. */
 static int one_bus(struct compile_ctx *cc, bool system)
 {
+  const char *what = system ? "system" : "session";
   const char *mode = policy_value(cc->pol, system ? "dbus-system" : "dbus-session");
-  if (!mode || strcmp(mode, "none") == 0) {
-    notes_add(cc->notes, "dbus %s bus: none", system ? "system" : "session");
-    if (!system)
-      plan_unsetenv(cc->plan, "DBUS_SESSION_BUS_ADDRESS");
+  if (!mode)
+    mode = "none";
+  size_t n_rules = count_rules(cc, system);
+  if (n_rules > 0 && strcmp(mode, "filter") != 0)
+    notes_add(cc->notes, "dbus %s bus: %zu dbus-%s rule(s) ignored: they apply only with \"dbus-%s filter\"", what,
+              n_rules, system ? "system-*" : "see/talk/own/call/broadcast", what);
+  if (strcmp(mode, "none") == 0) {
+    notes_add(cc->notes, "dbus %s bus: none", what);
+    no_bus(cc, system);
     return 0;
   }
-  const char *addr = system ? plan_getenv(cc->plan, "DBUS_SYSTEM_BUS_ADDRESS") : plan_getenv(cc->plan, "DBUS_SESSION_BUS_ADDRESS");
+  const char *addr = plan_getenv(cc->plan, system ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS");
   _cleanup_free_ char *fallback = NULL;
-  if (!addr) {
+  if (!addr || !*addr) {
     if (system)
       addr = "unix:path=/run/dbus/system_bus_socket";
     else if (cc->host_runtime_dir)
       addr = fallback = xasprintf("unix:path=%s/bus", cc->host_runtime_dir);
+    else
+      addr = NULL;
   }
   _cleanup_free_ char *host = unix_path_of(addr);
-  const char *inside = system ? "/run/dbus/system_bus_socket" : NULL;
-  _cleanup_free_ char *inside_session = system ? NULL : xasprintf("%s/bus", cc->sandbox_runtime_dir);
-  if (!inside)
-    inside = inside_session;
+  _cleanup_free_ char *inside = system ? xstrdup("/run/dbus/system_bus_socket")
+                                       : xasprintf("%s/bus", cc->sandbox_runtime_dir);
+  _cleanup_free_ char *env = xasprintf("unix:path=%s", inside);
+  const char *env_name = system ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS";
   struct stat st;
-  if (!host || stat(host, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-    notes_add(cc->notes, "dbus %s bus: no socket for address %s; not connected", system ? "system" : "session",
-              addr ? addr : "(unset)");
-    if (!system)
-      plan_unsetenv(cc->plan, "DBUS_SESSION_BUS_ADDRESS");
+  /* A path socket must exist; other addresses (abstract, tcp) can only be
+   * reached through the proxy, which keeps the host network namespace. */
+  bool reachable = host ? stat(host, &st) == 0 && S_ISSOCK(st.st_mode) : (addr && strcmp(mode, "filter") == 0);
+  if (!reachable) {
+    notes_add(cc->notes, "dbus %s bus: no socket for address %s; not connected", what, addr ? addr : "(unset)");
+    no_bus(cc, system);
     return 0;
   }
-  _cleanup_free_ char *env = xasprintf("unix:path=%s", inside);
   if (strcmp(mode, "full") == 0) {
     cc_bind(cc, ACCESS_RO, host, inside, false);
-    plan_setenv(cc->plan, system ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS", env);
-    notes_add(cc->notes, "dbus %s bus: full, unfiltered access to %s", system ? "system" : "session", host);
+    plan_setenv(cc->plan, env_name, env);
+    notes_add(cc->notes, "dbus %s bus: full, unfiltered access to %s", what, host);
     return 0;
   }
-  return log_fail(ENOTSUP, "dbus-%s filter: the filtering proxy is not available in this build yet",
-                  system ? "system" : "session");
+
+  /* filter */
+  struct services *s = services_get(cc->plan, cc->host_runtime_dir);
+  if (!s->proxy_binary)
+    s->proxy_binary = dbus_proxy_find_binary(getenv("PATH"));
+  struct service_bus *b = services_add_bus(s, system, addr);
+  dbus_proxy_add_rules(cc, b, system ? NULL : policy_value(cc->pol, "app-id"));
+  cc_bind(cc, ACCESS_RO, b->socket, inside, false);
+  plan_setenv(cc->plan, env_name, env);
+  notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s", what, addr, b->socket, inside);
+  size_t len = 0;
+  for (size_t i = 0; i < b->n_rules; i++)
+    len += strlen(b->rules[i]) + 1;
+  char *rules = xcalloc(len + 1, 1);
+  for (size_t i = 0; i < b->n_rules; i++) {
+    strcat(rules, i ? " " : "");
+    strcat(rules, b->rules[i]);
+  }
+  notes_add(cc->notes, "dbus %s bus rules: %s (everything else is invisible)", what, rules);
+  free(rules);
+  return 1;
 }
 
 int desktop_dbus(struct compile_ctx *cc)
 {
-  int r = one_bus(cc, false);
-  return r < 0 ? r : one_bus(cc, true);
+  int session = one_bus(cc, false);
+  if (session < 0)
+    return session;
+  int system = one_bus(cc, true);
+  if (system < 0)
+    return system;
+  int r = desktop_flatpak_info(cc, session > 0, system > 0);
+  if (r < 0)
+    return r;
+  struct services *s = cc->plan->services;
+  if (s && s->n_buses > 0) {
+    notes_add(cc->notes, "dbus proxy: %s, in its own sandbox; sockets in %s (mode 0700), removed when the sandbox ends",
+              s->proxy_binary ? s->proxy_binary : "xdg-dbus-proxy (NOT FOUND: the sandbox would fail to start)",
+              s->runtime_dir);
+    note_argv(cc, s);
+  }
+  return 0;
 }

@@ -1,0 +1,334 @@
+/* xdg-dbus-proxy in a sandbox of its own.
+ *
+ * Why a sandbox: xdg-desktop-portal asks the bus who called it and reads
+ * /proc/PID/root/.flatpak-info of that peer to learn the app id and its
+ * permissions.  Behind a proxy the peer is the proxy, so the proxy must see
+ * the same /.flatpak-info as the app; without it the app would pass for an
+ * unconfined host program.  Flatpak wraps the proxy in bubblewrap for the
+ * same reason.
+ *
+ * The wrapper is sbx itself (/proc/self/exe) in bubblewrap mode:
+ *
+ *   --die-with-parent        it dies with the sbx that started it
+ *   --unshare-pid/-ipc       it sees no other process, no SysV IPC
+ *   --cap-drop ALL           root's capabilities stay outside
+ *   --ro-bind /X /X ...      every top-level directory of the host,
+ *   --symlink T /X ...       read-only (its root is sbx's own tmpfs, so
+ *                            /.flatpak-info can be placed at all), which
+ *                            shows it any unix:path= bus address
+ *   --proc /proc --dev /dev
+ *   --bind RUNTIME RUNTIME   the instance directory: its sockets go there
+ *   --ro-bind-data FD /.flatpak-info   (only with an app-id)
+ *   -- xdg-dbus-proxy --fd=W ADDRESS SOCKET RULES... [ADDRESS SOCKET RULES...]
+ *
+ * It keeps the host network namespace, so abstract-socket buses work.  One
+ * proxy process serves both buses, as in Flatpak.
+ *
+ * Lifetime (the --fd protocol): the proxy writes one byte to W once all its
+ * sockets listen, then watches W; when every copy of the pipe's read end is
+ * closed it exits.  sbx waits for the byte, then gives the read end to the
+ * app sandbox (plan->sync_fd), whose pid 1 holds it until the sandbox
+ * ends. */
+#include "desktop/dbus-proxy.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* How long the proxy may take to create its sockets, and to exit after the
+ * sandbox ended, before sbx gives up on it.  Generous: a loaded machine is
+ * not an error. */
+#define PROXY_READY_TIMEOUT_MS 30000
+#define PROXY_EXIT_TIMEOUT_MS 5000
+
+size_t dbus_proxy_add_rules(const struct compile_ctx *cc, struct service_bus *b, const char *app_id)
+{
+  static const char *const verbs[] = { "see", "talk", "own", "call", "broadcast" };
+  service_bus_add_rule(b, "--filter");
+  /* Like Flatpak: the app may own its id and names below it (MPRIS-style
+   * APPID.Instance123, APPID.Sandboxed...) on the session bus. */
+  if (!b->system && app_id) {
+    service_bus_add_rule(b, "--own=%s", app_id);
+    service_bus_add_rule(b, "--own=%s.*", app_id);
+  }
+  const char *prefix = b->system ? "dbus-system:" : "dbus-session:";
+  size_t plen = strlen(prefix), it = 0, n = 0;
+  const struct setting *st;
+  while ((st = policy_next(cc->pol, prefix, &it))) {
+    if (strcmp(st->value, "on") != 0)
+      continue;
+    const char *verb = st->key + plen;
+    const char *colon = strchr(verb, ':');
+    if (!colon)
+      continue;
+    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+      if (strlen(verbs[i]) == (size_t)(colon - verb) && strncmp(verbs[i], verb, colon - verb) == 0) {
+        /* call/broadcast keep their "NAME=RULE" argument as one word. */
+        service_bus_add_rule(b, "--%s=%s", verbs[i], colon + 1);
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
+static bool is_executable_file(const char *path)
+{
+  struct stat st;
+  return path[0] == '/' && stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+char *dbus_proxy_find_binary(const char *path_env)
+{
+  const char *override = getenv("SBX_DBUS_PROXY");
+  if (override && *override)
+    return is_executable_file(override) ? xstrdup(override) : NULL;
+  _cleanup_free_ char *search = xasprintf("%s:/usr/bin", path_env ? path_env : "");
+  for (char *save = NULL, *dir = strtok_r(search, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+    _cleanup_free_ char *candidate = xasprintf("%s/xdg-dbus-proxy", dir);
+    if (is_executable_file(candidate))
+      return steal_ptr(&candidate);
+  }
+  return NULL;
+}
+
+struct strv {
+  char **v;
+  size_t n;
+};
+
+static void strv_add(struct strv *sv, const char *s)
+{
+  sv->v = xrealloc(sv->v, (sv->n + 2) * sizeof(char *));
+  sv->v[sv->n++] = xstrdup(s);
+  sv->v[sv->n] = NULL;
+}
+
+static char *fd_word(int fd, bool explain)
+{
+  return explain ? xstrdup("FD") : xasprintf("%d", fd);
+}
+
+/* The host's top level, read-only: directories bound, symlinks mirrored.
+ * /proc and /dev get fresh instances; a host /.flatpak-info (sbx itself
+ * running under Flatpak) is not the app's. */
+static void add_host_top_level(struct strv *sv)
+{
+  struct dirent **names = NULL;
+  int n = scandir("/", &names, NULL, alphasort);
+  for (int i = 0; i < n; i++) {
+    const char *name = names[i]->d_name;
+    if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0 && strcmp(name, "proc") != 0 &&
+        strcmp(name, "dev") != 0 && strcmp(name, ".flatpak-info") != 0) {
+      _cleanup_free_ char *path = xasprintf("/%s", name);
+      struct stat st;
+      char target[PATH_MAX];
+      ssize_t len;
+      if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (len = readlink(path, target, sizeof target - 1)) > 0) {
+        target[len] = '\0';
+        strv_add(sv, "--symlink");
+        strv_add(sv, target);
+        strv_add(sv, path);
+      } else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        strv_add(sv, "--ro-bind");
+        strv_add(sv, path);
+        strv_add(sv, path);
+      }
+    }
+    free(names[i]);
+  }
+  free(names);
+}
+
+char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool explain)
+{
+  struct strv sv = { 0 };
+  /* argv[0] names the process in ps(1) and prefixes its messages. */
+  strv_add(&sv, "sbx-dbus-proxy");
+  static const char *const fixed[] = { "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--cap-drop", "ALL" };
+  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    strv_add(&sv, fixed[i]);
+  if (explain) {
+    strv_add(&sv, "--ro-bind /X /X / --symlink T /X (every top-level entry of the host)");
+  } else {
+    add_host_top_level(&sv);
+  }
+  strv_add(&sv, "--proc");
+  strv_add(&sv, "/proc");
+  strv_add(&sv, "--dev");
+  strv_add(&sv, "/dev");
+  strv_add(&sv, "--bind");
+  strv_add(&sv, s->runtime_dir);
+  strv_add(&sv, s->runtime_dir);
+  if (s->app_info && (explain || info_fd >= 0)) {
+    _cleanup_free_ char *fd = fd_word(info_fd, explain);
+    strv_add(&sv, "--ro-bind-data");
+    strv_add(&sv, fd);
+    strv_add(&sv, "/.flatpak-info");
+  }
+  strv_add(&sv, "--");
+  strv_add(&sv, s->proxy_binary ? s->proxy_binary : "xdg-dbus-proxy");
+  _cleanup_free_ char *fd = fd_word(sync_fd, explain);
+  _cleanup_free_ char *fd_arg = xasprintf("--fd=%s", fd);
+  strv_add(&sv, fd_arg);
+  for (size_t i = 0; i < s->n_buses; i++) {
+    const struct service_bus *b = &s->buses[i];
+    strv_add(&sv, b->address);
+    strv_add(&sv, b->socket);
+    for (size_t j = 0; j < b->n_rules; j++)
+      strv_add(&sv, b->rules[j]);
+  }
+  return sv.v;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+  return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int pidfd_kill(int pidfd, int sig)
+{
+  return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Kill and reap the wrapper (its pid 1 and the proxy die with it:
+ * --die-with-parent, and the pid namespace ends with its pid 1). */
+static void kill_and_reap(struct services *s)
+{
+  if (s->proxy_pidfd >= 0) {
+    pidfd_kill(s->proxy_pidfd, SIGKILL);
+    siginfo_t si;
+    (void)RETRY(waitid((idtype_t)P_PIDFD, (id_t)s->proxy_pidfd, &si, WEXITED));
+    close(s->proxy_pidfd);
+  } else if (s->proxy_pid > 0 && waitpid(s->proxy_pid, NULL, WNOHANG) == 0) {
+    /* Not reaped yet, so the pid is still ours to signal. */
+    kill(s->proxy_pid, SIGKILL);
+    (void)RETRY(waitpid(s->proxy_pid, NULL, 0));
+  }
+  s->proxy_pidfd = -1;
+  s->proxy_pid = 0;
+}
+
+static int make_info_memfd(const struct services *s)
+{
+  int fd = (int)syscall(SYS_memfd_create, "sbx-flatpak-info", MFD_CLOEXEC);
+  if (fd < 0)
+    return log_errno(errno, "memfd_create");
+  int r = write_all(fd, s->app_info, s->app_info_len);
+  if (r < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+    r = r < 0 ? r : -errno;
+    close(fd);
+    return log_errno(-r, "Can't write the proxy's /.flatpak-info");
+  }
+  return fd;
+}
+
+int dbus_proxy_spawn(struct services *s, int *sync_rd)
+{
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    return log_errno(errno, "pipe");
+  _cleanup_close_ int rd = pipefd[0];
+  _cleanup_close_ int wr = pipefd[1];
+  _cleanup_close_ int info_fd = -1;
+  if (s->app_info && (info_fd = make_info_memfd(s)) < 0)
+    return info_fd;
+
+  char **argv = dbus_proxy_argv(s, wr, info_fd, false);
+  /* An empty environment, as Flatpak gives its wrapper: the proxy's
+   * arguments say everything. */
+  char *envp[] = { NULL };
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    services_strv_free(argv);
+    return log_errno(e, "fork");
+  }
+  if (pid == 0) {
+    /* Its own session: ^C in the terminal is for the app, which may well
+     * handle it; the proxy goes when the sandbox goes. */
+    setsid();
+    if (fcntl(wr, F_SETFD, 0) < 0 || (info_fd >= 0 && fcntl(info_fd, F_SETFD, 0) < 0))
+      _exit(127);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null >= 0)
+      dup2(null, STDIN_FILENO);
+    if (chdir("/") < 0)
+      _exit(127);
+    execve("/proc/self/exe", argv, envp);
+    dprintf(STDERR_FILENO, "%s: Can't run the D-Bus proxy's sandbox (/proc/self/exe): %s\n", log_prog(),
+            strerror(errno));
+    _exit(127);
+  }
+  services_strv_free(argv);
+  closep(&wr);
+  wr = -1;
+  s->proxy_pid = pid;
+  s->proxy_pidfd = pidfd_open_(pid); /* -1 on kernels before 5.3: pid is used then */
+
+  /* Wait for the byte; EOF or the wrapper's exit means it failed. */
+  struct pollfd pfd[2] = { { .fd = rd, .events = POLLIN }, { .fd = s->proxy_pidfd, .events = POLLIN } };
+  int r;
+  do
+    r = poll(pfd, s->proxy_pidfd >= 0 ? 2 : 1, PROXY_READY_TIMEOUT_MS);
+  while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    r = log_errno(errno, "poll");
+  } else if (r == 0) {
+    r = log_fail(ETIMEDOUT, "the D-Bus proxy (%s) did not become ready within %d s", s->proxy_binary,
+                 PROXY_READY_TIMEOUT_MS / 1000);
+  } else {
+    char c;
+    ssize_t n = (pfd[0].revents & (POLLIN | POLLHUP)) ? RETRY(read(rd, &c, 1)) : 0;
+    r = n == 1 ? 0 : log_fail(EIO, "the D-Bus proxy (%s) exited before it was ready", s->proxy_binary);
+  }
+  if (r < 0) {
+    kill_and_reap(s);
+    return r;
+  }
+  *sync_rd = steal_fd(&rd);
+  return 0;
+}
+
+void dbus_proxy_reap(struct services *s)
+{
+  if (s->proxy_pid <= 0)
+    return;
+  if (s->proxy_pidfd >= 0) {
+    struct pollfd pfd = { .fd = s->proxy_pidfd, .events = POLLIN };
+    int r;
+    do
+      r = poll(&pfd, 1, PROXY_EXIT_TIMEOUT_MS);
+    while (r < 0 && errno == EINTR);
+    if (r == 0)
+      log_warn("the D-Bus proxy did not exit when the sandbox ended; killing it");
+    /* Exited (or not): SIGKILL on an exited process is harmless, and the
+     * wait reaps it unless the monitor already did. */
+    kill_and_reap(s);
+    return;
+  }
+  for (int waited = 0; waited < PROXY_EXIT_TIMEOUT_MS; waited += 50) {
+    pid_t r = waitpid(s->proxy_pid, NULL, WNOHANG);
+    if (r == s->proxy_pid || (r < 0 && errno == ECHILD)) {
+      s->proxy_pid = 0;
+      return;
+    }
+    usleep(50 * 1000);
+  }
+  kill_and_reap(s);
+}

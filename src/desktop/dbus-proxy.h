@@ -1,0 +1,36 @@
+/* The filtering D-Bus proxy: xdg-dbus-proxy, run in a small sbx sandbox of
+ * its own so that portals, which identify a caller by the bus peer's
+ * /proc/PID/root/.flatpak-info, see the app's /.flatpak-info (the peer on
+ * the bus is the proxy, not the app). */
+#pragma once
+
+#include "compile.h"
+#include "services.h"
+
+/* Turn the policy's rules for one bus (dbus-session:* or dbus-system:*)
+ * into xdg-dbus-proxy arguments on b; app_id (or NULL) may own its name
+ * and names below it on the session bus.  Returns how many rules came
+ * from the policy. */
+size_t dbus_proxy_add_rules(const struct compile_ctx *cc, struct service_bus *b, const char *app_id);
+
+/* The xdg-dbus-proxy executable: $SBX_DBUS_PROXY if set, else the first in
+ * $PATH (then /usr/bin).  NULL if there is none. */
+char *dbus_proxy_find_binary(const char *path_env);
+
+/* The command that runs the proxy inside its sandbox (sbx in bubblewrap
+ * mode).  sync_fd: the write end the proxy signals readiness on;
+ * info_fd: the /.flatpak-info data, or -1 for none.  In --explain the fds
+ * are not open yet: pass explain=true to print them as "FD".
+ * NULL-terminated; free with services_strv_free. */
+char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool explain);
+
+/* Start the proxy and wait until its sockets exist.  On success
+ * s->proxy_pid/proxy_pidfd are set and *sync_rd is the read end of the
+ * sync pipe (close-on-exec): whoever holds it keeps the proxy alive.
+ * Returns 0 or a negative errno after a message; nothing is left running
+ * on failure. */
+int dbus_proxy_spawn(struct services *s, int *sync_rd);
+
+/* Wait (briefly) for the proxy to exit after the last read end of its sync
+ * pipe closed; kill it if it does not.  Safe to call when not started. */
+void dbus_proxy_reap(struct services *s);

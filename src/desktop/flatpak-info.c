@@ -1,0 +1,223 @@
+/* /.flatpak-info for sandboxes with an app-id.
+ *
+ * What goes in, and why each value is truthful for an sbx sandbox:
+ *
+ *   [Application] name          the policy's app-id
+ *   [Instance] instance-id      the services' instance id (also the name of
+ *                               $XDG_RUNTIME_DIR/.flatpak/ID and sbx/ID)
+ *              session-bus-proxy / system-bus-proxy
+ *                               true when that bus goes through the proxy
+ *   [Context] shared            "network" when the policy shares the host
+ *                               network; never "ipc" (sbx always unshares it)
+ *             sockets           x11, wayland, pulseaudio, cups, ssh-auth
+ *                               (socket ssh-agent), session-bus / system-bus
+ *                               (dbus-* full); pipewire has no Flatpak name
+ *             devices           dri, input, all; sound/video/u2f have no
+ *                               Flatpak name and are not listed
+ *             filesystems       every ro/rw/persist path rule under $HOME
+ *                               ("home" for $HOME itself, else "~/REL"), and
+ *                               every rw/persist rule elsewhere ("/ABS");
+ *                               ":ro" marks read-only.  Read-only system
+ *                               paths (/usr, /etc, ...) play the part of a
+ *                               Flatpak runtime and are not listed.  Paths
+ *                               with ':' can't be written in this syntax and
+ *                               are left out (an under-statement).
+ *   [Session Bus Policy] / [System Bus Policy]
+ *                               NAME=see|talk|own from the dbus-see/talk/own
+ *                               rules of a filtered bus (the strongest one
+ *                               per name); call/broadcast rules have no
+ *                               keyfile form and are left out.
+ */
+#include "desktop/flatpak-info.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "services.h"
+#include "util.h"
+
+struct buf {
+  char *s;
+  size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_add(struct buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  char *s;
+  va_start(ap, fmt);
+  int n = vasprintf(&s, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    die_oom();
+  if (b->len + (size_t)n + 1 > b->cap) {
+    b->cap = (b->len + (size_t)n + 1) * 2;
+    b->s = xrealloc(b->s, b->cap);
+  }
+  memcpy(b->s + b->len, s, (size_t)n + 1);
+  b->len += (size_t)n;
+  free(s);
+}
+
+/* One element of a GKeyFile string list. */
+static void buf_add_list_item(struct buf *b, const char *item)
+{
+  for (const char *c = item; *c; c++) {
+    switch (*c) {
+    case '\\': buf_add(b, "\\\\"); break;
+    case ';': buf_add(b, "\\;"); break;
+    case '\n': buf_add(b, "\\n"); break;
+    case '\t': buf_add(b, "\\t"); break;
+    case '\r': buf_add(b, "\\r"); break;
+    case ' ': buf_add(b, c == item ? "\\s" : " "); break;
+    default: buf_add(b, "%c", *c);
+    }
+  }
+  buf_add(b, ";");
+}
+
+static bool on(const struct compile_ctx *cc, const char *kind, const char *name)
+{
+  _cleanup_free_ char *key = xasprintf("%s:%s", kind, name);
+  const char *v = policy_value(cc->pol, key);
+  return v && strcmp(v, "on") == 0;
+}
+
+static bool mode_is(const struct compile_ctx *cc, const char *key, const char *mode)
+{
+  const char *v = policy_value(cc->pol, key);
+  return v && strcmp(v, mode) == 0;
+}
+
+static void filesystems(const struct compile_ctx *cc, struct buf *b)
+{
+  const char *home = cc->home;
+  size_t hlen = strlen(home);
+  bool have_home = hlen > 1 && home[0] == '/';
+  size_t it = 0;
+  const struct setting *s;
+  buf_add(b, "filesystems=");
+  while ((s = policy_next(cc->pol, "path:", &it))) {
+    const char *path = s->key + 5;
+    bool ro = strcmp(s->value, "ro") == 0;
+    if (!ro && strcmp(s->value, "rw") != 0 && strcmp(s->value, "persist") != 0)
+      continue;
+    if (strchr(path, ':'))
+      continue;
+    const char *suffix = ro ? ":ro" : "";
+    _cleanup_free_ char *item = NULL;
+    if (have_home && strcmp(path, home) == 0)
+      item = xasprintf("home%s", suffix);
+    else if (have_home && strncmp(path, home, hlen) == 0 && path[hlen] == '/')
+      item = xasprintf("~/%s%s", path + hlen + 1, suffix);
+    else if (!ro)
+      item = xasprintf("%s", path);
+    if (item)
+      buf_add_list_item(b, item);
+  }
+  buf_add(b, "\n");
+}
+
+static void bus_policy(const struct compile_ctx *cc, struct buf *b, bool system)
+{
+  static const char *const levels[] = { "see", "talk", "own" };
+  const char *prefix = system ? "dbus-system:" : "dbus-session:";
+  /* Keys sort as PREFIX VERB:NAME, so collect (name, strongest level). */
+  struct { const char *name; int level; } *names = NULL;
+  size_t n = 0;
+  for (int level = 0; level < 3; level++) {
+    size_t it = 0;
+    const struct setting *s;
+    _cleanup_free_ char *want = xasprintf("%s%s:", prefix, levels[level]);
+    while ((s = policy_next(cc->pol, want, &it))) {
+      if (strcmp(s->value, "on") != 0)
+        continue;
+      const char *name = s->key + strlen(want);
+      size_t i;
+      for (i = 0; i < n && strcmp(names[i].name, name) != 0; i++)
+        ;
+      if (i == n) {
+        names = xrealloc(names, (n + 1) * sizeof *names);
+        names[n++].name = name;
+      }
+      names[i].level = level;
+    }
+  }
+  if (n > 0) {
+    buf_add(b, "\n[%s Bus Policy]\n", system ? "System" : "Session");
+    for (size_t i = 0; i < n; i++)
+      buf_add(b, "%s=%s\n", names[i].name, levels[names[i].level]);
+  }
+  free(names);
+}
+
+char *flatpak_info_build(const struct compile_ctx *cc, const struct flatpak_info_in *in, size_t *len)
+{
+  struct buf b = { 0 };
+  buf_add(&b, "[Application]\nname=%s\n\n", in->app_id);
+  buf_add(&b, "[Instance]\ninstance-id=%s\n", in->instance_id);
+  buf_add(&b, "session-bus-proxy=%s\n", in->session_bus_proxy ? "true" : "false");
+  buf_add(&b, "system-bus-proxy=%s\n\n", in->system_bus_proxy ? "true" : "false");
+
+  buf_add(&b, "[Context]\nshared=%s\n", cc->share_net ? "network;" : "");
+  static const struct { const char *sbx, *flatpak; } sockets[] = {
+    { "x11", "x11" }, { "wayland", "wayland" }, { "pulseaudio", "pulseaudio" },
+    { "cups", "cups" }, { "ssh-agent", "ssh-auth" },
+  };
+  buf_add(&b, "sockets=");
+  for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++)
+    if (on(cc, "socket", sockets[i].sbx))
+      buf_add_list_item(&b, sockets[i].flatpak);
+  if (mode_is(cc, "dbus-session", "full"))
+    buf_add_list_item(&b, "session-bus");
+  if (mode_is(cc, "dbus-system", "full"))
+    buf_add_list_item(&b, "system-bus");
+  buf_add(&b, "\ndevices=");
+  static const char *const devices[] = { "dri", "input", "all" };
+  for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
+    if (on(cc, "device", devices[i]))
+      buf_add_list_item(&b, devices[i]);
+  buf_add(&b, "\n");
+  filesystems(cc, &b);
+
+  if (in->session_bus_proxy)
+    bus_policy(cc, &b, false);
+  if (in->system_bus_proxy)
+    bus_policy(cc, &b, true);
+  *len = b.len;
+  return b.s;
+}
+
+int desktop_flatpak_info(struct compile_ctx *cc, bool session_bus_proxy, bool system_bus_proxy)
+{
+  const char *app_id = policy_value(cc->pol, "app-id");
+  if (!app_id) {
+    notes_add(cc->notes, "/.flatpak-info: none (no app-id); portals treat the app%s as a host program",
+              session_bus_proxy || system_bus_proxy ? " (through its D-Bus proxy)" : "");
+    return 0;
+  }
+  struct services *s = services_get(cc->plan, cc->host_runtime_dir);
+  struct flatpak_info_in in = { app_id, s->instance_id, session_bus_proxy, system_bus_proxy };
+  size_t len;
+  char *text = flatpak_info_build(cc, &in, &len);
+  cc_data(cc, "/.flatpak-info", text, len, 0444, true);
+  _cleanup_free_ char *link = xasprintf("%s/flatpak-info", cc->sandbox_runtime_dir);
+  cc_symlink(cc, "../../../.flatpak-info", link);
+  free(s->app_info);
+  s->app_info = text;
+  s->app_info_len = len;
+
+  notes_add(cc->notes, "/.flatpak-info: app %s, instance %s (read-only; also %s)", app_id, s->instance_id, link);
+  if (s->flatpak_dir) {
+    if (cc->plan->info_fd >= 0)
+      notes_add(cc->notes, "flatpak instance: %s/info (no bwrapinfo.json: --info-fd takes the sandbox's JSON)",
+                s->flatpak_dir);
+    else
+      notes_add(cc->notes, "flatpak instance: %s/{info,bwrapinfo.json}, removed when the sandbox ends", s->flatpak_dir);
+  } else {
+    notes_add(cc->notes, "flatpak instance: none ($XDG_RUNTIME_DIR unset); portals that need bwrapinfo.json won't find it");
+  }
+  return 0;
+}

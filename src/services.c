@@ -1,0 +1,290 @@
+/* Side services: see services.h for what, when and where. */
+#include "services.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "desktop/dbus-proxy.h"
+#include "plan.h"
+#include "util.h"
+
+void services_strv_free(char **v)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    free(v[i]);
+  free(v);
+}
+
+static char *new_instance_id(void)
+{
+  uint64_t id = 0;
+  if (getrandom(&id, sizeof id, 0) != sizeof id) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    id = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
+  }
+  /* Never 0, never with fewer than 10 digits (Flatpak's ids look alike). */
+  id = id % 9000000000000000000ULL + 1000000000ULL;
+  return xasprintf("%" PRIu64, id);
+}
+
+struct services *services_get(struct plan *p, const char *host_runtime_dir)
+{
+  if (p->services)
+    return p->services;
+  struct services *s = xcalloc(1, sizeof *s);
+  s->proxy_pidfd = -1;
+  s->sync_rd = -1;
+  s->info_fd = -1;
+  s->instance_id = new_instance_id();
+  if (host_runtime_dir) {
+    s->runtime_parent = xasprintf("%s/sbx", host_runtime_dir);
+    s->runtime_dir = xasprintf("%s/%s", s->runtime_parent, s->instance_id);
+    s->flatpak_parent = xasprintf("%s/.flatpak", host_runtime_dir);
+    s->flatpak_dir = xasprintf("%s/%s", s->flatpak_parent, s->instance_id);
+  } else {
+    /* mkdtemp's recipe with the name fixed now: an unguessable name and a
+     * mkdir that fails if anything is already there. */
+    s->runtime_dir = xasprintf("/tmp/sbx-%u-%s", (unsigned)getuid(), s->instance_id);
+  }
+  return p->services = s;
+}
+
+struct service_bus *services_add_bus(struct services *s, bool system, const char *address)
+{
+  struct service_bus *b = &s->buses[s->n_buses++];
+  memset(b, 0, sizeof *b);
+  b->system = system;
+  b->address = xstrdup(address);
+  b->socket = xasprintf("%s/%s-bus", s->runtime_dir, system ? "system" : "session");
+  return b;
+}
+
+void service_bus_add_rule(struct service_bus *b, const char *fmt, ...)
+{
+  va_list ap;
+  char *rule;
+  va_start(ap, fmt);
+  if (vasprintf(&rule, fmt, ap) < 0)
+    die_oom();
+  va_end(ap);
+  b->rules = xrealloc(b->rules, (b->n_rules + 2) * sizeof(char *));
+  b->rules[b->n_rules++] = rule;
+  b->rules[b->n_rules] = NULL;
+}
+
+/* ---- instance directories ------------------------------------------- */
+
+/* parent: created 0700 if missing; if it exists it must be a real
+ * directory of ours that nobody else can write.  Returns an fd on it. */
+static int open_parent(const char *parent)
+{
+  if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+    return log_errno(errno, "Can't create %s", parent);
+  int fd = RETRY(open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd < 0)
+    return log_errno(errno, "Can't open %s", parent);
+  struct stat st;
+  if (fstat(fd, &st) < 0 || st.st_uid != getuid() || (st.st_mode & 022)) {
+    close(fd);
+    return log_fail(EPERM, "%s is not a directory of uid %u that only it can write; refusing to use it", parent,
+                    (unsigned)getuid());
+  }
+  return fd;
+}
+
+/* mkdir(2) fails on anything already there, symlinks included. */
+static int make_instance_dir(const char *parent, const char *path, const char *id)
+{
+  int r;
+  if (parent) {
+    _cleanup_close_ int pfd = open_parent(parent);
+    if (pfd < 0)
+      return pfd;
+    r = mkdirat(pfd, id, 0700);
+  } else {
+    r = mkdir(path, 0700);
+  }
+  if (r < 0)
+    return log_errno(errno, "Can't create the instance directory %s", path);
+  return 0;
+}
+
+/* Everything we put in an instance directory is a plain entry at its top
+ * (files, sockets), so one level of unlinkat is all it takes; nothing here
+ * follows a symlink. */
+static void remove_instance_dir(const char *path)
+{
+  int fd = RETRY(open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd < 0) {
+    if (errno != ENOENT)
+      log_errno(errno, "Can't open %s to remove it", path);
+    return;
+  }
+  int dfd = dup(fd);
+  DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+  if (!d && dfd >= 0)
+    close(dfd);
+  struct dirent *de;
+  while (d && (de = readdir(d))) {
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+      continue;
+    if (unlinkat(fd, de->d_name, 0) < 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0)
+      log_errno(errno, "Can't remove %s/%s", path, de->d_name);
+  }
+  if (d)
+    closedir(d);
+  close(fd);
+  if (rmdir(path) < 0)
+    log_errno(errno, "Can't remove %s", path);
+}
+
+static int write_flatpak_files(struct services *s, struct plan *p)
+{
+  _cleanup_close_ int dfd = RETRY(open(s->flatpak_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (dfd < 0)
+    return log_errno(errno, "Can't open %s", s->flatpak_dir);
+  _cleanup_close_ int fd = RETRY(openat(dfd, "info", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd < 0)
+    return log_errno(errno, "Can't create %s/info", s->flatpak_dir);
+  int r = write_all(fd, s->app_info, s->app_info_len);
+  if (r < 0)
+    return log_errno(-r, "Can't write %s/info", s->flatpak_dir);
+  if (p->info_fd >= 0)
+    return 0; /* the caller's --info-fd takes the JSON; noted by --explain */
+  /* The monitor writes --info-fd's JSON (child-pid, namespaces) here. */
+  int info = RETRY(openat(dfd, "bwrapinfo.json", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (info < 0)
+    return log_errno(errno, "Can't create %s/bwrapinfo.json", s->flatpak_dir);
+  struct stat st;
+  fstat(info, &st);
+  s->info_fd = p->info_fd = info;
+  s->info_dev = st.st_dev;
+  s->info_ino = st.st_ino;
+  return 0;
+}
+
+/* sbx_run closes the fds it was given at some point, and we cannot tell
+ * from here whether it got that far; close ours only if the number still
+ * names the very file we opened. */
+static void close_if_ours(int *fd, dev_t dev, ino_t ino)
+{
+  struct stat st;
+  if (*fd >= 0 && fstat(*fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+    close(*fd);
+  *fd = -1;
+}
+
+/* ---- start / stop ----------------------------------------------------- */
+
+static void undo(struct services *s, struct plan *p)
+{
+  if (s->sync_rd >= 0) {
+    if (p->sync_fd == s->sync_rd)
+      p->sync_fd = -1;
+    close_if_ours(&s->sync_rd, s->sync_dev, s->sync_ino);
+  }
+  if (s->info_fd >= 0) {
+    if (p->info_fd == s->info_fd)
+      p->info_fd = -1;
+    close_if_ours(&s->info_fd, s->info_dev, s->info_ino);
+  }
+  /* With its sync pipe's read end gone the proxy exits by itself. */
+  dbus_proxy_reap(s);
+  if (s->flatpak_made)
+    remove_instance_dir(s->flatpak_dir);
+  if (s->runtime_made)
+    remove_instance_dir(s->runtime_dir);
+  s->flatpak_made = s->runtime_made = false;
+}
+
+static int start(struct services *s, struct plan *p)
+{
+  int r;
+  if (s->n_buses > 0) {
+    if (!s->proxy_binary)
+      return log_fail(ENOENT, "a filtered D-Bus bus needs xdg-dbus-proxy (Debian/Ubuntu package xdg-dbus-proxy; "
+                              "or set SBX_DBUS_PROXY), and none was found in $PATH");
+    if (p->sync_fd >= 0)
+      return log_fail(EINVAL, "--sync-fd can't be combined with a filtered D-Bus bus (the sandbox's sync fd keeps the proxy alive)");
+    if (p->as_pid_1)
+      return log_fail(EINVAL, "--as-pid-1 can't be combined with a filtered D-Bus bus (no pid 1 would hold the proxy's sync pipe)");
+    if ((r = make_instance_dir(s->runtime_parent, s->runtime_dir, s->instance_id)) < 0)
+      return r;
+    s->runtime_made = true;
+  }
+  if (s->app_info && s->flatpak_dir) {
+    if ((r = make_instance_dir(s->flatpak_parent, s->flatpak_dir, s->instance_id)) < 0)
+      return r;
+    s->flatpak_made = true;
+    if ((r = write_flatpak_files(s, p)) < 0)
+      return r;
+  }
+  if (s->n_buses > 0) {
+    int rd;
+    if ((r = dbus_proxy_spawn(s, &rd)) < 0)
+      return r;
+    struct stat st;
+    fstat(rd, &st);
+    s->sync_rd = p->sync_fd = rd;
+    s->sync_dev = st.st_dev;
+    s->sync_ino = st.st_ino;
+  }
+  return 0;
+}
+
+int services_start(struct plan *p)
+{
+  struct services *s = p->services;
+  if (!s)
+    return 0;
+  /* A ^C while we set up must not leave a half-made instance behind: hold
+   * termination signals until it is all made (or all undone). */
+  sigset_t term, old, pending;
+  sigemptyset(&term);
+  sigaddset(&term, SIGINT);
+  sigaddset(&term, SIGTERM);
+  sigaddset(&term, SIGHUP);
+  sigaddset(&term, SIGQUIT);
+  sigprocmask(SIG_BLOCK, &term, &old);
+  int r = start(s, p);
+  if (r == 0 && sigpending(&pending) == 0)
+    for (int sig = 1; sig < NSIG && r == 0; sig++)
+      if (sigismember(&term, sig) && sigismember(&pending, sig) && !sigismember(&old, sig))
+        r = -EINTR;
+  if (r < 0)
+    undo(s, p);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  return r;
+}
+
+void services_stop(struct plan *p)
+{
+  struct services *s = p->services;
+  if (!s)
+    return;
+  undo(s, p);
+  for (size_t i = 0; i < s->n_buses; i++) {
+    free(s->buses[i].address);
+    free(s->buses[i].socket);
+    services_strv_free(s->buses[i].rules);
+  }
+  free(s->instance_id);
+  free(s->runtime_parent);
+  free(s->runtime_dir);
+  free(s->flatpak_parent);
+  free(s->flatpak_dir);
+  free(s->app_info);
+  free(s->proxy_binary);
+  free(s);
+  p->services = NULL;
+}

@@ -1,0 +1,87 @@
+/* Side services: processes and host files a sandbox needs next to it, for
+ * exactly as long as it runs.  Today that is the filtering D-Bus proxy and
+ * the Flatpak-style instance files portals read.
+ *
+ * The compiler (desktop/dbus.c, desktop/flatpak-info.c) only *records* what
+ * is needed, as plain data in plan->services; nothing is created or started
+ * then, so `sbx --explain` and a policy that fails to compile leave no
+ * trace.  main() calls services_start() just before sbx_run() and
+ * services_stop() right after it (and on every path after a start).
+ *
+ * Host layout of one instance (ID is a random 64-bit number, also the
+ * [Instance] instance-id of /.flatpak-info):
+ *
+ *   $XDG_RUNTIME_DIR/sbx/ID/             0700, proxy sockets (session-bus,
+ *                                        system-bus); without XDG_RUNTIME_DIR:
+ *                                        /tmp/sbx-UID-ID/
+ *   $XDG_RUNTIME_DIR/.flatpak/ID/        only with an app-id: info (the
+ *                                        app's /.flatpak-info), bwrapinfo.json
+ *                                        (child-pid, as Flatpak's bwrap writes)
+ *
+ * Instance directories are made with mkdir(2), which fails if anything
+ * already exists at the (unguessable) name, so a planted file or symlink is
+ * refused, not followed.  Both are removed by services_stop(); the parents
+ * (sbx/, .flatpak/) stay, as Flatpak leaves .flatpak/ and .dbus-proxy/. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct plan;
+
+/* One bus behind the proxy. */
+struct service_bus {
+  bool system;
+  char *address;   /* the real bus, as xdg-dbus-proxy takes it */
+  char *socket;    /* the proxy's listening socket on the host */
+  char **rules;    /* --filter, --own=..., ...; NULL-terminated */
+  size_t n_rules;
+};
+
+struct services {
+  char *instance_id;
+  char *runtime_parent; /* $XDG_RUNTIME_DIR/sbx, or NULL (the /tmp fallback) */
+  char *runtime_dir;    /* where proxy sockets live */
+  char *flatpak_parent; /* $XDG_RUNTIME_DIR/.flatpak, or NULL */
+  char *flatpak_dir;    /* $XDG_RUNTIME_DIR/.flatpak/ID, or NULL */
+  char *app_info;       /* the /.flatpak-info text, or NULL without an app-id */
+  size_t app_info_len;
+  char *proxy_binary;   /* xdg-dbus-proxy, or NULL if not found */
+  struct service_bus buses[2];
+  size_t n_buses;
+
+  /* Run-time state (services_start/services_stop). */
+  bool runtime_made, flatpak_made;
+  pid_t proxy_pid;
+  int proxy_pidfd;
+  int sync_rd;              /* read end handed to the sandbox as sync_fd */
+  dev_t sync_dev;
+  ino_t sync_ino;
+  int info_fd;              /* bwrapinfo.json, handed over as info_fd */
+  dev_t info_dev;
+  ino_t info_ino;
+};
+
+/* The plan's services, created (with a fresh instance id and the runtime
+ * paths derived from host_runtime_dir, the caller's $XDG_RUNTIME_DIR or
+ * NULL) on first use. */
+struct services *services_get(struct plan *p, const char *host_runtime_dir);
+
+/* Add a bus to proxy; returns it so the caller can add rules. */
+struct service_bus *services_add_bus(struct services *s, bool system, const char *address);
+void service_bus_add_rule(struct service_bus *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Free a NULL-terminated string vector. */
+void services_strv_free(char **v);
+
+/* Create the instance files, start the proxy and wait until it listens;
+ * hand its sync pipe to the plan (plan->sync_fd) and the bwrapinfo.json
+ * file to plan->info_fd (when the caller gave neither).  On failure
+ * everything already done is undone.  Returns 0 or a negative errno after
+ * a message.  Without services, does nothing. */
+int services_start(struct plan *p);
+
+/* After the sandbox ended (or when it never ran): make sure the proxy has
+ * exited, remove the instance files, free plan->services.  Idempotent. */
+void services_stop(struct plan *p);

@@ -1,0 +1,513 @@
+#!/bin/bash
+# Profiles: every shipped profile is checked (sbx --check), explained
+# (--explain --json, asserted on) and run (a real sandbox, looked at from
+# inside); the profile language's errors and its precedence rules are
+# observed on test profiles.
+#
+# Every check runs with a fresh home of its own under $T (never the real
+# one), no XDG_* overrides, no desktop sockets, and SBX_PROFILE_PATH
+# pointing at a copy of the shipped profiles.
+#
+# The shipped profiles come from $SBX_PROFILES_DIR, else
+# $SBX_SRCDIR/profiles, else ../profiles beside this script.  Run as root,
+# they are first copied to a world-readable directory so that the
+# unprivileged pass can read them too.
+source "$(dirname "$0")/lib.sh"
+
+# ------------------------------------------------------------ expectations
+
+# Every shipped profile must appear in exactly one of these two lists.
+OFFLINE=(audacity eog evince gedit gimp gnome-calculator inkscape keepassxc
+         libreoffice okular xterm zenity default)
+ONLINE=(chromium firefox firefox-esr hexchat mpv qbittorrent thunderbird
+        transmission-gtk vlc)
+# Profiles whose Downloads folder must be writable.
+DOWNLOADS_RW=(chromium firefox firefox-esr hexchat libreoffice qbittorrent
+              thunderbird transmission-gtk)
+# The app's own directories, which must be "persist" (writable, created on
+# the host, surviving the sandbox).  ~ is the home, C D K S the XDG
+# config, data, cache and state homes; "-" means the app has none.
+declare -A OWN=(
+  [audacity]="C/audacity D/audacity K/audacity"
+  [chromium]="C/chromium K/chromium"
+  [default]="-"
+  [eog]="C/eog"
+  [evince]="C/evince"
+  [firefox]="~/.mozilla K/mozilla"
+  [firefox-esr]="~/.mozilla K/mozilla"
+  [gedit]="C/gedit D/gedit"
+  [gimp]="C/GIMP K/gimp"
+  [gnome-calculator]="K/gnome-calculator"
+  [hexchat]="C/hexchat"
+  [inkscape]="C/inkscape K/inkscape"
+  [keepassxc]="C/keepassxc K/keepassxc"
+  [libreoffice]="C/libreoffice"
+  [mpv]="C/mpv S/mpv K/mpv"
+  [okular]="D/okular"
+  [qbittorrent]="C/qBittorrent D/qBittorrent K/qBittorrent"
+  [thunderbird]="~/.thunderbird K/thunderbird"
+  [transmission-gtk]="C/transmission K/transmission"
+  [vlc]="C/vlc D/vlc K/vlc"
+  [xterm]="-"
+  [zenity]="-"
+)
+
+in_list() { local x=$1; shift; local y; for y in "$@"; do [[ $x == "$y" ]] && return 0; done; return 1; }
+
+# ------------------------------------------------------------- helpers
+
+# fresh_home: a new home for this check, with secrets and user folders,
+# and an environment that points nowhere else.
+fresh_home() {
+  HOME=$(mktemp -d "$T/home.XXXXXX")
+  export HOME
+  unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME \
+        DBUS_SESSION_BUS_ADDRESS DBUS_SYSTEM_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY \
+        PULSE_SERVER SSH_AUTH_SOCK XAUTHORITY
+  export XDG_RUNTIME_DIR=$HOME/.run
+  mkdir -m 700 "$XDG_RUNTIME_DIR"
+  export SBX_PROFILE_PATH=$T/profiles
+  mkdir -p "$HOME/.ssh" "$HOME/.gnupg/private-keys-v1.d" "$HOME/Downloads" "$HOME/Documents"
+  echo SSH-SECRET >"$HOME/.ssh/id_ed25519"
+  echo GPG-SECRET >"$HOME/.gnupg/private-keys-v1.d/key.key"
+  echo HOME-FILE >"$HOME/plain-file"
+}
+
+# own_dir SPEC: the host path of an OWN entry in the current home.
+own_dir() {
+  case $1 in
+    "~/"*) echo "$HOME/${1#\~/}" ;;
+    C/*) echo "$HOME/.config/${1#C/}" ;;
+    D/*) echo "$HOME/.local/share/${1#D/}" ;;
+    K/*) echo "$HOME/.cache/${1#K/}" ;;
+    S/*) echo "$HOME/.local/state/${1#S/}" ;;
+    *) fail "bad OWN entry $1" ;;
+  esac
+}
+
+# explain NAME: the --explain --json output flattened by python into lines
+#   path<TAB>PATH<TAB>VALUE, network<TAB>VALUE, setting<TAB>KEY<TAB>VALUE
+# (stored in $T/explain.flat; the raw JSON in $T/explain.json).
+explain() {
+  sbx --explain --json "$1" >"$T/explain.json" 2>"$T/explain.err" ||
+    fail "sbx --explain --json $1 failed: $(<"$T/explain.err")"
+  python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p, v in d["paths"].items():
+    print("path\t%s\t%s" % (p, v))
+print("network\t%s" % d["network"])
+for s in d["settings"]:
+    print("setting\t%s\t%s" % (s["key"], s["value"]))
+' "$T/explain.json" >"$T/explain.flat" || fail "--explain --json $1 is not valid JSON: $(head -c 600 "$T/explain.json")"
+}
+path_rule() { awk -F'\t' -v p="$1" '$1 == "path" && $2 == p { print $3; f = 1 } END { if (!f) print "absent" }' "$T/explain.flat"; }
+setting() { awk -F'\t' -v k="$1" '$1 == "setting" && $2 == k { print $3; f = 1 } END { if (!f) print "absent" }' "$T/explain.flat"; }
+expect_writable_rule() {
+  local v; v=$(path_rule "$1")
+  [[ $v == persist || $v == rw ]] || fail "$2: $1 is '$v', expected persist or rw"
+}
+
+# ------------------------------------------------ every shipped profile
+
+t_inventory() {
+  # The expectation lists above and profiles/meson.build cover every file.
+  local f name listed
+  for f in "$T/profiles"/*.profile; do
+    name=$(basename "$f" .profile)
+    [[ -n ${OWN[$name]+x} ]] || fail "$name.profile: no entry in OWN (add its own directories to this test)"
+    if in_list "$name" "${OFFLINE[@]}"; then
+      ! in_list "$name" "${ONLINE[@]}" || fail "$name is both OFFLINE and ONLINE"
+    else
+      in_list "$name" "${ONLINE[@]}" || fail "$name.profile: neither OFFLINE nor ONLINE"
+    fi
+  done
+  for name in "${!OWN[@]}"; do
+    [[ -e $T/profiles/$name.profile ]] || fail "OWN names $name, which is not shipped"
+  done
+  for f in "$T/profiles"/*.profile "$T/profiles"/*.inc; do
+    listed=$(grep -c "'$(basename "$f")'" "$T/profiles/meson.build") || true
+    [[ $listed == 1 ]] || fail "$(basename "$f") is not installed by profiles/meson.build"
+  done
+  [[ $(ls "$T/profiles"/*.profile | wc -l) -ge 21 ]] || fail "fewer than 21 profiles shipped"
+}
+
+t_check_includes() {
+  fresh_home
+  local f
+  for f in "$T/profiles"/*.inc; do
+    run_sbx --check "$f"
+    [[ $RC == 0 ]] || fail "sbx --check $f: rc $RC: $ERR"
+  done
+}
+
+t_profile_check() {
+  local name=$1
+  fresh_home
+  run_sbx --check "$name"
+  expect_eq "$RC" 0 "sbx --check $name exit status (stderr: $ERR)"
+  expect_contains "$OUT" "$T/profiles/$name.profile: ok" "sbx --check $name output"
+}
+
+t_profile_explain() {
+  local name=$1 spec v
+  fresh_home
+  explain "$name"
+  expect_eq "$(path_rule "$HOME/.ssh")" hide "~/.ssh"
+  expect_eq "$(path_rule "$HOME/.gnupg")" hide "~/.gnupg"
+  expect_eq "$(path_rule "$HOME")" private "the home (an empty tmpfs unless a rule opens a path)"
+  if [[ ${OWN[$name]} != - ]]; then
+    for spec in ${OWN[$name]}; do
+      expect_eq "$(path_rule "$(own_dir "$spec")")" persist "own directory $spec"
+    done
+  fi
+  if in_list "$name" "${DOWNLOADS_RW[@]}"; then
+    expect_writable_rule "$HOME/Downloads" Downloads
+  fi
+  if in_list "$name" "${OFFLINE[@]}"; then
+    expect_eq "$(awk -F'\t' '$1 == "network" { print $2 }' "$T/explain.flat")" none network
+  else
+    expect_eq "$(awk -F'\t' '$1 == "network" { print $2 }' "$T/explain.flat")" host network
+  fi
+  if [[ $name != default ]]; then
+    v=$(setting app-id)
+    expect_match "$v" '^[a-z]+(\.[A-Za-z0-9_]+)+$' "app-id of $name"
+  fi
+  # Nothing persisted on the host by explaining.
+  for spec in ${OWN[$name]}; do
+    [[ $spec == - || ! -e $(own_dir "$spec") ]] || fail "--explain created $(own_dir "$spec") on the host"
+  done
+}
+
+# Run the profile for real: secrets invisible, own directories writable
+# and persistent, Downloads likewise where expected, the network as
+# promised.
+t_profile_run() {
+  local name=$1 spec d script
+  fresh_home
+  script='
+    for f in ~/.ssh/id_ed25519 ~/.gnupg/private-keys-v1.d/key.key ~/plain-file; do
+      if cat "$f" 2>/dev/null; then :; else echo "unreadable $f"; fi
+    done
+    echo "ssh-listing:$(ls -A ~/.ssh 2>&1)"
+    echo "gnupg-listing:$(ls -A ~/.gnupg 2>&1)"
+    if touch ~/.ssh/planted 2>/dev/null; then echo "ssh-writable"; fi
+    for d in "$@"; do echo made-inside >"$d/sbx-test-file" || echo "unwritable $d"; done
+    echo "ifaces:$(awk -F: "NR > 2 { gsub(/ /, \"\", \$1); printf \"%s \", \$1 }" /proc/net/dev)"
+  '
+  local dirs=()
+  if [[ ${OWN[$name]} != - ]]; then
+    for spec in ${OWN[$name]}; do dirs+=("$(own_dir "$spec")"); done
+  fi
+  in_list "$name" "${DOWNLOADS_RW[@]}" && dirs+=("$HOME/Downloads")
+  sbx_ok --profile "$name" sh -c "$script" sh "${dirs[@]}"
+  expect_not_contains "$OUT" SSH-SECRET "output inside"
+  expect_not_contains "$OUT" GPG-SECRET "output inside"
+  expect_not_contains "$OUT" HOME-FILE "output inside (a home file no rule opens)"
+  expect_contains "$OUT" "unreadable $HOME/.ssh/id_ed25519" "~/.ssh/id_ed25519 inside"
+  expect_contains "$OUT" "ssh-listing:"$'\n' "~/.ssh is empty inside"
+  expect_contains "$OUT" "gnupg-listing:"$'\n' "~/.gnupg is empty inside"
+  expect_not_contains "$OUT" ssh-writable "~/.ssh inside"
+  [[ ! -e $HOME/.ssh/planted ]] || fail "a file planted in ~/.ssh reached the host"
+  expect_not_contains "$OUT" unwritable "own directories and Downloads inside"
+  for d in "${dirs[@]}"; do
+    expect_eq "$(cat "$d/sbx-test-file" 2>&1)" made-inside "$d on the host after the sandbox"
+  done
+  local ifaces; ifaces=$(sed -n 's/^ifaces://p' <<<"$OUT")
+  if in_list "$name" "${OFFLINE[@]}"; then
+    expect_eq "$ifaces" "lo " "network interfaces of an offline profile"
+  else
+    expect_eq "$ifaces" "$(awk -F: 'NR > 2 { gsub(/ /, "", $1); printf "%s ", $1 }' /proc/net/dev)" \
+      "network interfaces of an online profile (the host's)"
+  fi
+}
+
+# ------------------------------------------------- the profile language
+
+# A test profile directory of its own, searched first.
+test_profiles() {
+  fresh_home
+  P=$T/tp.$RANDOM$RANDOM
+  mkdir -p "$P"
+  export SBX_PROFILE_PATH=$P:$T/profiles
+}
+
+# bad_profile PROFILE FILE LINE TEXT: PROFILE (already written) must be
+# refused by --check and by a run, with exit status 2 and one message that
+# starts with FILE:LINE: (FILE is where the mistake is: the profile, an
+# include or a .local), and nothing may have happened on the host.  Every bad
+# profile below also says "rw ~/out" and "persist ~/made": had the run
+# started anyway, ~/out/ran or ~/made would exist.
+bad_profile() {
+  local profile=$1 file=$2 line=$3 text=$4 what
+  mkdir -p "$HOME/out"
+  for what in check run; do
+    if [[ $what == check ]]; then
+      run_sbx --check "$profile"
+    else
+      run_sbx --profile "$profile" sh -c 'touch ~/out/ran'
+    fi
+    expect_eq "$RC" 2 "exit status of $what"
+    expect_eq "$(grep -c . <<<"$ERR")" 1 "lines of error output of $what ($ERR)"
+    expect_match "$ERR" "^(<[0-7]>)?(sbx|$SBX_NAME): " "error prefix"
+    local msg=${ERR#*: }
+    [[ $msg == "$file:$line: "* ]] || fail "$what: message does not start with '$file:$line: ': $ERR"
+    expect_contains "$msg" "$text" "$what: message"
+    [[ ! -e $HOME/out/ran ]] || fail "$what: the command ran"
+    [[ ! -e $HOME/made ]] || fail "$what: the persist directory was created"
+  done
+}
+
+# with_guard FILE LINES...: write a profile: the guard lines, then LINES.
+with_guard() {
+  local f=$1; shift
+  { echo 'include base.inc'; echo 'rw ~/out'; echo 'persist ~/made'; printf '%s\n' "$@"; } >"$f"
+}
+
+t_err_unknown_directive() {
+  test_profiles
+  with_guard "$P/a.profile" 'blacklist ~/.ssh'
+  bad_profile "$P/a.profile" "$P/a.profile" 4 'unknown directive "blacklist"'
+}
+
+t_err_undefined_variable() {
+  test_profiles
+  with_guard "$P/a.profile" 'ro ${DOWNLOADS}/x'
+  bad_profile "$P/a.profile" "$P/a.profile" 4 'undefined variable ${DOWNLOADS}'
+}
+
+t_err_bad_variable_syntax() {
+  test_profiles
+  with_guard "$P/a.profile" 'ro ${HOME/x'
+  bad_profile "$P/a.profile" "$P/a.profile" 4 'ro: '
+  # $HOME is not a variable reference; the path is then relative.
+  with_guard "$P/b.profile" 'ro $HOME/x'
+  bad_profile "$P/b.profile" "$P/b.profile" 4 'not an absolute path'
+}
+
+t_err_include_loop() {
+  test_profiles
+  with_guard "$P/a.profile" 'include loop-1.inc'
+  printf '# one\ninclude loop-2.inc\n' >"$P/loop-1.inc"
+  printf '# two\n\ninclude loop-1.inc\n' >"$P/loop-2.inc"
+  bad_profile "$P/a.profile" "$P/loop-2.inc" 3 'include loop'
+}
+
+t_err_missing_include() {
+  test_profiles
+  with_guard "$P/a.profile" 'include no-such-file.inc'
+  bad_profile "$P/a.profile" "$P/a.profile" 4 'no-such-file.inc'
+}
+
+t_err_relative_path() {
+  test_profiles
+  with_guard "$P/a.profile" 'rw Documents'
+  bad_profile "$P/a.profile" "$P/a.profile" 4 'Documents'
+}
+
+t_err_dotdot_path() {
+  test_profiles
+  with_guard "$P/a.profile" 'rw ~/Documents/../.ssh'
+  bad_profile "$P/a.profile" "$P/a.profile" 4 '..'
+}
+
+t_err_same_layer_conflict() {
+  test_profiles
+  with_guard "$P/a.profile" 'ro ~/Documents' '# a comment' 'hide ~/Documents'
+  bad_profile "$P/a.profile" "$P/a.profile" 6 "$P/a.profile:4"
+  # The same conflict between two includes (one layer) is an error too.
+  printf 'ro ~/Documents\n' >"$P/one.inc"
+  printf 'rw ~/Documents\n' >"$P/two.inc"
+  with_guard "$P/b.profile" 'include one.inc' 'include two.inc'
+  bad_profile "$P/b.profile" "$P/two.inc" 1 "$P/one.inc:1"
+}
+
+t_err_in_local() {
+  # A mistake in a .local file is reported against the .local file.
+  test_profiles
+  with_guard "$P/a.profile"
+  printf 'ro ~/Documents\nsocket x12\n' >"$P/a.local"
+  bad_profile "$P/a.profile" "$P/a.local" 2 'unknown socket "x12"'
+}
+
+# --------------------------------------------------------- precedence
+
+# A dir ~/x holding a file, for the precedence checks.
+make_x() { mkdir -p "$HOME/x"; echo X-CONTENT >"$HOME/x/file"; }
+
+t_prec_local_overrides_profile() {
+  test_profiles
+  make_x
+  printf 'include base.inc\nhide ~/x\n' >"$P/app.profile"
+  # Without the .local: hidden.
+  sbx_ok --profile app sh -c 'cat ~/x/file 2>/dev/null || echo unreadable'
+  expect_eq "$OUT" unreadable "~/x/file with the profile's hide"
+  # The .local's ro wins over the profile's hide: readable, not writable.
+  printf 'ro ~/x\n' >"$P/app.local"
+  sbx_ok --profile app sh -c 'cat ~/x/file; touch ~/x/new 2>/dev/null && echo wrote || echo read-only'
+  expect_eq "$OUT" $'X-CONTENT\nread-only' "~/x with the .local's ro"
+  [[ ! -e $HOME/x/new ]] || fail "a file was written through ro"
+}
+
+t_prec_local_in_user_config_dir() {
+  # NAME.local in $XDG_CONFIG_HOME/sbx/profiles applies to a profile found
+  # elsewhere in the search path.
+  test_profiles
+  make_x
+  printf 'include base.inc\nhide ~/x\n' >"$P/app.profile"
+  mkdir -p "$HOME/.config/sbx/profiles"
+  printf 'rw ~/x\n' >"$HOME/.config/sbx/profiles/app.local"
+  sbx_ok --profile app sh -c 'cat ~/x/file; echo inside >~/x/new'
+  expect_eq "$OUT" X-CONTENT "~/x/file with the user's .local"
+  expect_eq "$(cat "$HOME/x/new")" inside "file written through the user's .local's rw"
+}
+
+t_prec_specific_path_wins() {
+  # "private ~" and "rw ~/Downloads" in either order: ~/Downloads is the
+  # host's, writable; the rest of the home is an empty tmpfs.
+  local order
+  for order in private-first rw-first; do
+    test_profiles
+    if [[ $order == private-first ]]; then
+      printf 'include base.inc\nprivate ~\nrw ~/Downloads\n' >"$P/app.profile"
+    else
+      printf 'include base.inc\nrw ~/Downloads\nprivate ~\n' >"$P/app.profile"
+    fi
+    echo old >"$HOME/Downloads/existing"
+    sbx_ok --profile app sh -c 'cat ~/Downloads/existing; echo new-inside >~/Downloads/new;
+      cat ~/plain-file 2>/dev/null || echo no-plain-file; ls -A ~'
+    expect_eq "$(cat "$HOME/Downloads/new" 2>&1)" new-inside "$order: file written to ~/Downloads, on the host"
+    expect_eq "$(head -n2 <<<"$OUT")" $'old\nno-plain-file' "$order: inside"
+    expect_not_contains "$OUT" HOME-FILE "$order: inside"
+    expect_not_contains "$(tail -n +3 <<<"$OUT")" plain-file "$order: listing of the home inside"
+  done
+}
+
+t_prec_include_below_profile() {
+  # base.inc makes the home private; the profile's "ro ~" (a higher layer,
+  # same path) shows it read-only -- ~/.ssh included, as nothing hides it.
+  test_profiles
+  printf 'include base.inc\nro ~\n' >"$P/app.profile"
+  sbx_ok --profile app sh -c 'cat ~/plain-file; touch ~/new 2>/dev/null && echo wrote || echo read-only;
+    cat ~/.ssh/id_ed25519 2>/dev/null || echo ssh-unreadable'
+  expect_eq "$OUT" $'HOME-FILE\nread-only\nSSH-SECRET' "inside"
+  [[ ! -e $HOME/new ]] || fail "written through ro"
+  # With secrets.inc, its more specific "hide ~/.ssh" wins over "ro ~",
+  # although the include is the lower layer: specificity comes first.
+  printf 'include base.inc\ninclude secrets.inc\nro ~\n' >"$P/app2.profile"
+  sbx_ok --profile app2 sh -c 'cat ~/plain-file; cat ~/.ssh/id_ed25519 2>/dev/null || echo ssh-unreadable'
+  expect_eq "$OUT" $'HOME-FILE\nssh-unreadable' "with secrets.inc"
+}
+
+t_prec_cmdline_beats_profile() {
+  test_profiles
+  make_x
+  printf 'include base.inc\nrw ~/x\n' >"$P/app.profile"
+  printf 'rw ~/x\n' >"$P/app.local"
+  sbx_ok --profile app sh -c 'cat ~/x/file'
+  expect_eq "$OUT" X-CONTENT "~/x/file with the profile alone"
+  # --hide on the command line beats both the profile and the .local.
+  sbx_ok --profile app --hide '~/x' sh -c 'cat ~/x/file 2>/dev/null || echo unreadable; ls -A ~/x'
+  expect_eq "$OUT" unreadable "~/x/file with --hide"
+  # --ro beats the profile's rw.
+  sbx_ok --profile app --ro "$HOME/x" sh -c 'touch ~/x/new 2>/dev/null && echo wrote || echo read-only'
+  expect_eq "$OUT" read-only "~/x with --ro"
+  [[ ! -e $HOME/x/new ]] || fail "written through --ro"
+}
+
+t_prec_cmdline_network() {
+  # --network on the command line beats the profile (and the include).
+  test_profiles
+  local ifaces='awk -F: "NR > 2 { gsub(/ /, \"\", \$1); printf \"%s \", \$1 }" /proc/net/dev'
+  printf 'include base.inc\ninclude network.inc\n' >"$P/app.profile"
+  sbx_ok --profile app --network none sh -c "$ifaces"
+  expect_eq "$OUT" "lo " "interfaces with --network none"
+}
+
+# ------------------------------------------------------ profile selection
+
+t_select_by_command_name() {
+  # Without --profile, the command's basename picks NAME.profile; with
+  # --noprofile no profile applies.
+  test_profiles
+  printf 'include base.inc\nenv PICKED=by-name\n' >"$P/sh.profile"
+  sbx_ok sh -c 'echo "picked:${PICKED:-none}"'
+  expect_eq "$OUT" picked:by-name "sbx sh"
+  sbx_ok /bin/sh -c 'echo "picked:${PICKED:-none}"'
+  expect_eq "$OUT" picked:by-name "sbx /bin/sh"
+  # No NAME.profile: default.profile (found further down the path).
+  sbx_ok --profile default sh -c 'echo "picked:${PICKED:-none}"'
+  expect_eq "$OUT" picked:none "sbx --profile default sh"
+  sbx_ok --noprofile --ro /usr --ro /bin --ro /lib --ro /lib64 sh -c 'echo "picked:${PICKED:-none}"'
+  expect_eq "$OUT" picked:none "sbx --noprofile"
+  run_sbx --profile no-such-profile true
+  expect_eq "$RC" 2 "exit status for a missing profile"
+  expect_contains "$ERR" no-such-profile "error message"
+}
+
+t_variables() {
+  # ${DOWNLOAD} follows user-dirs.dirs; ${PROFILE} is the profile's name.
+  test_profiles
+  mkdir -p "$HOME/.config" "$HOME/Telechargements"
+  echo 'XDG_DOWNLOAD_DIR="$HOME/Telechargements"' >"$HOME/.config/user-dirs.dirs"
+  printf 'include base.inc\nrw ${DOWNLOAD}\nenv WHO=${PROFILE}\n' >"$P/app.profile"
+  sbx_ok --profile app sh -c 'echo x >~/Telechargements/f; echo "$WHO"'
+  expect_eq "$OUT" app "\${PROFILE}"
+  expect_eq "$(cat "$HOME/Telechargements/f")" x "file written to \${DOWNLOAD}"
+}
+
+# ------------------------------------------------------------- driver
+
+run_checks() {
+  if [[ $IS_SBX != 1 ]]; then
+    check "profiles are an sbx feature" skip_check "$SBX_NAME is not sbx"
+    return
+  fi
+  local src=${SBX_PROFILES_DIR:-${SBX_SRCDIR:+$SBX_SRCDIR/profiles}}
+  [[ -n $src ]] || src=$TESTS_DIR/../profiles
+  mkdir -p "$T/profiles"
+  cp "$src"/*.profile "$src"/*.inc "$src"/meson.build "$T/profiles/"
+  local names=() f
+  for f in "$T/profiles"/*.profile; do names+=("$(basename "$f" .profile)"); done
+
+  check "every shipped profile is listed in this test and installed" t_inventory
+  check "every shipped include passes sbx --check" t_check_includes
+  local n
+  for n in "${names[@]}"; do
+    check "$n: sbx --check" t_profile_check "$n"
+    check "$n: --explain --json: secrets hidden, own dirs persist, network, app-id" t_profile_explain "$n"
+    check "$n: inside: secrets invisible, own dirs persist on the host, network" t_profile_run "$n"
+  done
+
+  check "error: unknown directive" t_err_unknown_directive
+  check "error: undefined variable" t_err_undefined_variable
+  check "error: malformed variable reference" t_err_bad_variable_syntax
+  check "error: include loop" t_err_include_loop
+  check "error: missing include" t_err_missing_include
+  check "error: relative path" t_err_relative_path
+  check "error: path with .." t_err_dotdot_path
+  check "error: two values for one key in one layer" t_err_same_layer_conflict
+  check "error: a mistake in a .local file" t_err_in_local
+
+  check "precedence: .local beats the profile (hide -> ro)" t_prec_local_overrides_profile
+  check "precedence: NAME.local in ~/.config/sbx/profiles applies" t_prec_local_in_user_config_dir
+  check "precedence: the most specific path wins, in either order" t_prec_specific_path_wins
+  check "precedence: the profile beats its includes" t_prec_include_below_profile
+  check "precedence: command-line --hide/--ro beat profile and .local" t_prec_cmdline_beats_profile
+  check "precedence: command-line --network beats the profile" t_prec_cmdline_network
+  check "selection: by command name, default, --noprofile" t_select_by_command_name
+  check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables
+}
+
+# Run as root: give the unprivileged pass a readable copy of the profiles.
+if [[ -z ${SBX_INNER:-} ]] && is_root && [[ -z ${SBX_PROFILES_DIR:-} ]]; then
+  src=${SBX_SRCDIR:+$SBX_SRCDIR/profiles}
+  [[ -n $src ]] || src=$TESTS_DIR/../profiles
+  copy=$(mktemp -d /tmp/sbx-profiles.XXXXXX)
+  cp "$src"/* "$copy/" && chmod -R a+rX "$copy"
+  ( export SBX_PROFILES_DIR=$copy; tap_main "$@" )
+  rc=$?
+  rm -rf "$copy"
+  exit $rc
+fi
+tap_main "$@"

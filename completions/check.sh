@@ -4,6 +4,10 @@
 # a shell that is not installed is reported as SKIP, not as a failure)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
+# Profile names come from the profile search path: the source tree's
+# profiles, and nothing of the user's.
+export SBX_PROFILE_PATH=$here/../profiles XDG_CONFIG_HOME=$(mktemp -d)
+trap 'rm -rf "$XDG_CONFIG_HOME"' EXIT
 fail=0
 ok()   { echo "ok   $*"; }
 bad()  { echo "FAIL $*"; fail=1; }
@@ -45,6 +49,22 @@ if out=$(bash -c 'source "$1" && complete -p sbx' _ "$here/bash/sbx" 2>&1) \
     refuse "bash: --file FD offers no files" "$(bash_complete sbx --file '')"
     expect "bash: command after options" "$(bash_complete sbx --dev /dev tru)" true
     expect "bash: command after --" "$(bash_complete sbx --dev /dev -- tru)" true
+    expect "bash: --profile NAME" "$(bash_complete sbx --profile fire)" firefox firefox-esr
+    refuse "bash: --profile NAME offers no .inc" "$(bash_complete sbx --profile desk)"
+    expect "bash: --profile PATH" "$(bash_complete sbx --profile "$here/../profiles/fire")" \
+        "$here/../profiles/firefox.profile"
+    expect "bash: --check NAME" "$(bash_complete sbx --check chrom)" chromium
+    expect "bash: --explain NAME" "$(bash_complete sbx --explain --json ev)" evince
+    expect "bash: --explain NAME COMMAND" "$(bash_complete sbx --explain evince tru)" true
+    expect "bash: --socket" "$(bash_complete sbx --socket '')" x11 wayland pulseaudio pipewire ssh-agent cups
+    expect "bash: --no-device" "$(bash_complete sbx --no-device '')" dri sound video input u2f all
+    expect "bash: --network" "$(bash_complete sbx --network '')" none host
+    expect "bash: --dbus-system" "$(bash_complete sbx --dbus-system '')" none filter full
+    expect "bash: --persist PATH" "$(bash_complete sbx --persist /us)" /usr
+    refuse "bash: --dbus-talk offers no files" "$(bash_complete sbx --dbus-talk '')"
+    expect "bash: new options" "$(bash_complete sbx --)" --profile --noprofile --check --explain \
+        --json --ro --rw --persist --hide --private --socket --device --network --dbus-session \
+        --dbus-own --app-id --desktop-install --desktop-remove --desktop-list
 else
     bad "bash: does not load: $out"
 fi
@@ -71,6 +91,13 @@ elif out=$(zsh -fc 'autoload -U compinit; compinit -u; source "$1"; print -r -- 
     expect "zsh: sbx --ro-b" "$(zsh_complete 'sbx --ro-b')" --ro-bind --ro-bind-try
     expect "zsh: --cap-drop" "$(zsh_complete 'sbx --cap-drop CAP_NET_')" CAP_NET_RAW CAP_NET_ADMIN
     refuse "zsh: --info-fd offers no files" "$(zsh_complete 'sbx --info-fd ')"
+    expect "zsh: --profile NAME" "$(zsh_complete 'sbx --profile fire')" firefox firefox-esr
+    expect "zsh: --check NAME" "$(zsh_complete 'sbx --check chrom')" chromium
+    expect "zsh: --explain NAME" "$(zsh_complete 'sbx --explain ev')" evince
+    expect "zsh: --socket" "$(zsh_complete 'sbx --socket p')" pulseaudio pipewire
+    expect "zsh: --device" "$(zsh_complete 'sbx --device ')" dri sound video input u2f all
+    expect "zsh: --network" "$(zsh_complete 'sbx --network ')" none host
+    expect "zsh: --dbus-session" "$(zsh_complete 'sbx --dbus-session f')" filter full
 else
     bad "zsh: does not load: $out"
 fi
@@ -86,6 +113,16 @@ elif out=$(fish -c 'source $argv[1]' "$here/fish/sbx.fish" 2>&1) && [[ -z $out ]
     expect "fish: --ro-bind DEST" "$(fish_complete 'sbx --ro-bind /usr /us')" /usr/
     refuse "fish: --seccomp offers no files" "$(fish_complete 'sbx --seccomp ')"
     expect "fish: command" "$(fish_complete 'sbx --proc /proc tru')" true
+    expect "fish: --profile NAME" "$(fish_complete 'sbx --profile fire')" firefox firefox-esr
+    expect "fish: --check NAME" "$(fish_complete 'sbx --check chrom')" chromium
+    expect "fish: --explain NAME" "$(fish_complete 'sbx --explain ev')" evince
+    expect "fish: --explain NAME COMMAND" "$(fish_complete 'sbx --explain evince tru')" true
+    expect "fish: --socket" "$(fish_complete 'sbx --socket ')" x11 wayland pulseaudio pipewire ssh-agent cups
+    expect "fish: --device" "$(fish_complete 'sbx --device ')" dri sound video input u2f all
+    expect "fish: --network" "$(fish_complete 'sbx --network ')" none host
+    expect "fish: --dbus-system" "$(fish_complete 'sbx --dbus-system ')" none filter full
+    expect "fish: --hide PATH" "$(fish_complete 'sbx --hide /us')" /usr/
+    refuse "fish: --app-id offers no files" "$(fish_complete 'sbx --app-id ')"
 else
     bad "fish: does not load: $out"
 fi

@@ -32,6 +32,73 @@ function __sbx_arg_kinds -a opt
             echo mode path
         case --overlay
             echo dir dir dir
+        case --profile --check
+            echo profile
+        case --desktop-install --desktop-remove
+            echo app
+        case --ro --rw --persist --hide --private
+            echo path
+        case --socket --no-socket
+            echo socket
+        case --device --no-device
+            echo device
+        case --network
+            echo net
+        case --dbus-session --dbus-system
+            echo bus
+        case --dbus-see --dbus-talk --dbus-own --dbus-call --dbus-broadcast \
+             --dbus-system-see --dbus-system-talk --dbus-system-own \
+             --dbus-system-call --dbus-system-broadcast --app-id --name --env
+            echo -
+    end
+end
+
+# Profile names: NAME.profile in the profile search path (sbx-profile(5)),
+# and files once the word looks like a path.
+function __sbx_profiles
+    set -l dirs (string split ':' -- "$SBX_PROFILE_PATH")
+    set -l config $XDG_CONFIG_HOME
+    test -n "$config"; or set config $HOME/.config
+    set -a dirs $config/sbx/profiles /etc/sbx/profiles \
+        /usr/local/share/sbx/profiles /usr/share/sbx/profiles
+    for d in $dirs
+        string match -q -- '/*' $d; or continue
+        for f in $d/*.profile
+            string replace -r '\.profile$' '' -- (basename $f)
+        end
+    end | sort -u
+    set -l cur (commandline -ct)
+    if string match -q -r -- '^(\.|~|.*/)' $cur
+        __fish_complete_path $cur
+    end
+end
+
+# Desktop file IDs of installed applications.
+function __sbx_desktop_ids
+    set -l data $XDG_DATA_HOME
+    test -n "$data"; or set data $HOME/.local/share
+    set -l dirs $data (string split ':' -- $XDG_DATA_DIRS)
+    test -n "$XDG_DATA_DIRS"; or set -a dirs /usr/local/share /usr/share
+    for d in $dirs
+        for f in $d/applications/*.desktop
+            string replace -r '\.desktop$' '' -- (basename $f)
+        end
+    end | sort -u
+end
+
+# "sbx --explain NAME [COMMAND]": without --profile, NAME is a profile.
+function __sbx_explaining
+    set -l tokens (commandline -opc)
+    contains -- --explain $tokens; and not contains -- --profile $tokens
+end
+
+# The first word after the options: a profile when explaining, else the
+# command.
+function __sbx_complete_first
+    if __sbx_explaining
+        __sbx_profiles
+    else
+        __fish_complete_command
     end
 end
 
@@ -74,11 +141,19 @@ end
 function __sbx_complete_command
     set -l state (string split ' ' -- (__sbx_state))
     set -l tokens (commandline -opc)
-    if test $state[2] -gt (count $tokens)
+    set -l start $state[2]
+    if __sbx_explaining
+        if test $start -gt (count $tokens)
+            __sbx_profiles
+            return
+        end
+        set start (math $start + 1)
+    end
+    if test $start -gt (count $tokens)
         __fish_complete_command
     else
         # Complete the sandboxed command's own arguments with its own rules.
-        set -l sub $tokens[$state[2]..-1]
+        set -l sub $tokens[$start..-1]
         complete -C (string join ' ' -- (string escape -- $sub) (commandline -ct))
     end
 end
@@ -88,7 +163,7 @@ complete -c sbx -f
 # The command, and its arguments.
 complete -c sbx -n '__sbx_is cmd' -a '(__sbx_complete_command)'
 complete -c sbx -n '__sbx_is opt; and not string match -q -- "-*" (commandline -ct)' \
-    -a '(__fish_complete_command)'
+    -a '(__sbx_complete_first)'
 
 # Option arguments.
 complete -c sbx -n '__sbx_is "arg path"' -F
@@ -104,6 +179,12 @@ complete -c sbx -n '__sbx_is "arg cap"' -a 'ALL CAP_CHOWN CAP_DAC_OVERRIDE
     CAP_MKNOD CAP_LEASE CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP
     CAP_MAC_OVERRIDE CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND
     CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
+complete -c sbx -n '__sbx_is "arg profile"' -a '(__sbx_profiles)'
+complete -c sbx -n '__sbx_is "arg app"' -a '(__sbx_desktop_ids)'
+complete -c sbx -n '__sbx_is "arg socket"' -a 'x11 wayland pulseaudio pipewire ssh-agent cups'
+complete -c sbx -n '__sbx_is "arg device"' -a 'dri sound video input u2f all'
+complete -c sbx -n '__sbx_is "arg net"' -a 'none host'
+complete -c sbx -n '__sbx_is "arg bus"' -a 'none filter full'
 # "arg fd" and "arg -": nothing is offered (files are off by default).
 
 # Options.
@@ -177,4 +258,37 @@ __sbx_opt die-with-parent 'Kill the sandbox when the caller dies'
 __sbx_opt as-pid-1 'Run the command as PID 1'
 __sbx_opt cap-add 'Add a capability'
 __sbx_opt cap-drop 'Drop a capability'
+__sbx_opt profile 'Use this profile'
+__sbx_opt noprofile 'Use no profile, only the options given'
+__sbx_opt check 'Check a profile and exit'
+__sbx_opt explain 'Print the policy and plan instead of running'
+__sbx_opt json 'With --explain: print JSON'
+__sbx_opt desktop-install 'Sandbox an application in the menus'
+__sbx_opt desktop-remove 'Undo --desktop-install'
+__sbx_opt desktop-list 'List the desktop entries sbx wrote'
+__sbx_opt ro 'Show a host path read-only'
+__sbx_opt rw 'Show a host path writable'
+__sbx_opt persist 'Show a host path writable, creating it first'
+__sbx_opt hide 'Hide a path'
+__sbx_opt private 'Empty private tmpfs at a path'
+__sbx_opt socket 'Connect a desktop service'
+__sbx_opt no-socket 'Do not connect a desktop service'
+__sbx_opt device 'Give a device group'
+__sbx_opt no-device 'Take back a device group'
+__sbx_opt network 'Network access: none or host'
+__sbx_opt dbus-session 'Session bus: none, filter or full'
+__sbx_opt dbus-system 'System bus: none, filter or full'
+__sbx_opt dbus-see 'Session bus: name is visible'
+__sbx_opt dbus-talk 'Session bus: may talk to name'
+__sbx_opt dbus-own 'Session bus: may own name'
+__sbx_opt dbus-call 'Session bus: allowed calls NAME=RULE'
+__sbx_opt dbus-broadcast 'Session bus: allowed broadcasts NAME=RULE'
+__sbx_opt dbus-system-see 'System bus: name is visible'
+__sbx_opt dbus-system-talk 'System bus: may talk to name'
+__sbx_opt dbus-system-own 'System bus: may own name'
+__sbx_opt dbus-system-call 'System bus: allowed calls NAME=RULE'
+__sbx_opt dbus-system-broadcast 'System bus: allowed broadcasts NAME=RULE'
+__sbx_opt app-id 'Application id (reverse DNS)'
+__sbx_opt name 'Sandbox name'
+__sbx_opt env 'Set an environment variable NAME=VALUE'
 functions -e __sbx_opt

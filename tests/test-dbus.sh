@@ -1,0 +1,324 @@
+#!/bin/bash
+# Filtered D-Bus through xdg-dbus-proxy, and /.flatpak-info.
+#
+# Everything here is real: a private dbus-daemon (two, for the "system"
+# bus), a test service written with python3-gi on it, xdg-dbus-proxy
+# started by sbx, gdbus inside the sandbox.  Checked from inside: what the
+# policy allows answers, what it does not is invisible and refused, owning
+# follows the rules; from outside: the proxy's own root shows the app's
+# /.flatpak-info, it exits with the sandbox, and no runtime file survives a
+# run -- a successful one, one whose command does not exist, one whose
+# policy is wrong and one whose proxy can't start.
+#
+# Needs dbus-daemon (dbus-daemon), gdbus (libglib2.0-bin), xdg-dbus-proxy
+# and python3 with gi (python3-gi); without them every check is skipped.
+# sbx-only: bubblewrap has no D-Bus options.
+source "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+# The sandbox: the system read-only, nothing else of the host.
+BASE=(--noprofile --ro /usr --ro /etc --ro /bin --ro /sbin --ro /lib --ro /lib64)
+APP=(--app-id org.sbx.App)
+FILTER=(--dbus-session filter --dbus-talk org.sbx.Test)
+# The proxy's own process (not its sbx wrapper), found by our bus address.
+proxy_re() { echo "^[^ ]*xdg-dbus-proxy --fd=[0-9]+ unix:path=$T/bus "; }
+
+# ------------------------------------------------------------ fixtures
+
+write_service() {
+  cat >"$T/service.py" <<'EOF'
+# A D-Bus service: owns the names given as arguments and answers
+# org.sbx.Test.Ping with "pong" on /org/sbx/Test; prints "ready" once the
+# names are owned.
+import sys
+from gi.repository import Gio, GLib
+XML = """<node><interface name="org.sbx.Test">
+  <method name="Ping"><arg type="s" direction="out"/></method>
+</interface></node>"""
+iface = Gio.DBusNodeInfo.new_for_xml(XML).interfaces[0]
+def on_call(conn, sender, path, iface_name, method, params, invocation):
+    invocation.return_value(GLib.Variant("(s)", ("pong",)))
+conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+conn.register_object("/org/sbx/Test", iface, on_call, None, None)
+conn.register_object("/org/sbx/Other", iface, on_call, None, None)
+for name in sys.argv[1:]:
+    (r,) = conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                          "RequestName", GLib.Variant("(su)", (name, 4)), GLib.VariantType("(u)"),
+                          0, -1, None).unpack()
+    if r != 1:
+        sys.exit("could not own " + name)
+print("ready", flush=True)
+GLib.MainLoop().run()
+EOF
+}
+
+# start_bus NAME ADDRESS: a session-type dbus-daemon at ADDRESS with the
+# test service (owning org.sbx.Test and org.sbx.Hidden) on it.
+start_bus() {
+  local name=$1 addr=$2
+  dbus-daemon --session --nofork --address="$addr" --print-address=1 >"$T/$name.addr" 2>"$T/$name.log" &
+  remember_pid $!
+  wait_for grep -q . "$T/$name.addr" || { echo "dbus-daemon $name did not start"; cat "$T/$name.log"; return 1; }
+  DBUS_SESSION_BUS_ADDRESS=$addr "$PY" "$T/service.py" org.sbx.Test org.sbx.Hidden >"$T/$name.svc" 2>&1 &
+  remember_pid $!
+  wait_for grep -q ready "$T/$name.svc" || { echo "service on $name did not start"; cat "$T/$name.svc"; return 1; }
+}
+
+SETUP_ERR=
+setup_fixtures() {
+  local t
+  [[ $IS_SBX == 1 ]] || { SETUP_ERR="bubblewrap has no D-Bus options"; return; }
+  for t in dbus-daemon gdbus xdg-dbus-proxy; do
+    command -v $t >/dev/null || { SETUP_ERR="$t is not installed"; return; }
+  done
+  "$PY" -c 'from gi.repository import Gio' 2>/dev/null || { SETUP_ERR="python3-gi is not installed"; return; }
+  write_service
+  # A private runtime dir, so "nothing left behind" can be checked exactly.
+  mkdir -m 0700 "$T/xrt"
+  export XDG_RUNTIME_DIR=$T/xrt
+  start_bus session "unix:path=$T/bus" || { SETUP_ERR="could not start the session bus"; return; }
+  start_bus system "unix:path=$T/sysbus" || { SETUP_ERR="could not start the second bus"; return; }
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/bus
+  export DBUS_SYSTEM_BUS_ADDRESS=unix:path=$T/sysbus
+}
+
+ready() { [[ -z $SETUP_ERR ]] || skip_check "$SETUP_ERR"; }
+
+# Nothing of ours in the runtime dir, and no proxy on our bus.
+expect_nothing_left() {
+  local left
+  left=$(find "$XDG_RUNTIME_DIR" -mindepth 1 -not -path "$XDG_RUNTIME_DIR/sbx" \
+           -not -path "$XDG_RUNTIME_DIR/.flatpak" 2>/dev/null)
+  [[ -z $left ]] || fail "left behind in \$XDG_RUNTIME_DIR: $left"
+  wait_for no_proxy || fail "an xdg-dbus-proxy for $T/bus is still running: $(pgrep -af "$(proxy_re)")"
+}
+no_proxy() { ! pgrep -f "$(proxy_re)" >/dev/null; }
+
+# bg_sandbox ARGS...: start a sandbox running `sleep 600` in the background
+# (sets BG), then wait until its proxy runs (sets PROXY).
+bg_sandbox() {
+  sbx "$@" -- sleep 600 >"$T/bg.out" 2>"$T/bg.err" &
+  BG=$!
+  remember_pid $BG
+  wait_for pgrep -f "$(proxy_re)" >/dev/null || fail "no proxy appeared: $(cat "$T/bg.err")"
+  PROXY=$(pgrep -f "$(proxy_re)")
+  # Wait until the sandbox itself runs (its bwrapinfo.json is written).
+  wait_for grep -qs child-pid "$XDG_RUNTIME_DIR"/.flatpak/*/bwrapinfo.json || true
+}
+end_bg() {
+  kill -TERM "$BG"
+  wait "$BG" 2>/dev/null || true
+}
+
+# ------------------------------------------------------------- checks
+
+t_allowed_name_answers() {
+  ready
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- sh -c \
+    'echo "addr=$DBUS_SESSION_BUS_ADDRESS"; gdbus call --session -d org.sbx.Test -o /org/sbx/Test -m org.sbx.Test.Ping'
+  expect_contains "$OUT" "addr=unix:path=/run/user/$(id -u)/bus"
+  expect_contains "$OUT" "('pong',)"
+}
+
+t_other_name_invisible() {
+  ready
+  # It is there for anyone outside.
+  gdbus call --session -d org.sbx.Hidden -o /org/sbx/Test -m org.sbx.Test.Ping | grep -q pong
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- sh -c '
+    gdbus call --session -d org.freedesktop.DBus -o /org/freedesktop/DBus -m org.freedesktop.DBus.ListNames
+    if gdbus call --session -d org.sbx.Hidden -o /org/sbx/Test -m org.sbx.Test.Ping 2>&1; then echo CALL-OK; else echo CALL-FAILED; fi'
+  expect_contains "$OUT" "'org.sbx.Test'" "ListNames"
+  expect_not_contains "$OUT" "org.sbx.Hidden'" "ListNames"
+  expect_contains "$OUT" CALL-FAILED
+  expect_not_contains "$OUT" pong
+}
+
+t_owning() {
+  ready
+  local req='gdbus call --session -d org.freedesktop.DBus -o /org/freedesktop/DBus -m org.freedesktop.DBus.RequestName'
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" --dbus-own org.sbx.Owned -- sh -c "
+    for n in org.sbx.App org.sbx.App.Sub org.sbx.Owned org.sbx.Evil org.sbx.Test; do
+      if r=\$($req \$n 4 2>&1); then echo \"\$n=\$r\"; else echo \"\$n=DENIED\"; fi
+    done"
+  expect_contains "$OUT" "org.sbx.App=(uint32 1,)" "the app id"
+  expect_contains "$OUT" "org.sbx.App.Sub=(uint32 1,)" "a name below the app id"
+  expect_contains "$OUT" "org.sbx.Owned=(uint32 1,)" "--dbus-own"
+  expect_contains "$OUT" "org.sbx.Evil=DENIED" "a name nobody allowed"
+  expect_contains "$OUT" "org.sbx.Test=DENIED" "a name the app may only talk to"
+}
+
+t_call_rule() {
+  ready
+  sbx_ok "${BASE[@]}" --dbus-session filter --dbus-call 'org.sbx.Test=org.sbx.Test.Ping@/org/sbx/Test' -- sh -c '
+    gdbus call --session -d org.sbx.Test -o /org/sbx/Test -m org.sbx.Test.Ping
+    if gdbus call --session -d org.sbx.Test -o /org/sbx/Other -m org.sbx.Test.Ping 2>/dev/null; then echo OTHER-OK; else echo OTHER-DENIED; fi'
+  expect_contains "$OUT" "('pong',)" "the allowed call"
+  expect_contains "$OUT" OTHER-DENIED "a call on another path"
+}
+
+t_proxy_sees_flatpak_info() {
+  ready
+  bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}"
+  local info
+  info=$(cat "/proc/$PROXY/root/.flatpak-info") || { end_bg; fail "can't read /proc/$PROXY/root/.flatpak-info"; }
+  # The proxy is not in our mount namespace, and has the app's file.
+  local ours theirs
+  ours=$(stat -L -c %i /proc/self/ns/mnt); theirs=$(stat -L -c %i "/proc/$PROXY/ns/mnt")
+  local json
+  json=$(cat "$XDG_RUNTIME_DIR"/.flatpak/*/bwrapinfo.json 2>&1)
+  local inst
+  inst=$(cat "$XDG_RUNTIME_DIR"/.flatpak/*/info 2>&1)
+  end_bg
+  expect_ne "$theirs" "$ours" "the proxy's mount namespace"
+  expect_contains "$info" $'[Application]\nname=org.sbx.App'
+  expect_contains "$info" "session-bus-proxy=true"
+  expect_contains "$inst" "name=org.sbx.App" "\$XDG_RUNTIME_DIR/.flatpak/ID/info"
+  expect_match "$json" '"child-pid": [0-9]+' "bwrapinfo.json"
+  expect_nothing_left
+}
+
+t_proxy_exits_with_sandbox() {
+  ready
+  bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}"
+  kill -0 "$PROXY"
+  end_bg
+  wait_for no_proxy || fail "the proxy outlived the sandbox"
+  expect_nothing_left
+}
+
+t_flatpak_info_inside() {
+  ready
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" --socket x11 --network host -- sh -c '
+    cat /.flatpak-info; echo ---
+    (echo x >/.flatpak-info) 2>/dev/null && echo WRITABLE
+    rm -f /.flatpak-info 2>/dev/null && echo REMOVABLE
+    mv /.flatpak-info /moved 2>/dev/null && echo MOVABLE
+    readlink /run/user/$(id -u)/flatpak-info'
+  expect_contains "$OUT" $'[Application]\nname=org.sbx.App'
+  expect_match "$OUT" $'\ninstance-id=[0-9]+\n'
+  expect_contains "$OUT" "session-bus-proxy=true"
+  expect_contains "$OUT" "system-bus-proxy=false"
+  expect_contains "$OUT" $'[Context]\nshared=network;\nsockets=x11;'
+  expect_contains "$OUT" $'[Session Bus Policy]\norg.sbx.Test=talk'
+  expect_not_contains "$OUT" WRITABLE
+  expect_not_contains "$OUT" REMOVABLE
+  expect_not_contains "$OUT" MOVABLE
+  expect_contains "$OUT" "../../../.flatpak-info"
+}
+
+t_no_app_id_no_flatpak_info() {
+  ready
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" -- sh -c 'test -e /.flatpak-info && echo PRESENT; gdbus call --session -d org.sbx.Test -o /org/sbx/Test -m org.sbx.Test.Ping'
+  expect_not_contains "$OUT" PRESENT
+  expect_contains "$OUT" pong
+  run_sbx --explain "${BASE[@]}" "${FILTER[@]}" -- true
+  expect_contains "$OUT" "/.flatpak-info: none (no app-id)"
+  expect_nothing_left
+}
+
+t_profile_directives() {
+  ready
+  mkdir -p "$T/profiles"
+  printf '%s\n' 'ro /usr' 'ro /etc' 'ro /bin' 'ro /lib' 'ro /lib64' 'dbus-session filter' \
+    'dbus-talk org.sbx.Test' 'app-id org.sbx.Prof' >"$T/profiles/dbustest.profile"
+  SBX_PROFILE_PATH=$T/profiles sbx_ok --profile dbustest -- sh -c \
+    'grep ^name= /.flatpak-info; gdbus call --session -d org.sbx.Test -o /org/sbx/Test -m org.sbx.Test.Ping'
+  expect_contains "$OUT" "name=org.sbx.Prof"
+  expect_contains "$OUT" pong
+}
+
+t_system_bus() {
+  ready
+  sbx_ok "${BASE[@]}" --dbus-system filter --dbus-system-talk org.sbx.Hidden "${APP[@]}" -- sh -c '
+    echo "addr=$DBUS_SYSTEM_BUS_ADDRESS"
+    gdbus call --system -d org.sbx.Hidden -o /org/sbx/Test -m org.sbx.Test.Ping
+    gdbus call --system -d org.sbx.Test -o /org/sbx/Test -m org.sbx.Test.Ping 2>/dev/null || echo TEST-DENIED
+    test -e "/run/user/$(id -u)/bus" && echo SESSION-PRESENT
+    grep -e -bus-proxy= -e "^org.sbx" /.flatpak-info'
+  expect_contains "$OUT" "addr=unix:path=/run/dbus/system_bus_socket"
+  expect_contains "$OUT" "('pong',)"
+  expect_contains "$OUT" TEST-DENIED
+  expect_not_contains "$OUT" SESSION-PRESENT
+  expect_contains "$OUT" "system-bus-proxy=true"
+  expect_contains "$OUT" "org.sbx.Hidden=talk"
+}
+
+t_abstract_bus() {
+  ready
+  # The app has no network namespace of the host, so it can't reach an
+  # abstract socket; the proxy (host network namespace) can.
+  local addr="unix:abstract=sbx-test-$$-$RANDOM"
+  start_bus abstract "$addr" || fail "could not start an abstract-socket bus"
+  DBUS_SESSION_BUS_ADDRESS=$addr sbx_ok "${BASE[@]}" "${FILTER[@]}" -- \
+    gdbus call --session -d org.sbx.Test -o /org/sbx/Test -m org.sbx.Test.Ping
+  expect_contains "$OUT" pong
+}
+
+t_explain_starts_nothing() {
+  ready
+  run_sbx --explain "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true
+  expect_eq "$RC" 0 "exit code"
+  expect_contains "$OUT" "dbus proxy command: sbx-dbus-proxy"
+  expect_contains "$OUT" "--talk=org.sbx.Test"
+  expect_contains "$OUT" "--own=org.sbx.App.*"
+  expect_nothing_left
+}
+
+t_missing_command_leaves_nothing() {
+  ready
+  sbx_fails "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- /nonexistent/command
+  expect_nothing_left
+}
+
+t_bad_policy_leaves_nothing() {
+  ready
+  sbx_fails "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" --dbus-talk 'not a bus name' -- true
+  expect_eq "$RC" 2 "exit code"
+  expect_nothing_left
+}
+
+t_proxy_failure_leaves_nothing() {
+  ready
+  SBX_DBUS_PROXY=/bin/false sbx_fails "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- echo APP-RAN
+  expect_not_contains "$OUT" APP-RAN
+  expect_contains "$ERR" "exited before it was ready"
+  expect_nothing_left
+}
+
+t_no_runtime_dir() {
+  ready
+  # Without $XDG_RUNTIME_DIR the sockets go to a private directory in /tmp.
+  XDG_RUNTIME_DIR= bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}"
+  local sock dir mode owner
+  sock=$(tr '\0' '\n' <"/proc/$PROXY/cmdline" | grep '^/tmp/sbx-' | head -n1)
+  dir=${sock%/*}
+  mode=$(stat -c %a "$dir" 2>&1); owner=$(stat -c %u "$dir" 2>&1)
+  end_bg
+  expect_match "$dir" "^/tmp/sbx-$(id -u)-[0-9]+$" "runtime dir"
+  expect_eq "$mode" 700 "its mode"
+  expect_eq "$owner" "$(id -u)" "its owner"
+  wait_for test ! -e "$dir" || fail "$dir is still there"
+  expect_nothing_left
+}
+
+run_checks() {
+  setup_fixtures
+  check "dbus filter: a name the policy allows answers a call" t_allowed_name_answers
+  check "dbus filter: other names are invisible and can't be called" t_other_name_invisible
+  check "dbus filter: only the app id, below it and dbus-own names can be owned" t_owning
+  check "dbus filter: dbus-call allows only the given method and path" t_call_rule
+  check "dbus filter: the proxy's root shows the app's /.flatpak-info; instance files exist" t_proxy_sees_flatpak_info
+  check "dbus filter: the proxy exits when the sandbox ends" t_proxy_exits_with_sandbox
+  check "/.flatpak-info inside: app id, context, bus policy; read-only" t_flatpak_info_inside
+  check "no app-id: no /.flatpak-info, and --explain says so" t_no_app_id_no_flatpak_info
+  check "profile directives give the same filtered bus" t_profile_directives
+  check "dbus-system filter: proxied at /run/dbus/system_bus_socket" t_system_bus
+  check "dbus filter reaches an abstract-socket bus" t_abstract_bus
+  check "--explain shows the proxy and starts nothing" t_explain_starts_nothing
+  check "a command that does not exist leaves no proxy or runtime files" t_missing_command_leaves_nothing
+  check "a bad policy leaves no proxy or runtime files" t_bad_policy_leaves_nothing
+  check "a proxy that can't start: the app does not run, nothing left" t_proxy_failure_leaves_nothing
+  check "without XDG_RUNTIME_DIR: a private 0700 directory in /tmp, removed" t_no_runtime_dir
+}
+
+tap_main "$@"

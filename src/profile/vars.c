@@ -93,7 +93,7 @@ static void read_user_dirs(struct vars *v, const char *home, const char *config)
       if (strncmp(val, "$HOME/", 6) == 0)
         d = xasprintf("%s/%s", home, val + 6);
       else if (strcmp(val, "$HOME") == 0)
-        d = xstrdup(home); /* xdg-user-dirs' way of saying "disabled" */
+        d = NULL; /* "disabled": keep the fallback, never the whole home */
       else if (val[0] == '/')
         d = xstrdup(val);
       if (d) {

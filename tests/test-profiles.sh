@@ -456,6 +456,18 @@ t_variables() {
   expect_eq "$(cat "$HOME/Telechargements/f")" x "file written to \${DOWNLOAD}"
 }
 
+t_disabled_user_dir() {
+  # XDG_DOCUMENTS_DIR="$HOME" means "no Documents folder"; it must not turn
+  # evince's "rw ${DOCUMENTS}" into a writable home.
+  test_profiles
+  mkdir -p "$HOME/.config"
+  echo 'XDG_DOCUMENTS_DIR="$HOME"' >"$HOME/.config/user-dirs.dirs"
+  explain evince
+  expect_eq "$(path_rule "$HOME")" private "the home with Documents disabled"
+  sbx_ok --profile evince sh -c 'echo changed >~/plain-file 2>/dev/null; true'
+  expect_eq "$(cat "$HOME/plain-file")" HOME-FILE "a home file after the sandbox"
+}
+
 # ------------------------------------------------------------- driver
 
 run_checks() {
@@ -497,6 +509,7 @@ run_checks() {
   check "precedence: command-line --network beats the profile" t_prec_cmdline_network
   check "selection: by command name, default, --noprofile" t_select_by_command_name
   check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables
+  check "variables: a disabled user folder does not open the home" t_disabled_user_dir
 }
 
 # Run as root: give the unprivileged pass a readable copy of the profiles.

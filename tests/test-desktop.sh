@@ -34,11 +34,12 @@ start_xvfb() {
   Xvfb -displayfd 3 -screen 0 1024x768x24 -auth "$auth" -nolisten tcp \
     3>"$numfile" >>"$T/xvfb.log" 2>&1 </dev/null &
   remember_pid $!
+  disown $!   # killed at exit without a "Killed" job notice
   local i
   for ((i = 0; i < 300; i++)); do
     XNUM=$(tr -dc 0-9 <"$numfile")
     [[ -n $XNUM ]] && return 0
-    kill -0 $! 2>/dev/null || break
+    kill -0 "$(tail -n 1 "$T/.bg-pids")" 2>/dev/null || break
     sleep 0.1
   done
   echo "Xvfb did not start:"; tail -n 20 "$T/xvfb.log"

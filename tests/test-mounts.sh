@@ -183,7 +183,7 @@ t_dev_pty() {
   sbx_ok "${MIN_ROOT[@]}" --proc /proc --dev /dev script -qec tty /dev/null
   expect_match "$(tr -d '\r' <<<"$OUT")" '^/dev/pts/[0-9]+$' "tty inside a pty made in the sandbox"
   # ...and with a tty on stdout, /dev/console exists.
-  OUT=$(script -qec "$(printf '%q ' "$SBX" "${MIN_ROOT[@]}" --proc /proc --dev /dev sh -c 'test -e /dev/console && echo console-present')" /dev/null </dev/null)
+  OUT=$(script -qec "$(printf '%q ' "$SBX" "${MIN_ROOT[@]}" --proc /proc --dev /dev sh -c 'ls -A /dev | tr "\n" " "; test -e /dev/console && echo console-present')" /dev/null </dev/null) || true
   expect_contains "$OUT" console-present "/dev/console when stdout is a tty"
 }
 
@@ -274,8 +274,8 @@ make_layers() {
   mkdir -p "$T/l1" "$T/l2" "$T/upper" "$T/work"
   echo from-l1 >"$T/l1/a"
   echo from-l2 >"$T/l2/b"
-  echo l1-wins >"$T/l1/both"
-  echo l2-loses >"$T/l2/both"
+  echo l1-below >"$T/l1/both"
+  echo l2-on-top >"$T/l2/both"
 }
 
 t_overlay() {
@@ -283,7 +283,9 @@ t_overlay() {
   make_layers
   sbx_ok "${RO_ROOT[@]}" --overlay-src "$T/l1" --overlay-src "$T/l2" --overlay "$T/upper" "$T/work" /mnt sh -c \
     'cat /mnt/a /mnt/b /mnt/both; echo new >/mnt/c; echo changed >/mnt/a; cat /proc/self/mountinfo'
-  expect_eq "$(head -n3 <<<"$OUT")" $'from-l1\nfrom-l2\nl1-wins' "union of the layers (first --overlay-src on top)"
+  # bwrap(1): the first --overlay-src is at the bottom of the stack, a path
+  # present in several sources is read from the last one given
+  expect_eq "$(head -n3 <<<"$OUT")" $'from-l1\nfrom-l2\nl2-on-top' "union of the layers (last --overlay-src on top)"
   read -r _ fstype _ <<<"$(mount_entry "$OUT" /mnt)"
   expect_eq "$fstype" overlay "type"
   expect_eq "$(cat "$T/upper/c")" new "new file in the upper dir on the host"

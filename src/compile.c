@@ -392,7 +392,8 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   cc_op(&cc, OP_DEV, NULL, "/dev");
   r = compile_paths(&cc);
   if (r == 0) {
-    cc_dir(&cc, cc.sandbox_runtime_dir, 0700);
+    /* The app's own runtime dir: private even where the host's /run shows. */
+    cc_tmpfs(&cc, cc.sandbox_runtime_dir, 0700);
     plan_setenv(p, "XDG_RUNTIME_DIR", cc.sandbox_runtime_dir);
     r = desktop_compile(&cc);
   }

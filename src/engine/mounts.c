@@ -276,6 +276,19 @@ static int open_host_path(struct setup *s, const char *path, int *out)
   return *out < 0 ? -errno : 0;
 }
 
+/* Lookups that start at an fd do not cross mounts stacked on that very
+ * directory, so after a mount on the root itself (--bind / /) the root must
+ * be re-opened to stand on the top-most mount. */
+static int refresh_root(struct setup *s)
+{
+  int fd = RETRY(open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (fd < 0)
+    return log_errno(errno, "Can't open the new root");
+  close(s->root_fd);
+  s->root_fd = fd;
+  return 0;
+}
+
 /* ---- operations ------------------------------------------------------- */
 
 static int op_bind(struct setup *s, const struct plan_op *op)
@@ -323,6 +336,8 @@ static int op_bind(struct setup *s, const struct plan_op *op)
   if (op->flags & OPF_FROM_FD) {
     /* The mount must show what the fd named, not whatever the path turned into. */
     _cleanup_close_ int check = -1;
+    if ((r = refresh_root(s)) < 0)
+      return r;
     r = root_resolve(s, op->dest, 0, &check);
     if (r < 0 || fstat(check, &st_after) < 0)
       return log_errno(r < 0 ? r : errno, "Can't check bind mount on %s", op->dest);
@@ -822,16 +837,9 @@ int setup_run_ops(struct setup *s)
       return r;
     if (op->fd >= 0)
       close(op->fd); /* the app must not inherit the integrator's fds */
-    /* An op may have mounted on the root itself (--bind / /).  Lookups that
-     * start at an fd do not cross mounts stacked on that very directory, so
-     * re-open the root to stand on the top-most mount. */
-    if (op->kind == OP_BIND || op->kind == OP_TMPFS || op->kind >= OP_OVERLAY) {
-      int fd = RETRY(open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC));
-      if (fd < 0)
-        return log_errno(errno, "Can't open the new root");
-      close(s->root_fd);
-      s->root_fd = fd;
-    }
+    /* An op may have mounted on the root itself (--bind / /). */
+    if ((op->kind == OP_BIND || op->kind == OP_TMPFS || op->kind >= OP_OVERLAY) && (r = refresh_root(s)) < 0)
+      return r;
   }
   return 0;
 }

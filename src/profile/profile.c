@@ -85,6 +85,8 @@ struct loader {
   const struct profile_paths *pp;
   char *stack[MAX_INCLUDE_DEPTH + 1]; /* real paths of the files being read */
   size_t depth;
+  char **profiles; /* every .profile file read (the main one first) */
+  size_t n_profiles;
 };
 
 /* Split a line into words: blanks separate words; inside "double quotes"
@@ -183,6 +185,11 @@ static int load_file(struct loader *ld, const char *path, enum layer layer, cons
                      : log_errno(errno, "can't open profile %s", path);
   const char *file = policy_intern(ld->pol, path);
   ld->stack[ld->depth++] = xstrdup(real);
+  size_t plen = strlen(path);
+  if (plen > 8 && strcmp(path + plen - 8, ".profile") == 0) {
+    ld->profiles = xrealloc(ld->profiles, (ld->n_profiles + 1) * sizeof(char *));
+    ld->profiles[ld->n_profiles++] = xstrdup(path);
+  }
 
   char *line = NULL;
   size_t cap = 0;
@@ -228,39 +235,48 @@ static int load_file(struct loader *ld, const char *path, enum layer layer, cons
   return r;
 }
 
+/* Apply NAME.local for one profile file: beside it and in every search
+ * directory, each file read once (`seen` collects real paths). */
+static int load_locals(struct loader *ld, const char *path, char **seen, size_t *n_seen, size_t max_seen)
+{
+  _cleanup_free_ char *name = profile_name_of(path);
+  _cleanup_free_ char *local_name = xasprintf("%s.local", name);
+  const char *slash = strrchr(path, '/');
+  int r = 0;
+  for (size_t i = 0; r == 0 && i <= ld->pp->n; i++) {
+    _cleanup_free_ char *cand = i == 0 ? (slash ? xasprintf("%.*s/%s", (int)(slash - path), path, local_name)
+                                                : xstrdup(local_name))
+                                       : xasprintf("%s/%s", ld->pp->dirs[i - 1], local_name);
+    char real[PATH_MAX];
+    if (!realpath(cand, real))
+      continue;
+    bool dup = false;
+    for (size_t j = 0; j < *n_seen; j++)
+      dup |= strcmp(seen[j], real) == 0;
+    if (dup || *n_seen == max_seen)
+      continue;
+    seen[(*n_seen)++] = xstrdup(real);
+    r = load_file(ld, cand, LAYER_LOCAL, NULL, 0);
+  }
+  return r;
+}
+
 int profile_load(struct policy *pol, const struct vars *v, const struct profile_paths *pp, const char *path)
 {
   struct loader ld = { .pol = pol, .vars = v, .pp = pp };
   int r = load_file(&ld, path, LAYER_PROFILE, NULL, 0);
-  if (r < 0)
-    return r;
 
-  /* The user's NAME.local files: beside the profile and in every search
-   * directory, each read once. */
-  _cleanup_free_ char *name = profile_name_of(path);
-  _cleanup_free_ char *local_name = xasprintf("%s.local", name);
+  /* The user's .local files, for the profile and for every profile it
+   * includes (firefox-esr.profile includes firefox.profile, so
+   * firefox.local applies to both). */
   char *seen[64];
-  size_t n_seen = 0;
-  const char *slash = strrchr(path, '/');
-  char *candidates[65];
-  size_t n_cand = 0;
-  candidates[n_cand++] = slash ? xasprintf("%.*s/%s", (int)(slash - path), path, local_name) : xstrdup(local_name);
-  for (size_t i = 0; i < pp->n && n_cand < 65; i++)
-    candidates[n_cand++] = xasprintf("%s/%s", pp->dirs[i], local_name);
-  for (size_t i = 0; i < n_cand; i++) {
-    char real[PATH_MAX];
-    bool dup = false;
-    if (r == 0 && realpath(candidates[i], real)) {
-      for (size_t j = 0; j < n_seen; j++)
-        dup |= strcmp(seen[j], real) == 0;
-      if (!dup && n_seen < 64) {
-        seen[n_seen++] = xstrdup(real);
-        r = load_file(&ld, candidates[i], LAYER_LOCAL, NULL, 0);
-      }
-    }
-    free(candidates[i]);
-  }
+  size_t n_seen = 0, n_profiles = ld.n_profiles;
+  for (size_t i = 0; r == 0 && i < n_profiles; i++)
+    r = load_locals(&ld, ld.profiles[i], seen, &n_seen, 64);
   for (size_t j = 0; j < n_seen; j++)
     free(seen[j]);
+  for (size_t i = 0; i < ld.n_profiles; i++)
+    free(ld.profiles[i]);
+  free(ld.profiles);
   return r;
 }

@@ -40,12 +40,36 @@ void vars_free(struct vars *v)
   memset(v, 0, sizeof *v);
 }
 
+static bool covers_home(const char *dir, const char *home);
+
 static char *env_dir_or(const char *env, const char *home, const char *fallback)
 {
   const char *e = getenv(env);
-  if (e && e[0] == '/')
+  if (e && e[0] == '/' && !covers_home(e, home))
     return xstrdup(e);
   return xasprintf("%s/%s", home, fallback);
+}
+
+/* Would a folder variable open the whole home (or more)?  "$HOME/",
+ * "/home/u//", "/home" all do.  Compared component-wise, ignoring repeated
+ * and trailing slashes and "." components. */
+static bool covers_home(const char *dir, const char *home)
+{
+  for (;;) {
+    while (*dir == '/' || (dir[0] == '.' && (dir[1] == '/' || !dir[1])))
+      dir++;
+    while (*home == '/' || (home[0] == '.' && (home[1] == '/' || !home[1])))
+      home++;
+    if (!*dir)
+      return true; /* dir is home or an ancestor of it */
+    if (!*home)
+      return false; /* dir is below home */
+    size_t a = strcspn(dir, "/"), b = strcspn(home, "/");
+    if (a != b || strncmp(dir, home, a) != 0)
+      return false;
+    dir += a;
+    home += b;
+  }
 }
 
 /* user-dirs.dirs lines look like XDG_DOWNLOAD_DIR="$HOME/Downloads". */
@@ -96,10 +120,11 @@ static void read_user_dirs(struct vars *v, const char *home, const char *config)
         d = NULL; /* "disabled": keep the fallback, never the whole home */
       else if (val[0] == '/')
         d = xstrdup(val);
-      if (d) {
+      /* A folder that is the home itself means "disabled" to xdg-user-dirs;
+       * a profile's "rw ${DOCUMENTS}" must never open the whole home. */
+      if (d && !covers_home(d, home))
         vars_set(v, dirs[i].var, d);
-        free(d);
-      }
+      free(d);
     }
   }
   free(line);
@@ -163,7 +188,7 @@ char *vars_expand(const struct vars *v, const char *in, char **bad)
     if (in[0] == '$' && in[1] == '{') {
       const char *end = strchr(in + 2, '}');
       if (!end) {
-        *bad = xstrdup(in);
+        *bad = xasprintf("%s (no closing brace)", in + 2);
         free(out);
         return NULL;
       }

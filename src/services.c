@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -45,6 +46,7 @@ struct services *services_get(struct plan *p, const char *host_runtime_dir)
   s->proxy_pidfd = -1;
   s->sync_rd = -1;
   s->info_fd = -1;
+  s->lock_fd = -1;
   s->instance_id = new_instance_id();
   if (host_runtime_dir) {
     s->runtime_parent = xasprintf("%s/sbx", host_runtime_dir);
@@ -138,14 +140,77 @@ static void remove_instance_dir(const char *path)
   while (d && (de = readdir(d))) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
       continue;
-    if (unlinkat(fd, de->d_name, 0) < 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0)
+    if (unlinkat(fd, de->d_name, 0) < 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
       log_errno(errno, "Can't remove %s/%s", path, de->d_name);
   }
   if (d)
     closedir(d);
   close(fd);
-  if (rmdir(path) < 0)
+  if (rmdir(path) < 0 && errno != ENOENT)
     log_errno(errno, "Can't remove %s", path);
+}
+
+static bool all_digits(const char *s)
+{
+  if (!*s)
+    return false;
+  for (; *s; s++)
+    if (*s < '0' || *s > '9')
+      return false;
+  return true;
+}
+
+/* An sbx killed outright (SIGKILL, or --die-with-parent when its parent
+ * died) can't clean up; its proxy dies with it, its files stay.  Each live
+ * instance holds an flock on sbx/ID/lock (the monitor, and the sandbox's
+ * pid 1, which inherits the fd), so an instance whose lock can be taken is
+ * gone: remove its directories.  A directory without a lock file is being
+ * created right now and is left alone. */
+static void remove_stale_instances(const struct services *s)
+{
+  _cleanup_close_ int pfd = RETRY(open(s->runtime_parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (pfd < 0)
+    return;
+  int dfd = dup(pfd);
+  DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+  if (!d) {
+    if (dfd >= 0)
+      close(dfd);
+    return;
+  }
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (!all_digits(de->d_name))
+      continue;
+    _cleanup_free_ char *lock = xasprintf("%s/lock", de->d_name);
+    _cleanup_close_ int lfd = RETRY(openat(pfd, lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+      continue;
+    if (s->flatpak_parent) {
+      _cleanup_free_ char *fp = xasprintf("%s/%s", s->flatpak_parent, de->d_name);
+      remove_instance_dir(fp);
+    }
+    _cleanup_free_ char *rd = xasprintf("%s/%s", s->runtime_parent, de->d_name);
+    remove_instance_dir(rd);
+  }
+  closedir(d);
+}
+
+/* The lock that says "this instance is alive" (see above). */
+static int take_instance_lock(struct services *s)
+{
+  _cleanup_close_ int dfd = RETRY(open(s->runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (dfd < 0)
+    return log_errno(errno, "Can't open %s", s->runtime_dir);
+  int fd = RETRY(openat(dfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd < 0)
+    return log_errno(errno, "Can't create %s/lock", s->runtime_dir);
+  if (flock(fd, LOCK_EX) < 0) {
+    close(fd);
+    return log_errno(errno, "Can't lock %s/lock", s->runtime_dir);
+  }
+  s->lock_fd = fd;
+  return 0;
 }
 
 static int write_flatpak_files(struct services *s, struct plan *p)
@@ -205,6 +270,9 @@ static void undo(struct services *s, struct plan *p)
   if (s->runtime_made)
     remove_instance_dir(s->runtime_dir);
   s->flatpak_made = s->runtime_made = false;
+  if (s->lock_fd >= 0)
+    close(s->lock_fd);
+  s->lock_fd = -1;
 }
 
 static int start(struct services *s, struct plan *p)
@@ -218,9 +286,17 @@ static int start(struct services *s, struct plan *p)
       return log_fail(EINVAL, "--sync-fd can't be combined with a filtered D-Bus bus (the sandbox's sync fd keeps the proxy alive)");
     if (p->as_pid_1)
       return log_fail(EINVAL, "--as-pid-1 can't be combined with a filtered D-Bus bus (no pid 1 would hold the proxy's sync pipe)");
+  }
+  /* The instance directory holds the proxy's sockets and, under
+   * $XDG_RUNTIME_DIR, the lock that marks the instance alive. */
+  if (s->n_buses > 0 || (s->app_info && s->flatpak_dir)) {
+    if (s->runtime_parent)
+      remove_stale_instances(s);
     if ((r = make_instance_dir(s->runtime_parent, s->runtime_dir, s->instance_id)) < 0)
       return r;
     s->runtime_made = true;
+    if (s->runtime_parent && (r = take_instance_lock(s)) < 0)
+      return r;
   }
   if (s->app_info && s->flatpak_dir) {
     if ((r = make_instance_dir(s->flatpak_parent, s->flatpak_dir, s->instance_id)) < 0)

@@ -12,8 +12,10 @@
  * [Instance] instance-id of /.flatpak-info):
  *
  *   $XDG_RUNTIME_DIR/sbx/ID/             0700, proxy sockets (session-bus,
- *                                        system-bus); without XDG_RUNTIME_DIR:
- *                                        /tmp/sbx-UID-ID/
+ *                                        system-bus) and `lock`, flock'ed while
+ *                                        the instance lives; without
+ *                                        XDG_RUNTIME_DIR: /tmp/sbx-UID-ID/
+ *                                        (sockets only)
  *   $XDG_RUNTIME_DIR/.flatpak/ID/        only with an app-id: info (the
  *                                        app's /.flatpak-info), bwrapinfo.json
  *                                        (child-pid, as Flatpak's bwrap writes)
@@ -21,7 +23,9 @@
  * Instance directories are made with mkdir(2), which fails if anything
  * already exists at the (unguessable) name, so a planted file or symlink is
  * refused, not followed.  Both are removed by services_stop(); the parents
- * (sbx/, .flatpak/) stay, as Flatpak leaves .flatpak/ and .dbus-proxy/. */
+ * (sbx/, .flatpak/) stay, as Flatpak leaves .flatpak/ and .dbus-proxy/.
+ * An sbx killed outright leaves its directories; the next start removes
+ * every instance whose lock is free. */
 #pragma once
 
 #include <stdbool.h>
@@ -58,6 +62,7 @@ struct services {
   int sync_rd;              /* read end handed to the sandbox as sync_fd */
   dev_t sync_dev;
   ino_t sync_ino;
+  int lock_fd;              /* sbx/ID/lock, flock'ed while the instance lives */
   int info_fd;              /* bwrapinfo.json, handed over as info_fd */
   dev_t info_dev;
   ino_t info_ino;

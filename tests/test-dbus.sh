@@ -56,7 +56,9 @@ EOF
 # test service (owning org.sbx.Test and org.sbx.Hidden) on it.
 start_bus() {
   local name=$1 addr=$2
-  dbus-daemon --session --nofork --address="$addr" --print-address=1 >"$T/$name.addr" 2>"$T/$name.log" &
+  # (Without XDG_RUNTIME_DIR: dbus-daemon would put a dbus-1/ there.)
+  env -u XDG_RUNTIME_DIR dbus-daemon --session --nofork --address="$addr" --print-address=1 \
+    >"$T/$name.addr" 2>"$T/$name.log" &
   remember_pid $!
   wait_for grep -q . "$T/$name.addr" || { echo "dbus-daemon $name did not start"; cat "$T/$name.log"; return 1; }
   DBUS_SESSION_BUS_ADDRESS=$addr "$PY" "$T/service.py" org.sbx.Test org.sbx.Hidden >"$T/$name.svc" 2>&1 &
@@ -97,7 +99,8 @@ no_proxy() { ! pgrep -f "$(proxy_re)" >/dev/null; }
 # bg_sandbox ARGS...: start a sandbox running `sleep 600` in the background
 # (sets BG), then wait until its proxy runs (sets PROXY).
 bg_sandbox() {
-  sbx "$@" -- sleep 600 >"$T/bg.out" 2>"$T/bg.err" &
+  # $SBX itself, not lib.sh's sbx function: BG must be sbx's pid.
+  "$SBX" "$@" -- sleep 600 >"$T/bg.out" 2>"$T/bg.err" &
   BG=$!
   remember_pid $BG
   wait_for pgrep -f "$(proxy_re)" >/dev/null || fail "no proxy appeared: $(cat "$T/bg.err")"
@@ -183,6 +186,23 @@ t_proxy_exits_with_sandbox() {
   kill -0 "$PROXY"
   end_bg
   wait_for no_proxy || fail "the proxy outlived the sandbox"
+  expect_nothing_left
+}
+
+t_killed_sbx() {
+  ready
+  # sbx killed outright can't clean up: the proxy must still go (it dies
+  # with its parent), and the next sbx removes the dead instance's files.
+  bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}"
+  local dir
+  dir=$(tr '\0' '\n' <"/proc/$PROXY/cmdline" | grep "^$XDG_RUNTIME_DIR/sbx/" | head -n1)
+  dir=${dir%/*}
+  kill -KILL "$BG"
+  wait "$BG" 2>/dev/null || true
+  wait_for no_proxy || fail "the proxy outlived a killed sbx"
+  [[ -d $dir ]] || fail "expected $dir to be left behind by the killed sbx"
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true
+  [[ ! -e $dir ]] || fail "the next run did not remove the dead instance $dir"
   expect_nothing_left
 }
 
@@ -309,6 +329,7 @@ run_checks() {
   check "dbus filter: dbus-call allows only the given method and path" t_call_rule
   check "dbus filter: the proxy's root shows the app's /.flatpak-info; instance files exist" t_proxy_sees_flatpak_info
   check "dbus filter: the proxy exits when the sandbox ends" t_proxy_exits_with_sandbox
+  check "a killed sbx: the proxy goes too, the next run removes its files" t_killed_sbx
   check "/.flatpak-info inside: app id, context, bus policy; read-only" t_flatpak_info_inside
   check "no app-id: no /.flatpak-info, and --explain says so" t_no_app_id_no_flatpak_info
   check "profile directives give the same filtered bus" t_profile_directives

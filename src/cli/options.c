@@ -641,6 +641,11 @@ int cli_validate(struct plan *p)
 
   if (p->userns_fd >= 0 && (p->unshare & CLONE_NEWUSER))
     return log_fail(EINVAL, "--userns not compatible --unshare-user");
+  /* These need a user namespace asked for, not just the implied one. */
+  if (p->userns_block_fd >= 0 && !(p->unshare & CLONE_NEWUSER))
+    return log_fail(EINVAL, "--userns-block-fd requires --unshare-user");
+  if (p->disable_userns && !(p->unshare & CLONE_NEWUSER))
+    return log_fail(EINVAL, "--disable-userns requires --unshare-user");
   /* Without privileges nothing but a user namespace lets us mount. */
   if (!root && p->userns_fd < 0)
     p->unshare |= CLONE_NEWUSER;
@@ -648,12 +653,8 @@ int cli_validate(struct plan *p)
   bool userns = (p->unshare & CLONE_NEWUSER) || p->userns_fd >= 0;
   if ((p->uid_set || p->gid_set) && !userns)
     return log_fail(EINVAL, "Specifying --%s requires --unshare-user or --userns", p->uid_set ? "uid" : "gid");
-  if (p->userns_block_fd >= 0 && !(p->unshare & CLONE_NEWUSER))
-    return log_fail(EINVAL, "--userns-block-fd requires --unshare-user");
   if (p->userns_block_fd >= 0 && p->info_fd < 0)
     return log_fail(EINVAL, "--userns-block-fd requires --info-fd");
-  if (p->disable_userns && !(p->unshare & CLONE_NEWUSER))
-    return log_fail(EINVAL, "--disable-userns requires --unshare-user");
   if (p->disable_userns && p->userns_block_fd >= 0)
     return log_fail(EINVAL, "--disable-userns is not compatible with --userns-block-fd");
   if (p->userns2_fd >= 0 && !userns)

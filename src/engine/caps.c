@@ -26,6 +26,18 @@ int caps_read_effective(uint64_t *mask)
 int caps_apply(uint64_t keep, bool via_ambient)
 {
   int last = cap_max_bits();
+  /* "ALL" means all we can have: root in a container may lack some in its
+   * bounding set (a fresh user namespace has every one). */
+  uint64_t permitted = 0;
+  cap_t cur = cap_get_proc();
+  for (cap_value_t c = 0; cur && c < last && c < 64; c++) {
+    cap_flag_value_t v;
+    if (cap_get_flag(cur, c, CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+      permitted |= 1ULL << c;
+  }
+  if (cur)
+    cap_free(cur);
+  keep &= permitted;
   for (int c = 0; c < last && c < 64; c++) {
     if (keep & (1ULL << c))
       continue;

@@ -25,6 +25,7 @@ struct setup {
   size_t n_trusted;
   bool in_userns;    /* we created or joined a user namespace */
   mode_t parent_mode; /* for missing parent directories of the current op */
+  char *console;     /* the terminal on stdout, found before the host goes away */
 };
 
 /* paths.c: resolution inside the new root without trusting its symlinks. */

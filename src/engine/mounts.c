@@ -542,19 +542,16 @@ static int op_dev(struct setup *s, const struct plan_op *op)
     return log_errno(r, "Can't mount devpts on %s/pts", op->dest);
 
   /* A terminal on stdout becomes the console, as in bubblewrap. */
-  if (isatty(STDOUT_FILENO)) {
-    char tty[PATH_MAX];
-    if (ttyname_r(STDOUT_FILENO, tty, sizeof tty) == 0) {
-      _cleanup_close_ int host = -1, node = -1;
-      int fd = RETRY(openat(dev_rw, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444));
-      if (fd >= 0)
-        close(fd);
-      node = RETRY(openat(dev_rw, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
-      if (node >= 0 && open_host_path(s, tty, &host) == 0) {
-        r = bind_fd(s, host, node, MOUNT_ATTR_NOSUID, false);
-        if (r < 0)
-          return log_errno(r, "Can't bind %s on %s/console", tty, op->dest);
-      }
+  if (s->console) {
+    _cleanup_close_ int host = -1, node = -1;
+    int fd = RETRY(openat(dev_rw, "console", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444));
+    if (fd >= 0)
+      close(fd);
+    node = RETRY(openat(dev_rw, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (node >= 0 && open_host_path(s, s->console, &host) == 0) {
+      r = bind_fd(s, host, node, MOUNT_ATTR_NOSUID, false);
+      if (r < 0)
+        return log_errno(r, "Can't bind %s on %s/console", s->console, op->dest);
     }
   }
   return 0;
@@ -748,6 +745,10 @@ int setup_build_root(struct setup *s)
   s->proc_fd = RETRY(open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (s->proc_fd < 0)
     return log_errno(errno, "Can't open /proc");
+  /* ttyname() needs /proc, which is only at /proc before the pivot. */
+  char tty[PATH_MAX];
+  if (isatty(STDOUT_FILENO) && ttyname_r(STDOUT_FILENO, tty, sizeof tty) == 0)
+    s->console = xstrdup(tty);
 
   _cleanup_close_ int base = RETRY(open(BASE_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (base < 0)

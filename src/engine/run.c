@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -226,6 +227,48 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   die("execvp %s: %s", file, strerror(e));
 }
 
+/* --pidns with --unshare-pid: the kernel only creates a pid namespace
+ * below the caller's *active* one, so an intermediate process that lives in
+ * the joined namespace does the clone.  It tells the monitor the sandbox's
+ * pid through SCM_CREDENTIALS, which the kernel translates into the
+ * monitor's pid namespace, then stays to relay signals and the status. */
+static int send_pid(int sock, pid_t pid)
+{
+  struct ucred cred = { .pid = pid, .uid = getuid(), .gid = getgid() };
+  char byte = 'p';
+  struct iovec iov = { &byte, 1 };
+  union {
+    char buf[CMSG_SPACE(sizeof cred)];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_CREDENTIALS;
+  c->cmsg_len = CMSG_LEN(sizeof cred);
+  memcpy(CMSG_DATA(c), &cred, sizeof cred);
+  return RETRY(sendmsg(sock, &msg, 0)) == 1 ? 0 : -errno;
+}
+
+static pid_t recv_pid(int sock)
+{
+  struct ucred cred;
+  char byte;
+  struct iovec iov = { &byte, 1 };
+  union {
+    char buf[CMSG_SPACE(sizeof cred)];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  if (RETRY(recvmsg(sock, &msg, 0)) != 1)
+    return -1;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS)
+    return -1;
+  memcpy(&cred, CMSG_DATA(c), sizeof cred);
+  return cred.pid;
+}
+
 static int write_info(const struct plan *p, const struct sandbox_info *info)
 {
   if (p->info_fd >= 0) {
@@ -297,6 +340,29 @@ int sbx_run(struct plan *p)
 
   unsigned long flags = CLONE_NEWNS | (p->unshare & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
                                                      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
+  bool via_intermediate = p->pidns_fd >= 0 && (flags & CLONE_NEWPID);
+  int pidsock[2] = { -1, -1 };
+  pid_t intermediate = -1;
+  if (via_intermediate) {
+    int one = 1;
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pidsock) < 0 ||
+        setsockopt(pidsock[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
+      return log_errno(errno, "socketpair"), 1;
+    intermediate = fork();
+    if (intermediate < 0)
+      return log_errno(errno, "fork"), 1;
+    if (intermediate > 0) {
+      close(pidsock[1]);
+      goto monitor;
+    }
+    /* The intermediate, inside the joined pid namespace. */
+    close(pidsock[0]);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+      _exit(1);
+    struct pollfd pfd = { .fd = alive[0], .events = POLLIN };
+    if (poll(&pfd, 1, 0) > 0)
+      _exit(1);
+  }
   pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid < 0) {
     int e = errno;
@@ -304,7 +370,14 @@ int sbx_run(struct plan *p)
       log_errno(e, "Creating new namespace failed%s", l.userns ? " (are unprivileged user namespaces allowed on this system?)" : "");
     else
       log_errno(e, "clone");
+    if (via_intermediate)
+      _exit(1);
     return 1;
+  }
+  if (pid > 0 && via_intermediate) {
+    if (send_pid(pidsock[1], pid) < 0)
+      _exit(1);
+    _exit(supervise(pid, sfd));
   }
   if (pid == 0) {
     close(alive[1]);
@@ -316,7 +389,17 @@ int sbx_run(struct plan *p)
     sandbox_main(&l, p);
   }
 
+monitor:
   /* The monitor. */
+  if (via_intermediate) {
+    /* Wait on the intermediate; report the sandbox's own pid. */
+    pid = recv_pid(pidsock[0]);
+    close(pidsock[0]);
+    if (pid <= 0) {
+      waitpid(intermediate, NULL, 0);
+      return log_fail(ECHILD, "Can't learn the sandbox's pid in the --pidns namespace"), 1;
+    }
+  }
   close(alive[0]);
   if (go[0] >= 0)
     close(go[0]);
@@ -329,9 +412,10 @@ int sbx_run(struct plan *p)
 
   struct sandbox_info info;
   info_collect(&info, pid, flags);
+  pid_t waited = via_intermediate ? intermediate : pid; /* our own child */
   if (write_info(p, &info) < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    kill(waited, SIGKILL);
+    waitpid(waited, NULL, 0);
     return 1;
   }
   if (p->userns_block_fd >= 0) {
@@ -339,8 +423,8 @@ int sbx_run(struct plan *p)
     (void)RETRY(read(p->userns_block_fd, &c, 1));
     close(p->userns_block_fd);
     if (write(go[1], "g", 1) != 1) {
-      kill(pid, SIGKILL);
-      waitpid(pid, NULL, 0);
+      kill(waited, SIGKILL);
+      waitpid(waited, NULL, 0);
       return 1;
     }
     close(go[1]);
@@ -348,11 +432,11 @@ int sbx_run(struct plan *p)
 
   /* The monitor needs no privileges to wait and forward signals. */
   if (l.real_uid == 0 && caps_drop_all() < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    kill(waited, SIGKILL);
+    waitpid(waited, NULL, 0);
     return 1;
   }
-  int code = supervise(pid, sfd);
+  int code = supervise(waited, sfd);
 
   if (p->json_status_fd >= 0) {
     char buf[4];

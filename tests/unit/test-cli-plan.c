@@ -8,6 +8,7 @@
 
 #include "cli/options.h"
 #include "plan.h"
+#include "profile/directives.h"
 #include "tap.h"
 #include "util.h"
 
@@ -23,7 +24,9 @@ static int parse(struct plan *p, const char **words)
   plan_init(p, env0);
   int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
   dup2(devnull, 2);
-  int r = cli_parse(p, "sbx", argc, (char **)words, &action);
+  struct cli_extra extra = { 0 };
+  int r = cli_parse(p, &extra, "sbx", argc, (char **)words, &action);
+  cli_extra_free(&extra);
   dup2(saved, 2);
   close(saved);
   close(devnull);
@@ -172,6 +175,24 @@ static void test_args_fd(void)
   plan_free(&p);
 }
 
+/* sbx's own options: kept aside for the policy, not put into the plan. */
+static void test_sbx_options(void)
+{
+  struct plan p;
+  struct cli_extra x = { 0 };
+  enum cli_action action;
+  const char **w = WORDS("--profile", "firefox", "--ro", "/opt", "--socket", "x11", "--bind", "/a", "/b", "ls");
+  plan_init(&p, env0);
+  int r = cli_parse(&p, &x, "sbx", 10, (char **)w, &action);
+  ok(r == 0 && action == CLI_RUN, "sbx options parse");
+  is_str(x.profile, "firefox", "--profile kept");
+  ok(x.n_directives == 2 && strcmp(x.directives[0].d->name, "ro") == 0 && strcmp(x.directives[1].arg, "x11") == 0,
+     "directive options kept in order for the policy");
+  ok(p.n_ops == 1 && x.shapes_sandbox, "bubblewrap ops still go to the plan and mark bubblewrap mode");
+  cli_extra_free(&x);
+  plan_free(&p);
+}
+
 int main(void)
 {
   log_init("sbx");
@@ -182,5 +203,6 @@ int main(void)
   test_overlay_order();
   test_caps_and_seccomp();
   test_args_fd();
+  test_sbx_options();
   return tap_done();
 }

@@ -60,15 +60,20 @@ start_bus() {
   env -u XDG_RUNTIME_DIR dbus-daemon --session --nofork --address="$addr" --print-address=1 \
     >"$T/$name.addr" 2>"$T/$name.log" &
   remember_pid $!
-  wait_for grep -q . "$T/$name.addr" || { echo "dbus-daemon $name did not start"; cat "$T/$name.log"; return 1; }
+  FIXTURE_PIDS+=($!); disown $!
+  wait_for grep -qs . "$T/$name.addr" || { echo "dbus-daemon $name did not start"; cat "$T/$name.log"; return 1; }
   DBUS_SESSION_BUS_ADDRESS=$addr "$PY" "$T/service.py" org.sbx.Test org.sbx.Hidden >"$T/$name.svc" 2>&1 &
   remember_pid $!
-  wait_for grep -q ready "$T/$name.svc" || { echo "service on $name did not start"; cat "$T/$name.svc"; return 1; }
+  FIXTURE_PIDS+=($!); disown $!
+  wait_for grep -qs ready "$T/$name.svc" || { echo "service on $name did not start"; cat "$T/$name.svc"; return 1; }
 }
 
 SETUP_ERR=
+FIXTURE_PIDS=()
 setup_fixtures() {
   local t
+  # The buses go at exit even if $T (and lib.sh's pid list in it) is gone.
+  trap 'kill -KILL "${FIXTURE_PIDS[@]}" 2>/dev/null; cleanup_tmp' EXIT
   [[ $IS_SBX == 1 ]] || { SETUP_ERR="bubblewrap has no D-Bus options"; return; }
   for t in dbus-daemon gdbus xdg-dbus-proxy; do
     command -v $t >/dev/null || { SETUP_ERR="$t is not installed"; return; }
@@ -106,7 +111,9 @@ bg_sandbox() {
   wait_for pgrep -f "$(proxy_re)" >/dev/null || fail "no proxy appeared: $(cat "$T/bg.err")"
   PROXY=$(pgrep -f "$(proxy_re)")
   # Wait until the sandbox itself runs (its bwrapinfo.json is written).
-  wait_for grep -qs child-pid "$XDG_RUNTIME_DIR"/.flatpak/*/bwrapinfo.json || true
+  if [[ -n ${XDG_RUNTIME_DIR:-} ]]; then
+    wait_for grep -qs child-pid "$XDG_RUNTIME_DIR"/.flatpak/*/bwrapinfo.json || true
+  fi
 }
 end_bg() {
   kill -TERM "$BG"

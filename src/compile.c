@@ -35,18 +35,7 @@ void notes_free(struct notes *n)
 
 struct plan_op *cc_op(struct compile_ctx *cc, enum op_kind kind, const char *src, const char *dest)
 {
-  if (cc->n_ops == cc->cap_ops) {
-    cc->cap_ops = cc->cap_ops ? cc->cap_ops * 2 : 64;
-    cc->ops = xrealloc(cc->ops, cc->cap_ops * sizeof *cc->ops);
-  }
-  struct plan_op *op = &cc->ops[cc->n_ops++];
-  memset(op, 0, sizeof *op);
-  op->kind = kind;
-  op->src = xstrdup(src);
-  op->dest = xstrdup(dest);
-  op->fd = -1;
-  op->perms = -1;
-  return op;
+  return op_list_add(&cc->ops, &cc->n_ops, &cc->cap_ops, kind, src, dest);
 }
 
 void cc_bind(struct compile_ctx *cc, enum bind_access access, const char *src, const char *dest, bool try_)

@@ -67,13 +67,14 @@ void plan_free(struct plan *p)
   memset(p, 0, sizeof *p);
 }
 
-struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, const char *dest)
+struct plan_op *op_list_add(struct plan_op **ops, size_t *n, size_t *cap, enum op_kind kind, const char *src,
+                            const char *dest)
 {
-  if (p->n_ops == p->cap_ops) {
-    p->cap_ops = p->cap_ops ? p->cap_ops * 2 : 32;
-    p->ops = xrealloc(p->ops, p->cap_ops * sizeof *p->ops);
+  if (*n == *cap) {
+    *cap = *cap ? *cap * 2 : 32;
+    *ops = xrealloc(*ops, *cap * sizeof **ops);
   }
-  struct plan_op *op = &p->ops[p->n_ops++];
+  struct plan_op *op = &(*ops)[(*n)++];
   memset(op, 0, sizeof *op);
   op->kind = kind;
   op->src = xstrdup(src);
@@ -81,6 +82,11 @@ struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, 
   op->fd = -1;
   op->perms = -1;
   return op;
+}
+
+struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, const char *dest)
+{
+  return op_list_add(&p->ops, &p->n_ops, &p->cap_ops, kind, src, dest);
 }
 
 static ssize_t env_index(char **env, const char *name)

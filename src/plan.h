@@ -121,6 +121,9 @@ struct plan {
 void plan_init(struct plan *p, char **environ_copy);
 void plan_free(struct plan *p);
 struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, const char *dest);
+/* Append a fresh op (fd -1, perms -1) to any op array. */
+struct plan_op *op_list_add(struct plan_op **ops, size_t *n, size_t *cap, enum op_kind kind, const char *src,
+                            const char *dest);
 
 /* Environment editing (last write wins, like setenv(3)). */
 void plan_setenv(struct plan *p, const char *name, const char *value);

@@ -218,23 +218,38 @@ static int bind_fd(struct setup *s, int src_fd, int target_fd, uint64_t attrs, b
 
 /* ---- mount points ----------------------------------------------------- */
 
+/* The directory that will contain `dest` (created with its parents as
+ * needed), opened for *at() calls, and the name `dest` has in it. */
+static int open_parent_dir(struct setup *s, const char *dest, int *pdir, char **name)
+{
+  _cleanup_close_ int parent = -1;
+  int r = root_resolve_parent(s, dest, WALK_MKDIR, &parent, name);
+  if (r < 0)
+    return r;
+  *pdir = RETRY(openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (*pdir < 0) {
+    r = -errno;
+    free(*name);
+    *name = NULL;
+    return r;
+  }
+  return 0;
+}
+
 /* Create (if needed) the mount point for `dest`: a directory when the source
  * is one, else a file.  Modes follow bubblewrap: 0755 dirs, 0444 files. */
 static int make_mount_point(struct setup *s, const char *dest, bool dir, int *out_fd)
 {
-  _cleanup_close_ int parent = -1;
+  _cleanup_close_ int pdir = -1;
   _cleanup_free_ char *name = NULL;
   int r = root_resolve(s, dest, 0, out_fd);
   if (r == 0)
     return 0;
   if (r != -ENOENT)
     return r;
-  r = root_resolve_parent(s, dest, WALK_MKDIR, &parent, &name);
+  r = open_parent_dir(s, dest, &pdir, &name);
   if (r < 0)
     return r;
-  _cleanup_close_ int pdir = RETRY(openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (pdir < 0)
-    return -errno;
   if (dir) {
     if (mkdirat(pdir, name, 0755) < 0 && errno != EEXIST)
       return -errno;
@@ -371,16 +386,13 @@ static int op_remount_ro(struct setup *s, const struct plan_op *op)
 
 static int make_dir_op(struct setup *s, const char *dest, int perms, int *out)
 {
-  _cleanup_close_ int parent = -1;
+  _cleanup_close_ int pdir = -1;
   _cleanup_free_ char *name = NULL;
-  int r = root_resolve_parent(s, dest, WALK_MKDIR, &parent, &name);
+  int r = open_parent_dir(s, dest, &pdir, &name);
   if (r == -EINVAL) /* "/" or ".." at the end: the directory exists */
     return root_resolve(s, dest, 0, out);
   if (r < 0)
     return r;
-  _cleanup_close_ int pdir = RETRY(openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (pdir < 0)
-    return -errno;
   mode_t mode = perms >= 0 ? (mode_t)perms : 0755;
   bool created = mkdirat(pdir, name, mode) == 0;
   if (!created && errno != EEXIST)
@@ -559,14 +571,11 @@ static int op_dev(struct setup *s, const struct plan_op *op)
 
 static int op_symlink(struct setup *s, const struct plan_op *op)
 {
-  _cleanup_close_ int parent = -1, pdir = -1;
+  _cleanup_close_ int pdir = -1;
   _cleanup_free_ char *name = NULL;
-  int r = root_resolve_parent(s, op->dest, WALK_MKDIR, &parent, &name);
+  int r = open_parent_dir(s, op->dest, &pdir, &name);
   if (r < 0)
     return dest_errno(r, "Can't make symlink at %s", op->dest);
-  pdir = RETRY(openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (pdir < 0)
-    return log_errno(errno, "Can't make symlink at %s", op->dest);
   if (symlinkat(op->src, pdir, name) == 0)
     return 0;
   if (errno != EEXIST)
@@ -600,14 +609,11 @@ static int copy_fd_to(int from, int to)
 
 static int op_file(struct setup *s, const struct plan_op *op)
 {
-  _cleanup_close_ int parent = -1, pdir = -1, fd = -1;
+  _cleanup_close_ int pdir = -1, fd = -1;
   _cleanup_free_ char *name = NULL;
-  int r = root_resolve_parent(s, op->dest, WALK_MKDIR, &parent, &name);
+  int r = open_parent_dir(s, op->dest, &pdir, &name);
   if (r < 0)
     return dest_errno(r, "Can't create file at %s", op->dest);
-  pdir = RETRY(openat(parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (pdir < 0)
-    return log_errno(errno, "Can't create file at %s", op->dest);
   mode_t mode = op->perms >= 0 ? (mode_t)op->perms : 0666;
   fd = RETRY(openat(pdir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode));
   if (fd < 0)

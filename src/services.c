@@ -86,17 +86,19 @@ void service_bus_add_rule(struct service_bus *b, const char *fmt, ...)
 
 /* ---- instance directories ------------------------------------------- */
 
-/* parent: created 0700 if missing; if it exists it must be a real
- * directory of ours that nobody else can write.  Returns an fd on it. */
-static int open_parent(const char *parent)
+/* Open a parent of instance directories without following a symlink there
+ * ($XDG_RUNTIME_DIR itself is the session's and trusted).  owned: it is one
+ * of ours (sbx/, .flatpak/): created 0700 if missing (create), and it must
+ * belong to us and be writable by nobody else.  /tmp is not owned. */
+static int open_parent(const char *parent, bool owned, bool create)
 {
-  if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+  if (create && mkdir(parent, 0700) < 0 && errno != EEXIST)
     return log_errno(errno, "Can't create %s", parent);
   int fd = RETRY(open(parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd < 0)
-    return log_errno(errno, "Can't open %s", parent);
+    return -errno;
   struct stat st;
-  if (fstat(fd, &st) < 0 || st.st_uid != getuid() || (st.st_mode & 022)) {
+  if (owned && (fstat(fd, &st) < 0 || st.st_uid != getuid() || (st.st_mode & 022))) {
     close(fd);
     return log_fail(EPERM, "%s is not a directory of uid %u that only it can write; refusing to use it", parent,
                     (unsigned)getuid());
@@ -104,32 +106,31 @@ static int open_parent(const char *parent)
   return fd;
 }
 
-/* mkdir(2) fails on anything already there, symlinks included. */
-static int make_instance_dir(const char *parent, const char *path, const char *id)
+/* parent/name, made with mkdir(2), which fails on anything already there
+ * (symlinks included).  Returns an fd on the new directory. */
+static int make_instance_dir(const char *parent, bool owned, const char *name)
 {
-  int r;
-  if (parent) {
-    _cleanup_close_ int pfd = open_parent(parent);
-    if (pfd < 0)
-      return pfd;
-    r = mkdirat(pfd, id, 0700);
-  } else {
-    r = mkdir(path, 0700);
-  }
-  if (r < 0)
-    return log_errno(errno, "Can't create the instance directory %s", path);
-  return 0;
+  _cleanup_close_ int pfd = open_parent(parent, owned, true);
+  if (pfd < 0)
+    return pfd == -EPERM ? pfd : log_errno(-pfd, "Can't open %s", parent);
+  if (mkdirat(pfd, name, 0700) < 0)
+    return log_errno(errno, "Can't create the instance directory %s/%s", parent, name);
+  int fd = RETRY(openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd < 0)
+    return log_errno(errno, "Can't open %s/%s", parent, name);
+  return fd;
 }
 
 /* Everything we put in an instance directory is a plain entry at its top
- * (files, sockets), so one level of unlinkat is all it takes; nothing here
- * follows a symlink. */
-static void remove_instance_dir(const char *path)
+ * (files, sockets), so one level of unlinkat is all it takes.  Every step
+ * is relative to a directory fd opened without following symlinks, so a
+ * symlink planted in the runtime dir can't point the removal elsewhere. */
+static void remove_instance_dir_at(int pfd, const char *parent, const char *name)
 {
-  int fd = RETRY(open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  int fd = RETRY(openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd < 0) {
     if (errno != ENOENT)
-      log_errno(errno, "Can't open %s to remove it", path);
+      log_errno(errno, "Can't open %s/%s to remove it", parent, name);
     return;
   }
   int dfd = dup(fd);
@@ -141,13 +142,20 @@ static void remove_instance_dir(const char *path)
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
       continue;
     if (unlinkat(fd, de->d_name, 0) < 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-      log_errno(errno, "Can't remove %s/%s", path, de->d_name);
+      log_errno(errno, "Can't remove %s/%s/%s", parent, name, de->d_name);
   }
   if (d)
     closedir(d);
   close(fd);
-  if (rmdir(path) < 0 && errno != ENOENT)
-    log_errno(errno, "Can't remove %s", path);
+  if (unlinkat(pfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+    log_errno(errno, "Can't remove %s/%s", parent, name);
+}
+
+static void remove_instance_dir(const char *parent, bool owned, const char *name)
+{
+  _cleanup_close_ int pfd = open_parent(parent, owned, false);
+  if (pfd >= 0)
+    remove_instance_dir_at(pfd, parent, name);
 }
 
 static bool all_digits(const char *s)
@@ -168,7 +176,7 @@ static bool all_digits(const char *s)
  * created right now and is left alone. */
 static void remove_stale_instances(const struct services *s)
 {
-  _cleanup_close_ int pfd = RETRY(open(s->runtime_parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  _cleanup_close_ int pfd = open_parent(s->runtime_parent, true, false);
   if (pfd < 0)
     return;
   int dfd = dup(pfd);
@@ -182,27 +190,23 @@ static void remove_stale_instances(const struct services *s)
   while ((de = readdir(d))) {
     if (!all_digits(de->d_name))
       continue;
-    _cleanup_free_ char *lock = xasprintf("%s/lock", de->d_name);
-    _cleanup_close_ int lfd = RETRY(openat(pfd, lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    _cleanup_close_ int ifd = RETRY(openat(pfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (ifd < 0)
+      continue;
+    _cleanup_close_ int lfd = RETRY(openat(ifd, "lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC));
     if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
       continue;
-    if (s->flatpak_parent) {
-      _cleanup_free_ char *fp = xasprintf("%s/%s", s->flatpak_parent, de->d_name);
-      remove_instance_dir(fp);
-    }
-    _cleanup_free_ char *rd = xasprintf("%s/%s", s->runtime_parent, de->d_name);
-    remove_instance_dir(rd);
+    if (s->flatpak_parent)
+      remove_instance_dir(s->flatpak_parent, true, de->d_name);
+    remove_instance_dir_at(pfd, s->runtime_parent, de->d_name);
   }
   closedir(d);
 }
 
 /* The lock that says "this instance is alive" (see above). */
-static int take_instance_lock(struct services *s)
+static int take_instance_lock(struct services *s, int dirfd)
 {
-  _cleanup_close_ int dfd = RETRY(open(s->runtime_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (dfd < 0)
-    return log_errno(errno, "Can't open %s", s->runtime_dir);
-  int fd = RETRY(openat(dfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  int fd = RETRY(openat(dirfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
     return log_errno(errno, "Can't create %s/lock", s->runtime_dir);
   if (flock(fd, LOCK_EX) < 0) {
@@ -213,11 +217,8 @@ static int take_instance_lock(struct services *s)
   return 0;
 }
 
-static int write_flatpak_files(struct services *s, struct plan *p)
+static int write_flatpak_files(struct services *s, struct plan *p, int dfd)
 {
-  _cleanup_close_ int dfd = RETRY(open(s->flatpak_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (dfd < 0)
-    return log_errno(errno, "Can't open %s", s->flatpak_dir);
   _cleanup_close_ int fd = RETRY(openat(dfd, "info", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
     return log_errno(errno, "Can't create %s/info", s->flatpak_dir);
@@ -249,6 +250,12 @@ static void close_if_ours(int *fd, dev_t dev, ino_t ino)
   *fd = -1;
 }
 
+/* $XDG_RUNTIME_DIR/sbx, or /tmp for the fallback /tmp/sbx-UID-ID. */
+static const char *runtime_parent_of(const struct services *s)
+{
+  return s->runtime_parent ? s->runtime_parent : "/tmp";
+}
+
 /* ---- start / stop ----------------------------------------------------- */
 
 static void undo(struct services *s, struct plan *p)
@@ -266,9 +273,9 @@ static void undo(struct services *s, struct plan *p)
   /* With its sync pipe's read end gone the proxy exits by itself. */
   dbus_proxy_reap(s);
   if (s->flatpak_made)
-    remove_instance_dir(s->flatpak_dir);
+    remove_instance_dir(s->flatpak_parent, true, s->instance_id);
   if (s->runtime_made)
-    remove_instance_dir(s->runtime_dir);
+    remove_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
   s->flatpak_made = s->runtime_made = false;
   if (s->lock_fd >= 0)
     close(s->lock_fd);
@@ -292,17 +299,20 @@ static int start(struct services *s, struct plan *p)
   if (s->n_buses > 0 || (s->app_info && s->flatpak_dir)) {
     if (s->runtime_parent)
       remove_stale_instances(s);
-    if ((r = make_instance_dir(s->runtime_parent, s->runtime_dir, s->instance_id)) < 0)
-      return r;
+    _cleanup_close_ int dfd = make_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL,
+                                                 strrchr(s->runtime_dir, '/') + 1);
+    if (dfd < 0)
+      return dfd;
     s->runtime_made = true;
-    if (s->runtime_parent && (r = take_instance_lock(s)) < 0)
+    if (s->runtime_parent && (r = take_instance_lock(s, dfd)) < 0)
       return r;
   }
   if (s->app_info && s->flatpak_dir) {
-    if ((r = make_instance_dir(s->flatpak_parent, s->flatpak_dir, s->instance_id)) < 0)
-      return r;
+    _cleanup_close_ int dfd = make_instance_dir(s->flatpak_parent, true, s->instance_id);
+    if (dfd < 0)
+      return dfd;
     s->flatpak_made = true;
-    if ((r = write_flatpak_files(s, p)) < 0)
+    if ((r = write_flatpak_files(s, p, dfd)) < 0)
       return r;
   }
   if (s->n_buses > 0) {

@@ -157,9 +157,9 @@ t_firefox_renders() {
     "file://$HOME/Downloads/page.html" >"$T/firefox.log" 2>&1 &
   pid=$!
   remember_pid $pid
-  # Up to 3 minutes: a cold Firefox on a small VM is slow, and a missing
-  # page only costs that time once.
-  for ((i = 0; i < 180; i++)); do
+  # Up to 150 polls (about 3 minutes): a cold Firefox on a small VM is
+  # slow, and a page that never shows costs that time only once.
+  for ((i = 0; i < 150; i++)); do
     sleep 1
     if ! kill -0 $pid 2>/dev/null; then
       echo "firefox exited early:"; tail -n 30 "$T/firefox.log"; fail "firefox did not stay up"
@@ -168,12 +168,13 @@ t_firefox_renders() {
     green=$(fraction "$shot" '#00c000') || continue
     at_least "$green" 0.3 && break
   done
-  local title
+  local title windows
   title=$(window_id "sbx-test-page — Mozilla Firefox")
+  windows=$(xwininfo -root -tree | grep -v '(has no name)' | head -n 20)
   stop $pid
   at_least "$green" 0.3 || {
-    echo "firefox log:"; tail -n 30 "$T/firefox.log"
-    xwininfo -root -tree | grep -v '(has no name)' | head -n 20
+    echo "firefox log:"; grep -v -e '^$' -e dbus-launch -e 'glib warning' "$T/firefox.log" | tail -n 30
+    echo "windows:"; echo "$windows"
     fail "the page's green covers only $green of the screen (want >= 0.3)"
   }
   # The window, seen from outside, carries the page's title.
@@ -303,18 +304,18 @@ if ! ensure_test_user; then
 fi
 stage=$(mktemp -d /tmp/sbx-desktop-stage.XXXXXX)
 trap 'rm -rf --one-file-system "$stage"' EXIT
-mkdir -p "$stage/bin" "$stage/tests/data" "$stage/profiles" "$stage/home"
+mkdir -p "$stage/bin" "$stage/tests/data" "$stage/profiles" "$stage/home" "$stage/tmp"
 cp "$SBX" "$stage/bin/$SBX_NAME"
 cp "$TESTS_DIR/lib.sh" "$TEST_SCRIPT" "$stage/tests/"
 cp "$DATA"/* "$stage/tests/data/"
 cp "$PROFILES"/* "$stage/profiles/" 2>/dev/null
-chown "$(id -u "$TEST_USER")" "$stage/home"
+chown "$(id -u "$TEST_USER")" "$stage/home" "$stage/tmp"
 chmod -R a+rX "$stage"
 # Xvfb creates /tmp/.X11-unix when it is missing, but only root can give
 # it the usual owner.
 [[ -d /tmp/.X11-unix ]] || install -d -m 1777 /tmp/.X11-unix
 run_pass "$TEST_USER" env SBX="$stage/bin/$SBX_NAME" HOME="$stage/home" USER="$TEST_USER" \
-  LOGNAME="$TEST_USER" TMPDIR=/tmp SBX_DESKTOP_PROFILES="$stage/profiles" \
+  LOGNAME="$TEST_USER" TMPDIR="$stage/tmp" SBX_DESKTOP_PROFILES="$stage/profiles" \
   SBX_DESKTOP_DATA="$stage/tests/data" \
   setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups -- \
   bash "$stage/tests/$(basename "$TEST_SCRIPT")"

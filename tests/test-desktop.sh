@@ -86,6 +86,23 @@ wait_window() {
   return 1
 }
 
+# app_in_sandbox PID COMM: the processes called COMM that run under PID (a
+# sandbox we started) are in a pid namespace of their own -- seen from
+# outside, their NSpid line lists more than one pid.
+app_in_sandbox() {
+  local root=$1 comm=$2 p found=0 levels
+  for p in $(ps -e -o pid=,ppid= | awk -v r="$root" '
+      { parent[$1] = $2 }
+      END { for (p in parent) { q = p; while ((q in parent) && q != r && q > 1) q = parent[q]; if (q == r) print p } }'); do
+    [[ $(cat "/proc/$p/comm" 2>/dev/null) == "$comm" ]] || continue
+    levels=$(awk '/^NSpid:/ { print NF - 1 }' "/proc/$p/status" 2>/dev/null)
+    [[ -z $levels ]] && continue   # gone meanwhile
+    ((levels >= 2)) || fail "$comm (pid $p) runs in the host's pid namespace"
+    found=1
+  done
+  ((found)) || fail "no $comm process runs under the sandbox (pid $root)"
+}
+
 # ------------------------------------------------------------- setup
 
 # The user's home as a desktop session has it: a key in ~/.ssh, a private
@@ -142,43 +159,90 @@ t_display() {
     fail "no sockets for :$DPY_N and :$DPY_M in /tmp/.X11-unix"
 }
 
-t_firefox_renders() {
-  need_display
-  need_tools firefox-esr import convert xwininfo
-  [[ -e $PROFILES/firefox.profile ]] || fail "no firefox.profile in $PROFILES"
-  local shot=$T/firefox.png green=0 i pid
-  # Before: the screen holds none of the page's colour, so what we find
-  # afterwards is Firefox's doing.
+# screen_has_no_green: the screen holds none of the page's colour yet, so
+# what is found afterwards is Firefox's doing.
+screen_has_no_green() {
+  local shot=$T/before.png green
   import -window root "$shot"
   green=$(fraction "$shot" '#00c000')
-  [[ $green == 0 ]] || fail "the empty screen already has #00c000 pixels ($green)"
+  [[ $green == 0 ]] || fail "the screen already has #00c000 pixels ($green) before Firefox starts"
+}
 
-  sbx --profile firefox firefox-esr --no-remote --new-instance -profile "$HOME/Downloads/ffprofile" \
-    "file://$HOME/Downloads/page.html" >"$T/firefox.log" 2>&1 &
-  pid=$!
-  remember_pid $pid
+# expect_page_shown PID LOG: poll screenshots until the test page's green
+# fills at least 30% of the screen (Firefox, started as PID, logging to
+# LOG, shows it), then end Firefox.  The window's name, read from outside,
+# must carry the page's title.
+expect_page_shown() {
+  local pid=$1 log=$2 shot=$T/firefox.png green=0 i title windows
   # Up to 150 polls (about 3 minutes): a cold Firefox on a small VM is
   # slow, and a page that never shows costs that time only once.
   for ((i = 0; i < 150; i++)); do
     sleep 1
-    if ! kill -0 $pid 2>/dev/null; then
-      echo "firefox exited early:"; tail -n 30 "$T/firefox.log"; fail "firefox did not stay up"
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "firefox exited early:"; tail -n 30 "$log"; fail "firefox did not stay up"
     fi
     import -window root "$shot" 2>/dev/null || continue
     green=$(fraction "$shot" '#00c000') || continue
     at_least "$green" 0.3 && break
   done
-  local title windows
   title=$(window_id "sbx-test-page — Mozilla Firefox")
   windows=$(xwininfo -root -tree | grep -v '(has no name)' | head -n 20)
-  stop $pid
+  local sandboxed=yes
+  (app_in_sandbox "$pid" firefox-esr) >"$T/pidns.out" 2>&1 || sandboxed=$(<"$T/pidns.out")
+  stop "$pid"
   at_least "$green" 0.3 || {
-    echo "firefox log:"; grep -v -e '^$' -e dbus-launch -e 'glib warning' "$T/firefox.log" | tail -n 30
+    echo "firefox log:"; grep -v -e '^$' -e dbus-launch -e 'glib warning' "$log" | tail -n 30
     echo "windows:"; echo "$windows"
     fail "the page's green covers only $green of the screen (want >= 0.3)"
   }
-  # The window, seen from outside, carries the page's title.
   [[ -n $title ]] || fail "no window named \"sbx-test-page — Mozilla Firefox\""
+  [[ $sandboxed == yes ]] || fail "$sandboxed"
+}
+
+t_firefox_renders() {
+  need_display
+  need_tools firefox-esr import convert xwininfo
+  [[ -e $PROFILES/firefox.profile ]] || fail "no firefox.profile in $PROFILES"
+  screen_has_no_green
+  sbx --profile firefox firefox-esr --no-remote --new-instance -profile "$HOME/Downloads/ffprofile" \
+    "file://$HOME/Downloads/page.html" >"$T/firefox.log" 2>&1 &
+  remember_pid $!
+  expect_page_shown $! "$T/firefox.log"
+}
+
+# The whole desktop integration with the real thing: Debian's
+# firefox-esr.desktop installed with --desktop-install, its Exec line run
+# the way a launcher runs it (%u replaced by what is opened).
+t_firefox_desktop_entry() {
+  need_display
+  need_tools firefox-esr import convert xwininfo
+  local orig=/usr/share/applications/firefox-esr.desktop
+  [[ -f $orig ]] || skip_check "no $orig"
+  [[ -e $PROFILES/firefox-esr.profile ]] || fail "no firefox-esr.profile in $PROFILES"
+  export XDG_DATA_HOME=$T/data-home XDG_DATA_DIRS=/usr/local/share:/usr/share
+  sbx_ok --desktop-install firefox-esr
+  local f=$XDG_DATA_HOME/applications/firefox-esr.desktop value profile words=() cmd=() w
+  profile=$(readlink -f "$PROFILES/firefox-esr.profile")
+  grep -qxF "X-Sbx-Profile=$profile" "$f" || fail "profile: $(grep '^X-Sbx' "$f")"
+  grep -qxF "X-Sbx-Original=$orig" "$f" || fail "original: $(grep '^X-Sbx' "$f")"
+  # Every Exec line of the original (main entry and actions) is wrapped.
+  expect_eq "$(grep -c '^Exec=' "$f")" "$(grep -c '^Exec=' "$orig")" "number of Exec lines"
+  expect_eq "$(grep '^Exec=' "$f" | grep -vcF "Exec=$(readlink -f "$SBX") --profile $profile -- ")" 0 \
+    "Exec lines not through sbx"
+  value=$(grep -m1 '^Exec=' "$f")
+  value=${value#Exec=}
+  eval "words=($value)"
+  for w in "${words[@]}"; do
+    if [[ $w == %u ]]; then
+      cmd+=(--no-remote --new-instance -profile "$HOME/Downloads/ffprofile" "file://$HOME/Downloads/page.html")
+    else
+      cmd+=("$w")
+    fi
+  done
+  screen_has_no_green
+  "${cmd[@]}" >"$T/firefox-entry.log" 2>&1 &
+  remember_pid $!
+  expect_page_shown $! "$T/firefox-entry.log"
 }
 
 # in_firefox SCRIPT: run SCRIPT with sh in a sandbox of the firefox profile.
@@ -237,11 +301,14 @@ t_xterm() {
   # xterm says who drew the window: a pid of the sandbox's pid namespace,
   # not the host pid of an xterm.
   wmpid=$(xprop -id "$WIN" _NET_WM_PID | awk '{print $NF}')
+  local sandboxed=yes
+  (app_in_sandbox "$pid" xterm) >"$T/pidns.out" 2>&1 || sandboxed=$(<"$T/pidns.out")
   stop $pid
   at_least "$red" 0.8 || fail "the xterm window is only $red #c00000 (want >= 0.8)"
+  [[ $sandboxed == yes ]] || fail "$sandboxed"
   [[ $wmpid =~ ^[0-9]+$ ]] || fail "no _NET_WM_PID on the xterm window"
   [[ $(cat "/proc/$wmpid/comm" 2>/dev/null) != xterm ]] ||
-    fail "_NET_WM_PID $wmpid is a host xterm: not in the sandbox's pid namespace"
+    fail "_NET_WM_PID $wmpid is a host xterm: the window is not drawn from the sandbox"
 }
 
 t_zenity() {
@@ -272,6 +339,7 @@ run_checks() {
   setup_displays
   check "Xvfb on :N with a cookie; a second server on :M" t_display
   check "firefox profile: firefox-esr shows a local page (screenshot is the page's green)" t_firefox_renders
+  check "--desktop-install firefox-esr: the entry's Exec line starts the sandboxed Firefox" t_firefox_desktop_entry
   check "firefox profile: ~/.ssh is empty inside" t_firefox_ssh
   check "firefox profile: a file saved to ~/Downloads persists on the host" t_firefox_downloads
   check "firefox profile: other home files are invisible, the rest of ~ is throw-away" t_firefox_home

@@ -1,4 +1,5 @@
 # firefox-esr.profile: Debian's Firefox ESR (/usr/bin/firefox-esr).  The same
 # program as Firefox, the same profile directories, so the same rules.
-# Note: firefox.local is not read for it; put overrides in firefox-esr.local.
+# firefox.local applies here too (the .local of an included profile is read);
+# firefox-esr.local only here.
 include firefox.profile

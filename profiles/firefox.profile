@@ -6,11 +6,11 @@ include browser.inc
 app-id org.mozilla.firefox
 
 # Profiles (bookmarks, history, passwords, extensions) and the disk cache.
-# Firefox 147 and later use ${XDG_CONFIG_HOME}/mozilla when ~/.mozilla does
-# not exist; ~/.mozilla is created here, so every version finds the same
-# profiles, and an XDG directory a newer Firefox made elsewhere is kept too.
-persist ${HOME}/.mozilla
-rw ${XDG_CONFIG_HOME}/mozilla
+# Current Firefox keeps them in ${XDG_CONFIG_HOME}/mozilla (it does so even
+# when an empty ~/.mozilla exists), so that one is created and kept; an
+# older ~/.mozilla that already holds profiles stays visible and writable.
+persist ${XDG_CONFIG_HOME}/mozilla
+rw ${HOME}/.mozilla
 persist ${XDG_CACHE_HOME}/mozilla
 # Client certificates and CA certificates imported by hand live in the
 # Firefox profile, not in ~/.pki (which secrets.inc hides).

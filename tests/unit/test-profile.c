@@ -138,6 +138,15 @@ int main(void)
   ok(load(&pol, "sock") < 0 && strstr(errbuf, "sock.profile:1:") && strstr(errbuf, "x11"), "unknown socket lists the known ones: %s", errbuf);
   policy_free(&pol);
 
+  put("parent.profile", "ro /opt/p\n");
+  put("parent.local", "hide /opt/p\n");
+  put("child.profile", "include parent.profile\nro /opt/c\n");
+  put("child.local", "rw /opt/c\n");
+  ok(load(&pol, "child") == 0, "a profile including a profile loads (%s)", errbuf);
+  is_str(policy_value(&pol, "path:/opt/p"), "hide", "the included profile's .local applies");
+  is_str(policy_value(&pol, "path:/opt/c"), "rw", "the profile's own .local applies");
+  policy_free(&pol);
+
   char *cmd = xasprintf("rm -rf '%s'", dir);
   (void)!system(cmd);
   free(cmd);

@@ -424,6 +424,48 @@ t_prec_cmdline_network() {
   expect_eq "$OUT" "lo " "interfaces with --network none"
 }
 
+# ------------------------------------- symlinks the app could have planted
+
+t_sec_planted_link_as_rule_path() {
+  # A run plants ~/.app/settings.ini -> ~/.ssh/id_ed25519 in its persisted
+  # directory; the next run's "ro ~/.app/settings.ini" must not show the key.
+  test_profiles
+  printf 'include base.inc\ninclude secrets.inc\npersist ~/.app\n' >"$P/plant.profile"
+  sbx_ok --profile plant sh -c 'ln -s "$HOME/.ssh/id_ed25519" ~/.app/settings.ini'
+  [[ -L $HOME/.app/settings.ini ]] || fail "the planting run did not leave its link on the host"
+  printf 'include base.inc\ninclude secrets.inc\npersist ~/.app\nro ~/.app/settings.ini\n' >"$P/victim.profile"
+  run_sbx --profile victim sh -c 'cat ~/.app/settings.ini 2>&1; true'
+  expect_not_contains "$OUT" SSH-SECRET "reading the planted link inside"
+}
+
+t_sec_planted_link_on_the_way() {
+  # With the home writable, a link the app planted in it (~/.cfg -> ~/.ssh)
+  # must not lead a later rule (ro ~/.cfg/id_ed25519) to the key: sbx
+  # refuses the profile, names the link, and runs nothing.
+  test_profiles
+  printf 'include base.inc\npersist ~\n' >"$P/plant.profile"
+  sbx_ok --profile plant sh -c 'ln -s "$HOME/.ssh" ~/.cfg'
+  [[ -L $HOME/.cfg ]] || fail "the planting run did not leave its link on the host"
+  printf 'include base.inc\npersist ~\nro ~/.cfg/id_ed25519\nrw ~/out\n' >"$P/victim.profile"
+  mkdir -p "$HOME/out"
+  run_sbx --profile victim sh -c 'cat ~/.cfg/id_ed25519 > ~/out/ran 2>&1'
+  expect_eq "$RC" 2 "exit status"
+  expect_contains "$ERR" "$P/victim.profile:3:" "message location"
+  expect_contains "$ERR" "$HOME/.cfg is a symlink" "message names the link"
+  [[ ! -e $HOME/out/ran ]] || fail "the sandbox ran anyway"
+}
+
+t_sec_own_link_followed() {
+  # A symlink the app cannot have made (the home is not writable to it) is
+  # the user's own, e.g. a dotfile link: it is followed.
+  test_profiles
+  mkdir -p "$HOME/dotfiles/tool" && echo USER-CONF >"$HOME/dotfiles/tool/conf"
+  ln -s dotfiles/tool "$HOME/.tool"
+  printf 'include base.inc\nro ~/.tool/conf\n' >"$P/user.profile"
+  sbx_ok --profile user cat "$HOME/.tool/conf"
+  expect_eq "$OUT" USER-CONF "the file behind the user's own link"
+}
+
 # ------------------------------------------------------ profile selection
 
 t_select_by_command_name() {
@@ -507,6 +549,9 @@ run_checks() {
   check "precedence: the profile beats its includes" t_prec_include_below_profile
   check "precedence: command-line --hide/--ro beat profile and .local" t_prec_cmdline_beats_profile
   check "precedence: command-line --network beats the profile" t_prec_cmdline_network
+  check "security: a link planted as a rule's path does not reach the secret" t_sec_planted_link_as_rule_path
+  check "security: a link planted on the way to a rule's path is refused" t_sec_planted_link_on_the_way
+  check "security: the user's own dotfile link is followed" t_sec_own_link_followed
   check "selection: by command name, default, --noprofile" t_select_by_command_name
   check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables
   check "variables: a disabled user folder does not open the home" t_disabled_user_dir

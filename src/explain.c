@@ -193,7 +193,11 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     fprintf(f, "%s\n    ", i ? "," : "");
     json_str(f, notes->lines[i]);
   }
-  fprintf(f, "\n  ],\n  \"capabilities_kept\": %s,\n  \"env\": [", p->n_caps ? "\"see settings\"" : (getuid() == 0 ? "\"root's own\"" : "[]"));
+  fprintf(f, "\n  ],\n  \"capability_changes\": [");
+  for (size_t i = 0; i < p->n_caps; i++)
+    fprintf(f, "%s{\"%s\": \"%#llx\"}", i ? ", " : "", p->caps[i].verb == CAP_VERB_ADD ? "add" : "drop",
+            (unsigned long long)p->caps[i].mask);
+  fprintf(f, "],\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
   for (size_t i = 0; p->env[i]; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");
     json_str(f, p->env[i]);

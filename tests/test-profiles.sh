@@ -424,6 +424,65 @@ t_prec_cmdline_network() {
   expect_eq "$OUT" "lo " "interfaces with --network none"
 }
 
+# ------------------------------- a directive and its option: the same plan
+
+t_directive_option_same_plan() {
+  # Every directive (but include) written in a profile, and the same as
+  # command-line options with --noprofile, must give identical plans: same
+  # ops, namespaces, environment and resolved settings (the source of each
+  # setting differs, of course).
+  test_profiles
+  mkdir -p "$HOME/rwdir" "$HOME/rodir" "$HOME/hidden"
+  local -a words=(
+    ro /usr  ro /bin  ro /lib  ro /lib64  ro /etc
+    rw "$HOME/rwdir"  persist "$HOME/state"  hide "$HOME/hidden"  private /tmp
+    ro "$HOME/rodir"  device dri  no-device sound  socket x11  no-socket wayland
+    network none  dbus-session none  dbus-system none
+    dbus-see org.example.See  dbus-talk org.example.Talk  dbus-own org.example.Own
+    dbus-call 'org.example.Call=org.example.Call.Method@/x'
+    dbus-broadcast 'org.example.B=org.example.B.Sig@/y'
+    dbus-system-see org.example.SSee  dbus-system-talk org.example.STalk
+    dbus-system-own org.example.SOwn  dbus-system-call 'org.example.SC=*'
+    dbus-system-broadcast 'org.example.SB=*'
+    hostname box  env 'GREETING=hello world'  unsetenv LANGUAGE
+    cap-drop ALL  cap-add CAP_NET_RAW  app-id org.example.Same  name same-box
+  )
+  # Every directive the binary knows must be in this list (except include).
+  local d known=" "
+  for ((i = 0; i < ${#words[@]}; i += 2)); do known+="${words[i]} "; done
+  for d in $(sed -n 's/^  { "\([a-z-]*\)", ".*/\1/p' "$SBX_SRCDIR/src/profile/directives.c"); do
+    [[ $known == *" $d "* ]] || fail "directive '$d' is not covered by this test"
+  done
+  : >"$P/same.profile"
+  local -a opts=()
+  for ((i = 0; i < ${#words[@]}; i += 2)); do
+    printf '%s "%s"\n' "${words[i]}" "${words[i+1]}" >>"$P/same.profile"
+    opts+=("--${words[i]}" "${words[i+1]}")
+  done
+  sbx --explain --json --profile same true >"$T/a.json" 2>"$T/a.err" || fail "explain (profile): $(<"$T/a.err")"
+  sbx --explain --json --noprofile "${opts[@]}" true >"$T/b.json" 2>"$T/b.err" || fail "explain (options): $(<"$T/b.err")"
+  python3 - "$T/a.json" "$T/b.json" <<'PY' || fail "the profile and the options give different plans"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+# hostname, unsetenv and cap-add/-drop are bubblewrap's own options on the
+# command line: they go straight into the plan rather than through the
+# policy, so compare the plan, and the settings other than those.
+direct = ("hostname", "cap:", "env:LANGUAGE")
+def norm(d):
+    return {
+        "ops": d["ops"], "env": d["env"], "namespaces": d["namespaces"],
+        "network": d["network"], "hostname": d["hostname"], "caps": d["capability_changes"],
+        "settings": [(s["key"], s["value"]) for s in d["settings"] if not s["key"].startswith(direct)],
+    }
+na, nb = norm(a), norm(b)
+for k in na:
+    if na[k] != nb[k]:
+        print("# differs:", k); print("#  profile:", na[k]); print("#  options:", nb[k]); sys.exit(1)
+if len(na["ops"]) < 10 or len(na["settings"]) < 30:
+    print("# suspiciously small plan"); sys.exit(1)
+PY
+}
+
 # ------------------------------------- symlinks the app could have planted
 
 t_sec_planted_link_as_rule_path() {
@@ -549,6 +608,7 @@ run_checks() {
   check "precedence: the profile beats its includes" t_prec_include_below_profile
   check "precedence: command-line --hide/--ro beat profile and .local" t_prec_cmdline_beats_profile
   check "precedence: command-line --network beats the profile" t_prec_cmdline_network
+  check "a profile and the same directives as options give the same plan" t_directive_option_same_plan
   check "security: a link planted as a rule's path does not reach the secret" t_sec_planted_link_as_rule_path
   check "security: a link planted on the way to a rule's path is refused" t_sec_planted_link_on_the_way
   check "security: the user's own dotfile link is followed" t_sec_own_link_followed

@@ -19,8 +19,23 @@
  * TryExec is kept: it names the real program, so the entry still disappears
  * when the app is uninstalled.
  *
- * Reference: Desktop Entry Specification 1.5, "Recognized desktop entry
- * keys" and "The Exec key". */
+ * Dropping DBusActivatable only changes what launchers do.  Anything else
+ * that activates the app's bus name (a portal, a notification, a plain
+ * method call to it) makes the session bus run the Exec line of the app's
+ * D-Bus service file, bypassing us.  The bus reads
+ * $XDG_DATA_HOME/dbus-1/services before $XDG_DATA_DIRS/dbus-1/services, so
+ * for a DBusActivatable app we also write a per-user service file for the
+ * same name: the original's keys, but Exec going through sbx with the same
+ * profile, and no SystemdService (with it the bus asks systemd to start
+ * that unit instead of running Exec).  It is marked by "# X-Sbx-Profile="
+ * and "# X-Sbx-Original=" comment lines (the keys of a service file are
+ * dbus-daemon's to define).  The two files are written, replaced and
+ * removed together.
+ *
+ * References: Desktop Entry Specification 1.5, "Recognized desktop entry
+ * keys", "The Exec key" and "D-Bus Activation" (the desktop file ID minus
+ * .desktop is the bus name); the D-Bus Specification, "Message Bus Starting
+ * Services (Activation)"; dbus-daemon(1), <standard_session_servicedirs/>. */
 #include "desktop-file.h"
 
 #include <dirent.h>
@@ -85,25 +100,41 @@ static char *data_home(void)
   return home ? xasprintf("%s/.local/share", home) : NULL;
 }
 
-/* The applications directories in lookup order, data home first. */
-static char **app_dirs(void)
+/* DIR/sub for every DIR of $XDG_DATA_DIRS (default /usr/local/share and
+ * /usr/share; relative entries are ignored), in lookup order, after the
+ * data home's when with_home is set. */
+static char **data_dirs(const char *sub, bool with_home)
 {
   const char *env = getenv("XDG_DATA_DIRS");
   _cleanup_free_ char *list = xstrdup(env && *env ? env : "/usr/local/share:/usr/share");
-  _cleanup_free_ char *home = data_home();
+  _cleanup_free_ char *home = with_home ? data_home() : NULL;
   size_t n = 0;
   char **v = xcalloc(2, sizeof(char *));
   if (home)
-    v[n++] = xasprintf("%s/applications", home);
+    v[n++] = xasprintf("%s/%s", home, sub);
   char *save = NULL;
   for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
     if (d[0] != '/')
       continue;
     v = xrealloc(v, (n + 2) * sizeof(char *));
-    v[n++] = xasprintf("%s/applications", d);
+    v[n++] = xasprintf("%s/%s", d, sub);
     v[n] = NULL;
   }
   return v;
+}
+
+/* The applications directories in lookup order, data home first. */
+static char **app_dirs(void) { return data_dirs("applications", true); }
+
+/* "a, b, c" */
+static char *join_dirs(char **dirs)
+{
+  struct buf b = { 0 };
+  for (size_t i = 0; dirs[i]; i++) {
+    buf_puts(&b, i ? ", " : "");
+    buf_puts(&b, dirs[i]);
+  }
+  return b.s ? b.s : xstrdup("(none)");
 }
 
 /* "firefox-esr" or "firefox-esr.desktop" -> "firefox-esr.desktop".  An ID
@@ -216,21 +247,26 @@ static bool next_line(const char *data, size_t *pos, const char **line, size_t *
   return true;
 }
 
-/* The value of KEY in [Desktop Entry] (allocated, string escapes not
- * undone -- our markers never need them), or NULL. */
-static char *main_group_value(const char *data, const char *key)
+/* The first value of KEY in the first GROUP (allocated, string escapes not
+ * undone -- our markers and bus names never need them), or NULL. */
+static char *group_value(const char *data, const char *group, const char *key)
 {
   size_t pos = 0, len;
   const char *line;
-  bool in_main = false;
-  while (next_line(data, &pos, &line, &len)) {
+  int state = 0; /* 0 before GROUP, 1 in it, 2 after it */
+  while (state < 2 && next_line(data, &pos, &line, &len)) {
     struct parsed_line pl = parse_line(line, len);
     if (pl.kind == LINE_GROUP)
-      in_main = pl.name_len == 13 && memcmp(pl.name, "Desktop Entry", 13) == 0;
-    else if (pl.kind == LINE_KEY && in_main && name_is(&pl, key))
+      state = state == 0 && name_is(&pl, group) ? 1 : state == 1 ? 2 : 0;
+    else if (pl.kind == LINE_KEY && state == 1 && name_is(&pl, key))
       return xasprintf("%.*s", (int)pl.value_len, pl.value);
   }
   return NULL;
+}
+
+static char *main_group_value(const char *data, const char *key)
+{
+  return group_value(data, "Desktop Entry", key);
 }
 
 /* Is the file at path one sbx wrote?  1 yes, 0 no (or absent: -ENOENT). */
@@ -434,8 +470,11 @@ static int source_check(struct source *src)
   return 0;
 }
 
-/* The original with our changes (see the top of this file). */
-static int rewrite(const struct source *src, const char *exec_prefix, const char *profile_value, struct buf *out)
+/* The original with our changes (see the top of this file).  dbus_note
+ * ends the comment that replaces DBusActivatable=true: what became of the
+ * app's D-Bus service. */
+static int rewrite(const struct source *src, const char *exec_prefix, const char *profile_value,
+                   const char *dbus_note, struct buf *out)
 {
   size_t pos = 0, len;
   const char *line;
@@ -479,11 +518,12 @@ static int rewrite(const struct source *src, const char *exec_prefix, const char
       continue;
     }
     if (pl.kind == LINE_KEY && group == 1 && name_is(&pl, "DBusActivatable")) {
-      if (value_is(&pl, "true"))
+      if (value_is(&pl, "true")) {
         buf_puts(out, "# sbx: DBusActivatable=true removed: with it the session starts the app\n"
                       "# by activating its D-Bus name, which never reads Exec and so never\n"
                       "# runs sbx.  Without it, launchers run Exec, which goes through sbx.\n");
-      else {
+        buf_puts(out, dbus_note);
+      } else {
         buf_add(out, line, len);
         buf_puts(out, "\n");
       }
@@ -492,6 +532,227 @@ static int rewrite(const struct source *src, const char *exec_prefix, const char
     buf_add(out, line, len);
     buf_puts(out, "\n");
   }
+  return 0;
+}
+
+/* ---------------------------------------------- the D-Bus service */
+
+#define SERVICE_GROUP "D-BUS Service"
+#define SERVICE_MARK_PROFILE "# " MARK_PROFILE "="
+#define SERVICE_MARK_ORIGINAL "# " MARK_ORIGINAL "="
+
+/* A well-known bus name (D-Bus Specification, "Bus names"): two or more
+ * dot-separated elements of [A-Za-z0-9_-], none empty or starting with a
+ * digit, at most 255 characters. */
+static bool is_bus_name(const char *s)
+{
+  size_t len = strlen(s), elements = 1, elem_len = 0;
+  if (len == 0 || len > 255)
+    return false;
+  for (const char *c = s; *c; c++) {
+    if (*c == '.') {
+      if (elem_len == 0)
+        return false;
+      elements++;
+      elem_len = 0;
+    } else if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '_' || *c == '-' ||
+               (*c >= '0' && *c <= '9' && elem_len > 0)) {
+      elem_len++;
+    } else {
+      return false;
+    }
+  }
+  return elem_len > 0 && elements >= 2;
+}
+
+/* The value after a marker line's prefix, or NULL when line isn't one. */
+static char *marker_line(const char *line, size_t len, const char *prefix)
+{
+  size_t plen = strlen(prefix);
+  if (len && line[len - 1] == '\r')
+    len--;
+  if (len < plen || memcmp(line, prefix, plen) != 0)
+    return NULL;
+  return xasprintf("%.*s", (int)(len - plen), line + plen);
+}
+
+/* Is the service file at path one sbx wrote (it has our "# X-Sbx-Profile="
+ * line)?  1 yes, 0 no (a symlink is never ours), < 0 error (-ENOENT when
+ * absent). */
+static int service_written_by_sbx(const char *path, char **profile, char **original)
+{
+  _cleanup_free_ char *data = NULL;
+  int r = read_desktop(path, false, &data);
+  if (r < 0)
+    return r == -ELOOP ? 0 : r;
+  _cleanup_free_ char *p = NULL, *o = NULL;
+  size_t pos = 0, len;
+  const char *line;
+  while (next_line(data, &pos, &line, &len)) {
+    char *v;
+    if (!p && (v = marker_line(line, len, SERVICE_MARK_PROFILE)))
+      p = v;
+    else if (!o && (v = marker_line(line, len, SERVICE_MARK_ORIGINAL)))
+      o = v;
+  }
+  if (!p)
+    return 0;
+  if (profile)
+    *profile = steal_ptr(&p);
+  if (original)
+    *original = steal_ptr(&o);
+  return 1;
+}
+
+/* Does the service file at path (symlinks followed) declare Name=bus?  Its
+ * contents go to *data (when data is given) if it does. */
+static bool service_declares(const char *path, const char *bus, char **data)
+{
+  _cleanup_free_ char *d = NULL;
+  if (read_desktop(path, true, &d) < 0)
+    return false;
+  _cleanup_free_ char *name = group_value(d, SERVICE_GROUP, "Name");
+  if (!name || strcmp(name, bus) != 0)
+    return false;
+  if (data)
+    *data = steal_ptr(&d);
+  return true;
+}
+
+/* The *.service files in dir, sorted; NULL when it can't be read. */
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static char **service_files(const char *dir)
+{
+  DIR *d = opendir(dir);
+  if (!d)
+    return NULL;
+  char **v = xcalloc(1, sizeof(char *));
+  size_t n = 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    size_t len = strlen(de->d_name);
+    if (de->d_name[0] == '.' || len <= 8 || strcmp(de->d_name + len - 8, ".service") != 0)
+      continue;
+    v = xrealloc(v, (n + 2) * sizeof(char *));
+    v[n++] = xstrdup(de->d_name);
+    v[n] = NULL;
+  }
+  closedir(d);
+  qsort(v, n, sizeof(char *), cmp_str);
+  return v;
+}
+
+struct service {
+  char *path; /* the original service file */
+  char *data; /* its contents */
+};
+
+static void service_clear(struct service *s)
+{
+  free(s->path);
+  free(s->data);
+}
+
+/* The service file the session bus would use for bus, in the first of dirs
+ * that has one: BUS.service when it declares the name, else any *.service
+ * there that does.  1 found (in *svc), 0 not. */
+static int find_service(char **dirs, const char *bus, struct service *svc)
+{
+  for (size_t i = 0; dirs[i]; i++) {
+    _cleanup_free_ char *path = xasprintf("%s/%s.service", dirs[i], bus);
+    if (service_declares(path, bus, &svc->data)) {
+      svc->path = steal_ptr(&path);
+      return 1;
+    }
+    _cleanup_strv_ char **names = service_files(dirs[i]);
+    for (size_t j = 0; names && names[j]; j++) {
+      _cleanup_free_ char *other = xasprintf("%s/%s", dirs[i], names[j]);
+      if (service_declares(other, bus, &svc->data)) {
+        svc->path = steal_ptr(&other);
+        return 1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Before writing dir/BUS.service: a file there that sbx did not write is
+ * refused, and so is any other file in dir declaring the same name (the
+ * bus would pick one of the two, arbitrarily).  Sets *ours when an
+ * earlier override of ours is there. */
+static int check_service_dest(const char *dir, const char *bus, const char *dest, bool *ours)
+{
+  int r = service_written_by_sbx(dest, NULL, NULL);
+  *ours = r == 1;
+  if (r == 0)
+    return log_fail(EEXIST, "%s exists and was not written by sbx (no \"" SERVICE_MARK_PROFILE "\" line); "
+                            "not overwriting it (move it away to install a sandboxed copy)", dest);
+  if (r < 0 && r != -ENOENT)
+    return log_errno(r == -EISDIR ? EINVAL : -r, "Can't read %s", dest);
+  _cleanup_strv_ char **names = service_files(dir);
+  for (size_t j = 0; names && names[j]; j++) {
+    _cleanup_free_ char *other = xasprintf("%s/%s", dir, names[j]);
+    if (strcmp(other, dest) != 0 && service_declares(other, bus, NULL) &&
+        service_written_by_sbx(other, NULL, NULL) != 1)
+      return log_fail(EEXIST, "%s declares Name=%s too, and the session bus would pick it or sbx's %s "
+                              "arbitrarily; move it away to install a sandboxed copy", other, bus, dest);
+  }
+  return 0;
+}
+
+/* The override: a header with our marker lines, then the original line for
+ * line, except that Exec runs through sbx and SystemdService is dropped. */
+static int rewrite_service(const struct service *svc, const char *exec_prefix, const char *profile_value,
+                           struct buf *out)
+{
+  buf_puts(out, "# Written by sbx --desktop-install: overrides the D-Bus service of the\n"
+                "# same name in $XDG_DATA_DIRS, so that activating the name runs the app in\n"
+                "# its sandbox.  Remove it with sbx --desktop-remove; sbx overwrites or\n"
+                "# removes only service files with the " MARK_PROFILE " line below.\n"
+                SERVICE_MARK_PROFILE);
+  int r = string_value(out, profile_value, "the profile");
+  if (r < 0)
+    return r;
+  buf_puts(out, "\n" SERVICE_MARK_ORIGINAL);
+  if ((r = string_value(out, svc->path, "the service file's path")) < 0)
+    return r;
+  buf_puts(out, "\n");
+  size_t pos = 0, len;
+  const char *line;
+  bool in_service = false, seen_exec = false;
+  while (next_line(svc->data, &pos, &line, &len)) {
+    struct parsed_line pl = parse_line(line, len);
+    if (pl.kind == LINE_OTHER && len >= 8 && memcmp(line, "# X-Sbx-", 8) == 0)
+      continue; /* markers of ours, if the original carried any */
+    if (pl.kind == LINE_GROUP)
+      in_service = name_is(&pl, SERVICE_GROUP);
+    if (pl.kind == LINE_KEY && in_service && name_is(&pl, "Exec")) {
+      _cleanup_free_ char *value = unescape_string(pl.value, pl.value_len);
+      _cleanup_strv_ char **argv = NULL;
+      if (exec_split(value, &argv) < 0 || !argv[0])
+        return log_fail(EINVAL, "%s: %.*s: not a valid command line (empty, or an unterminated quote)", svc->path,
+                        (int)len, line);
+      buf_puts(out, "Exec=");
+      buf_puts(out, exec_prefix);
+      buf_add(out, pl.value, pl.value_len);
+      buf_puts(out, "\n");
+      seen_exec = true;
+      continue;
+    }
+    if (pl.kind == LINE_KEY && in_service && name_is(&pl, "SystemdService")) {
+      buf_puts(out, "# sbx: SystemdService=");
+      buf_add(out, pl.value, pl.value_len);
+      buf_puts(out, " removed: with it the bus asks\n"
+                    "# systemd to start that unit instead of running Exec, and the app\n"
+                    "# would start outside its sandbox.\n");
+      continue;
+    }
+    buf_add(out, line, len);
+    buf_puts(out, "\n");
+  }
+  if (!seen_exec)
+    return log_fail(EINVAL, "%s: no Exec line in [" SERVICE_GROUP "]: sbx can't run the service, and leaving it "
+                            "would let D-Bus activation start the app outside its sandbox", svc->path);
   return 0;
 }
 
@@ -595,27 +856,138 @@ static void rmdir_made(char **made)
     rmdir(made[n]);
 }
 
-/* Write data to dir/name atomically: a temporary file beside it, renamed
- * over it, so readers (the menu, a file watcher) see the old or the new. */
-static int write_atomic(const char *dir, const char *name, const char *data, size_t len)
+/* A change to one file: a write (a temporary file beside it, then renamed
+ * over it, so readers -- the menu, the bus, a file watcher -- see the old
+ * file or the new, never half of one) or a removal.  A command prepares its
+ * changes, then commits them one after another; when one fails, those
+ * before it are undone, so its files all change or none do. */
+struct change {
+  char *dest;
+  char *tmp; /* before the commit, the new contents (NULL for a removal);
+              * after it, the old file, until change_finish */
+  enum { CH_PREPARED, CH_CREATED, CH_SWAPPED, CH_OVERWRITTEN, CH_MOVED_ASIDE } state;
+};
+
+/* A temporary name beside dest: ".NAME.sbx-XXXXXX", which neither menus
+ * (*.desktop) nor the bus (*.service) read.  Returns an open fd. */
+static int temp_beside(const char *dest, char **tmp)
 {
-  _cleanup_free_ char *tmp = xasprintf("%s/.%s.sbx-XXXXXX", dir, name);
-  _cleanup_free_ char *dest = xasprintf("%s/%s", dir, name);
-  _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+  const char *slash = strrchr(dest, '/');
+  *tmp = xasprintf("%.*s/.%s.sbx-XXXXXX", (int)(slash - dest), dest, slash + 1);
+  int fd = mkostemp(*tmp, O_CLOEXEC);
+  if (fd < 0) {
+    int r = log_errno(errno, "Can't create a temporary file beside %s", dest);
+    free(*tmp);
+    *tmp = NULL;
+    return r;
+  }
+  return fd;
+}
+
+static int change_write(struct change *c, const char *dir, const char *name, const char *data, size_t len)
+{
+  c->dest = xasprintf("%s/%s", dir, name);
+  _cleanup_close_ int fd = temp_beside(c->dest, &c->tmp);
   if (fd < 0)
-    return log_errno(errno, "Can't create a temporary file in %s", dir);
+    return fd;
   int r = 0;
   if (fchmod(fd, 0644) < 0)
-    r = log_errno(errno, "Can't set the mode of %s", tmp);
+    r = log_errno(errno, "Can't set the mode of %s", c->tmp);
   else if ((r = write_all(fd, data, len)) < 0)
-    log_errno(-r, "Can't write %s", tmp);
+    log_errno(-r, "Can't write %s", c->tmp);
   else if (fsync(fd) < 0)
-    r = log_errno(errno, "Can't write %s", tmp);
-  else if (rename(tmp, dest) < 0)
-    r = log_errno(errno, "Can't rename %s to %s", tmp, dest);
-  if (r < 0)
-    unlink(tmp);
+    r = log_errno(errno, "Can't write %s", c->tmp);
+  if (r < 0) {
+    unlink(c->tmp);
+    free(c->tmp);
+    c->tmp = NULL;
+  }
   return r;
+}
+
+static void change_remove(struct change *c, const char *dest) { c->dest = xstrdup(dest); }
+
+static int change_commit(struct change *c)
+{
+  if (!c->tmp) {
+    /* A removal: move the file aside, so that an undo can bring it back. */
+    int fd = temp_beside(c->dest, &c->tmp);
+    if (fd < 0)
+      return fd;
+    close(fd);
+    if (rename(c->dest, c->tmp) < 0) {
+      int r = log_errno(errno, "Can't remove %s", c->dest);
+      unlink(c->tmp);
+      free(steal_ptr(&c->tmp));
+      return r;
+    }
+    c->state = CH_MOVED_ASIDE;
+    return 0;
+  }
+  /* Swap the new file with the old one, which an undo can swap back. */
+  if (renameat2(AT_FDCWD, c->tmp, AT_FDCWD, c->dest, RENAME_EXCHANGE) == 0) {
+    c->state = CH_SWAPPED;
+    return 0;
+  }
+  if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+    return log_errno(errno, "Can't rename %s to %s", c->tmp, c->dest);
+  /* No old file (ENOENT), or a file system without exchange. */
+  struct stat st;
+  bool existed = errno != ENOENT && lstat(c->dest, &st) == 0;
+  if (rename(c->tmp, c->dest) < 0)
+    return log_errno(errno, "Can't rename %s to %s", c->tmp, c->dest);
+  free(steal_ptr(&c->tmp));
+  c->state = existed ? CH_OVERWRITTEN : CH_CREATED;
+  return 0;
+}
+
+static void change_undo(struct change *c)
+{
+  switch (c->state) {
+  case CH_SWAPPED:
+    if (renameat2(AT_FDCWD, c->tmp, AT_FDCWD, c->dest, RENAME_EXCHANGE) < 0) {
+      log_errno(errno, "Can't put %s back (the old one is at %s)", c->dest, c->tmp);
+      free(steal_ptr(&c->tmp)); /* keep it */
+    }
+    break; /* else change_finish removes the new file, now at tmp */
+  case CH_CREATED:
+    unlink(c->dest);
+    break;
+  case CH_MOVED_ASIDE:
+    if (rename(c->tmp, c->dest) < 0)
+      log_errno(errno, "Can't put %s back (it is at %s)", c->dest, c->tmp);
+    else
+      free(steal_ptr(&c->tmp));
+    break;
+  case CH_OVERWRITTEN: /* the old contents are gone; the new file stays */
+  case CH_PREPARED:
+    break;
+  }
+  c->state = CH_PREPARED;
+}
+
+/* Remove what is left at tmp (the new contents of an uncommitted or undone
+ * write, the old file of a committed one) and free. */
+static void change_finish(struct change *c)
+{
+  if (c->tmp)
+    unlink(c->tmp);
+  free(c->tmp);
+  free(c->dest);
+  c->tmp = c->dest = NULL;
+}
+
+static int commit_all(struct change *changes, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    int r = change_commit(&changes[i]);
+    if (r < 0) {
+      while (i--)
+        change_undo(&changes[i]);
+      return r;
+    }
+  }
+  return 0;
 }
 
 /* ------------------------------------------------- the commands */
@@ -643,13 +1015,8 @@ static int find_source(const char *id, const char *dest, struct source *src)
     src->path = steal_ptr(&path);
     return 0;
   }
-  _cleanup_free_ char *searched = NULL;
-  for (size_t i = 0; dirs[i]; i++) {
-    char *s = xasprintf("%s%s%s", searched ? searched : "", i ? ", " : "", dirs[i]);
-    free(searched);
-    searched = s;
-  }
-  return log_fail(ENOENT, "no %s in %s", id, searched ? searched : "(no applications directories)");
+  _cleanup_free_ char *searched = join_dirs(dirs);
+  return log_fail(ENOENT, "no %s in %s", id, searched);
 }
 
 static char *self_path(void)
@@ -664,6 +1031,12 @@ static char *self_path(void)
   return xstrdup(buf);
 }
 
+/* The bus name a desktop file ID stands for: the ID without ".desktop". */
+static char *bus_name_of(const char *id) { return xasprintf("%.*s", (int)(strlen(id) - 8), id); }
+
+/* Where our override of bus's service goes. */
+static char *service_dir(const char *home) { return xasprintf("%s/dbus-1/services", home); }
+
 int desktop_file_install(const char *app, const char *profile)
 {
   _cleanup_free_ char *id = NULL, *home = data_home(), *sbx = self_path();
@@ -676,12 +1049,19 @@ int desktop_file_install(const char *app, const char *profile)
     return log_fail(ENOENT, "Can't find sbx's own path (/proc/self/exe)");
   _cleanup_free_ char *dir = xasprintf("%s/applications", home);
   _cleanup_free_ char *dest = xasprintf("%s/%s", dir, id);
+  _cleanup_free_ char *bus = bus_name_of(id), *sdir = service_dir(home);
+  _cleanup_free_ char *sname = xasprintf("%s.service", bus);
+  _cleanup_free_ char *sdest = xasprintf("%s/%s", sdir, sname);
 
   struct source src = { 0 };
-  _cleanup_free_ char *value = NULL, *shown = NULL;
+  struct service svc = { 0 };
+  _cleanup_free_ char *value = NULL, *shown = NULL, *activatable = NULL, *missing = NULL;
   _cleanup_strv_ char **argv = NULL;
-  struct buf prefix = { 0 }, out = { 0 };
+  struct buf prefix = { 0 }, out = { 0 }, sout = { 0 }, note = { 0 };
+  struct change changes[2] = { 0 };
+  size_t n_changes = 0;
   char **made = NULL;
+  bool found = false, old_override = false;
   if ((r = find_source(id, dest, &src)) < 0 || (r = source_check(&src)) < 0)
     goto out;
   if (exec_split(src.main_exec, &argv) < 0 || !exec_program(argv)) {
@@ -701,18 +1081,73 @@ int desktop_file_install(const char *app, const char *profile)
   if ((r = exec_word(&prefix, value, "the profile")) < 0)
     goto out;
   buf_puts(&prefix, " -- ");
-  if ((r = rewrite(&src, prefix.s, value, &out)) < 0)
-    goto out;
-  if ((r = mkdir_parents(dir, &made)) < 0 || (r = write_atomic(dir, id, out.s, out.n)) < 0) {
-    rmdir_made(made);
-    goto out;
+
+  /* The D-Bus service: overridden for a DBusActivatable app, and kept up
+   * to date (or removed with the original) once we have overridden it. */
+  activatable = main_group_value(src.data, "DBusActivatable");
+  bool dbus_activatable = activatable && strcmp(activatable, "true") == 0;
+  if (is_bus_name(bus)) {
+    old_override = service_written_by_sbx(sdest, NULL, NULL) == 1;
+    if (dbus_activatable || old_override) {
+      if ((r = check_service_dest(sdir, bus, sdest, &old_override)) < 0)
+        goto out;
+      _cleanup_strv_ char **sdirs = data_dirs("dbus-1/services", false);
+      found = find_service(sdirs, bus, &svc) == 1;
+      if (!found) {
+        _cleanup_free_ char *searched = join_dirs(sdirs);
+        missing = xasprintf("no D-Bus service file for %s in %s, nothing to override", bus, searched);
+      }
+    }
+  } else if (dbus_activatable) {
+    missing = xasprintf("%s is not a D-Bus name, so no service file can start it", bus);
   }
-  printf("%s: runs %s with profile %s (from %s)\n", dest, program, shown, src.path);
+  if (found) {
+    if ((r = rewrite_service(&svc, prefix.s, value, &sout)) < 0)
+      goto out;
+    buf_puts(&note, "# Activating the name stays sandboxed too: sbx also wrote\n# ../dbus-1/services/");
+    buf_puts(&note, sname);
+    buf_puts(&note, ", a D-Bus service file whose Exec runs\n"
+                    "# the app through sbx, and which the session bus reads before the app's.\n");
+  } else if (dbus_activatable && is_bus_name(bus)) {
+    buf_puts(&note, "# No D-Bus service file for ");
+    buf_puts(&note, bus);
+    buf_puts(&note, " was found when this was written,\n"
+                    "# so none is overridden; if the app gets one, run sbx --desktop-install\n"
+                    "# again.\n");
+  } else if (dbus_activatable) {
+    buf_puts(&note, "# (The file name is not a D-Bus name, so nothing can activate the app.)\n");
+  }
+  if ((r = rewrite(&src, prefix.s, value, note.s ? note.s : "", &out)) < 0)
+    goto out;
+
+  /* Prepare both files, then put them in place together. */
+  if (found) {
+    if ((r = mkdir_parents(sdir, &made)) < 0 || (r = change_write(&changes[n_changes++], sdir, sname, sout.s, sout.n)) < 0)
+      goto out;
+  } else if (old_override) {
+    change_remove(&changes[n_changes++], sdest);
+  }
+  if ((r = mkdir_parents(dir, &made)) < 0 || (r = change_write(&changes[n_changes++], dir, id, out.s, out.n)) < 0 ||
+      (r = commit_all(changes, n_changes)) < 0)
+    goto out;
+  printf("%s: runs %s with profile %s (from %s)%s%s\n", dest, program, shown, src.path,
+         missing ? "; DBusActivatable=true, but " : "", missing ? missing : "");
+  if (found)
+    printf("%s: D-Bus activation of %s runs it with profile %s too (from %s)\n", sdest, bus, shown, svc.path);
+  else if (old_override)
+    printf("removed %s: %s has no D-Bus service any more\n", sdest, bus);
 out:
+  for (size_t i = 0; i < n_changes; i++)
+    change_finish(&changes[i]);
+  if (r < 0)
+    rmdir_made(made);
   strv_free(made);
   free(prefix.s);
   free(out.s);
+  free(sout.s);
+  free(note.s);
   source_clear(&src);
+  service_clear(&svc);
   return r;
 }
 
@@ -725,50 +1160,97 @@ int desktop_file_remove(const char *app)
   if (!home)
     return log_fail(EINVAL, "neither XDG_DATA_HOME nor HOME is set to an absolute path");
   _cleanup_free_ char *dest = xasprintf("%s/applications/%s", home, id);
-  r = written_by_sbx(dest, false, NULL, NULL);
-  if (r == -ENOENT)
-    return log_fail(ENOENT, "no %s: sbx has not installed %s", dest, id);
-  if (r < 0)
-    return log_errno(r == -EISDIR ? EINVAL : -r, "Can't read %s", dest);
-  if (r == 0)
+  _cleanup_free_ char *bus = bus_name_of(id), *sdir = service_dir(home);
+  _cleanup_free_ char *sdest = xasprintf("%s/%s.service", sdir, bus);
+  int desktop = written_by_sbx(dest, false, NULL, NULL);
+  if (desktop < 0 && desktop != -ENOENT)
+    return log_errno(desktop == -EISDIR ? EINVAL : -desktop, "Can't read %s", dest);
+  if (desktop == 0)
     return log_fail(EPERM, "%s was not written by sbx (no %s key); not removing it", dest, MARK_PROFILE);
-  if (unlink(dest) < 0)
-    return log_errno(errno, "Can't remove %s", dest);
-  printf("removed %s\n", dest);
-  return 0;
+  /* The service override: ours goes too; anything else there is left. */
+  int service = is_bus_name(bus) ? service_written_by_sbx(sdest, NULL, NULL) : -ENOENT;
+  if (service < 0 && service != -ENOENT)
+    return log_errno(service == -EISDIR ? EINVAL : -service, "Can't read %s", sdest);
+  if (desktop != 1 && service != 1)
+    return log_fail(ENOENT, "no %s: sbx has not installed %s", dest, id);
+
+  struct change changes[2] = { 0 };
+  size_t n = 0;
+  if (service == 1)
+    change_remove(&changes[n++], sdest);
+  if (desktop == 1)
+    change_remove(&changes[n++], dest);
+  r = commit_all(changes, n);
+  for (size_t i = 0; i < n; i++) {
+    if (r == 0)
+      printf("removed %s\n", changes[i].dest);
+    change_finish(&changes[i]);
+  }
+  if (r == 0 && service == 0)
+    printf("kept %s: not written by sbx\n", sdest);
+  return r;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* The line for one of our files: NAME, profile, original, and the service
+ * override of an entry ("-" when there is none). */
+static void list_line(const char *name, const char *profile, const char *original, const char *service)
+{
+  printf("%s\t%s\t%s\t%s\n", name, profile, original ? original : "?", service ? service : "-");
+}
 
 int desktop_file_list(void)
 {
   _cleanup_free_ char *home = data_home();
   if (!home)
     return log_fail(EINVAL, "neither XDG_DATA_HOME nor HOME is set to an absolute path");
-  _cleanup_free_ char *dir = xasprintf("%s/applications", home);
+  _cleanup_free_ char *dir = xasprintf("%s/applications", home), *sdir = service_dir(home);
   DIR *d = opendir(dir);
-  if (!d)
-    return errno == ENOENT ? 0 : log_errno(errno, "Can't read %s", dir);
   char **names = NULL;
   size_t n = 0;
+  if (!d && errno != ENOENT)
+    return log_errno(errno, "Can't read %s", dir);
   struct dirent *de;
-  while ((de = readdir(d))) {
+  while (d && (de = readdir(d))) {
     size_t len = strlen(de->d_name);
     if (de->d_name[0] == '.' || len <= 8 || strcmp(de->d_name + len - 8, ".desktop") != 0)
       continue;
     names = xrealloc(names, (n + 1) * sizeof(char *));
     names[n++] = xstrdup(de->d_name);
   }
-  closedir(d);
+  if (d)
+    closedir(d);
   if (n)
     qsort(names, n, sizeof(char *), cmp_str);
+  /* The entries, each with its service override. */
+  _cleanup_strv_ char **listed = xcalloc(1, sizeof(char *));
+  size_t n_listed = 0;
   for (size_t i = 0; i < n; i++) {
     _cleanup_free_ char *path = xasprintf("%s/%s", dir, names[i]);
-    _cleanup_free_ char *profile = NULL, *original = NULL;
-    if (written_by_sbx(path, false, &profile, &original) == 1)
-      printf("%s\t%s\t%s\n", names[i], profile, original ? original : "?");
+    _cleanup_free_ char *profile = NULL, *original = NULL, *bus = bus_name_of(names[i]);
+    if (written_by_sbx(path, false, &profile, &original) == 1) {
+      _cleanup_free_ char *spath = xasprintf("%s/%s.service", sdir, bus);
+      bool svc = is_bus_name(bus) && service_written_by_sbx(spath, NULL, NULL) == 1;
+      list_line(names[i], profile, original, svc ? spath : NULL);
+      if (svc) {
+        listed = xrealloc(listed, (n_listed + 2) * sizeof(char *));
+        listed[n_listed++] = xasprintf("%s.service", bus);
+        listed[n_listed] = NULL;
+      }
+    }
     free(names[i]);
   }
   free(names);
+  /* Overrides whose entry is gone (removed by hand): --desktop-remove still
+   * takes them away. */
+  _cleanup_strv_ char **snames = service_files(sdir);
+  for (size_t i = 0; snames && snames[i]; i++) {
+    bool seen = false;
+    for (size_t j = 0; j < n_listed && !seen; j++)
+      seen = strcmp(listed[j], snames[i]) == 0;
+    _cleanup_free_ char *spath = xasprintf("%s/%s", sdir, snames[i]);
+    _cleanup_free_ char *profile = NULL, *original = NULL;
+    if (!seen && service_written_by_sbx(spath, &profile, &original) == 1)
+      list_line(snames[i], profile, original, spath);
+  }
   return 0;
 }

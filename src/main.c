@@ -206,6 +206,7 @@ int main(int argc, char **argv)
   if (r < 0)
     return EXIT_POLICY;
   if (action == CLI_EXPLAIN) {
+    services_explain(&plan, &notes); /* asks the host read-only (Wayland), creates nothing */
     if (extra.json)
       explain_json(stdout, &plan, &pol, &notes);
     else

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "desktop/dbus-proxy.h"
+#include "desktop/wayland.h"
 #include "plan.h"
 #include "util.h"
 
@@ -270,8 +271,10 @@ static void undo(struct services *s, struct plan *p)
       p->info_fd = -1;
     close_if_ours(&s->info_fd, s->info_dev, s->info_ino);
   }
-  /* With its sync pipe's read end gone the proxy exits by itself. */
+  /* With its sync pipe's read end gone the proxy exits by itself (and
+   * the compositor stops accepting on our Wayland socket). */
   dbus_proxy_reap(s);
+  wayland_disconnect(s->wayland);
   if (s->flatpak_made)
     remove_instance_dir(s->flatpak_parent, true, s->instance_id);
   if (s->runtime_made)
@@ -294,13 +297,26 @@ static int start(struct services *s, struct plan *p)
     if (p->as_pid_1)
       return log_fail(EINVAL, "--as-pid-1 can't be combined with a filtered D-Bus bus (no pid 1 would hold the proxy's sync pipe)");
   }
-  /* The instance directory holds the proxy's sockets and, under
-   * $XDG_RUNTIME_DIR, the lock that marks the instance alive. */
-  if (s->n_buses > 0 || (s->app_info && s->flatpak_dir)) {
+  /* Wayland: ask the compositor first.  Only an offered
+   * wp_security_context_v1 needs the instance directory and the pipe;
+   * anything that goes wrong with it takes Wayland away from the app
+   * (with a warning), never the sandbox. */
+  bool wayland = false;
+  if (s->wayland && wayland_probe(s->wayland, p) == WAYLAND_OFFERED) {
+    const char *why = wayland_blocker(p);
+    if (why)
+      wayland_give_up(s->wayland, p, why);
+    else
+      wayland = true;
+  }
+  /* The instance directory holds the proxy's sockets, the Wayland
+   * listener and, under $XDG_RUNTIME_DIR, the lock that marks the instance
+   * alive. */
+  _cleanup_close_ int dfd = -1;
+  if (s->n_buses > 0 || (s->app_info && s->flatpak_dir) || wayland) {
     if (s->runtime_parent)
       remove_stale_instances(s);
-    _cleanup_close_ int dfd = make_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL,
-                                                 strrchr(s->runtime_dir, '/') + 1);
+    dfd = make_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
     if (dfd < 0)
       return dfd;
     s->runtime_made = true;
@@ -308,23 +324,31 @@ static int start(struct services *s, struct plan *p)
       return r;
   }
   if (s->app_info && s->flatpak_dir) {
-    _cleanup_close_ int dfd = make_instance_dir(s->flatpak_parent, true, s->instance_id);
-    if (dfd < 0)
-      return dfd;
+    _cleanup_close_ int ffd = make_instance_dir(s->flatpak_parent, true, s->instance_id);
+    if (ffd < 0)
+      return ffd;
     s->flatpak_made = true;
-    if ((r = write_flatpak_files(s, p, dfd)) < 0)
+    if ((r = write_flatpak_files(s, p, ffd)) < 0)
       return r;
   }
-  if (s->n_buses > 0) {
-    int rd;
-    if ((r = dbus_proxy_spawn(s, &rd)) < 0)
-      return r;
-    struct stat st;
-    fstat(rd, &st);
-    s->sync_rd = p->sync_fd = rd;
-    s->sync_dev = st.st_dev;
-    s->sync_ino = st.st_ino;
-  }
+  if (s->n_buses == 0 && !wayland)
+    return 0;
+  /* The instance's lifetime pipe (see services.h): the proxy and the
+   * compositor get the write end, the sandbox's pid 1 the read end. */
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    return log_errno(errno, "pipe");
+  _cleanup_close_ int rd = pipefd[0];
+  _cleanup_close_ int wr = pipefd[1];
+  if (s->n_buses > 0 && (r = dbus_proxy_spawn(s, rd, wr)) < 0)
+    return r;
+  if (wayland && wayland_attach(s->wayland, p, s->instance_id, dfd, wr) < 0 && s->n_buses == 0)
+    return 0; /* warned; nobody needs the pipe now */
+  struct stat st;
+  fstat(rd, &st);
+  s->sync_rd = p->sync_fd = steal_fd(&rd);
+  s->sync_dev = st.st_dev;
+  s->sync_ino = st.st_ino;
   return 0;
 }
 
@@ -353,6 +377,13 @@ int services_start(struct plan *p)
   return r;
 }
 
+void services_explain(struct plan *p, struct notes *notes)
+{
+  struct services *s = p->services;
+  if (s && s->wayland)
+    wayland_explain(s->wayland, p, notes);
+}
+
 void services_stop(struct plan *p)
 {
   struct services *s = p->services;
@@ -371,6 +402,7 @@ void services_stop(struct plan *p)
   free(s->flatpak_dir);
   free(s->app_info);
   free(s->proxy_binary);
+  wayland_service_free(s->wayland);
   free(s);
   p->services = NULL;
 }

@@ -1,8 +1,10 @@
 /* Side services: processes and host files a sandbox needs next to it, for
- * exactly as long as it runs.  Today that is the filtering D-Bus proxy and
- * the Flatpak-style instance files portals read.
+ * exactly as long as it runs.  Today that is the filtering D-Bus proxy,
+ * the Flatpak-style instance files portals read, and the sandbox's own
+ * Wayland socket (wp_security_context_v1, desktop/wayland.h).
  *
- * The compiler (desktop/dbus.c, desktop/flatpak-info.c) only *records* what
+ * The compiler (desktop/dbus.c, desktop/flatpak-info.c, desktop/wayland.c)
+ * only *records* what
  * is needed, as plain data in plan->services; nothing is created or started
  * then, so `sbx --explain` and a policy that fails to compile leave no
  * trace.  main() calls services_start() just before sbx_run() and
@@ -12,7 +14,8 @@
  * [Instance] instance-id of /.flatpak-info):
  *
  *   $XDG_RUNTIME_DIR/sbx/ID/             0700, proxy sockets (session-bus,
- *                                        system-bus) and `lock`, flock'ed while
+ *                                        system-bus), the Wayland listener
+ *                                        (wayland) and `lock`, flock'ed while
  *                                        the instance lives; without
  *                                        XDG_RUNTIME_DIR: /tmp/sbx-UID-ID/
  *                                        (sockets only)
@@ -25,7 +28,12 @@
  * refused, not followed.  Both are removed by services_stop(); the parents
  * (sbx/, .flatpak/) stay, as Flatpak leaves .flatpak/ and .dbus-proxy/.
  * An sbx killed outright leaves its directories; the next start removes
- * every instance whose lock is free. */
+ * every instance whose lock is free.
+ *
+ * One pipe per instance tells side services that the sandbox ended: its
+ * read end is plan->sync_fd, held by the sandbox's pid 1 for the
+ * sandbox's lifetime; the proxy (--fd) and the compositor (close_fd) hold
+ * write ends and see the error when the last read end closes. */
 #pragma once
 
 #include <stdbool.h>
@@ -33,6 +41,8 @@
 #include <sys/types.h>
 
 struct plan;
+struct notes;
+struct wayland_service;
 
 /* One bus behind the proxy. */
 struct service_bus {
@@ -54,6 +64,7 @@ struct services {
   char *proxy_binary;   /* xdg-dbus-proxy, or NULL if not found */
   struct service_bus buses[2];
   size_t n_buses;
+  struct wayland_service *wayland; /* socket wayland with a compositor, or NULL */
 
   /* Run-time state (services_start/services_stop). */
   bool runtime_made, flatpak_made;
@@ -80,12 +91,19 @@ void service_bus_add_rule(struct service_bus *b, const char *fmt, ...) __attribu
 /* Free a NULL-terminated string vector. */
 void services_strv_free(char **v);
 
-/* Create the instance files, start the proxy and wait until it listens;
- * hand its sync pipe to the plan (plan->sync_fd) and the bwrapinfo.json
+/* Create the instance files, start the proxy and wait until it listens,
+ * give the compositor the sandbox's Wayland socket (or take Wayland out of
+ * the plan, with a warning, if that fails); hand the sync pipe to the plan
+ * (plan->sync_fd) and the bwrapinfo.json
  * file to plan->info_fd (when the caller gave neither).  On failure
  * everything already done is undone.  Returns 0 or a negative errno after
  * a message.  Without services, does nothing. */
 int services_start(struct plan *p);
+
+/* --explain: what starting would do where that depends on the host now
+ * (does the compositor offer wp_security_context_v1?): asked read-only,
+ * shown in the plan and the notes.  Creates nothing. */
+void services_explain(struct plan *p, struct notes *notes);
 
 /* After the sandbox ended (or when it never ran): make sure the proxy has
  * exited, remove the instance files, free plan->services.  Idempotent. */

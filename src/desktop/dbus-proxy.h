@@ -24,12 +24,13 @@ char *dbus_proxy_find_binary(const char *path_env);
  * NULL-terminated; free with services_strv_free. */
 char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool explain);
 
-/* Start the proxy and wait until its sockets exist.  On success
- * s->proxy_pid/proxy_pidfd are set and *sync_rd is the read end of the
- * sync pipe (close-on-exec): whoever holds it keeps the proxy alive.
+/* Start the proxy and wait until its sockets exist.  sync_rd/sync_wr: the
+ * instance's lifetime pipe (close-on-exec; the caller keeps both ends):
+ * the proxy gets sync_wr, signals readiness on it, and lives as long as
+ * someone holds sync_rd.  On success s->proxy_pid/proxy_pidfd are set.
  * Returns 0 or a negative errno after a message; nothing is left running
  * on failure. */
-int dbus_proxy_spawn(struct services *s, int *sync_rd);
+int dbus_proxy_spawn(struct services *s, int sync_rd, int sync_wr);
 
 /* Wait (briefly) for the proxy to exit after the last read end of its sync
  * pipe closed; kill it if it does not.  Safe to call when not started. */

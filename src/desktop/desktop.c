@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "desktop/wayland.h"
 #include "profile/directives.h"
 #include "util.h"
 
@@ -36,26 +37,6 @@ static bool is_socket(const char *path)
 static char *host_rt(const struct compile_ctx *cc, const char *member)
 {
   return cc->host_runtime_dir ? xasprintf("%s/%s", cc->host_runtime_dir, member) : NULL;
-}
-
-static int wayland(struct compile_ctx *cc)
-{
-  const char *name = plan_getenv(cc->plan, "WAYLAND_DISPLAY");
-  if (!name || !*name)
-    name = "wayland-0";
-  _cleanup_free_ char *host = name[0] == '/' ? xstrdup(name) : host_rt(cc, name);
-  if (!host || !is_socket(host)) {
-    notes_add(cc->notes, "wayland: no compositor socket (%s); not connected", host ? host : name);
-    return 0;
-  }
-  const char *base = strrchr(host, '/') + 1;
-  _cleanup_free_ char *inside = xasprintf("%s/%s", cc->sandbox_runtime_dir, base);
-  cc_bind(cc, ACCESS_RO, host, inside, false);
-  plan_setenv(cc->plan, "WAYLAND_DISPLAY", base);
-  /* wp_security_context_v1 needs a Wayland client conversation with the
-   * compositor; without one the socket is shared as is. */
-  notes_add(cc->notes, "wayland: %s -> %s (the compositor's own socket; wp_security_context_v1 not used)", host, inside);
-  return 0;
 }
 
 static int pulseaudio(struct compile_ctx *cc)
@@ -103,8 +84,15 @@ static int sockets(struct compile_ctx *cc)
   cc_tmpfs(cc, "/tmp/.X11-unix", 0755);
   if (socket_on(cc, "x11") && (r = desktop_x11(cc)) < 0)
     return r;
-  if (socket_on(cc, "wayland") && (r = wayland(cc)) < 0)
-    return r;
+  if (socket_on(cc, "wayland")) {
+    if ((r = desktop_wayland(cc)) < 0)
+      return r;
+  } else {
+    /* No Wayland: toolkits go straight to X11 instead of looking for a
+     * socket that isn't there (or using an inherited WAYLAND_SOCKET fd). */
+    plan_unsetenv(cc->plan, "WAYLAND_DISPLAY");
+    plan_unsetenv(cc->plan, "WAYLAND_SOCKET");
+  }
   if (socket_on(cc, "pulseaudio") && (r = pulseaudio(cc)) < 0)
     return r;
   if (socket_on(cc, "pipewire")) {

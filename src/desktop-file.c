@@ -43,7 +43,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "policy.h"
 #include "profile/profile.h"
@@ -700,6 +702,14 @@ static int check_service_dest(const char *dir, const char *bus, const char *dest
   return 0;
 }
 
+/* dbus-daemon starts a service through a helper process, which it kills
+ * once the service owns its name; a sandbox started from a profile dies
+ * with sbx's parent.  So the override's Exec starts sbx from a shell that
+ * waits for it (sbx is not its last command, so no shell execs it in its
+ * place).  Single quotes: no backslashes, which a service file would need
+ * escaped.  $0 is sbx, "$@" the rest of the line, as the bus split it. */
+#define SERVICE_EXEC_WRAPPER "/bin/sh -c '\"$0\" \"$@\"; exit $?' "
+
 /* The override: a header with our marker lines, then the original line for
  * line, except that Exec runs through sbx and SystemdService is dropped. */
 static int rewrite_service(const struct service *svc, const char *exec_prefix, const char *profile_value,
@@ -709,6 +719,9 @@ static int rewrite_service(const struct service *svc, const char *exec_prefix, c
                 "# same name in $XDG_DATA_DIRS, so that activating the name runs the app in\n"
                 "# its sandbox.  Remove it with sbx --desktop-remove; sbx overwrites or\n"
                 "# removes only service files with the " MARK_PROFILE " line below.\n"
+                "# Exec starts sbx from a shell that waits for it: the bus kills the\n"
+                "# process that started the service once the app owns its name, and\n"
+                "# the sandbox would die with it.\n"
                 SERVICE_MARK_PROFILE);
   int r = string_value(out, profile_value, "the profile");
   if (r < 0)
@@ -732,7 +745,7 @@ static int rewrite_service(const struct service *svc, const char *exec_prefix, c
       if (exec_split(value, &argv) < 0 || !argv[0])
         return log_fail(EINVAL, "%s: %.*s: not a valid command line (empty, or an unterminated quote)", svc->path,
                         (int)len, line);
-      buf_puts(out, "Exec=");
+      buf_puts(out, "Exec=" SERVICE_EXEC_WRAPPER);
       buf_puts(out, exec_prefix);
       buf_add(out, pl.value, pl.value_len);
       buf_puts(out, "\n");
@@ -990,6 +1003,67 @@ static int commit_all(struct change *changes, size_t n)
   return 0;
 }
 
+/* ------------------------------------------ telling the session bus */
+
+/* "unix:path=" + path, escaped as D-Bus addresses want (every byte but
+ * [-0-9A-Za-z_/.\*] as %XX). */
+static char *unix_address(const char *path)
+{
+  struct buf b = { 0 };
+  buf_puts(&b, "unix:path=");
+  for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+    if ((*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || strchr("-_/.\\*", *c)) {
+      buf_add(&b, (const char *)c, 1);
+    } else {
+      char hex[4];
+      snprintf(hex, sizeof hex, "%%%02x", *c);
+      buf_puts(&b, hex);
+    }
+  }
+  return b.s;
+}
+
+/* The session bus picks up a change in a service directory it watches,
+ * but it watches only those that existed when it started -- and
+ * ~/.local/share/dbus-1/services often did not.  So after changing our
+ * override, ask the bus to reload (org.freedesktop.DBus.ReloadConfig, which
+ * any client may call; through dbus-send, which waits for the answer, so
+ * the override is in force when we return).  Without a session bus there
+ * is nothing to do: the next one reads the directory when it starts. */
+static void reload_session_bus(const char *service_file)
+{
+  const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+  _cleanup_free_ char *bus = NULL;
+  if (addr && *addr) {
+    bus = xasprintf("--bus=%s", addr);
+  } else {
+    /* libdbus's default: $XDG_RUNTIME_DIR/bus (never its X11 autolaunch,
+     * which could start a new bus). */
+    const char *rt = getenv("XDG_RUNTIME_DIR");
+    _cleanup_free_ char *sock = rt && rt[0] == '/' ? xasprintf("%s/bus", rt) : NULL;
+    struct stat st;
+    if (!sock || stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+      return;
+    _cleanup_free_ char *a = unix_address(sock);
+    bus = xasprintf("--bus=%s", a);
+  }
+  char *argv[] = { "dbus-send", bus, "--print-reply", "--reply-timeout=5000", "--type=method_call",
+                   "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.ReloadConfig", NULL };
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  for (int fd = 0; fd <= 2; fd++)
+    posix_spawn_file_actions_addopen(&fa, fd, "/dev/null", fd ? O_WRONLY : O_RDONLY, 0);
+  pid_t pid;
+  int r = posix_spawnp(&pid, "dbus-send", &fa, NULL, argv, environ), status = 0;
+  posix_spawn_file_actions_destroy(&fa);
+  if (r == 0 && RETRY(waitpid(pid, &status, 0)) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+    return;
+  log_warn("could not ask the session bus to reload its service files (%s%s); until it does (at the next "
+           "login, or after: dbus-send --session --type=method_call --dest=org.freedesktop.DBus / "
+           "org.freedesktop.DBus.ReloadConfig) it may not see the change to %s",
+           r ? "can't run dbus-send: " : "dbus-send failed", r ? strerror(r) : "", service_file);
+}
+
 /* ------------------------------------------------- the commands */
 
 static int find_source(const char *id, const char *dest, struct source *src)
@@ -1136,6 +1210,9 @@ int desktop_file_install(const char *app, const char *profile)
     printf("%s: D-Bus activation of %s runs it with profile %s too (from %s)\n", sdest, bus, shown, svc.path);
   else if (old_override)
     printf("removed %s: %s has no D-Bus service any more\n", sdest, bus);
+  fflush(stdout);
+  if (found || old_override)
+    reload_session_bus(sdest);
 out:
   for (size_t i = 0; i < n_changes; i++)
     change_finish(&changes[i]);
@@ -1188,6 +1265,9 @@ int desktop_file_remove(const char *app)
   }
   if (r == 0 && service == 0)
     printf("kept %s: not written by sbx\n", sdest);
+  fflush(stdout);
+  if (r == 0 && service == 1)
+    reload_session_bus(sdest);
   return r;
 }
 

@@ -607,12 +607,21 @@ static int service_written_by_sbx(const char *path, char **profile, char **origi
 }
 
 /* Does the service file at path (symlinks followed) declare Name=bus?  Its
- * contents go to *data (when data is given) if it does. */
+ * contents go to *data (when data is given) if it does.  An override of
+ * ours never does: when $XDG_DATA_DIRS names the data home too, the
+ * original is further down the path. */
 static bool service_declares(const char *path, const char *bus, char **data)
 {
   _cleanup_free_ char *d = NULL;
   if (read_desktop(path, true, &d) < 0)
     return false;
+  size_t pos = 0, len;
+  const char *line;
+  while (next_line(d, &pos, &line, &len)) {
+    _cleanup_free_ char *mark = marker_line(line, len, SERVICE_MARK_PROFILE);
+    if (mark)
+      return false;
+  }
   _cleanup_free_ char *name = group_value(d, SERVICE_GROUP, "Name");
   if (!name || strcmp(name, bus) != 0)
     return false;
@@ -694,8 +703,7 @@ static int check_service_dest(const char *dir, const char *bus, const char *dest
   _cleanup_strv_ char **names = service_files(dir);
   for (size_t j = 0; names && names[j]; j++) {
     _cleanup_free_ char *other = xasprintf("%s/%s", dir, names[j]);
-    if (strcmp(other, dest) != 0 && service_declares(other, bus, NULL) &&
-        service_written_by_sbx(other, NULL, NULL) != 1)
+    if (strcmp(other, dest) != 0 && service_declares(other, bus, NULL))
       return log_fail(EEXIST, "%s declares Name=%s too, and the session bus would pick it or sbx's %s "
                               "arbitrarily; move it away to install a sandboxed copy", other, bus, dest);
   }
@@ -1167,7 +1175,7 @@ int desktop_file_install(const char *app, const char *profile)
         goto out;
       _cleanup_strv_ char **sdirs = data_dirs("dbus-1/services", false);
       found = find_service(sdirs, bus, &svc) == 1;
-      if (!found) {
+      if (!found && dbus_activatable) {
         _cleanup_free_ char *searched = join_dirs(sdirs);
         missing = xasprintf("no D-Bus service file for %s in %s, nothing to override", bus, searched);
       }
@@ -1196,7 +1204,8 @@ int desktop_file_install(const char *app, const char *profile)
 
   /* Prepare both files, then put them in place together. */
   if (found) {
-    if ((r = mkdir_parents(sdir, &made)) < 0 || (r = change_write(&changes[n_changes++], sdir, sname, sout.s, sout.n)) < 0)
+    if ((r = mkdir_parents(sdir, &made)) < 0 ||
+        (r = change_write(&changes[n_changes++], sdir, sname, sout.s, sout.n)) < 0)
       goto out;
   } else if (old_override) {
     change_remove(&changes[n_changes++], sdest);

@@ -472,6 +472,11 @@ AssumedAppArmorLabel=unconfined" "the keys of the service override"
   expect_eq "$(ls -A "$XDG_DATA_HOME/dbus-1/services")" "$BUS_APP.service" "files in the service directory"
   expect_eq "$(stat -c %a "$XDG_DATA_HOME/dbus-1")" 700 "mode of a created data directory"
   grep -q '^SystemdService=' "$SVC_ORIG" || fail "the original service file was changed"
+  # With the data home in XDG_DATA_DIRS as well, a reinstall still wraps
+  # the original, not our override.
+  XDG_DATA_DIRS=$XDG_DATA_HOME:$XDG_DATA_DIRS install_ok "$BUS_APP"
+  grep -qxF "# X-Sbx-Original=$SVC_ORIG" "$SVC" || fail "original after a reinstall: $(grep X-Sbx "$SVC")"
+  expect_eq "$(grep -c -- "--profile" "$SVC")" 1 "sbx prefixes in the override after a reinstall"
 }
 
 t_service_found_by_name_key() {

@@ -131,6 +131,8 @@ static void req_str(struct request *rq, const char *s)
   rq->n += words;
 }
 
+static int wire_hung_up(struct wayland_wire *ww, int err);
+
 /* Send a request; fds (if any) travel as SCM_RIGHTS with its first byte. */
 static int req_send(struct wayland_wire *ww, struct request *rq, const int *fds, size_t n_fds)
 {
@@ -169,6 +171,8 @@ static int req_send(struct wayland_wire *ww, struct request *rq, const int *fds,
         continue;
       if (errno == EAGAIN)
         return r;
+      if (errno == EPIPE || errno == ECONNRESET)
+        return wire_hung_up(ww, errno);
       return wire_fail(ww, errno, "can't send to the compositor: %s", strerror(errno));
     }
     fds_sent = true;
@@ -308,6 +312,27 @@ static const char *error_name(const struct wayland_wire *ww, uint32_t id, uint32
   return code < 4 ? display[code] : "error";
 }
 
+/* ev is wl_display.error: fail with what it says. */
+static int display_error(struct wayland_wire *ww, struct event *ev)
+{
+  uint32_t id = ev_u32(ev), code = ev_u32(ev);
+  const char *msg = ev_str(ev);
+  return wire_fail(ww, EPROTO, "the compositor reported protocol error %s (%u) on %s %u: %s", error_name(ww, id, code),
+                   code, object_name(ww, id), id, *msg ? msg : "(no message)");
+}
+
+/* The compositor closed the connection while we were sending: after a
+ * protocol error it does that at once, so its error event may be waiting
+ * to be read, and says more than EPIPE. */
+static int wire_hung_up(struct wayland_wire *ww, int err)
+{
+  struct event ev;
+  while (wire_next_event(ww, &ev) == 0)
+    if (ev.object == WL_DISPLAY_ID && ev.opcode == WL_DISPLAY_ERROR)
+      return display_error(ww, &ev);
+  return wire_fail(ww, err, "the compositor closed the connection (%s)", strerror(err));
+}
+
 /* wl_display.sync, then every event until its done: registry globals are
  * collected into g (when not NULL), wl_display.error ends it. */
 static int wire_roundtrip(struct wayland_wire *ww, struct wayland_globals *g)
@@ -323,12 +348,8 @@ static int wire_roundtrip(struct wayland_wire *ww, struct wayland_globals *g)
   for (;;) {
     if ((r = wire_next_event(ww, &ev)) < 0)
       return r;
-    if (ev.object == WL_DISPLAY_ID && ev.opcode == WL_DISPLAY_ERROR) {
-      uint32_t id = ev_u32(&ev), code = ev_u32(&ev);
-      const char *msg = ev_str(&ev);
-      return wire_fail(ww, EPROTO, "the compositor reported protocol error %s (%u) on %s %u: %s",
-                       error_name(ww, id, code), code, object_name(ww, id), id, *msg ? msg : "(no message)");
-    }
+    if (ev.object == WL_DISPLAY_ID && ev.opcode == WL_DISPLAY_ERROR)
+      return display_error(ww, &ev);
     if (ev.object == ww->registry && ev.opcode == WL_REGISTRY_GLOBAL && g) {
       uint32_t name = ev_u32(&ev);
       const char *interface = ev_str(&ev);

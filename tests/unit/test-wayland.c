@@ -474,6 +474,37 @@ static void test_error_messages(void)
   }
 }
 
+/* A real compositor sends the error and hangs up at once: sbx may still
+ * be sending, and must report the error, not just EPIPE. */
+static void test_error_then_hangup(void)
+{
+  int sv[2];
+  pair(sv);
+  struct buf s = { .n = 0 };
+  script_globals(&s, true);
+  send_buf(sv[1], &s);
+  struct wayland_wire ww;
+  struct wayland_globals g;
+  wayland_wire_init(&ww, sv[0], 2000);
+  int r = wayland_wire_globals(&ww, &g);
+  struct buf e = { .n = 0 };
+  ev_error(&e, 4, 2, "no nesting here");
+  send_buf(sv[1], &e);
+  close(sv[1]);
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    abort();
+  int lfd = listening_socket();
+  if (r == 0)
+    r = wayland_wire_create_listener(&ww, &g, lfd, pipefd[1], "org.sbx", NULL, "1");
+  ok(r == -EPROTO && strstr(ww.error, "nested") && strstr(ww.error, "no nesting here"),
+     "an error followed by a hang-up while sbx sends: the error is reported (%s)", ww.error);
+  close(lfd);
+  close(pipefd[0]);
+  close(pipefd[1]);
+  close(sv[0]);
+}
+
 /* ---- start time: the plan after probe/attach ------------------------------ */
 
 static char tmpdir[] = "/tmp/sbx-unit-wayland.XXXXXX";
@@ -634,6 +665,7 @@ int main(void)
   test_create_listener(&(struct listener_case){ NULL, 0, 0, NULL });
   test_create_listener(&(struct listener_case){ "org.sbx.Test", 5, 3, "invalid metadata on commit" });
   test_error_messages();
+  test_error_then_hangup();
   test_start(PEER_PLAIN);
   test_start(PEER_OFFER);
   test_start(PEER_ERROR);

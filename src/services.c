@@ -381,7 +381,7 @@ void services_explain(struct plan *p, struct notes *notes)
 {
   struct services *s = p->services;
   if (s && s->wayland)
-    wayland_explain(s->wayland, p, notes);
+    wayland_explain(s->wayland, p, notes, s->instance_id);
 }
 
 void services_stop(struct plan *p)

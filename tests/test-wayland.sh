@@ -390,6 +390,19 @@ t_dead_compositor() {
   rm -f "$XDG_RUNTIME_DIR/wayland-dead"
 }
 
+t_fake_no_runtime_dir() {
+  ready
+  local log=$T/wayland-fake.log sock=$XDG_RUNTIME_DIR/wayland-fake
+  : >"$log"
+  # Without $XDG_RUNTIME_DIR: an absolute WAYLAND_DISPLAY, and our socket
+  # in the private /tmp/sbx-UID-ID directory.
+  XDG_RUNTIME_DIR= WAYLAND_DISPLAY=$sock sbx_ok "${BASE[@]}" "${WL[@]}" -- bash -c "$INSIDE"
+  expect_contains "$OUT" "display=wayland-fake"
+  expect_contains "$OUT" "wl: interface: 'wl_compositor'"
+  wait_for grep -q "close_fd hung up" "$log" || fail "the compositor was not told the sandbox ended: $(cat "$log")"
+  expect_contains "$(cat "$log")" "sandboxed client connected (engine org.sbx"
+}
+
 no_proxy_on() { ! pgrep -f "xdg-dbus-proxy --fd=[0-9]+ unix:path=$1 " >/dev/null; }
 
 t_shared_pipe_with_dbus_proxy() {
@@ -427,6 +440,7 @@ run_checks() {
   check "scripted compositor: --explain shows our socket, creates and registers nothing" t_fake_explain
   check "scripted compositor with --sync-fd: fail closed with a warning" t_fake_sync_fd_fails_closed
   check "a compositor that doesn't answer: no Wayland, a warning" t_dead_compositor
+  check "scripted compositor without XDG_RUNTIME_DIR: our socket in /tmp/sbx-UID-ID" t_fake_no_runtime_dir
   check "one lifetime pipe for the D-Bus proxy and the compositor" t_shared_pipe_with_dbus_proxy
 }
 

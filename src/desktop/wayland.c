@@ -707,7 +707,7 @@ int wayland_attach(struct wayland_service *w, struct plan *p, const char *instan
   return 0;
 }
 
-void wayland_explain(struct wayland_service *w, struct plan *p, struct notes *notes)
+void wayland_explain(struct wayland_service *w, struct plan *p, struct notes *notes, const char *instance_id)
 {
   char err[320];
   _cleanup_free_ char *line = NULL;
@@ -729,10 +729,10 @@ void wayland_explain(struct wayland_service *w, struct plan *p, struct notes *no
     wayland_plan_use_listener(w, p);
     line = xasprintf("wayland: the compositor at %s offers wp_security_context_v1 (asked just now, read-only): "
                      "the sandbox gets a socket of its own, %s -> %s, tagged sandbox engine %s, app id %s, "
-                     "instance id; the compositor stops accepting on it when the sandbox ends.  If setting "
+                     "instance id %s; the compositor stops accepting on it when the sandbox ends.  If setting "
                      "it up fails, the app gets no Wayland socket",
                      w->host_socket, w->listener, w->inside, WAYLAND_SANDBOX_ENGINE,
-                     w->app_id ? w->app_id : "(none)");
+                     w->app_id ? w->app_id : "(none)", instance_id);
   }
   wayland_disconnect(w);
   if (w->note < notes->n) {

@@ -92,7 +92,7 @@ void wayland_give_up(struct wayland_service *w, struct plan *p, const char *why)
 
 /* --explain: probe read-only, show in the plan what a run would do and
  * say why in the compiler's note. */
-void wayland_explain(struct wayland_service *w, struct plan *p, struct notes *notes);
+void wayland_explain(struct wayland_service *w, struct plan *p, struct notes *notes, const char *instance_id);
 
 /* ---- the wire protocol (exposed for the unit test) ---------------------- */
 

@@ -164,16 +164,17 @@ static int req_send(struct wayland_wire *ww, struct request *rq, const int *fds,
     }
     ssize_t n = sendmsg(ww->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) {
-      if (errno == EINTR)
+      int e = errno, r;
+      if (e == EINTR)
         continue;
-      int r;
-      if (errno == EAGAIN && (r = wire_wait(ww, POLLOUT)) == 0)
+      if (e == EAGAIN) {
+        if ((r = wire_wait(ww, POLLOUT)) < 0)
+          return r;
         continue;
-      if (errno == EAGAIN)
-        return r;
-      if (errno == EPIPE || errno == ECONNRESET)
-        return wire_hung_up(ww, errno);
-      return wire_fail(ww, errno, "can't send to the compositor: %s", strerror(errno));
+      }
+      if (e == EPIPE || e == ECONNRESET)
+        return wire_hung_up(ww, e);
+      return wire_fail(ww, e, "can't send to the compositor: %s", strerror(e));
     }
     fds_sent = true;
     off += (size_t)n;

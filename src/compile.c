@@ -371,7 +371,7 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   p->unshare_cgroup_try = true;
   if (!cc.share_net)
     p->unshare |= CLONE_NEWNET;
-  p->die_with_parent = true;
+  p->die_with_sbx = true;
 
   const char *hostname = policy_value(pol, "hostname");
   if (hostname && !p->hostname)

@@ -710,14 +710,6 @@ static int check_service_dest(const char *dir, const char *bus, const char *dest
   return 0;
 }
 
-/* dbus-daemon starts a service through a helper process, which it kills
- * once the service owns its name; a sandbox started from a profile dies
- * with sbx's parent.  So the override's Exec starts sbx from a shell that
- * waits for it (sbx is not its last command, so no shell execs it in its
- * place).  Single quotes: no backslashes, which a service file would need
- * escaped.  $0 is sbx, "$@" the rest of the line, as the bus split it. */
-#define SERVICE_EXEC_WRAPPER "/bin/sh -c '\"$0\" \"$@\"; exit $?' "
-
 /* The override: a header with our marker lines, then the original line for
  * line, except that Exec runs through sbx and SystemdService is dropped. */
 static int rewrite_service(const struct service *svc, const char *exec_prefix, const char *profile_value,
@@ -727,9 +719,6 @@ static int rewrite_service(const struct service *svc, const char *exec_prefix, c
                 "# same name in $XDG_DATA_DIRS, so that activating the name runs the app in\n"
                 "# its sandbox.  Remove it with sbx --desktop-remove; sbx overwrites or\n"
                 "# removes only service files with the " MARK_PROFILE " line below.\n"
-                "# Exec starts sbx from a shell that waits for it: the bus kills the\n"
-                "# process that started the service once the app owns its name, and\n"
-                "# the sandbox would die with it.\n"
                 SERVICE_MARK_PROFILE);
   int r = string_value(out, profile_value, "the profile");
   if (r < 0)
@@ -753,7 +742,7 @@ static int rewrite_service(const struct service *svc, const char *exec_prefix, c
       if (exec_split(value, &argv) < 0 || !argv[0])
         return log_fail(EINVAL, "%s: %.*s: not a valid command line (empty, or an unterminated quote)", svc->path,
                         (int)len, line);
-      buf_puts(out, "Exec=" SERVICE_EXEC_WRAPPER);
+      buf_puts(out, "Exec=");
       buf_puts(out, exec_prefix);
       buf_add(out, pl.value, pl.value_len);
       buf_puts(out, "\n");

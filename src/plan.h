@@ -93,6 +93,10 @@ struct plan {
   struct env_edit *env_edits;
   size_t n_env_edits;
   bool new_session, die_with_parent, as_pid_1;
+  /* The sandbox ends when sbx itself dies (profiles): pid 1 keeps its
+   * parent-death signal, but sbx is not tied to its own caller, which for
+   * a desktop launcher or D-Bus activation is gone within moments. */
+  bool die_with_sbx;
 
   /* Privileges and security. */
   struct cap_change *caps;

@@ -449,7 +449,7 @@ t_service_override() {
   install_ok "$BUS_APP"
   # sbx from a shell that waits for it (the bus kills sbx's parent once the
   # name is owned), the profile, the original command line.
-  local prefix="/bin/sh -c '\"\$0\" \"\$@\"; exit \$?' $SELF --profile $SBX_PROFILE_PATH/fake-bus-app.profile --"
+  local prefix="$SELF --profile $SBX_PROFILE_PATH/fake-bus-app.profile --"
   [[ -f $SVC ]] || fail "no $SVC: $OUT"
   expect_eq "$(stat -c %a "$SVC")" 644 "mode of the service override"
   expect_contains "$OUT" "$SVC: D-Bus activation of $BUS_APP runs it with profile fake-bus-app too (from $SVC_ORIG)" \
@@ -540,7 +540,7 @@ t_activation_quoted_paths() {
   RC=0
   "$W/my bin/sbx" --desktop-install "$BUS_APP" >"$T/.out" 2>"$T/.err" || RC=$?
   [[ $RC == 0 ]] || fail "install from \"$W/my bin/sbx\" failed: $(<"$T/.err")"
-  grep -qxF "Exec=/bin/sh -c '\"\$0\" \"\$@\"; exit \$?' \"$W/my bin/sbx\" --profile \"$W/my \\\\\"profiles\\\\\"/fake-bus-app.profile\" -- $HOME/bin/fake-bus-app --gapplication-service" "$SVC" ||
+  grep -qxF "Exec=\"$W/my bin/sbx\" --profile \"$W/my \\\\\"profiles\\\\\"/fake-bus-app.profile\" -- $HOME/bin/fake-bus-app --gapplication-service" "$SVC" ||
     fail "Exec of the override: $(grep ^Exec "$SVC")"
   activate
   expect_report_sandboxed

@@ -483,6 +483,33 @@ if len(na["ops"]) < 10 or len(na["settings"]) < 30:
 PY
 }
 
+# ------------------------------------------------------------- lifetime
+
+t_lifetime_launcher_and_sbx() {
+  # A profile's sandbox outlives the launcher that started sbx (desktop
+  # launchers and D-Bus activation let go of their child at once), but not
+  # sbx itself: killing sbx ends the sandbox.
+  test_profiles
+  mkdir -p "$HOME/out"
+  printf 'include base.inc\nrw ~/out\n' >"$P/life.profile"
+  local marker="life-$RANDOM$RANDOM"
+  # The launcher lets go only once the app runs, so sbx is certainly set up
+  # by then (a launcher that exits earlier is the easy case).
+  sh -c '"$1" --profile life sh -c "echo started > ~/out/started; exec sh -c \"sleep 300; : $2\"" >/dev/null 2>&1 &
+         while [ ! -e "$3" ]; do sleep 0.1; done; exit 0' \
+    launcher "$SBX" "$marker" "$HOME/out/started"
+  local app sbxpid
+  wait_for pgrep -f "sleep 300; : $marker" >/dev/null || fail "the app died with its launcher"
+  app=$(pgrep -f "sleep 300; : $marker" | head -n1)
+  remember_pid "$app"
+  sbxpid=$(pgrep -f -- "--profile life sh -c echo started" | head -n1)
+  [[ -n $sbxpid ]] || fail "no sbx process found"
+  sleep 1 # still alive a moment after the launcher is long gone
+  kill -0 "$app" 2>/dev/null || fail "the app did not survive its launcher"
+  kill -9 "$sbxpid"
+  wait_for sh -c "! kill -0 $app 2>/dev/null" || fail "the sandbox survived sbx being killed"
+}
+
 # ------------------------------------- symlinks the app could have planted
 
 t_sec_planted_link_as_rule_path() {
@@ -609,6 +636,7 @@ run_checks() {
   check "precedence: command-line --hide/--ro beat profile and .local" t_prec_cmdline_beats_profile
   check "precedence: command-line --network beats the profile" t_prec_cmdline_network
   check "a profile and the same directives as options give the same plan" t_directive_option_same_plan
+  check "lifetime: the sandbox outlives its launcher, not sbx" t_lifetime_launcher_and_sbx
   check "security: a link planted as a rule's path does not reach the secret" t_sec_planted_link_as_rule_path
   check "security: a link planted on the way to a rule's path is refused" t_sec_planted_link_on_the_way
   check "security: the user's own dotfile link is followed" t_sec_own_link_followed

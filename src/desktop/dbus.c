@@ -124,6 +124,11 @@ static int one_bus(struct compile_ctx *cc, bool system)
 
 int desktop_dbus(struct compile_ctx *cc)
 {
+  /* Set by dbus-daemon for a service it activated: they name the host's bus,
+   * which the sandbox either cannot reach or must not reach unfiltered; the
+   * sandbox's buses are in DBUS_SESSION/SYSTEM_BUS_ADDRESS. */
+  plan_unsetenv(cc->plan, "DBUS_STARTER_ADDRESS");
+  plan_unsetenv(cc->plan, "DBUS_STARTER_BUS_TYPE");
   int session = one_bus(cc, false);
   if (session < 0)
     return session;

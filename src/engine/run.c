@@ -198,7 +198,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
         die("signalfd: %s", strerror(errno));
       if (l->exec_wr >= 0)
         close(l->exec_wr);
-      if (!p->die_with_parent)
+      if (!p->die_with_parent && !p->die_with_sbx)
         prctl(PR_SET_PDEATHSIG, 0);
       if (caps_drop_all() < 0 || seccomp_apply(p->seccomp_progs, p->n_seccomp_progs) < 0 ||
           (late.data && seccomp_apply(&late, 1) < 0))
@@ -210,7 +210,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   }
 
   /* The app. */
-  prctl(PR_SET_PDEATHSIG, p->die_with_parent ? SIGKILL : 0);
+  prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0);
   sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
   if (seccomp_apply(p->seccomp_progs, p->n_seccomp_progs) < 0 || (late.data && seccomp_apply(&late, 1) < 0))
     _exit(1);

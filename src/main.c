@@ -92,6 +92,13 @@ static int build_policy(struct plan *p, struct policy *pol, struct notes *notes,
   _cleanup_free_ char *path = NULL;
   int r;
 
+  /* Bubblewrap mode (called as bwrap, or bubblewrap options that build
+   * the sandbox, and nothing of sbx's own): no profile, no policy, and none
+   * of the user-database and file look-ups below on the hot path. */
+  if (!x->profile && !x->noprofile && x->n_directives == 0 &&
+      (strcmp(basename_of(prog), "bwrap") == 0 || x->shapes_sandbox))
+    return 1;
+
   vars_init(&vars, NULL);
   profile_paths_init(&pp, &vars);
   r = choose_profile(x, p, prog, action, &pp, &path);

@@ -239,6 +239,17 @@ static int compile_paths(struct compile_ctx *cc)
     bool exists = lstat(path, &st) == 0;
 
     if (strcmp(how, "persist") == 0 && !exists) {
+      /* The part that exists must not lead through a planted link either:
+       * mkdir would follow it when the directory is created. */
+      int fd = -1;
+      _cleanup_free_ char *bad_link = NULL;
+      int r = open_rule_source(cc, path, &fd, &bad_link);
+      if (fd >= 0)
+        close(fd);
+      if (r == -ELOOP && bad_link)
+        return log_fail(ELOOP, "%s:%d: persist %s: %s is a symlink in a directory the sandboxed app can write, so "
+                               "the app could have planted it; refusing to follow it (add a rule for the real path "
+                               "instead)", s->loc.file, s->loc.line, path, bad_link);
       struct plan *p = cc->plan;
       p->host_dirs = xrealloc(p->host_dirs, (p->n_host_dirs + 1) * sizeof(char *));
       p->host_dirs[p->n_host_dirs++] = xstrdup(path);

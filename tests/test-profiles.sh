@@ -541,6 +541,20 @@ t_sec_planted_link_on_the_way() {
   [[ ! -e $HOME/out/ran ]] || fail "the sandbox ran anyway"
 }
 
+t_sec_planted_link_before_persist() {
+  # "persist" creates missing directories on the host: a link the app
+  # planted on the way (~/.cfg -> ~/.ssh) must not make sbx create them
+  # there.
+  test_profiles
+  printf 'include base.inc\npersist ~\n' >"$P/plant.profile"
+  sbx_ok --profile plant sh -c 'ln -s "$HOME/.ssh" ~/.cfg'
+  printf 'include base.inc\npersist ~\npersist ~/.cfg/made\n' >"$P/victim.profile"
+  run_sbx --profile victim true
+  expect_eq "$RC" 2 "exit status"
+  expect_contains "$ERR" "$HOME/.cfg is a symlink" "message names the link"
+  [[ ! -e $HOME/.ssh/made ]] || fail "sbx created a directory through the planted link"
+}
+
 t_sec_own_link_followed() {
   # A symlink the app cannot have made (the home is not writable to it) is
   # the user's own, e.g. a dotfile link: it is followed.
@@ -639,6 +653,7 @@ run_checks() {
   check "lifetime: the sandbox outlives its launcher, not sbx" t_lifetime_launcher_and_sbx
   check "security: a link planted as a rule's path does not reach the secret" t_sec_planted_link_as_rule_path
   check "security: a link planted on the way to a rule's path is refused" t_sec_planted_link_on_the_way
+  check "security: persist does not create directories through a planted link" t_sec_planted_link_before_persist
   check "security: the user's own dotfile link is followed" t_sec_own_link_followed
   check "selection: by command name, default, --noprofile" t_select_by_command_name
   check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables

@@ -46,7 +46,8 @@ start_xvfb() {
   return 1
 }
 
-# stop PID: end a sandbox we started (its monitor takes the app along).
+# stop PID: end a sandbox we started (PID is sbx itself, started with
+# sbx_exec; SIGTERM reaches the app through it, and its pid 1 dies with it).
 stop() {
   local pid=$1 i
   kill -TERM "$pid" 2>/dev/null || return 0
@@ -204,7 +205,7 @@ t_firefox_renders() {
   need_tools firefox-esr import convert xwininfo
   [[ -e $PROFILES/firefox.profile ]] || fail "no firefox.profile in $PROFILES"
   screen_has_no_green
-  sbx --profile firefox firefox-esr --no-remote --new-instance -profile "$HOME/Downloads/ffprofile" \
+  sbx_exec --profile firefox firefox-esr --no-remote --new-instance -profile "$HOME/Downloads/ffprofile" \
     "file://$HOME/Downloads/page.html" >"$T/firefox.log" 2>&1 &
   remember_pid $!
   expect_page_shown $! "$T/firefox.log"
@@ -289,7 +290,7 @@ t_xterm() {
   need_tools xterm import convert xwininfo xprop
   [[ -e $PROFILES/xterm.profile ]] || fail "no xterm.profile in $PROFILES"
   local pid shot=$T/xterm.png red wmpid
-  sbx --profile xterm xterm -T sbx-xterm-test -geometry 60x20+40+40 -bg '#c00000' -fg '#c00000' \
+  sbx_exec --profile xterm xterm -T sbx-xterm-test -geometry 60x20+40+40 -bg '#c00000' -fg '#c00000' \
     -e sh -c 'exec sleep 600' >"$T/xterm.log" 2>&1 &
   pid=$!
   remember_pid $pid
@@ -316,7 +317,7 @@ t_zenity() {
   need_tools zenity import convert xwininfo
   [[ -e $PROFILES/zenity.profile ]] || fail "no zenity.profile in $PROFILES"
   local pid shot=$T/zenity.png colours
-  sbx --profile zenity zenity --info --title sbx-zenity-test --text "hello from the sandbox" \
+  sbx_exec --profile zenity zenity --info --title sbx-zenity-test --text "hello from the sandbox" \
     >"$T/zenity.log" 2>&1 &
   pid=$!
   remember_pid $pid

@@ -16,10 +16,8 @@
 void notes_add(struct notes *n, const char *fmt, ...)
 {
   va_list ap;
-  char *s;
   va_start(ap, fmt);
-  if (vasprintf(&s, fmt, ap) < 0)
-    die_oom();
+  char *s = xvasprintf(fmt, ap);
   va_end(ap);
   n->lines = xrealloc(n->lines, (n->n + 1) * sizeof(char *));
   n->lines[n->n++] = s;

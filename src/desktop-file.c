@@ -74,14 +74,6 @@ static void buf_add(struct buf *b, const char *s, size_t len)
 
 static void buf_puts(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
 
-static void strv_free(char **v)
-{
-  for (size_t i = 0; v && v[i]; i++)
-    free(v[i]);
-  free(v);
-}
-static void strv_freep(char ***v) { strv_free(*v); }
-#define _cleanup_strv_ _cleanup_(strv_freep)
 
 /* ------------------------------------------------------ the XDG paths */
 
@@ -475,6 +467,24 @@ static int source_check(struct source *src)
 /* The original with our changes (see the top of this file).  dbus_note
  * ends the comment that replaces DBusActivatable=true: what became of the
  * app's D-Bus service. */
+/* Exec=ORIGINAL becomes Exec=PREFIX ORIGINAL (PREFIX runs sbx with the
+ * profile; the original value is kept byte for byte, so its quoting and
+ * field codes mean what they meant).  The original must be a command line. */
+static int put_exec_through_sbx(struct buf *out, const struct parsed_line *pl, const char *exec_prefix,
+                                const char *file, const char *line, size_t len)
+{
+  _cleanup_free_ char *value = unescape_string(pl->value, pl->value_len);
+  _cleanup_strv_ char **argv = NULL;
+  if (exec_split(value, &argv) < 0 || !argv[0])
+    return log_fail(EINVAL, "%s: %.*s: not a valid command line (empty, or an unterminated quote)", file, (int)len,
+                    line);
+  buf_puts(out, "Exec=");
+  buf_puts(out, exec_prefix);
+  buf_add(out, pl->value, pl->value_len);
+  buf_puts(out, "\n");
+  return 0;
+}
+
 static int rewrite(const struct source *src, const char *exec_prefix, const char *profile_value,
                    const char *dbus_note, struct buf *out)
 {
@@ -508,15 +518,9 @@ static int rewrite(const struct source *src, const char *exec_prefix, const char
     if (pl.kind == LINE_KEY && group == 1 && pl.name_len > 6 && memcmp(pl.name, "X-Sbx-", 6) == 0)
       continue; /* ours, if the original carried any */
     if (pl.kind == LINE_KEY && (group == 1 || group == 2) && name_is(&pl, "Exec")) {
-      _cleanup_free_ char *value = unescape_string(pl.value, pl.value_len);
-      _cleanup_strv_ char **argv = NULL;
-      if (exec_split(value, &argv) < 0 || !argv[0])
-        return log_fail(EINVAL, "%s: %.*s: not a valid command line (empty, or an unterminated quote)", src->path,
-                        (int)len, line);
-      buf_puts(out, "Exec=");
-      buf_puts(out, exec_prefix);
-      buf_add(out, pl.value, pl.value_len);
-      buf_puts(out, "\n");
+      int r = put_exec_through_sbx(out, &pl, exec_prefix, src->path, line, len);
+      if (r < 0)
+        return r;
       continue;
     }
     if (pl.kind == LINE_KEY && group == 1 && name_is(&pl, "DBusActivatable")) {
@@ -737,15 +741,9 @@ static int rewrite_service(const struct service *svc, const char *exec_prefix, c
     if (pl.kind == LINE_GROUP)
       in_service = name_is(&pl, SERVICE_GROUP);
     if (pl.kind == LINE_KEY && in_service && name_is(&pl, "Exec")) {
-      _cleanup_free_ char *value = unescape_string(pl.value, pl.value_len);
-      _cleanup_strv_ char **argv = NULL;
-      if (exec_split(value, &argv) < 0 || !argv[0])
-        return log_fail(EINVAL, "%s: %.*s: not a valid command line (empty, or an unterminated quote)", svc->path,
-                        (int)len, line);
-      buf_puts(out, "Exec=");
-      buf_puts(out, exec_prefix);
-      buf_add(out, pl.value, pl.value_len);
-      buf_puts(out, "\n");
+      r = put_exec_through_sbx(out, &pl, exec_prefix, svc->path, line, len);
+      if (r < 0)
+        return r;
       seen_exec = true;
       continue;
     }

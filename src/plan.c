@@ -21,13 +21,6 @@ void plan_init(struct plan *p, char **environ_copy)
     p->env[i] = xstrdup(environ_copy[i]);
 }
 
-static void strv_free(char **v)
-{
-  for (size_t i = 0; v && v[i]; i++)
-    free(v[i]);
-  free(v);
-}
-
 void plan_free(struct plan *p)
 {
   for (size_t i = 0; i < p->n_ops; i++) {

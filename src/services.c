@@ -19,13 +19,6 @@
 #include "plan.h"
 #include "util.h"
 
-void services_strv_free(char **v)
-{
-  for (size_t i = 0; v && v[i]; i++)
-    free(v[i]);
-  free(v);
-}
-
 static char *new_instance_id(void)
 {
   uint64_t id = 0;
@@ -75,10 +68,8 @@ struct service_bus *services_add_bus(struct services *s, bool system, const char
 void service_bus_add_rule(struct service_bus *b, const char *fmt, ...)
 {
   va_list ap;
-  char *rule;
   va_start(ap, fmt);
-  if (vasprintf(&rule, fmt, ap) < 0)
-    die_oom();
+  char *rule = xvasprintf(fmt, ap);
   va_end(ap);
   b->rules = xrealloc(b->rules, (b->n_rules + 2) * sizeof(char *));
   b->rules[b->n_rules++] = rule;
@@ -393,7 +384,7 @@ void services_stop(struct plan *p)
   for (size_t i = 0; i < s->n_buses; i++) {
     free(s->buses[i].address);
     free(s->buses[i].socket);
-    services_strv_free(s->buses[i].rules);
+    strv_free(s->buses[i].rules);
   }
   free(s->instance_id);
   free(s->runtime_parent);

@@ -89,7 +89,6 @@ struct service_bus *services_add_bus(struct services *s, bool system, const char
 void service_bus_add_rule(struct service_bus *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Free a NULL-terminated string vector. */
-void services_strv_free(char **v);
 
 /* Create the instance files, start the proxy and wait until it listens,
  * give the compositor the sandbox's Wayland socket (or take Wayland out of

@@ -127,15 +127,28 @@ char *xstrdup(const char *s)
   return p;
 }
 
+char *xvasprintf(const char *fmt, va_list ap)
+{
+  char *p;
+  if (vasprintf(&p, fmt, ap) < 0)
+    die_oom();
+  return p;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
   va_list ap;
-  char *p;
   va_start(ap, fmt);
-  if (vasprintf(&p, fmt, ap) < 0)
-    die_oom();
+  char *p = xvasprintf(fmt, ap);
   va_end(ap);
   return p;
+}
+
+void strv_free(char **v)
+{
+  for (size_t i = 0; v && v[i]; i++)
+    free(v[i]);
+  free(v);
 }
 
 int read_all_fd(int fd, char **out, size_t *len)

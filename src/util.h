@@ -54,6 +54,12 @@ void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) _printf_(1, 0);
+
+/* NULL-terminated string vectors. */
+void strv_free(char **v);
+static inline void strv_freep(char ***v) { strv_free(*v); }
+#define _cleanup_strv_ _cleanup_(strv_freep)
 
 /* Read everything from fd (until EOF) into a NUL-terminated buffer. */
 int read_all_fd(int fd, char **out, size_t *len);

@@ -265,7 +265,7 @@ int dbus_proxy_spawn(struct services *s, int sync_rd, int sync_wr)
   pid_t pid = fork();
   if (pid < 0) {
     int e = errno;
-    services_strv_free(argv);
+    strv_free(argv);
     return log_errno(e, "fork");
   }
   if (pid == 0) {
@@ -284,7 +284,7 @@ int dbus_proxy_spawn(struct services *s, int sync_rd, int sync_wr)
             strerror(errno));
     _exit(127);
   }
-  services_strv_free(argv);
+  strv_free(argv);
   s->proxy_pid = pid;
   s->proxy_pidfd = pidfd_open_(pid); /* -1 on kernels before 5.3: pid is used then */
 

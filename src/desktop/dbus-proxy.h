@@ -21,7 +21,7 @@ char *dbus_proxy_find_binary(const char *path_env);
  * mode).  sync_fd: the write end the proxy signals readiness on;
  * info_fd: the /.flatpak-info data, or -1 for none.  In --explain the fds
  * are not open yet: pass explain=true to print them as "FD".
- * NULL-terminated; free with services_strv_free. */
+ * NULL-terminated; free with strv_free. */
 char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool explain);
 
 /* Start the proxy and wait until its sockets exist.  sync_rd/sync_wr: the

@@ -50,7 +50,7 @@ static void note_argv(struct compile_ctx *cc, const struct services *s)
   }
   notes_add(cc->notes, "dbus proxy command: %s", line);
   free(line);
-  services_strv_free(argv);
+  strv_free(argv);
 }
 
 /* Returns 1 when the bus goes through the proxy, 0 when not, < 0 on error. */

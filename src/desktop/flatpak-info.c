@@ -46,12 +46,10 @@ static void buf_add(struct buf *b, const char *fmt, ...) __attribute__((format(p
 static void buf_add(struct buf *b, const char *fmt, ...)
 {
   va_list ap;
-  char *s;
   va_start(ap, fmt);
-  int n = vasprintf(&s, fmt, ap);
+  char *s = xvasprintf(fmt, ap);
   va_end(ap);
-  if (n < 0)
-    die_oom();
+  size_t n = strlen(s);
   if (b->len + (size_t)n + 1 > b->cap) {
     b->cap = (b->len + (size_t)n + 1) * 2;
     b->s = xrealloc(b->s, b->cap);

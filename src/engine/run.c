@@ -232,37 +232,47 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
  * the joined namespace does the clone.  It tells the monitor the sandbox's
  * pid through SCM_CREDENTIALS, which the kernel translates into the
  * monitor's pid namespace, then stays to relay signals and the status. */
+/* One byte carrying (or ready to carry) a struct ucred. */
+struct cred_msg {
+  char byte;
+  struct iovec iov;
+  union {
+    char buf[CMSG_SPACE(sizeof(struct ucred))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg;
+};
+
+static void cred_msg_init(struct cred_msg *m)
+{
+  memset(m, 0, sizeof *m);
+  m->byte = 'p';
+  m->iov = (struct iovec){ &m->byte, 1 };
+  m->msg = (struct msghdr){ .msg_iov = &m->iov, .msg_iovlen = 1, .msg_control = m->u.buf,
+                            .msg_controllen = sizeof m->u.buf };
+}
+
 static int send_pid(int sock, pid_t pid)
 {
   struct ucred cred = { .pid = pid, .uid = getuid(), .gid = getgid() };
-  char byte = 'p';
-  struct iovec iov = { &byte, 1 };
-  union {
-    char buf[CMSG_SPACE(sizeof cred)];
-    struct cmsghdr align;
-  } u;
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  struct cred_msg m;
+  cred_msg_init(&m);
+  struct cmsghdr *c = CMSG_FIRSTHDR(&m.msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_CREDENTIALS;
   c->cmsg_len = CMSG_LEN(sizeof cred);
   memcpy(CMSG_DATA(c), &cred, sizeof cred);
-  return RETRY(sendmsg(sock, &msg, 0)) == 1 ? 0 : -errno;
+  return RETRY(sendmsg(sock, &m.msg, 0)) == 1 ? 0 : -errno;
 }
 
 static pid_t recv_pid(int sock)
 {
   struct ucred cred;
-  char byte;
-  struct iovec iov = { &byte, 1 };
-  union {
-    char buf[CMSG_SPACE(sizeof cred)];
-    struct cmsghdr align;
-  } u;
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  if (RETRY(recvmsg(sock, &msg, 0)) != 1)
+  struct cred_msg m;
+  cred_msg_init(&m);
+  if (RETRY(recvmsg(sock, &m.msg, 0)) != 1)
     return -1;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  struct cmsghdr *c = CMSG_FIRSTHDR(&m.msg);
   if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS)
     return -1;
   memcpy(&cred, CMSG_DATA(c), sizeof cred);

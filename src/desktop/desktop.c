@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "desktop/docportal.h"
 #include "desktop/wayland.h"
 #include "profile/directives.h"
 #include "util.h"
@@ -192,7 +193,8 @@ static int identity(struct compile_ctx *cc)
 int desktop_compile(struct compile_ctx *cc)
 {
   int r;
-  if ((r = sockets(cc)) < 0 || (r = devices(cc)) < 0 || (r = identity(cc)) < 0 || (r = desktop_dbus(cc)) < 0)
+  if ((r = sockets(cc)) < 0 || (r = devices(cc)) < 0 || (r = identity(cc)) < 0 || (r = desktop_dbus(cc)) < 0 ||
+      (r = desktop_docportal(cc)) < 0)
     return r;
   return 0;
 }

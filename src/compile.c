@@ -70,25 +70,27 @@ void cc_symlink(struct compile_ctx *cc, const char *target, const char *dest)
   cc_op(cc, OP_SYMLINK, target, dest);
 }
 
-/* Is host `path` visible in the sandbox through a ro/rw/persist rule on it
- * or on its closest ancestor with a rule? */
-bool cc_path_visible(const struct compile_ctx *cc, const char *path)
+const char *cc_rule_for(const struct compile_ctx *cc, const char *path)
 {
   char buf[PATH_MAX];
   snprintf(buf, sizeof buf, "%s", path);
   for (;;) {
     _cleanup_free_ char *key = xasprintf("path:%s", buf);
     const char *v = policy_value(cc->pol, key);
-    if (v)
-      return strcmp(v, "ro") == 0 || strcmp(v, "rw") == 0 || strcmp(v, "persist") == 0;
-    if (strcmp(buf, "/") == 0)
-      return false;
+    if (v || strcmp(buf, "/") == 0)
+      return v;
     char *slash = strrchr(buf, '/');
     if (slash == buf)
       slash[1] = '\0';
     else
       *slash = '\0';
   }
+}
+
+bool cc_path_visible(const struct compile_ctx *cc, const char *path)
+{
+  const char *v = cc_rule_for(cc, path);
+  return v && (strcmp(v, "ro") == 0 || strcmp(v, "rw") == 0 || strcmp(v, "persist") == 0);
 }
 
 /* mkdir -p on the host, as the user, for "persist" paths.  Done only when
@@ -113,29 +115,11 @@ int compile_create_host_dirs(const struct plan *p)
   return 0;
 }
 
-/* The closest rule at or above `path`: its value, or NULL. */
-static const char *rule_for(const struct compile_ctx *cc, const char *path)
-{
-  char buf[PATH_MAX];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (;;) {
-    _cleanup_free_ char *key = xasprintf("path:%s", buf);
-    const char *v = policy_value(cc->pol, key);
-    if (v || strcmp(buf, "/") == 0)
-      return v;
-    char *slash = strrchr(buf, '/');
-    if (slash == buf)
-      slash[1] = '\0';
-    else
-      *slash = '\0';
-  }
-}
-
 /* Can the sandboxed app write into directory `dir` (so it could have
  * planted a symlink there in an earlier run)? */
 static bool app_can_write(const struct compile_ctx *cc, const char *dir)
 {
-  const char *v = rule_for(cc, dir);
+  const char *v = cc_rule_for(cc, dir);
   return v && (strcmp(v, "rw") == 0 || strcmp(v, "persist") == 0);
 }
 

@@ -38,20 +38,8 @@ static const char unreachable[] = "files chosen through the portal will not be r
  * so that sbx can't, or must not, create a directory there? */
 static bool host_dir_shown(const struct compile_ctx *cc, const char *path)
 {
-  _cleanup_free_ char *buf = xstrdup(path);
-  for (;;) {
-    _cleanup_free_ char *key = xasprintf("path:%s", buf);
-    const char *v = policy_value(cc->pol, key);
-    if (v)
-      return strcmp(v, "private") != 0;
-    if (strcmp(buf, "/") == 0)
-      return false;
-    char *slash = strrchr(buf, '/');
-    if (slash == buf)
-      slash[1] = '\0';
-    else
-      *slash = '\0';
-  }
+  const char *v = cc_rule_for(cc, path);
+  return v && strcmp(v, "private") != 0;
 }
 
 /* The mount id of the mount fd is on (/proc/self/fdinfo), or -1. */

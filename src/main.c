@@ -221,7 +221,9 @@ int main(int argc, char **argv)
     r = 0;
     goto out;
   }
-  if (cli_validate(&plan) < 0 || compile_create_host_dirs(&plan) < 0 || services_start(&plan) < 0)
+  /* Side services first: if one cannot start, no persist directory has been
+   * created on the host yet. */
+  if (cli_validate(&plan) < 0 || services_start(&plan) < 0 || compile_create_host_dirs(&plan) < 0)
     r = 1;
   else
     r = sbx_run(&plan);

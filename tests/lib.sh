@@ -279,19 +279,25 @@ FIXTURE_MOUNT='mkdir -p "$1/sub" && echo top >"$1/top" && chown "$2" "$1" "$1/to
   mount -t tmpfs -o mode=1777,size=4m sbx-fixture "$1/sub" && echo sub >"$1/sub/file" &&
   chown "$2" "$1/sub/file" && shift 2 && exec "$@"'
 
-tap_main() {
+# tap_inner_or_self [VAR=VALUE...]: the runs that need no staging: a pass
+# itself (SBX_INNER), or a non-root caller's single pass (VARs passed on).
+# Returns only as root outside a pass.
+tap_inner_or_self() {
   if [[ -n ${SBX_INNER:-} ]]; then
     setup_tmp
     run_checks
     echo "# pass complete"
     exit 0
   fi
-
   if ! is_root; then
-    run_pass "$PASS_LABEL" bash "$TEST_SCRIPT"
+    run_pass "$PASS_LABEL" env "$@" bash "$TEST_SCRIPT"
     echo "1..$T_NUM"
     exit 0
   fi
+}
+
+tap_main() {
+  tap_inner_or_self
 
   local stage uid
   stage=$(mktemp -d /tmp/sbx-stage.XXXXXX)

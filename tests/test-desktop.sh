@@ -351,18 +351,7 @@ run_checks() {
 
 # ------------------------------------------------------------- passes
 
-if [[ -n ${SBX_INNER:-} ]]; then
-  setup_tmp
-  run_checks
-  echo "# pass complete"
-  exit 0
-fi
-
-if ! is_root; then
-  run_pass "$PASS_LABEL" env SBX_DESKTOP_PROFILES="$PROFILES" SBX_DESKTOP_DATA="$DATA" bash "$TEST_SCRIPT"
-  echo "1..$T_NUM"
-  exit 0
-fi
+tap_inner_or_self SBX_DESKTOP_PROFILES="$PROFILES" SBX_DESKTOP_DATA="$DATA"
 
 # As root: stage what the unprivileged user needs in a world-readable
 # directory (the source tree may be where that user cannot enter).

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -344,6 +345,26 @@ static void compile_env(struct compile_ctx *cc)
   plan_replay_env_edits(p);
 }
 
+/* sbx's own system call rules, installed by the engine after everything
+ * else.  TIOCSTI pushes bytes into a terminal's input queue as if typed,
+ * and the app shares the caller's terminal (no new session, so that job
+ * control and an interactive shell keep working): without this rule it
+ * could type commands into the caller's shell, which runs them outside the
+ * sandbox (kernels before 6.2, and later ones with dev.tty.legacy_tiocsti).
+ * TIOCLINUX can paste a virtual console's selection the same way.  The
+ * kernel takes the ioctl request as a 32-bit int, so a request with
+ * anything in the high 32 bits is the same ioctl: compare the low 32 bits
+ * only. */
+static void compile_syscalls(struct compile_ctx *cc)
+{
+  static const struct syscall_rule rules[] = {
+    { "ioctl", 1, 0xffffffffu, TIOCSTI, EPERM, "TIOCSTI: typing into the caller's terminal" },
+    { "ioctl", 1, 0xffffffffu, TIOCLINUX, EPERM, "TIOCLINUX: pasting into a virtual console" },
+  };
+  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
+    plan_add_syscall_rule(cc->plan, &rules[i]);
+}
+
 int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes)
 {
   struct compile_ctx cc = {
@@ -382,6 +403,7 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   if (r == 0) {
     compile_caps(&cc);
     compile_env(&cc);
+    compile_syscalls(&cc);
     plan_prepend_ops(p, cc.ops, cc.n_ops);
     cc.n_ops = 0;
   }

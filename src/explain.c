@@ -124,6 +124,8 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   fprintf(f, "\nSecurity:\n  no_new_privs: always\n  capabilities: %s\n",
           p->n_caps ? "as the cap-add/cap-drop entries above say" : (getuid() == 0 ? "root keeps its own" : "none"));
   fprintf(f, "  seccomp: %s\n", p->seccomp_fd >= 0 || p->n_seccomp_progs ? "caller-supplied program(s)" : "none");
+  for (size_t i = 0; i < p->n_syscall_rules; i++)
+    fprintf(f, "  seccomp (sbx): %s refused (%s)\n", p->syscall_rules[i].name, p->syscall_rules[i].why);
 
   fprintf(f, "\nEnvironment of the app:\n");
   for (size_t i = 0; p->env[i]; i++)
@@ -197,6 +199,14 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   for (size_t i = 0; i < p->n_caps; i++)
     fprintf(f, "%s{\"%s\": \"%#llx\"}", i ? ", " : "", p->caps[i].verb == CAP_VERB_ADD ? "add" : "drop",
             (unsigned long long)p->caps[i].mask);
+  fprintf(f, "],\n  \"syscall_rules\": [");
+  for (size_t i = 0; i < p->n_syscall_rules; i++) {
+    fprintf(f, "%s{\"syscall\": ", i ? ", " : "");
+    json_str(f, p->syscall_rules[i].name);
+    fprintf(f, ", \"why\": ");
+    json_str(f, p->syscall_rules[i].why);
+    fputc('}', f);
+  }
   fprintf(f, "],\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
   for (size_t i = 0; p->env[i]; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");

@@ -51,6 +51,7 @@ void plan_free(struct plan *p)
   for (size_t i = 0; i < p->n_seccomp_progs; i++)
     free(p->seccomp_progs[i].data);
   free(p->seccomp_progs);
+  free(p->syscall_rules);
   for (size_t i = 0; i < p->n_lock_files; i++)
     free(p->lock_files[i]);
   free(p->lock_files);
@@ -58,6 +59,12 @@ void plan_free(struct plan *p)
     free(p->host_dirs[i]);
   free(p->host_dirs);
   memset(p, 0, sizeof *p);
+}
+
+void plan_add_syscall_rule(struct plan *p, const struct syscall_rule *rule)
+{
+  p->syscall_rules = xrealloc(p->syscall_rules, (p->n_syscall_rules + 1) * sizeof *p->syscall_rules);
+  p->syscall_rules[p->n_syscall_rules++] = *rule;
 }
 
 struct plan_op *op_list_add(struct plan_op **ops, size_t *n, size_t *cap, enum op_kind kind, const char *src,

@@ -53,6 +53,19 @@ struct seccomp_prog {
   size_t len; /* in bytes, a multiple of 8 */
 };
 
+/* sbx's own system call policy (profiles): each rule refuses one system
+ * call, or one use of it, with an errno.  The engine compiles the list with
+ * libseccomp and installs it last, after any caller-supplied program, so a
+ * later default policy only needs more rules here.  A rule with arg >= 0
+ * matches when (argument `arg` & mask) == value. */
+struct syscall_rule {
+  const char *name; /* a string literal: the system call as libseccomp names it */
+  int arg;          /* -1: every call */
+  uint64_t mask, value;
+  int error;        /* the errno the call fails with */
+  const char *why;  /* for --explain */
+};
+
 enum env_verb { ENV_SET, ENV_UNSET, ENV_CLEAR };
 struct env_edit {
   enum env_verb verb;
@@ -105,6 +118,8 @@ struct plan {
   struct seccomp_prog *seccomp_progs; /* --add-seccomp-fd, loaded at parse time */
   size_t n_seccomp_progs;
   int seccomp_fd; /* --seccomp, read just before exec */
+  struct syscall_rule *syscall_rules;
+  size_t n_syscall_rules;
 
   /* Integrator fds. */
   int info_fd, json_status_fd, sync_fd, block_fd;
@@ -140,6 +155,8 @@ void plan_replay_env_edits(struct plan *p);
 /* Insert ops (taking ownership of their contents) before the existing ones. */
 void plan_prepend_ops(struct plan *p, struct plan_op *ops, size_t n);
 const char *plan_getenv(const struct plan *p, const char *name);
+
+void plan_add_syscall_rule(struct plan *p, const struct syscall_rule *rule);
 
 bool plan_needs_reaper(const struct plan *p);
 const char *op_kind_name(const struct plan_op *op);

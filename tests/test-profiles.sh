@@ -566,6 +566,108 @@ t_sec_own_link_followed() {
   expect_eq "$OUT" USER-CONF "the file behind the user's own link"
 }
 
+# ---------------------------------------------------- the caller's terminal
+
+# pty_drive COMMAND STEP...: run COMMAND (bash -c) on a new pty that is its
+# controlling terminal, as a login shell's job would be, then follow the
+# steps: "expect:TEXT" waits (at most 20 s) until TEXT was output,
+# "send:TEXT" types TEXT ("\n" is Enter).  Then waits (at most 20 s) for
+# COMMAND to end.  Prints the terminal's output; fails on a timeout.
+PTY_DRIVER='
+import os, pty, select, sys, time
+pid, master = pty.fork()
+if pid == 0:
+    os.execvp("bash", ["bash", "-c", sys.argv[1]])
+out = b""
+def pump(deadline, until=None):
+    global out
+    while time.monotonic() < deadline:
+        if until is not None and until in out:
+            return True
+        if select.select([master], [], [], 0.2)[0]:
+            try:
+                data = os.read(master, 4096)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            out += data
+    return until is not None and until in out
+ok = True
+for step in sys.argv[2:]:
+    verb, _, text = step.partition(":")
+    text = text.replace("\\n", "\n")
+    if verb == "send":
+        os.write(master, text.encode())
+    elif not pump(time.monotonic() + 20, text.encode()):
+        print("TIMEOUT waiting for %r" % text); ok = False; break
+deadline, status = time.monotonic() + 20, None
+while status is None and time.monotonic() < deadline:
+    pump(time.monotonic() + 0.2)
+    if os.waitpid(pid, os.WNOHANG)[0] == pid:
+        status = 0
+if status is None:
+    os.kill(pid, 9); os.waitpid(pid, 0); print("TIMEOUT waiting for the command to end"); ok = False
+sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
+sys.exit(0 if ok else 1)
+'
+pty_drive() { /usr/bin/python3 -c "$PTY_DRIVER" "$@"; }
+
+# Types "$1" and "$2" (each followed by Enter) into the controlling terminal
+# with TIOCSTI: the first with the high 32 bits of the ioctl request set
+# (the kernel truncates the request to 32 bits), the second plainly.
+TIOCSTI_INJECT='
+import ctypes, os, sys, termios
+libc = ctypes.CDLL(None, use_errno=True)
+libc.ioctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_char_p]
+fd = os.open("/dev/tty", os.O_RDWR)
+for req, text in ((termios.TIOCSTI | (1 << 32), sys.argv[1]), (termios.TIOCSTI, sys.argv[2])):
+    res = "typed"
+    for c in (text + "\n").encode():
+        if libc.ioctl(fd, req, bytes([c])) != 0:
+            res = "refused (errno %d)" % ctypes.get_errno(); break
+    print("request %#x: %s" % (req, res))
+'
+
+# tiocsti_run PREFIX...: the caller's shell runs PREFIX python3 INJECT on
+# its terminal, then reads its next commands from that terminal, as a login
+# shell does.  Prints the terminal's output.
+tiocsti_run() {
+  local m1=$T/typed-high.$1 m2=$T/typed-plain.$1; shift
+  rm -f "$m1" "$m2"
+  pty_drive "$(printf '%q ' "$@" /usr/bin/python3 -c "$TIOCSTI_INJECT" "touch $m1" "touch $m2"); echo SANDBOX-DONE; exec sh" \
+    expect:SANDBOX-DONE 'send:exit\n'
+}
+
+t_tty_no_injection() {
+  # A profile sandbox shares the caller's terminal (so interactive apps work)
+  # but must not type into it: the caller's shell would run what it typed,
+  # outside the sandbox.
+  test_profiles
+  local out
+  # The kernel itself may refuse TIOCSTI to everyone: then there is nothing
+  # to show.  Outside any sandbox it works here, or the check is moot.
+  out=$(tiocsti_run control) || fail "the control run on a pty: $out"
+  [[ -e $T/typed-plain.control ]] || skip_check "this kernel refuses TIOCSTI outright (dev.tty.legacy_tiocsti=0?)"
+  out=$(tiocsti_run sbx "$SBX" --profile default) || fail "the sandboxed run on a pty: $out"
+  echo "$out"
+  [[ ! -e $T/typed-high.sbx ]] || fail "TIOCSTI (request with high bits set) typed a command the caller's shell ran"
+  [[ ! -e $T/typed-plain.sbx ]] || fail "TIOCSTI typed a command the caller's shell ran"
+  expect_contains "$out" "request 0x100005412: refused (errno 1)" "inside, TIOCSTI with high bits"
+  expect_contains "$out" "request 0x5412: refused (errno 1)" "inside, TIOCSTI"
+}
+
+t_tty_interactive_shell() {
+  # An interactive shell in a profile sandbox, on the caller's terminal,
+  # still reads what is typed and runs it.
+  test_profiles
+  local out
+  out=$(pty_drive "PS1='in-sandbox> ' $(printf '%q' "$SBX") --profile default sh -i" \
+    'expect:in-sandbox> ' 'send:echo typed-$((6*7))\n' 'expect:typed-42' 'send:exit 7\n') ||
+    fail "the shell did not run what was typed: $out"
+  echo "$out"
+}
+
 # ------------------------------------------------------ profile selection
 
 t_select_by_command_name() {
@@ -655,6 +757,8 @@ run_checks() {
   check "security: a link planted on the way to a rule's path is refused" t_sec_planted_link_on_the_way
   check "security: persist does not create directories through a planted link" t_sec_planted_link_before_persist
   check "security: the user's own dotfile link is followed" t_sec_own_link_followed
+  check "terminal: TIOCSTI from a profile sandbox types nothing into the caller's shell" t_tty_no_injection
+  check "terminal: an interactive shell in a profile sandbox reads what is typed" t_tty_interactive_shell
   check "selection: by command name, default, --noprofile" t_select_by_command_name
   check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables
   check "variables: a disabled user folder does not open the home" t_disabled_user_dir

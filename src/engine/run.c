@@ -99,6 +99,20 @@ static int choose_cwd(const struct launch *l, struct plan *p)
   return 0;
 }
 
+/* Every system call filter of the plan: the caller's programs first, then
+ * sbx's own rules.  Filters stack (the kernel runs all of them and the most
+ * restrictive answer wins), so the order only decides which errno a call
+ * both refuse returns; the caller's, as bubblewrap would give it. */
+static int apply_filters(const struct plan *p, const struct seccomp_prog *late)
+{
+  int r = seccomp_apply(p->seccomp_progs, p->n_seccomp_progs);
+  if (r == 0 && late->data)
+    r = seccomp_apply(late, 1);
+  if (r == 0)
+    r = seccomp_apply_rules(p->syscall_rules, p->n_syscall_rules);
+  return r;
+}
+
 /* The sandbox's first process: build everything, then become pid 1 or the app. */
 _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
 {
@@ -200,8 +214,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
         close(l->exec_wr);
       if (!p->die_with_parent && !p->die_with_sbx)
         prctl(PR_SET_PDEATHSIG, 0);
-      if (caps_drop_all() < 0 || seccomp_apply(p->seccomp_progs, p->n_seccomp_progs) < 0 ||
-          (late.data && seccomp_apply(&late, 1) < 0))
+      if (caps_drop_all() < 0 || apply_filters(p, &late) < 0)
         _exit(1);
       _exit(supervise(app, sfd));
     }
@@ -212,7 +225,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   /* The app. */
   prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0);
   sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
-  if (seccomp_apply(p->seccomp_progs, p->n_seccomp_progs) < 0 || (late.data && seccomp_apply(&late, 1) < 0))
+  if (apply_filters(p, &late) < 0)
     _exit(1);
   if (l->exec_wr >= 0)
     (void)!write(l->exec_wr, "x", 1);

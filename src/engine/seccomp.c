@@ -1,8 +1,10 @@
-/* Loading caller-supplied classic BPF seccomp programs (--seccomp,
- * --add-seccomp-fd).  sbx does not compile policy here; it validates and
- * installs what the integrator built. */
+/* System call filters: caller-supplied classic BPF programs (--seccomp,
+ * --add-seccomp-fd), validated and installed as the integrator built them,
+ * and sbx's own small policy (plan.syscall_rules, from the profile
+ * compiler), compiled with libseccomp and installed after them. */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <seccomp.h>
 #include <sys/prctl.h>
 
 #include "engine/engine.h"
@@ -39,4 +41,64 @@ int seccomp_apply(const struct seccomp_prog *progs, size_t n)
     }
   }
   return 0;
+}
+
+/* The architectures whose system calls a process of the native one can also
+ * make (an x86_64 process can enter through the i386 and x32 entry points).
+ * Rules must cover them, or a 32-bit program would simply bypass them; a
+ * filter without them would instead kill every 32-bit program outright. */
+static void add_compat_arches(scmp_filter_ctx ctx)
+{
+  static const struct { uint32_t native, compat[2]; } table[] = {
+    { SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
+    { SCMP_ARCH_AARCH64, { SCMP_ARCH_ARM, 0 } },
+    { SCMP_ARCH_S390X, { SCMP_ARCH_S390, 0 } },
+    { SCMP_ARCH_PPC64LE, { 0, 0 } },
+  };
+  uint32_t native = seccomp_arch_native();
+  for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+    for (size_t j = 0; table[i].native == native && j < 2 && table[i].compat[j]; j++)
+      /* -EEXIST or a libseccomp without the arch: the native rules still hold. */
+      (void)seccomp_arch_add(ctx, table[i].compat[j]);
+}
+
+static int add_rule(scmp_filter_ctx ctx, const struct syscall_rule *rule)
+{
+  int nr = seccomp_syscall_resolve_name(rule->name);
+  if (nr == __NR_SCMP_ERROR)
+    return log_fail(ENOSYS, "seccomp: unknown system call %s", rule->name);
+  int r;
+  if (rule->arg < 0) {
+    r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 0);
+  } else {
+    struct scmp_arg_cmp cmp = { .arg = (unsigned)rule->arg, .op = SCMP_CMP_MASKED_EQ,
+                                .datum_a = rule->mask, .datum_b = rule->value };
+    r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 1, &cmp);
+  }
+  if (r < 0)
+    return log_errno(r, "seccomp: can't add the rule for %s", rule->name);
+  return 0;
+}
+
+int seccomp_apply_rules(const struct syscall_rule *rules, size_t n)
+{
+  if (n == 0)
+    return 0;
+  /* Everything the rules do not name is allowed: this is a deny list on top
+   * of whatever the caller's own programs allow. */
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (!ctx)
+    return log_fail(ENOMEM, "seccomp: can't create a filter");
+  add_compat_arches(ctx);
+  int r = 0;
+  for (size_t i = 0; r == 0 && i < n; i++)
+    r = add_rule(ctx, &rules[i]);
+  if (r == 0) {
+    /* no_new_privs is already set (main), as seccomp_load also asks. */
+    r = seccomp_load(ctx);
+    if (r < 0)
+      log_errno(r, "seccomp: can't install sbx's system call policy");
+  }
+  seccomp_release(ctx);
+  return r;
 }

@@ -124,6 +124,23 @@ static int build_policy(struct plan *p, struct policy *pol, struct notes *notes,
   return r;
 }
 
+/* A profile sandbox is sbx's to describe, not the caller's: an fd the
+ * caller leaked (an open directory outside the view, a socket) must not
+ * reach the app, the D-Bus proxy or the monitor.  Everything but stdio and
+ * the fds the command line's own options name (--sync-fd, --info-fd,
+ * --file FD, ...; plan_fds) is closed before anything else starts.  (A
+ * bubblewrap-style command line keeps bubblewrap's behaviour: the app
+ * inherits the caller's fds.) */
+static int close_caller_fds(const struct plan *p)
+{
+  size_t n;
+  _cleanup_free_ int *keep = plan_fds(p, &n);
+  int r = close_fds_except(keep, n);
+  if (r < 0)
+    return log_errno(r, "Can't close inherited file descriptors");
+  return 0;
+}
+
 static int check_profile(const struct cli_extra *x)
 {
   struct vars vars;
@@ -223,7 +240,8 @@ int main(int argc, char **argv)
   }
   /* Side services first: if one cannot start, no persist directory has been
    * created on the host yet. */
-  if (cli_validate(&plan) < 0 || services_start(&plan) < 0 || compile_create_host_dirs(&plan) < 0)
+  if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || services_start(&plan) < 0 ||
+      compile_create_host_dirs(&plan) < 0)
     r = 1;
   else
     r = sbx_run(&plan);

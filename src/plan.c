@@ -61,6 +61,19 @@ void plan_free(struct plan *p)
   memset(p, 0, sizeof *p);
 }
 
+int *plan_fds(const struct plan *p, size_t *n)
+{
+  const int single[] = { p->userns_fd, p->userns2_fd, p->pidns_fd, p->userns_block_fd, p->seccomp_fd,
+                         p->info_fd, p->json_status_fd, p->sync_fd, p->block_fd };
+  size_t len = sizeof single / sizeof single[0];
+  int *fds = xcalloc(len + p->n_ops, sizeof *fds);
+  memcpy(fds, single, sizeof single);
+  for (size_t i = 0; i < p->n_ops; i++)
+    fds[len++] = p->ops[i].fd;
+  *n = len;
+  return fds;
+}
+
 void plan_add_syscall_rule(struct plan *p, const struct syscall_rule *rule)
 {
   p->syscall_rules = xrealloc(p->syscall_rules, (p->n_syscall_rules + 1) * sizeof *p->syscall_rules);

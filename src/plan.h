@@ -157,6 +157,10 @@ void plan_prepend_ops(struct plan *p, struct plan_op *ops, size_t n);
 const char *plan_getenv(const struct plan *p, const char *name);
 
 void plan_add_syscall_rule(struct plan *p, const struct syscall_rule *rule);
+/* Every fd the plan refers to (integrator fds, namespaces, ops that read
+ * from or bind an fd), -1 where unset; *n gets the count.  Freed by the
+ * caller. */
+int *plan_fds(const struct plan *p, size_t *n);
 
 bool plan_needs_reaper(const struct plan *p);
 const char *op_kind_name(const struct plan_op *op);

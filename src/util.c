@@ -1,8 +1,11 @@
 #include "util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 
 /* The only process-wide state: how diagnostics are labelled.  Set once at
  * start-up, read everywhere. */
@@ -233,4 +236,81 @@ int parse_octal_mode(const char *s, unsigned *mode)
 bool fd_is_valid(int fd)
 {
   return fd >= 0 && fcntl(fd, F_GETFD) >= 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+  int x = *(const int *)a, y = *(const int *)b;
+  return (x > y) - (x < y);
+}
+
+/* close_range(2) came with Linux 5.9; before it, close one fd at a time up
+ * to the fd limit (an fd above a limit lowered after it was opened would
+ * survive that, which only matters on those old kernels). */
+static int close_span(unsigned lo, unsigned hi)
+{
+  if (syscall(SYS_close_range, lo, hi, 0) == 0)
+    return 0;
+  if (errno != ENOSYS)
+    return -errno;
+  struct rlimit rl;
+  unsigned long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 65536;
+  for (unsigned long fd = lo; fd <= hi && fd < max; fd++)
+    close((int)fd);
+  return 0;
+}
+
+int close_fds_except(const int *keep, size_t n_keep)
+{
+  _cleanup_free_ int *k = xcalloc(n_keep + 3, sizeof *k);
+  size_t n = 0;
+  for (int fd = 0; fd < 3; fd++)
+    k[n++] = fd;
+  for (size_t i = 0; i < n_keep; i++)
+    if (keep[i] >= 0)
+      k[n++] = keep[i];
+  qsort(k, n, sizeof *k, cmp_int);
+  unsigned next = 0; /* the lowest fd not yet decided */
+  for (size_t i = 0; i < n; i++) {
+    if ((unsigned)k[i] > next) {
+      int r = close_span(next, (unsigned)k[i] - 1);
+      if (r < 0)
+        return r;
+    }
+    next = (unsigned)k[i] + 1;
+  }
+  return close_span(next, ~0U);
+}
+
+int close_inheritable_fds(const int *keep, size_t n_keep)
+{
+  _cleanup_close_ int dfd = RETRY(open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dfd < 0)
+    return -errno;
+  DIR *d = fdopendir(dfd);
+  if (!d)
+    return -errno;
+  dfd = -1; /* owned by d now */
+  /* Collect first: closing while reading the directory would change it. */
+  int *victims = NULL;
+  size_t n = 0;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    int fd;
+    if (parse_fd(de->d_name, &fd) < 0 || fd < 3 || fd == dirfd(d))
+      continue;
+    bool kept = false;
+    for (size_t i = 0; i < n_keep; i++)
+      kept |= keep[i] == fd;
+    int flags = fcntl(fd, F_GETFD);
+    if (kept || flags < 0 || (flags & FD_CLOEXEC))
+      continue;
+    victims = xrealloc(victims, (n + 1) * sizeof *victims);
+    victims[n++] = fd;
+  }
+  closedir(d);
+  for (size_t i = 0; i < n; i++)
+    close(victims[i]);
+  free(victims);
+  return 0;
 }

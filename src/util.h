@@ -73,3 +73,11 @@ int parse_octal_mode(const char *s, unsigned *mode);
 int parse_uint(const char *s, unsigned long long *v);
 
 bool fd_is_valid(int fd);
+
+/* Close every fd but stdio and those in keep (negative entries are
+ * ignored), with close_range(2) where the kernel has it.  Needs no /proc. */
+int close_fds_except(const int *keep, size_t n_keep);
+/* Close every fd above stdio that is not close-on-exec and not in keep:
+ * those are the ones sbx's caller handed down (sbx opens all of its own
+ * with O_CLOEXEC).  Reads /proc/self/fd.  Returns 0 or -errno. */
+int close_inheritable_fds(const int *keep, size_t n_keep);

@@ -183,6 +183,30 @@ t_sync_fd() {
   wait_for test -e "$T/eof" || fail "no EOF on the sync fd after the sandbox ended"
 }
 
+t_fd_pipe_eof() {
+  # A pipe handed to COMMAND (fd 5) reaches it, as with bubblewrap; when
+  # COMMAND closes it and keeps running, the reader outside sees EOF at
+  # once: neither the monitor nor pid 1 keeps a copy.  With and without a
+  # pid namespace (pid 1 exists only with one).
+  local pidns
+  for pidns in "" --unshare-pid; do
+    mkdir -p "$T/io"; rm -f "$T/io/"* "$T/eof" "$T/got" "$T/pipe"
+    mkfifo "$T/io/go" "$T/pipe"
+    ( cat "$T/pipe" >"$T/got"; echo eof >"$T/eof" ) &
+    remember_pid $!
+    sbx_exec "${RO_ROOT[@]}" $pidns --bind "$T/io" /mnt sh -c \
+      'echo through-fd-5 >&5; exec 5>&-; echo closed >/mnt/closed; read x </mnt/go' 5>"$T/pipe" &
+    local b=$!
+    remember_pid "$b"
+    wait_for test -e "$T/eof" ||
+      fail "${pidns:-no pid namespace}: no EOF while COMMAND runs after closing the pipe (closed: $(cat "$T/io/closed" 2>&1))"
+    expect_eq "$(<"$T/got")" through-fd-5 "${pidns:-no pid namespace}: what COMMAND wrote to fd 5"
+    kill -0 "$b" 2>/dev/null || fail "${pidns:-no pid namespace}: the sandbox ended early"
+    echo go >"$T/io/go"
+    wait "$b" || fail "${pidns:-no pid namespace}: sandbox exit status"
+  done
+}
+
 t_block_fd() {
   mkdir -p "$T/io"; rm -f "$T/io/"*
   mkfifo "$T/blk"
@@ -339,6 +363,7 @@ run_checks() {
   check "--info-fd: child-pid and namespace ids match inside and outside" t_info_fd
   check "--json-status-fd: info object then exit-code" t_json_status_fd
   check "--sync-fd: EOF outside only when the sandbox ends" t_sync_fd
+  check "a pipe COMMAND closes reaches EOF outside while the sandbox runs" t_fd_pipe_eof
   check "--block-fd: COMMAND waits for a byte" t_block_fd
   check "--lock-file: read lock held while the sandbox runs" t_lock_file
   check "--new-session gives a new session id" t_new_session

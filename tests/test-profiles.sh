@@ -668,6 +668,33 @@ t_tty_interactive_shell() {
   echo "$out"
 }
 
+# ------------------------------------------------ the caller's descriptors
+
+t_fd_caller_fds_closed() {
+  # An fd the caller leaks -- a directory outside the view (the hidden
+  # ~/.ssh), a pipe -- does not reach a profile sandbox's app; the pipe's
+  # reader sees EOF while the sandbox still runs (nothing of sbx's holds it).
+  test_profiles
+  mkdir -p "$T/io"; rm -f "$T/io/"* "$T/eof"
+  mkfifo "$T/io/go" "$T/pipe"
+  ( cat "$T/pipe" >/dev/null; echo eof >"$T/eof" ) &
+  remember_pid $!
+  sbx_exec --profile default --rw "$T/io" sh -c '
+    for fd in 5 7; do test -e /proc/self/fd/$fd && echo "fd $fd: open"; done
+    cat /proc/self/fd/7/id_ed25519 2>/dev/null
+    echo listed >"$1/listed"; read x <"$1/go"' sh "$T/io" 7<"$HOME/.ssh" 5>"$T/pipe" >"$T/out" 2>&1 &
+  local b=$!
+  remember_pid "$b"
+  wait_for test -e "$T/io/listed" || fail "the sandbox did not start: $(cat "$T/out")"
+  wait_for test -e "$T/eof" || fail "the caller's pipe did not reach EOF while the sandbox runs"
+  echo go >"$T/io/go"
+  wait "$b" || fail "sandbox exit status: $(cat "$T/out")"
+  local out; out=$(<"$T/out")
+  expect_not_contains "$out" SSH-SECRET "read through the leaked directory fd"
+  expect_not_contains "$out" "fd 7: open" "the leaked directory fd inside"
+  expect_not_contains "$out" "fd 5: open" "the leaked pipe inside"
+}
+
 # ------------------------------------------------------ profile selection
 
 t_select_by_command_name() {
@@ -759,6 +786,7 @@ run_checks() {
   check "security: the user's own dotfile link is followed" t_sec_own_link_followed
   check "terminal: TIOCSTI from a profile sandbox types nothing into the caller's shell" t_tty_no_injection
   check "terminal: an interactive shell in a profile sandbox reads what is typed" t_tty_interactive_shell
+  check "fds: the caller's leaked fds are closed in a profile sandbox" t_fd_caller_fds_closed
   check "selection: by command name, default, --noprofile" t_select_by_command_name
   check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables
   check "variables: a disabled user folder does not open the home" t_disabled_user_dir

@@ -36,6 +36,8 @@ struct launch {
   int alive_rd;      /* EOF here: the monitor is gone */
   int go_rd;         /* --userns-block-fd: wait for the monitor's go */
   int exec_wr;       /* --json-status-fd: a byte when exec is reached */
+  int *lock_fds;     /* --lock-file: held open (and locked) by pid 1 */
+  size_t n_lock_fds;
 };
 
 static bool plan_has_op(const struct plan *p, enum op_kind kind)
@@ -65,16 +67,19 @@ static int compute_caps(const struct plan *p, uid_t real_uid, uint64_t *keep)
   return 0;
 }
 
-static int take_lock_files(const struct plan *p)
+static int take_lock_files(struct launch *l, const struct plan *p)
 {
+  l->lock_fds = xcalloc(p->n_lock_files + 1, sizeof *l->lock_fds);
   for (size_t i = 0; i < p->n_lock_files; i++) {
     int fd = RETRY(open(p->lock_files[i], O_RDONLY | O_CLOEXEC));
     if (fd < 0)
       return log_errno(errno, "Can't open lock file %s", p->lock_files[i]);
-    struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-    if (RETRY(fcntl(fd, F_SETLK, &l)) < 0)
+    struct flock lk = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+    if (RETRY(fcntl(fd, F_SETLK, &lk)) < 0)
       return log_errno(errno, "Can't lock file %s", p->lock_files[i]);
-    /* Held (and the fd kept open) by pid 1 for the sandbox's lifetime. */
+    /* Held (and the fd kept open) by pid 1 for the sandbox's lifetime:
+     * closing any fd of the file would drop the process's lock. */
+    l->lock_fds[l->n_lock_fds++] = fd;
   }
   return 0;
 }
@@ -111,6 +116,40 @@ static int apply_filters(const struct plan *p, const struct seccomp_prog *late)
   if (r == 0)
     r = seccomp_apply_rules(p->syscall_rules, p->n_syscall_rules);
   return r;
+}
+
+/* pid 1 keeps stdio, its signalfd, the sync fd and the lock files, and
+ * closes everything else, as bubblewrap's does: a copy of a pipe the app was
+ * given would keep its reader from seeing EOF when the app closes it, and
+ * an fd the caller handed down has no business outliving the app in a
+ * process the app can't see. */
+static int close_pid1_fds(const struct launch *l, const struct plan *p, int sfd)
+{
+  size_t n = 0;
+  _cleanup_free_ int *keep = xcalloc(l->n_lock_fds + 2, sizeof *keep);
+  keep[n++] = sfd;
+  keep[n++] = p->sync_fd;
+  for (size_t i = 0; i < l->n_lock_fds; i++)
+    keep[n++] = l->lock_fds[i];
+  int r = close_fds_except(keep, n);
+  if (r < 0)
+    errno = -r;
+  return r;
+}
+
+/* The monitor (and the --pidns intermediate) only waits, forwards and
+ * reports: every fd the caller handed down (those without close-on-exec)
+ * is the app's, and a copy here would, for example, keep a pipe the app
+ * closed from reaching EOF until the sandbox ends.  It keeps the
+ * integrator fds it still writes to, and sbx's own fds (close-on-exec),
+ * which the launch layer still needs after the sandbox. */
+static int close_monitor_fds(const struct plan *p)
+{
+  const int keep[] = { p->info_fd, p->json_status_fd, p->userns_block_fd };
+  int r = close_inheritable_fds(keep, sizeof keep / sizeof keep[0]);
+  if (r < 0)
+    return log_errno(r, "Can't close the caller's file descriptors in the monitor");
+  return 0;
 }
 
 /* The sandbox's first process: build everything, then become pid 1 or the app. */
@@ -174,7 +213,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
 
   if (choose_cwd(l, p) < 0)
     _exit(1);
-  if (take_lock_files(p) < 0)
+  if (take_lock_files(l, p) < 0)
     _exit(1);
   if (caps_apply(l->keep_caps, geteuid() != 0) < 0)
     _exit(1);
@@ -212,6 +251,8 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
         die("signalfd: %s", strerror(errno));
       if (l->exec_wr >= 0)
         close(l->exec_wr);
+      if (close_pid1_fds(l, p, sfd) < 0)
+        die("Can't close file descriptors in pid 1: %s", strerror(errno));
       if (!p->die_with_parent && !p->die_with_sbx)
         prctl(PR_SET_PDEATHSIG, 0);
       if (caps_drop_all() < 0 || apply_filters(p, &late) < 0)
@@ -398,7 +439,7 @@ int sbx_run(struct plan *p)
     return 1;
   }
   if (pid > 0 && via_intermediate) {
-    if (send_pid(pidsock[1], pid) < 0)
+    if (send_pid(pidsock[1], pid) < 0 || close_monitor_fds(p) < 0)
       _exit(1);
     _exit(supervise(pid, sfd));
   }
@@ -432,6 +473,12 @@ monitor:
    * ended", not "the monitor ended". */
   if (p->sync_fd >= 0)
     close(p->sync_fd);
+  if (close_monitor_fds(p) < 0) {
+    pid_t child = via_intermediate ? intermediate : pid;
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    return 1;
+  }
 
   struct sandbox_info info;
   info_collect(&info, pid, flags);

@@ -281,6 +281,36 @@ t_abstract_bus() {
   expect_contains "$OUT" pong
 }
 
+t_abstract_bus_shared_network() {
+  ready
+  # With the host's network shared, a host bus on an abstract socket is
+  # reachable from inside by its name (listed in /proc/net/unix), whatever
+  # the bus policy says: sbx must say so on stderr and in --explain.  The
+  # leak itself is shown first, so the warning is known to be true.
+  local name="sbx-test-shared-$$-$RANDOM"
+  local addr="unix:abstract=$name" mode
+  start_bus shared "$addr" || fail "could not start an abstract-socket bus"
+  for mode in none filter; do
+    local policy=(--dbus-session "$mode")
+    [[ $mode == filter ]] && policy=("${FILTER[@]}")
+    DBUS_SESSION_BUS_ADDRESS=$addr run_sbx "${BASE[@]}" --network host "${policy[@]}" -- sh -c \
+      "grep -q '@$name' /proc/net/unix && echo listed; gdbus call --address '$addr' -d org.sbx.Hidden -o /org/sbx/Test -m org.sbx.Test.Ping"
+    expect_eq "$RC" 0 "dbus-session $mode: exit status (stderr: $ERR)"
+    expect_contains "$OUT" listed "dbus-session $mode: the bus in /proc/net/unix inside"
+    expect_contains "$OUT" pong "dbus-session $mode: a hidden name called through the abstract socket"
+    expect_contains "$ERR" "the session bus's abstract socket (@$name) is reachable from inside" \
+      "dbus-session $mode: warning"
+    DBUS_SESSION_BUS_ADDRESS=$addr run_sbx --explain "${BASE[@]}" --network host "${policy[@]}" -- true
+    expect_contains "$OUT" "WARNING: shared network namespace: the host bus's abstract socket @$name is reachable" \
+      "dbus-session $mode: --explain"
+  done
+  # A network namespace of its own (the default): unreachable, no warning.
+  DBUS_SESSION_BUS_ADDRESS=$addr run_sbx "${BASE[@]}" --dbus-session none -- sh -c \
+    "gdbus call --address '$addr' -d org.sbx.Hidden -o /org/sbx/Test -m org.sbx.Test.Ping 2>/dev/null || echo unreachable"
+  expect_eq "$OUT" unreachable "network none: the abstract bus inside"
+  expect_not_contains "$ERR" "abstract socket" "network none: stderr"
+}
+
 t_explain_starts_nothing() {
   ready
   run_sbx --explain "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true
@@ -342,6 +372,7 @@ run_checks() {
   check "profile directives give the same filtered bus" t_profile_directives
   check "dbus-system filter: proxied at /run/dbus/system_bus_socket" t_system_bus
   check "dbus filter reaches an abstract-socket bus" t_abstract_bus
+  check "network host: an abstract-socket host bus is reachable, and sbx warns (stderr, --explain)" t_abstract_bus_shared_network
   check "--explain shows the proxy and starts nothing" t_explain_starts_nothing
   check "a command that does not exist leaves no proxy or runtime files" t_missing_command_leaves_nothing
   check "a bad policy leaves no proxy or runtime files" t_bad_policy_leaves_nothing

@@ -23,6 +23,40 @@ static char *unix_path_of(const char *address)
   return xasprintf("%.*s", (int)strcspn(p, ",;"), p);
 }
 
+/* The abstract socket name in a D-Bus address list ("unix:abstract=NAME",
+ * what dbus-launch and many desktop sessions use), or NULL. */
+static char *abstract_name_of(const char *address)
+{
+  for (const char *a = address; a && *a; a += strcspn(a, ";"), a += *a == ';') {
+    size_t len = strcspn(a, ";");
+    if (strncmp(a, "unix:", 5) != 0)
+      continue;
+    for (const char *kv = a + 5; kv < a + len; kv += strcspn(kv, ",;"), kv += *kv == ',') {
+      if (strncmp(kv, "abstract=", 9) == 0)
+        return xasprintf("%.*s", (int)strcspn(kv + 9, ",;"), kv + 9);
+    }
+  }
+  return NULL;
+}
+
+/* Abstract Unix sockets belong to the network namespace, not to the file
+ * system: with the host's network shared, the host bus is reachable from
+ * inside by its name (it shows in /proc/net/unix), unfiltered, whatever
+ * "dbus-session none|filter" says.  Nothing in the mount plan can hide it;
+ * say so loudly, as the X11 module does for its abstract socket. */
+static void warn_abstract_bus(struct compile_ctx *cc, bool system, const char *mode, const char *address)
+{
+  _cleanup_free_ char *name = abstract_name_of(address);
+  if (!cc->share_net || !name || strcmp(mode, "full") == 0)
+    return;
+  const char *what = system ? "system" : "session";
+  log_warn("dbus: the sandbox shares the host's network namespace, so the %s bus's abstract socket (@%s) is "
+           "reachable from inside, unfiltered, regardless of \"dbus-%s %s\" (use \"network none\")",
+           what, name, what, mode);
+  notes_add(cc->notes, "dbus %s bus: WARNING: shared network namespace: the host bus's abstract socket @%s is "
+            "reachable unfiltered despite \"dbus-%s %s\"", what, name, what, mode);
+}
+
 static size_t count_rules(const struct compile_ctx *cc, bool system)
 {
   size_t it = 0, n = 0;
@@ -60,6 +94,8 @@ static int one_bus(struct compile_ctx *cc, bool system)
   const char *mode = policy_value(cc->pol, system ? "dbus-system" : "dbus-session");
   if (!mode)
     mode = "none";
+  warn_abstract_bus(cc, system, mode,
+                    plan_getenv(cc->plan, system ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS"));
   size_t n_rules = count_rules(cc, system);
   if (n_rules > 0 && strcmp(mode, "filter") != 0)
     notes_add(cc->notes, "dbus %s bus: %zu dbus-%s rule(s) ignored: they apply only with \"dbus-%s filter\"", what,

@@ -365,6 +365,19 @@ static void compile_syscalls(struct compile_ctx *cc)
     plan_add_syscall_rule(cc->plan, &rules[i]);
 }
 
+int policy_compile_bwrap(const struct policy *pol, struct plan *p)
+{
+  const char *net = policy_value(pol, "network");
+  if (net && strcmp(net, "none") == 0)
+    p->unshare |= CLONE_NEWNET;
+  if (net && strcmp(net, "host") == 0 && (p->unshare & CLONE_NEWNET))
+    return log_fail(EINVAL, "--network host contradicts --unshare-net (or --unshare-all without --share-net)");
+  struct compile_ctx cc = { .plan = p, .pol = pol };
+  compile_env(&cc);
+  /* "name" needs nothing in the plan: it is the policy's, shown by --explain. */
+  return 0;
+}
+
 int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes)
 {
   struct compile_ctx cc = {

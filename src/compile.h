@@ -35,6 +35,11 @@ struct compile_ctx {
  * Returns 0 or a negative errno after a message. */
 int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes);
 
+/* The directive options a bubblewrap-style command line allows
+ * (directive.bwrap_plan: network, env, name), applied to its plan without
+ * anything of a profile's sandbox.  Returns 0 or -errno after a message. */
+int policy_compile_bwrap(const struct policy *pol, struct plan *p);
+
 /* Create the "persist" directories the plan needs on the host. */
 int compile_create_host_dirs(const struct plan *p);
 

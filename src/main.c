@@ -82,6 +82,35 @@ static int choose_profile(const struct cli_extra *x, const struct plan *p, const
   return 0;
 }
 
+/* Directive options next to a bubblewrap-style command line: the command
+ * line describes the sandbox, so only the directives that mean the same in
+ * any sandbox apply (directive.bwrap_plan: network, env, name); any other
+ * would be silently meaningless, so it is an error that names it. */
+static int build_bwrap_policy(struct plan *p, struct policy *pol, const struct cli_extra *x)
+{
+  for (size_t i = 0; i < x->n_directives; i++) {
+    const struct directive *d = x->directives[i].d;
+    if (!d->bwrap_plan)
+      return log_fail(EINVAL, "--%s can't be used with a bubblewrap-style command line (--bind, --tmpfs, "
+                              "--unshare-net... describe the whole sandbox): only --network, --env and --name "
+                              "apply there; use --profile or --noprofile for sbx's directives",
+                      d->name);
+  }
+  struct vars vars;
+  vars_init(&vars, NULL);
+  const char *cmdline = policy_intern(pol, "command line");
+  int r = 0;
+  for (size_t i = 0; r == 0 && i < x->n_directives; i++)
+    r = directive_apply(pol, &vars, x->directives[i].d, x->directives[i].arg,
+                        (struct src_loc){ cmdline, x->directives[i].index, LAYER_CMDLINE });
+  vars_free(&vars);
+  if (r == 0) {
+    policy_resolve(pol);
+    r = policy_compile_bwrap(pol, p);
+  }
+  return r < 0 ? r : 1;
+}
+
 /* Load the profile and sbx's own options into pol and compile them into p.
  * Returns 0, 1 if there was nothing to compile (bubblewrap mode), < 0 on error. */
 static int build_policy(struct plan *p, struct policy *pol, struct notes *notes, const struct cli_extra *x,
@@ -93,11 +122,13 @@ static int build_policy(struct plan *p, struct policy *pol, struct notes *notes,
   int r;
 
   /* Bubblewrap mode (called as bwrap, or bubblewrap options that build
-   * the sandbox, and nothing of sbx's own): no profile, no policy, and none
-   * of the user-database and file look-ups below on the hot path. */
-  if (!x->profile && !x->noprofile && x->n_directives == 0 &&
-      (strcmp(basename_of(prog), "bwrap") == 0 || x->shapes_sandbox))
+   * the sandbox): no profile, and without directive options no policy and
+   * none of the user-database and file look-ups below on the hot path. */
+  bool bwrap_mode = !x->profile && !x->noprofile && (strcmp(basename_of(prog), "bwrap") == 0 || x->shapes_sandbox);
+  if (bwrap_mode && x->n_directives == 0)
     return 1;
+  if (bwrap_mode)
+    return build_bwrap_policy(p, pol, x);
 
   vars_init(&vars, NULL);
   profile_paths_init(&pp, &vars);

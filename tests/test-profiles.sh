@@ -695,6 +695,47 @@ t_fd_caller_fds_closed() {
   expect_not_contains "$out" "fd 5: open" "the leaked pipe inside"
 }
 
+# ------------------- directive options next to a bubblewrap-style command line
+
+t_bwrap_cmdline_directive_refused() {
+  # A directive that can't apply to a sandbox the command line describes is
+  # an error naming it, and nothing runs (it used to be silently dropped:
+  # --hide /etc after --ro-bind / / listed /etc).
+  fresh_home
+  mkdir -p "$T/io"; rm -f "$T/io/ran"
+  local opt
+  for opt in "--hide /etc" "--ro /usr" "--rw $HOME" "--private /tmp" "--persist $HOME/x" "--socket x11" \
+             "--device dri" "--dbus-session filter" "--dbus-talk org.example.X" "--app-id org.example.App"; do
+    run_sbx --ro-bind / / --bind "$T/io" "$T/io" $opt sh -c "ls /etc; touch $T/io/ran"
+    expect_eq "$RC" 2 "$opt: exit status"
+    expect_error_message "${opt%% *} can't be used with a bubblewrap-style command line"
+    expect_eq "$OUT" "" "$opt: output"
+    [[ ! -e $T/io/ran ]] || fail "$opt: the command ran"
+  done
+  # --network host can't undo the command line's own --unshare-net.
+  run_sbx --unshare-net --ro-bind / / --network host true
+  expect_eq "$RC" 2 "--network host with --unshare-net: exit status"
+  expect_error_message "--network host contradicts --unshare-net"
+}
+
+t_bwrap_cmdline_directive_applies() {
+  # --network none, --env and --name mean the same in any sandbox: they
+  # apply to a bubblewrap-style command line, which otherwise stays as
+  # bubblewrap would build it (the host's /etc under --ro-bind / /, the
+  # caller's fds, no profile's namespaces).
+  fresh_home
+  local ifaces='awk -F: "NR > 2 { gsub(/ /, \"\", \$1); printf \"%s \", \$1 }" /proc/net/dev'
+  sbx_ok --ro-bind / / --network none --env 'GREETING=hello there' --name box sh -c \
+    "$ifaces; echo \"[\$GREETING]\"; test -e /etc/passwd && echo etc-visible; test -e /proc/self/fd/7 && echo fd7-kept" 7</dev/null
+  expect_eq "$OUT" "lo "$'[hello there]\netc-visible\nfd7-kept' "inside"
+  # Without --network the command line's network stays the host's.
+  sbx_ok --ro-bind / / --name box sh -c "$ifaces"
+  expect_eq "$OUT" "$(sh -c "$ifaces")" "interfaces without --network"
+  # The command line's own --setenv wins over --env for the same name.
+  sbx_ok --ro-bind / / --env V=directive --setenv V option sh -c 'echo "$V"'
+  expect_eq "$OUT" option "--setenv after --env"
+}
+
 # ------------------------------------------------------ profile selection
 
 t_select_by_command_name() {
@@ -787,6 +828,8 @@ run_checks() {
   check "terminal: TIOCSTI from a profile sandbox types nothing into the caller's shell" t_tty_no_injection
   check "terminal: an interactive shell in a profile sandbox reads what is typed" t_tty_interactive_shell
   check "fds: the caller's leaked fds are closed in a profile sandbox" t_fd_caller_fds_closed
+  check "bwrap-style command line: a directive option that can't apply is an error" t_bwrap_cmdline_directive_refused
+  check "bwrap-style command line: --network none, --env, --name apply" t_bwrap_cmdline_directive_applies
   check "selection: by command name, default, --noprofile" t_select_by_command_name
   check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables
   check "variables: a disabled user folder does not open the home" t_disabled_user_dir

@@ -194,7 +194,7 @@ static const struct directive directives[] = {
   { "no-device", "dri|sound|video|input|u2f|all", "take back a device group an include gave", apply_named, false },
   { "socket", "x11|wayland|pulseaudio|pipewire|ssh-agent|cups", "connect the app to a desktop service", apply_named, false },
   { "no-socket", "x11|wayland|pulseaudio|pipewire|ssh-agent|cups", "take back a socket an include gave", apply_named, false },
-  { "network", "none|host", "no network (loopback only) or the host's network", apply_choice, false },
+  { "network", "none|host", "no network (loopback only) or the host's network", apply_choice, false, true },
   { "dbus-session", "none|filter|full", "session bus access: none, through a filtering proxy, or unfiltered", apply_choice, false },
   { "dbus-system", "none|filter|full", "system bus access", apply_choice, false },
   { "dbus-see", "NAME", "session bus: NAME is visible", apply_bus_rule, false },
@@ -208,12 +208,12 @@ static const struct directive directives[] = {
   { "dbus-system-call", "NAME=RULE", "system bus: only these calls to NAME", apply_bus_rule, false },
   { "dbus-system-broadcast", "NAME=RULE", "system bus: receive these broadcasts from NAME", apply_bus_rule, false },
   { "hostname", "NAME", "the hostname inside", apply_string, true },
-  { "env", "NAME=VALUE", "set an environment variable", apply_env, false },
+  { "env", "NAME=VALUE", "set an environment variable", apply_env, false, true },
   { "unsetenv", "NAME", "remove an environment variable", apply_env, true },
   { "cap-add", "CAP", "keep a capability (none are kept by default)", apply_cap, true },
   { "cap-drop", "CAP", "drop a capability", apply_cap, true },
   { "app-id", "ID", "the application id (reverse DNS) portals and the D-Bus policy see", apply_string, false },
-  { "name", "NAME", "the sandbox's name", apply_string, false },
+  { "name", "NAME", "the sandbox's name", apply_string, false, true },
 };
 
 const struct directive *directive_table(size_t *n)

@@ -15,6 +15,12 @@ struct directive {
    * (e.g. --hostname, --cap-add): there it keeps that meaning, which puts
    * the same entry in the plan. */
   bool bwrap_option;
+  /* Given as an option next to a bubblewrap-style command line (one whose
+   * --bind, --tmpfs... describe the whole sandbox, with no profile), it
+   * still applies (e.g. network none: --unshare-net).  The others refer
+   * to the profile's view of the host (paths, sockets, buses) and are an
+   * error there rather than silently ignored. */
+  bool bwrap_plan;
 };
 
 const struct directive *directive_find(const char *name);

@@ -55,8 +55,9 @@ struct seccomp_prog {
 
 /* sbx's own system call policy (profiles): each rule refuses one system
  * call, or one use of it, with an errno.  The engine compiles the list with
- * libseccomp and installs it last, after any caller-supplied program, so a
- * later default policy only needs more rules here.  A rule with arg >= 0
+ * libseccomp and installs it as the last step of setup (just before any
+ * caller-supplied program, which may refuse seccomp(2) itself), so a later
+ * default policy only needs more rules here.  A rule with arg >= 0
  * matches when (argument `arg` & mask) == value. */
 struct syscall_rule {
   const char *name; /* a string literal: the system call as libseccomp names it */

@@ -282,11 +282,27 @@ int close_fds_except(const int *keep, size_t n_keep)
   return close_span(next, ~0U);
 }
 
+static bool should_close_inheritable(int fd, const int *keep, size_t n_keep)
+{
+  for (size_t i = 0; i < n_keep; i++)
+    if (keep[i] == fd)
+      return false;
+  int flags = fcntl(fd, F_GETFD);
+  return flags >= 0 && !(flags & FD_CLOEXEC);
+}
+
 int close_inheritable_fds(const int *keep, size_t n_keep)
 {
   _cleanup_close_ int dfd = RETRY(open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dfd < 0)
-    return -errno;
+  if (dfd < 0) {
+    /* No /proc: ask every fd up to the limit instead. */
+    struct rlimit rl;
+    int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 1048576 ? (int)rl.rlim_cur : 1048576;
+    for (int fd = 3; fd < max; fd++)
+      if (should_close_inheritable(fd, keep, n_keep))
+        close(fd);
+    return 0;
+  }
   DIR *d = fdopendir(dfd);
   if (!d)
     return -errno;
@@ -299,11 +315,7 @@ int close_inheritable_fds(const int *keep, size_t n_keep)
     int fd;
     if (parse_fd(de->d_name, &fd) < 0 || fd < 3 || fd == dirfd(d))
       continue;
-    bool kept = false;
-    for (size_t i = 0; i < n_keep; i++)
-      kept |= keep[i] == fd;
-    int flags = fcntl(fd, F_GETFD);
-    if (kept || flags < 0 || (flags & FD_CLOEXEC))
+    if (!should_close_inheritable(fd, keep, n_keep))
       continue;
     victims = xrealloc(victims, (n + 1) * sizeof *victims);
     victims[n++] = fd;

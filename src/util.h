@@ -79,5 +79,6 @@ bool fd_is_valid(int fd);
 int close_fds_except(const int *keep, size_t n_keep);
 /* Close every fd above stdio that is not close-on-exec and not in keep:
  * those are the ones sbx's caller handed down (sbx opens all of its own
- * with O_CLOEXEC).  Reads /proc/self/fd.  Returns 0 or -errno. */
+ * with O_CLOEXEC).  Reads /proc/self/fd (without it, asks each fd up to
+ * the fd limit).  Returns 0 or -errno. */
 int close_inheritable_fds(const int *keep, size_t n_keep);

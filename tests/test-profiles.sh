@@ -668,6 +668,19 @@ t_tty_interactive_shell() {
   echo "$out"
 }
 
+t_tty_rules_with_caller_seccomp() {
+  # sbx's own rules go in before a caller's --seccomp program, which may
+  # refuse seccomp(2) and prctl(PR_SET_SECCOMP) (bubblewrap only asks that
+  # of every program but the last): both apply.
+  [[ -n ${SBX_SECCOMP_GEN:-} && -x $SBX_SECCOMP_GEN ]] || skip_check "SBX_SECCOMP_GEN (tests/seccomp-gen) not available"
+  test_profiles
+  "$SBX_SECCOMP_GEN" seccomp:EPERM prctl:EPERM mkdir:EPERM mkdirat:EPERM >"$T/strict.bpf"
+  sbx_ok --profile default --seccomp 5 sh -c \
+    'mkdir /tmp/d 2>&1 || true; awk "/^Seccomp_filters:/ { print \$2 }" /proc/self/status' 5<"$T/strict.bpf"
+  expect_contains "$(sed -n 1p <<<"$OUT")" "Operation not permitted" "mkdir under the caller's program"
+  [[ $(sed -n 2p <<<"$OUT") -ge 2 ]] || fail "expected sbx's filter and the caller's, got: $OUT"
+}
+
 # ------------------------------------------------ the caller's descriptors
 
 t_fd_caller_fds_closed() {
@@ -827,6 +840,7 @@ run_checks() {
   check "security: the user's own dotfile link is followed" t_sec_own_link_followed
   check "terminal: TIOCSTI from a profile sandbox types nothing into the caller's shell" t_tty_no_injection
   check "terminal: an interactive shell in a profile sandbox reads what is typed" t_tty_interactive_shell
+  check "terminal: sbx's rules and a caller's --seccomp program that refuses seccomp() both apply" t_tty_rules_with_caller_seccomp
   check "fds: the caller's leaked fds are closed in a profile sandbox" t_fd_caller_fds_closed
   check "bwrap-style command line: a directive option that can't apply is an error" t_bwrap_cmdline_directive_refused
   check "bwrap-style command line: --network none, --env, --name apply" t_bwrap_cmdline_directive_applies

@@ -104,17 +104,19 @@ static int choose_cwd(const struct launch *l, struct plan *p)
   return 0;
 }
 
-/* Every system call filter of the plan: the caller's programs first, then
- * sbx's own rules.  Filters stack (the kernel runs all of them and the most
- * restrictive answer wins), so the order only decides which errno a call
- * both refuse returns; the caller's, as bubblewrap would give it. */
+/* Every system call filter of the plan, as the last step of setup: sbx's
+ * own rules, then the caller's programs.  Filters stack (the kernel runs all
+ * of them and the most restrictive answer wins), so the order does not
+ * weaken either; but a caller's program may well refuse seccomp(2) and
+ * prctl(PR_SET_SECCOMP) (bubblewrap's contract only asks every program but
+ * the last to allow them), so it must come last. */
 static int apply_filters(const struct plan *p, const struct seccomp_prog *late)
 {
-  int r = seccomp_apply(p->seccomp_progs, p->n_seccomp_progs);
+  int r = seccomp_apply_rules(p->syscall_rules, p->n_syscall_rules);
+  if (r == 0)
+    r = seccomp_apply(p->seccomp_progs, p->n_seccomp_progs);
   if (r == 0 && late->data)
     r = seccomp_apply(late, 1);
-  if (r == 0)
-    r = seccomp_apply_rules(p->syscall_rules, p->n_syscall_rules);
   return r;
 }
 

@@ -1,7 +1,7 @@
 /* System call filters: caller-supplied classic BPF programs (--seccomp,
  * --add-seccomp-fd), validated and installed as the integrator built them,
  * and sbx's own small policy (plan.syscall_rules, from the profile
- * compiler), compiled with libseccomp and installed after them. */
+ * compiler), compiled with libseccomp and installed just before them. */
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>

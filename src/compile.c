@@ -345,16 +345,16 @@ static void compile_env(struct compile_ctx *cc)
   plan_replay_env_edits(p);
 }
 
-/* sbx's own system call rules, installed by the engine after everything
- * else.  TIOCSTI pushes bytes into a terminal's input queue as if typed,
- * and the app shares the caller's terminal (no new session, so that job
- * control and an interactive shell keep working): without this rule it
- * could type commands into the caller's shell, which runs them outside the
- * sandbox (kernels before 6.2, and later ones with dev.tty.legacy_tiocsti).
- * TIOCLINUX can paste a virtual console's selection the same way.  The
- * kernel takes the ioctl request as a 32-bit int, so a request with
- * anything in the high 32 bits is the same ioctl: compare the low 32 bits
- * only. */
+/* sbx's own system call rules, installed by the engine as the last step of
+ * setup, for pid 1 and the app.  TIOCSTI pushes bytes into a terminal's
+ * input queue as if typed, and the app shares the caller's terminal (no new
+ * session, so that job control and an interactive shell keep working):
+ * without this rule it could type commands into the caller's shell, which
+ * runs them outside the sandbox (kernels before 6.2, and later ones with
+ * dev.tty.legacy_tiocsti).  TIOCLINUX can paste a virtual console's
+ * selection the same way.  The kernel takes the ioctl request as a 32-bit
+ * int, so a request with anything in the high 32 bits is the same ioctl:
+ * compare the low 32 bits only. */
 static void compile_syscalls(struct compile_ctx *cc)
 {
   static const struct syscall_rule rules[] = {

@@ -196,6 +196,23 @@ t_proxy_exits_with_sandbox() {
   expect_nothing_left
 }
 
+t_proxy_no_caller_fds() {
+  ready
+  # An fd the caller leaks (here a directory, fd 7) reaches none of the
+  # profile sandbox's processes: not the app, not its pid 1 or monitor, not
+  # the proxy or the proxy's own sandbox.
+  mkdir -p "$T/leaked-dir"
+  bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" 7<"$T/leaked-dir"
+  local pid f holders=""
+  for pid in $(pgrep -u "$(id -u)"); do
+    for f in /proc/"$pid"/fd/*; do
+      [[ $(readlink "$f" 2>/dev/null) == "$T/leaked-dir" ]] && holders+="$pid: $(tr '\0' ' ' </proc/"$pid"/cmdline)"$'\n'
+    done
+  done
+  end_bg
+  [[ -z $holders ]] || fail "the leaked fd is held by: $holders"
+}
+
 t_killed_sbx() {
   ready
   # sbx killed outright can't clean up: the proxy must still go (it dies
@@ -366,6 +383,7 @@ run_checks() {
   check "dbus filter: dbus-call allows only the given method and path" t_call_rule
   check "dbus filter: the proxy's root shows the app's /.flatpak-info; instance files exist" t_proxy_sees_flatpak_info
   check "dbus filter: the proxy exits when the sandbox ends" t_proxy_exits_with_sandbox
+  check "a caller's leaked fd reaches neither the sandbox nor the proxy" t_proxy_no_caller_fds
   check "a killed sbx: the proxy goes too, the next run removes its files" t_killed_sbx
   check "/.flatpak-info inside: app id, context, bus policy; read-only" t_flatpak_info_inside
   check "no app-id: no /.flatpak-info, and --explain says so" t_no_app_id_no_flatpak_info

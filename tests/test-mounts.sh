@@ -177,6 +177,20 @@ t_dev() {
   expect_eq "$fstype" devpts "/dev/pts type"
 }
 
+t_dev_nodev() {
+  sbx_ok "${MIN_ROOT[@]}" --proc /proc --dev /dev sh -c 'echo x >/dev/null && echo null-ok; cat /proc/self/mountinfo'
+  expect_eq "$(head -n1 <<<"$OUT")" null-ok "the bound device nodes still work"
+  read -r opts _ <<<"$(mount_entry "$OUT" /dev)"
+  has_opt "$opts" nodev || fail "the --dev tmpfs is not nodev: $opts"
+  has_opt "$opts" nosuid || fail "the --dev tmpfs is not nosuid: $opts"
+  is_root || return 0 # only real root can make a device node that the kernel honours
+  # a node made in /dev with CAP_MKNOD must not open (loop0 and null)
+  sbx_ok "${MIN_ROOT[@]}" --dev /dev --cap-add CAP_MKNOD sh -c \
+    'mknod /dev/blk b 7 0 && mknod /dev/chr c 1 3 && head -c 1 /dev/blk 2>&1 >/dev/null; echo x 2>&1 >/dev/chr; true'
+  expect_contains "$(sed -n 1p <<<"$OUT")" "Permission denied" "reading a block device made in /dev"
+  expect_contains "$(sed -n 2p <<<"$OUT")" "Permission denied" "writing a char device made in /dev"
+}
+
 t_dev_pty() {
   command -v script >/dev/null || skip_check "script(1) not installed"
   # a new pty can be allocated inside (devpts + ptmx work)...
@@ -439,6 +453,7 @@ run_checks() {
   ((full)) && check "--remount-ro" t_remount_ro
   check "--proc with --unshare-pid shows only the sandbox's processes" t_proc
   check "--dev: device nodes, links, devpts" t_dev
+  check "--dev: the tmpfs is nodev, nosuid (a node made inside does not open)" t_dev_nodev
   ((full)) && check "--dev: ptys work inside; /dev/console with a tty" t_dev_pty
   check "--tmpfs (and --perms)" t_tmpfs
   check "--size limits a --tmpfs" t_tmpfs_size

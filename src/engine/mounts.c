@@ -504,7 +504,10 @@ static int op_dev(struct setup *s, const struct plan_op *op)
     opts[2] = "context";
     opts[3] = ctx;
   }
-  r = mount_fresh(s, "tmpfs", "tmpfs", opts, MOUNT_ATTR_NOSUID, target);
+  /* nodev: a device node made later in this tmpfs (by an app given
+   * CAP_MKNOD) must not open.  The nodes below are bind mounts of the
+   * host's, each its own mount without nodev, so they keep working. */
+  r = mount_fresh(s, "tmpfs", "tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, target);
   if (r < 0)
     return log_errno(r, "Can't mount tmpfs on %s", op->dest);
   r = root_resolve(s, op->dest, 0, &dev);

@@ -232,6 +232,19 @@ t_dir() {
   expect_eq "$OUT" $'755 /a\n755 /a/b\n755 /a/b/c\n700 /private\n750 /p1/p2' "modes of --dir"
 }
 
+t_dir_perms_existing() {
+  # --perms is the mode of a directory --dir creates; one that exists keeps
+  # its mode, also (above all) the host's, reached through a bind
+  mkdir "$T/keep"
+  chmod 755 "$T/keep"
+  sbx_ok "${RO_ROOT[@]}" --bind "$T" /mnt --perms 0700 --dir /mnt/keep \
+    --tmpfs /tmp --dir /tmp/a --perms 0700 --dir /tmp/a --perms 0700 --dir /tmp/b --perms 7777 --dir /tmp/c \
+    stat -c '%a %n' /mnt/keep /tmp/a /tmp/b /tmp/c
+  # a created directory gets the mode as mkdir(2) gives it: no setuid
+  expect_eq "$OUT" $'755 /mnt/keep\n755 /tmp/a\n700 /tmp/b\n1777 /tmp/c' "modes inside"
+  expect_eq "$(stat -c %a "$T/keep")" 755 "mode of the directory on the host"
+}
+
 t_symlink() {
   sbx_ok "${MIN_ROOT[@]}" --dir /d --symlink ../target/x /d/link --symlink /abs /d/abs \
     readlink /d/link /d/abs
@@ -459,6 +472,7 @@ run_checks() {
   check "--size limits a --tmpfs" t_tmpfs_size
   ((full)) && check "--mqueue" t_mqueue
   check "--dir (default 0755, --perms)" t_dir
+  ((full)) && check "--perms --dir on an existing directory keeps its mode" t_dir_perms_existing
   check "--symlink" t_symlink
   ((full)) && check "--symlink is idempotent for an identical link" t_symlink_idempotent
   ((full)) && check "--symlink over a different link is an error" t_symlink_conflict

@@ -393,9 +393,12 @@ static int make_dir_op(struct setup *s, const char *dest, int perms, int *out)
     return root_resolve(s, dest, 0, out);
   if (r < 0)
     return r;
+  /* --perms is the mode of a directory we create, never a chmod of one
+   * that exists (it may be the host's, through a bind), as in bubblewrap.
+   * Setup runs with umask 0, so mkdirat() gives exactly this mode; like
+   * mkdir(2) it drops setuid and leaves setgid to the parent's. */
   mode_t mode = perms >= 0 ? (mode_t)perms : 0755;
-  bool created = mkdirat(pdir, name, mode) == 0;
-  if (!created && errno != EEXIST)
+  if (mkdirat(pdir, name, mode) < 0 && errno != EEXIST)
     return -errno;
   int fd = RETRY(openat(pdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd < 0) {
@@ -403,10 +406,6 @@ static int make_dir_op(struct setup *s, const char *dest, int perms, int *out)
       /* An existing symlink: follow it only if trusted. */
       return root_resolve(s, dest, 0, out);
     }
-    return -errno;
-  }
-  if (perms >= 0 && fchmod(fd, mode) < 0 && created) {
-    close(fd);
     return -errno;
   }
   *out = fd;

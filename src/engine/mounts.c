@@ -461,7 +461,11 @@ static int op_proc(struct setup *s, const struct plan_op *op)
   if (r < 0)
     return dest_errno(r, "Can't create mount point %s", op->dest);
 
-  if (s->plan->unshare & CLONE_NEWPID) {
+  /* A proc shows the pid namespace of the process that mounts it: ours when
+   * we created one or joined one with --pidns (the sandbox was cloned into
+   * it), and then it must be a fresh proc, as bubblewrap mounts; the host's
+   * /proc would show every host process. */
+  if ((s->plan->unshare & CLONE_NEWPID) || s->plan->pidns_fd >= 0) {
     r = mount_fresh(s, "proc", "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target);
   } else {
     /* No pid namespace of our own: show the host's (a fresh proc would need

@@ -212,6 +212,18 @@ t_tmpfs() {
   expect_eq "$OUT" 1777 "--perms 1777 --tmpfs"
 }
 
+t_tmpfs_perms_size() {
+  # --perms and --size both modify the next --tmpfs, in either order
+  sbx_ok "${RO_ROOT[@]}" --perms 01777 --size 1048576 --tmpfs /mnt --size 1048576 --perms 0700 --tmpfs /mnt/b \
+    sh -c 'stat -c %a /mnt /mnt/b; cat /proc/self/mountinfo'
+  expect_eq "$(head -n2 <<<"$OUT")" $'1777\n700' "modes of the two tmpfs"
+  local mp super
+  for mp in /mnt /mnt/b; do
+    read -r _ _ super <<<"$(mount_entry "$OUT" "$mp")"
+    has_opt "$super" size=1024k || fail "size not in the mount options of $mp: $super"
+  done
+}
+
 t_tmpfs_size() {
   sbx_ok "${RO_ROOT[@]}" --size 1048576 --tmpfs /mnt sh -c \
     'yes | head -c 2097152 2>&1 >/mnt/big | grep -o "No space left on device"; cat /proc/self/mountinfo'
@@ -470,6 +482,7 @@ run_checks() {
   ((full)) && check "--dev: ptys work inside; /dev/console with a tty" t_dev_pty
   check "--tmpfs (and --perms)" t_tmpfs
   check "--size limits a --tmpfs" t_tmpfs_size
+  check "--perms and --size before one --tmpfs, in either order" t_tmpfs_perms_size
   ((full)) && check "--mqueue" t_mqueue
   check "--dir (default 0755, --perms)" t_dir
   ((full)) && check "--perms --dir on an existing directory keeps its mode" t_dir_perms_existing

@@ -169,7 +169,7 @@ static int h_chmod(struct parser *ps, const struct option_def *def, char **a)
 {
   unsigned mode;
   if (parse_octal_mode(a[0], &mode) < 0)
-    return log_fail(EINVAL, "--chmod takes an octal argument, not \"%s\"", a[0]);
+    return log_fail(EINVAL, "--chmod takes an octal argument <= 07777, not \"%s\"", a[0]);
   struct plan_op *op = plan_add_op(ps->plan, OP_CHMOD, NULL, a[1]);
   op->perms = (int)mode;
   return 0;
@@ -178,8 +178,10 @@ static int h_chmod(struct parser *ps, const struct option_def *def, char **a)
 static int h_perms(struct parser *ps, const struct option_def *def, char **a)
 {
   unsigned mode;
+  if (ps->pending_perms >= 0)
+    return log_fail(EINVAL, "--perms given twice for the same action");
   if (parse_octal_mode(a[0], &mode) < 0)
-    return log_fail(EINVAL, "--perms takes an octal argument, not \"%s\"", a[0]);
+    return log_fail(EINVAL, "--perms takes an octal argument <= 07777, not \"%s\"", a[0]);
   ps->pending_perms = (int)mode;
   return 0;
 }
@@ -187,8 +189,14 @@ static int h_perms(struct parser *ps, const struct option_def *def, char **a)
 static int h_size(struct parser *ps, const struct option_def *def, char **a)
 {
   unsigned long long v;
-  if (parse_uint(a[0], &v) < 0 || v == 0 || v > (unsigned long long)INT64_MAX)
-    return log_fail(EINVAL, "Invalid size: %s", a[0]);
+  if (ps->pending_size)
+    return log_fail(EINVAL, "--size given twice for the same action");
+  int r = parse_c_uint(a[0], &v);
+  if (r < 0 || v == 0)
+    return log_fail(EINVAL, "--size takes a non-zero number of bytes, not \"%s\"", a[0]);
+  /* The kernel's tmpfs takes a signed 64-bit size. */
+  if (v > (unsigned long long)INT64_MAX)
+    return log_fail(EINVAL, "--size (for tmpfs) is limited to %lld", (long long)INT64_MAX);
   ps->pending_size = v;
   return 0;
 }
@@ -550,15 +558,16 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
     if (i + def->nargs >= argc)
       return log_fail(EINVAL, "%s takes %d argument%s", w, def->nargs, def->nargs == 1 ? "" : "s");
 
-    /* Modifiers must be followed by what they modify. */
-    if (ps->pending_perms >= 0 && def->handle != h_dest_only && def->handle != h_fd_dest &&
-        def->handle != h_args)
+    /* Modifiers must be followed by what they modify; --perms and --size
+     * both modify a --tmpfs, so they may come in either order before it
+     * (bubblewrap accepts both orders). */
+    bool modifier = def->handle == h_perms || def->handle == h_size || def->handle == h_args;
+    bool takes_perms = def->handle == h_fd_dest ||
+                       (def->handle == h_dest_only && (def->tag == OP_DIR || def->tag == OP_TMPFS));
+    bool takes_size = def->handle == h_dest_only && def->tag == OP_TMPFS;
+    if (ps->pending_perms >= 0 && !modifier && !takes_perms)
       return log_fail(EINVAL, "--perms must be followed by an option that creates a file");
-    if (ps->pending_perms >= 0 && def->handle == h_dest_only && def->tag != OP_DIR &&
-        def->tag != OP_TMPFS)
-      return log_fail(EINVAL, "--perms must be followed by an option that creates a file");
-    if (ps->pending_size && !(def->handle == h_dest_only && def->tag == OP_TMPFS) &&
-        def->handle != h_perms && def->handle != h_args)
+    if (ps->pending_size && !modifier && !takes_size)
       return log_fail(EINVAL, "--size must be followed by --tmpfs");
     if (ps->n_overlay_srcs && def->handle != h_overlay && def->handle != h_overlay_src &&
         def->handle != h_args)

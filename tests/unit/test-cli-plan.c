@@ -53,6 +53,25 @@ static void test_binds(void)
   plan_free(&p);
 }
 
+static void test_modifiers(void)
+{
+  struct plan p;
+  ok(parse(&p, WORDS("--perms", "01777", "--size", "0x100000", "--tmpfs", "/a", "--size", "04000000", "--perms",
+                     "0700", "--tmpfs", "/b", "true")) == 0, "--perms and --size in either order before --tmpfs");
+  ok(p.n_ops == 2 && p.ops[0].perms == 01777 && p.ops[0].size == 1048576, "both apply to the first --tmpfs");
+  ok(p.n_ops == 2 && p.ops[1].perms == 0700 && p.ops[1].size == 1048576, "and to the second (octal size)");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--perms", " +700", "--dir", "/d", "true")) == 0 && p.ops[0].perms == 0700,
+     "--perms reads as strtoul(base 8) does");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--size", "08", "--tmpfs", "/x", "true")) < 0, "--size 08 is not octal: rejected");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--size", " 4096", "--tmpfs", "/x", "true")) < 0, "--size with a leading space rejected");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--perms", "0700", "--perms", "0700", "--dir", "/x", "true")) < 0, "--perms twice rejected");
+  plan_free(&p);
+}
+
 static void test_command_split(void)
 {
   struct plan p;
@@ -197,6 +216,7 @@ int main(void)
 {
   log_init("sbx");
   test_binds();
+  test_modifiers();
   test_command_split();
   test_env();
   test_errors();

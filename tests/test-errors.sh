@@ -41,6 +41,25 @@ t_missing_source() {
   done
 }
 
+t_missing_relative_source() {
+  # bwrap's realpath() error, with the source as given
+  mkdir -p "$T/cwd"
+  cd "$T/cwd"
+  local opt
+  for opt in --bind --ro-bind --dev-bind; do
+    expect_setup_error "Can't find source path nonexistent: No such file or directory" \
+      "${RO_ROOT[@]}" --tmpfs /mnt "$opt" nonexistent /mnt/x true
+  done
+  supports --overlay || return 0
+  mkdir -p "$T/cwd/lower" "$T/cwd/upper" "$T/cwd/work"
+  expect_setup_error "Can't find source path nope: No such file or directory" \
+    "${RO_ROOT[@]}" --overlay-src nope --tmp-overlay /mnt true
+  expect_setup_error "Can't find source path nope: No such file or directory" \
+    "${RO_ROOT[@]}" --overlay-src lower --overlay nope work /mnt true
+  expect_setup_error "Can't find source path nope: No such file or directory" \
+    "${RO_ROOT[@]}" --overlay-src lower --overlay upper nope /mnt true
+}
+
 t_bad_info_fd() {
   todo_unless_sbx "bwrap 0.8.0 leaves its child blocked after a bad --info-fd"
   expect_setup_error "([Ii]nvalid fd|[Bb]ad file descriptor)" --info-fd 99 "${RO_ROOT[@]}" true
@@ -149,6 +168,7 @@ t_setuid() {
 
 run_checks() {
   check "missing source path" t_missing_source
+  check "missing relative source path (and overlay dirs)" t_missing_relative_source
   check "--info-fd on a closed fd" t_bad_info_fd
   check "--json-status-fd on a closed fd" t_bad_json_status_fd
   check "--args -1 / closed fds" t_bad_args_fd

@@ -4,8 +4,10 @@
  * "--args FD" splices NUL-separated words in place. */
 #include "cli/options.h"
 
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
@@ -105,6 +107,32 @@ static int h_flag(struct parser *ps, const struct option_def *def, char **a)
   return 0;
 }
 
+/* A relative source names a path in the caller's working directory, as in
+ * bubblewrap, which realpath()s every source before it does anything else.
+ * The engine looks sources up from the host's root, so a relative one is
+ * made absolute here, as the caller and in the caller's directory.
+ * Absolute sources are left to the engine, which resolves them in the host
+ * tree at setup time.  A missing source of a -try option stays missing:
+ * it becomes CWD/SOURCE, which the engine skips as it does any missing
+ * -try source (never the host's /SOURCE). */
+static int resolve_source(const char *src, bool may_be_missing, char **out)
+{
+  if (src[0] == '/') {
+    *out = xstrdup(src);
+    return 0;
+  }
+  *out = realpath(src, NULL);
+  if (*out)
+    return 0;
+  int e = errno;
+  char cwd[PATH_MAX];
+  if (e == ENOENT && may_be_missing && getcwd(cwd, sizeof cwd)) {
+    *out = xasprintf("%s/%s", cwd, src);
+    return 0;
+  }
+  return log_errno(e, "Can't find source path %s", src);
+}
+
 enum { T_BIND, T_BIND_TRY, T_DEV_BIND, T_DEV_BIND_TRY, T_RO_BIND, T_RO_BIND_TRY };
 
 static int h_bind(struct parser *ps, const struct option_def *def, char **a)
@@ -113,9 +141,14 @@ static int h_bind(struct parser *ps, const struct option_def *def, char **a)
     [T_BIND] = ACCESS_RW, [T_BIND_TRY] = ACCESS_RW, [T_DEV_BIND] = ACCESS_DEV,
     [T_DEV_BIND_TRY] = ACCESS_DEV, [T_RO_BIND] = ACCESS_RO, [T_RO_BIND_TRY] = ACCESS_RO,
   };
-  struct plan_op *op = plan_add_op(ps->plan, OP_BIND, a[0], a[1]);
+  bool try = def->tag == T_BIND_TRY || def->tag == T_DEV_BIND_TRY || def->tag == T_RO_BIND_TRY;
+  _cleanup_free_ char *src = NULL;
+  int r = resolve_source(a[0], try, &src);
+  if (r < 0)
+    return r;
+  struct plan_op *op = plan_add_op(ps->plan, OP_BIND, src, a[1]);
   op->access = access[def->tag];
-  if (def->tag == T_BIND_TRY || def->tag == T_DEV_BIND_TRY || def->tag == T_RO_BIND_TRY)
+  if (try)
     op->flags |= OPF_TRY;
   return 0;
 }
@@ -203,8 +236,12 @@ static int h_size(struct parser *ps, const struct option_def *def, char **a)
 
 static int h_overlay_src(struct parser *ps, const struct option_def *def, char **a)
 {
+  char *src;
+  int r = resolve_source(a[0], false, &src);
+  if (r < 0)
+    return r;
   ps->overlay_srcs = xrealloc(ps->overlay_srcs, (ps->n_overlay_srcs + 1) * sizeof(char *));
-  ps->overlay_srcs[ps->n_overlay_srcs++] = xstrdup(a[0]);
+  ps->overlay_srcs[ps->n_overlay_srcs++] = src;
   return 0;
 }
 
@@ -216,10 +253,18 @@ static int h_overlay(struct parser *ps, const struct option_def *def, char **a)
     return log_fail(EINVAL, "%s requires at least %s --overlay-src", def->name,
                     need == 2 ? "two" : "one");
   const char *dest = kind == OP_OVERLAY ? a[2] : a[0];
+  _cleanup_free_ char *upper = NULL, *work = NULL;
+  if (kind == OP_OVERLAY) {
+    int r = resolve_source(a[0], false, &upper);
+    if (r == 0)
+      r = resolve_source(a[1], false, &work);
+    if (r < 0)
+      return r;
+  }
   struct plan_op *op = plan_add_op(ps->plan, kind, NULL, dest);
   if (kind == OP_OVERLAY) {
-    op->upper = xstrdup(a[0]);
-    op->work = xstrdup(a[1]);
+    op->upper = steal_ptr(&upper);
+    op->work = steal_ptr(&work);
   }
   op->overlay_srcs = ps->overlay_srcs;
   op->n_overlay_srcs = ps->n_overlay_srcs;

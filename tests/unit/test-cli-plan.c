@@ -72,6 +72,23 @@ static void test_modifiers(void)
   plan_free(&p);
 }
 
+static void test_relative_sources(void)
+{
+  struct plan p;
+  char cwd[4096];
+  ok(getcwd(cwd, sizeof cwd) != NULL, "getcwd");
+  _cleanup_free_ char *dot = realpath(".", NULL);
+  _cleanup_free_ char *missing = xasprintf("%s/no-such-source-here", cwd);
+  ok(parse(&p, WORDS("--ro-bind", ".", "/a", "--bind-try", "no-such-source-here", "/b", "--ro-bind", "/usr", "/c",
+                     "true")) == 0, "relative sources parse");
+  is_str(p.ops[0].src, dot, "a relative source is realpath()ed in the cwd");
+  is_str(p.ops[1].src, missing, "a missing -try source stays in the cwd");
+  is_str(p.ops[2].src, "/usr", "an absolute source is left to the engine");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--bind", "no-such-source-here", "/b", "true")) < 0, "a missing relative source is an error");
+  plan_free(&p);
+}
+
 static void test_command_split(void)
 {
   struct plan p;
@@ -217,6 +234,7 @@ int main(void)
   log_init("sbx");
   test_binds();
   test_modifiers();
+  test_relative_sources();
   test_command_split();
   test_env();
   test_errors();

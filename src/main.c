@@ -40,8 +40,14 @@ static int refuse_privileged_install(void)
     return log_fail(EPERM, "refusing to run setuid or setgid (real uid %u, effective uid %u): "
                            "sbx needs no privileges; remove the setuid/setgid bit (chmod ug-s)",
                     ruid, euid);
-  uint64_t eff = 0;
-  if (ruid != 0 && caps_read_effective(&eff) == 0 && eff != 0)
+  /* The permitted set, not only the effective one: "setcap cap_x+p" puts
+   * a capability there without making it effective, and a process may
+   * raise it to effective at any time.  (Effective is a subset of it.) */
+  uint64_t permitted = 0;
+  int r = caps_read_permitted(&permitted);
+  if (r < 0)
+    return log_errno(r, "Can't read the capabilities of this process");
+  if (ruid != 0 && permitted != 0)
     return log_fail(EPERM, "refusing to run with file capabilities as a non-root user: "
                            "sbx needs none; remove them (setcap -r)");
   return 0;

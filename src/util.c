@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -220,16 +221,37 @@ int parse_uint(const char *s, unsigned long long *v)
   return 0;
 }
 
+/* bubblewrap's rule for --perms and --chmod, kept so that command lines
+ * it accepts work here too: strtoul(base 8) must consume the whole,
+ * non-empty word and give at most 07777.  strtoul skips leading white
+ * space and takes a sign, so " 700" and "+700" are 0700; a negative value
+ * other than -0 wraps around and fails the range check, as does overflow. */
 int parse_octal_mode(const char *s, unsigned *mode)
 {
   char *end;
-  if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+  if (!s || !*s)
     return -EINVAL;
-  errno = 0;
   unsigned long v = strtoul(s, &end, 8);
-  if (errno || *end || v > 07777)
+  if (end == s || *end || v > 07777)
     return -EINVAL;
   *mode = (unsigned)v;
+  return 0;
+}
+
+/* bubblewrap's rule for --size: a digit first (no white space, no sign),
+ * then strtoull with base 0 over the whole word, so 0x100000 and 04000000
+ * are both 1 MiB and 08 is refused.  -ERANGE when it does not fit. */
+int parse_c_uint(const char *s, unsigned long long *v)
+{
+  char *end;
+  if (!s || !isdigit((unsigned char)*s))
+    return -EINVAL;
+  errno = 0;
+  *v = strtoull(s, &end, 0);
+  if (errno == ERANGE)
+    return -ERANGE;
+  if (errno || *end)
+    return -EINVAL;
   return 0;
 }
 

@@ -71,6 +71,8 @@ int write_file_at(int dirfd, const char *path, const char *content);
 int parse_fd(const char *s, int *fd);
 int parse_octal_mode(const char *s, unsigned *mode);
 int parse_uint(const char *s, unsigned long long *v);
+/* Decimal, 0x hex or 0 octal, as C writes it (-ERANGE on overflow). */
+int parse_c_uint(const char *s, unsigned long long *v);
 
 bool fd_is_valid(int fd);
 

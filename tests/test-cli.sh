@@ -1,7 +1,8 @@
 #!/bin/bash
 # Command-line surface: --help/--version, --args (incl. the Flatpak way),
 # --argv0, --chdir and the default cwd, --setenv/--unsetenv/--clearenv,
-# --level-prefix, the `--` terminator and the --opt=value form.
+# --level-prefix, the `--` terminator and the --opt=value form, and the
+# numbers of --perms, --chmod and --size.
 source "$(dirname "$0")/lib.sh"
 
 t_help() {
@@ -159,6 +160,81 @@ t_exec_fails() {
   expect_error_message "command-xyz"
 }
 
+# Numbers as bubblewrap 0.11/0.12 reads them (checked against bwrap12).
+# --perms and --chmod: strtoul(base 8) over the whole non-empty word, at
+# most 07777 (leading white space and a sign are strtoul's).  "7777" gives
+# 1777 on a --dir: mkdir(2) drops setuid and setgid.
+PERMS_TABLE=(
+  "700=700" "0700=700" "00700=700" "1777=1777" "01777=1777" "7777=1777" "0=0" "000=0" "-0=0"
+  " 700=700" "+700=700" $'\t700=700'
+  "10000=error" "017777=error" "0x1ff=error" "0o700=error" "-700=error" "700 =error" "8=error"
+  "9=error" "=error" " =error" "0777x=error" "18446744073709551616=error"
+  "77777777777777777777777=error"
+)
+# --size: a digit first, then strtoull(base 0) over the whole word; not 0;
+# "limit" is above INT64_MAX (the kernel's tmpfs size is signed).
+SIZE_TABLE=(
+  "1048576=1024k" "0x100000=1024k" "0X100000=1024k" "04000000=1024k" "4096=4k"
+  " 1048576=error" "+1048576=error" "-1=error" "1048576 =error" "1048576k=error" "0=error"
+  "00=error" "0x=error" "0x0=error" "08=error" "=error" "1e6=error" $'\t4096=error'
+  "18446744073709551616=error" "18446744073709551615=limit" "9223372036854775808=limit"
+)
+
+t_perms_numbers() {
+  local row value want
+  for row in "${PERMS_TABLE[@]}"; do
+    value=${row%=*} want=${row##*=}
+    if [[ $want == error ]]; then
+      run_sbx "${RO_ROOT[@]}" --tmpfs /mnt --perms "$value" --dir /mnt/d true
+      echo "--perms '$value': rc=$RC $ERR"
+      expect_eq "$RC" 1 "exit status for --perms '$value'"
+      expect_error_message "--perms takes an octal argument <= 07777"
+      run_sbx "${RO_ROOT[@]}" --tmpfs /mnt --chmod "$value" /mnt true
+      expect_eq "$RC" 1 "exit status for --chmod '$value'"
+      expect_error_message "--chmod takes an octal argument <= 07777"
+    else
+      sbx_ok "${RO_ROOT[@]}" --tmpfs /mnt --perms "$value" --dir /mnt/d stat -c %a /mnt/d
+      expect_eq "$OUT" "$want" "mode from --perms '$value'"
+      sbx_ok "${RO_ROOT[@]}" --tmpfs /mnt --chmod "$value" /mnt true
+    fi
+  done
+}
+
+t_size_numbers() {
+  local row value want super
+  for row in "${SIZE_TABLE[@]}"; do
+    value=${row%=*} want=${row##*=}
+    case $want in
+      error | limit)
+        run_sbx "${RO_ROOT[@]}" --size "$value" --tmpfs /mnt true
+        echo "--size '$value': rc=$RC $ERR"
+        expect_eq "$RC" 1 "exit status for --size '$value'"
+        if [[ $want == error ]]; then
+          expect_error_message "--size takes a non-zero number of bytes"
+        else
+          expect_error_message "--size (for tmpfs) is limited to 9223372036854775807"
+        fi ;;
+      *)
+        sbx_ok "${RO_ROOT[@]}" --size "$value" --tmpfs /mnt cat /proc/self/mountinfo
+        read -r _ _ super <<<"$(mount_entry "$OUT" /mnt)"
+        has_opt "$super" "size=$want" || fail "--size '$value': size=$want not in the options: $super" ;;
+    esac
+  done
+}
+
+t_modifiers_twice() {
+  run_sbx "${RO_ROOT[@]}" --perms 0700 --size 4096 --perms 0700 --tmpfs /mnt true
+  expect_eq "$RC" 1 "exit status for --perms twice"
+  expect_error_message "--perms given twice for the same action"
+  run_sbx "${RO_ROOT[@]}" --size 4096 --perms 0700 --size 4096 --tmpfs /mnt true
+  expect_eq "$RC" 1 "exit status for --size twice"
+  expect_error_message "--size given twice for the same action"
+  # --perms is used by the --dir; --size then has no --tmpfs
+  run_sbx "${RO_ROOT[@]}" --tmpfs /mnt --perms 0700 --size 4096 --dir /mnt/d true
+  expect_eq "$RC" 1 "exit status for --size before --dir"
+  expect_error_message "--size must be followed by --tmpfs"
+}
+
 run_checks() {
   check "--help prints usage with argv[0] to stdout" t_help
   check "--version prints the version" t_version
@@ -178,6 +254,9 @@ run_checks() {
   check "-- ends the options; COMMAND's own options are passed through" t_dashdash
   check "--opt=value is not accepted" t_equals_form
   check "exec failure of COMMAND: exit 1 and one message" t_exec_fails
+  check "--perms and --chmod numbers as bubblewrap reads them (table)" t_perms_numbers
+  check "--size numbers as bubblewrap reads them (table)" t_size_numbers
+  check "--perms or --size twice for one option" t_modifiers_twice
 }
 
 tap_main "$@"

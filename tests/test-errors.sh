@@ -41,6 +41,25 @@ t_missing_source() {
   done
 }
 
+t_missing_relative_source() {
+  # bwrap's realpath() error, with the source as given
+  mkdir -p "$T/cwd"
+  cd "$T/cwd"
+  local opt
+  for opt in --bind --ro-bind --dev-bind; do
+    expect_setup_error "Can't find source path nonexistent: No such file or directory" \
+      "${RO_ROOT[@]}" --tmpfs /mnt "$opt" nonexistent /mnt/x true
+  done
+  supports --overlay || return 0
+  mkdir -p "$T/cwd/lower" "$T/cwd/upper" "$T/cwd/work"
+  expect_setup_error "Can't find source path nope: No such file or directory" \
+    "${RO_ROOT[@]}" --overlay-src nope --tmp-overlay /mnt true
+  expect_setup_error "Can't find source path nope: No such file or directory" \
+    "${RO_ROOT[@]}" --overlay-src lower --overlay nope work /mnt true
+  expect_setup_error "Can't find source path nope: No such file or directory" \
+    "${RO_ROOT[@]}" --overlay-src lower --overlay upper nope /mnt true
+}
+
 t_bad_info_fd() {
   todo_unless_sbx "bwrap 0.8.0 leaves its child blocked after a bad --info-fd"
   expect_setup_error "([Ii]nvalid fd|[Bb]ad file descriptor)" --info-fd 99 "${RO_ROOT[@]}" true
@@ -147,8 +166,34 @@ t_setuid() {
   expect_match "$ERR" "[Ss]etuid|set-user-ID|setuid" "message mentions setuid"
 }
 
+t_file_caps() {
+  is_root || skip_check "needs root to set file capabilities on a copy"
+  command -v setcap >/dev/null || skip_check "setcap (libcap2-bin) not installed"
+  # bwrap12 is a script that runs bwrap through a loader: file capabilities
+  # on a copy of it would never be granted
+  [[ $(head -c 4 "$SBX") == $'\x7fELF' ]] || skip_check "$SBX_NAME is not an ELF binary"
+  ensure_test_user || fail "no $TEST_USER user"
+  # "+p" only: permitted, not effective; bwrap refuses that too
+  local dir copy
+  dir=$(mktemp -d /tmp/sbx-fcaps.XXXXXX)
+  chmod 755 "$dir"
+  copy="$dir/$SBX_NAME"
+  cp "$SBX" "$copy"
+  setcap cap_sys_admin+p "$copy" || { rm -rf "$dir"; skip_check "this filesystem takes no file capabilities"; }
+  RC=0
+  OUT=$(cd / && setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups -- \
+    "$copy" "${RO_ROOT[@]}" id -u 2>"$T/fcaps.err") || RC=$?
+  ERR=$(<"$T/fcaps.err")
+  rm -rf "$dir"
+  echo "rc=$RC stdout=$OUT stderr=$ERR"
+  expect_eq "$RC" 1 "exit status with file capabilities"
+  expect_eq "$OUT" "" "COMMAND must not run"
+  expect_error_message "capabilities"
+}
+
 run_checks() {
   check "missing source path" t_missing_source
+  check "missing relative source path (and overlay dirs)" t_missing_relative_source
   check "--info-fd on a closed fd" t_bad_info_fd
   check "--json-status-fd on a closed fd" t_bad_json_status_fd
   check "--args -1 / closed fds" t_bad_args_fd
@@ -162,6 +207,7 @@ run_checks() {
   check "--overlay / --tmp-overlay without --overlay-src" t_overlay_without_src
   check "failures while building the sandbox leave nothing behind" t_setup_failures
   check "a setuid install refuses to run" t_setuid
+  check "file capabilities (even permitted only) are refused" t_file_caps
 }
 
 tap_main "$@"

@@ -177,6 +177,51 @@ t_dev() {
   expect_eq "$fstype" devpts "/dev/pts type"
 }
 
+t_dev_nodev() {
+  sbx_ok "${MIN_ROOT[@]}" --proc /proc --dev /dev sh -c 'echo x >/dev/null && echo null-ok; cat /proc/self/mountinfo'
+  expect_eq "$(head -n1 <<<"$OUT")" null-ok "the bound device nodes still work"
+  read -r opts _ <<<"$(mount_entry "$OUT" /dev)"
+  has_opt "$opts" nodev || fail "the --dev tmpfs is not nodev: $opts"
+  has_opt "$opts" nosuid || fail "the --dev tmpfs is not nosuid: $opts"
+  is_root || return 0 # only real root can make a device node that the kernel honours
+  # a node made in /dev with CAP_MKNOD must not open (loop0 and null)
+  sbx_ok "${MIN_ROOT[@]}" --dev /dev --cap-add CAP_MKNOD sh -c \
+    'mknod /dev/blk b 7 0 && mknod /dev/chr c 1 3 && head -c 1 /dev/blk 2>&1 >/dev/null; echo x 2>&1 >/dev/chr; true'
+  expect_contains "$(sed -n 1p <<<"$OUT")" "Permission denied" "reading a block device made in /dev"
+  expect_contains "$(sed -n 2p <<<"$OUT")" "Permission denied" "writing a char device made in /dev"
+}
+
+t_relative_sources() {
+  # bwrap realpath()s a relative source in the caller's working directory
+  # before anything else; it is never looked up from the host's root
+  mkdir -p "$T/rel/etc"
+  echo cwd-etc >"$T/rel/etc/marker"
+  ln -s etc "$T/rel/lnk"
+  cd "$T/rel"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /mnt --ro-bind etc /mnt/ro --bind lnk /mnt/rw --dev-bind ./etc /mnt/dev \
+    --ro-bind-try ../rel/etc /mnt/try cat /mnt/ro/marker /mnt/rw/marker /mnt/dev/marker /mnt/try/marker
+  expect_eq "$OUT" $'cwd-etc\ncwd-etc\ncwd-etc\ncwd-etc' "relative sources (one through a symlink)"
+  supports --overlay || return 0
+  make_layers
+  cd "$T"
+  sbx_ok "${RO_ROOT[@]}" --overlay-src l1 --overlay-src ./l2 --overlay upper work /mnt sh -c \
+    'cat /mnt/a /mnt/b; echo new >/mnt/c'
+  expect_eq "$OUT" $'from-l1\nfrom-l2' "relative --overlay-src"
+  expect_eq "$(cat "$T/upper/c")" new "relative --overlay RWSRC"
+}
+
+t_relative_try_missing() {
+  # bubblewrap keeps a relative -try source that realpath() cannot find and
+  # later looks it up from the host's root: it binds the host's /etc for a
+  # missing ./etc.  sbx skips it like any missing -try source.
+  todo_unless_sbx "bwrap 0.12 binds the host's /SOURCE for a missing relative -try source"
+  mkdir -p "$T/empty"
+  cd "$T/empty"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /mnt --ro-bind-try etc /mnt/e --bind-try usr /mnt/u \
+    --dev-bind-try etc/hostname /mnt/h ls -A /mnt
+  expect_eq "$OUT" "" "missing relative -try sources"
+}
+
 t_dev_pty() {
   command -v script >/dev/null || skip_check "script(1) not installed"
   # a new pty can be allocated inside (devpts + ptmx work)...
@@ -198,6 +243,18 @@ t_tmpfs() {
   expect_eq "$OUT" 1777 "--perms 1777 --tmpfs"
 }
 
+t_tmpfs_perms_size() {
+  # --perms and --size both modify the next --tmpfs, in either order
+  sbx_ok "${RO_ROOT[@]}" --perms 01777 --size 1048576 --tmpfs /mnt --size 1048576 --perms 0700 --tmpfs /mnt/b \
+    sh -c 'stat -c %a /mnt /mnt/b; cat /proc/self/mountinfo'
+  expect_eq "$(head -n2 <<<"$OUT")" $'1777\n700' "modes of the two tmpfs"
+  local mp super
+  for mp in /mnt /mnt/b; do
+    read -r _ _ super <<<"$(mount_entry "$OUT" "$mp")"
+    has_opt "$super" size=1024k || fail "size not in the mount options of $mp: $super"
+  done
+}
+
 t_tmpfs_size() {
   sbx_ok "${RO_ROOT[@]}" --size 1048576 --tmpfs /mnt sh -c \
     'yes | head -c 2097152 2>&1 >/mnt/big | grep -o "No space left on device"; cat /proc/self/mountinfo'
@@ -216,6 +273,19 @@ t_dir() {
   sbx_ok "${MIN_ROOT[@]}" --dir /a/b/c --perms 0700 --dir /private --perms 0750 --dir /p1/p2 \
     stat -c '%a %n' /a /a/b /a/b/c /private /p1/p2
   expect_eq "$OUT" $'755 /a\n755 /a/b\n755 /a/b/c\n700 /private\n750 /p1/p2' "modes of --dir"
+}
+
+t_dir_perms_existing() {
+  # --perms is the mode of a directory --dir creates; one that exists keeps
+  # its mode, also (above all) the host's, reached through a bind
+  mkdir "$T/keep"
+  chmod 755 "$T/keep"
+  sbx_ok "${RO_ROOT[@]}" --bind "$T" /mnt --perms 0700 --dir /mnt/keep \
+    --tmpfs /tmp --dir /tmp/a --perms 0700 --dir /tmp/a --perms 0700 --dir /tmp/b --perms 7777 --dir /tmp/c \
+    stat -c '%a %n' /mnt/keep /tmp/a /tmp/b /tmp/c
+  # a created directory gets the mode as mkdir(2) gives it: no setuid
+  expect_eq "$OUT" $'755 /mnt/keep\n755 /tmp/a\n700 /tmp/b\n1777 /tmp/c' "modes inside"
+  expect_eq "$(stat -c %a "$T/keep")" 755 "mode of the directory on the host"
 }
 
 t_symlink() {
@@ -439,11 +509,16 @@ run_checks() {
   ((full)) && check "--remount-ro" t_remount_ro
   check "--proc with --unshare-pid shows only the sandbox's processes" t_proc
   check "--dev: device nodes, links, devpts" t_dev
+  check "--dev: the tmpfs is nodev, nosuid (a node made inside does not open)" t_dev_nodev
   ((full)) && check "--dev: ptys work inside; /dev/console with a tty" t_dev_pty
   check "--tmpfs (and --perms)" t_tmpfs
   check "--size limits a --tmpfs" t_tmpfs_size
+  check "--perms and --size before one --tmpfs, in either order" t_tmpfs_perms_size
   ((full)) && check "--mqueue" t_mqueue
   check "--dir (default 0755, --perms)" t_dir
+  ((full)) && check "--perms --dir on an existing directory keeps its mode" t_dir_perms_existing
+  ((full)) && check "relative sources are found in the caller's cwd" t_relative_sources
+  ((full)) && check "a missing relative -try source is skipped, not taken from /" t_relative_try_missing
   check "--symlink" t_symlink
   ((full)) && check "--symlink is idempotent for an identical link" t_symlink_idempotent
   ((full)) && check "--symlink over a different link is an error" t_symlink_conflict

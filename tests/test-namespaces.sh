@@ -182,6 +182,23 @@ t_pidns_fd() {
   kill "$h"
 }
 
+t_pidns_proc() {
+  # a sandbox that joins a pid namespace (no --unshare-pid) gets a fresh
+  # proc of that namespace, not the host's /proc with every host process
+  local h
+  h=$(start_holder unshare -U -r -p --fork --kill-child sleep 1000)
+  sbx_ok --userns 5 --pidns 6 "${RO_ROOT[@]}" --proc /proc sh -c \
+    'cat /proc/1/comm; ls /proc | grep -E "^[0-9]+$" | tr "\n" " "' \
+    5<"/proc/$h/ns/user" 6<"/proc/$h/ns/pid_for_children"
+  kill "$h"
+  expect_eq "$(head -n1 <<<"$OUT")" sleep "pid 1 in the sandbox's /proc (the namespace's init)"
+  local p pids
+  pids=$(sed -n 2p <<<"$OUT")
+  for p in $pids; do
+    [[ $p -lt 50 ]] || fail "pid $p in the sandbox's /proc is not of the joined namespace: $pids"
+  done
+}
+
 t_disable_userns() {
   # control: a sandbox can normally create a user namespace...
   sbx_ok --unshare-user "${RO_ROOT[@]}" unshare -U true
@@ -238,6 +255,7 @@ run_checks() {
   check "--userns FD joins that user namespace" t_userns_fd
   check "--userns2 FD switches to a nested user namespace" t_userns2_fd
   check "--pidns FD joins (or nests under) that pid namespace" t_pidns_fd
+  check "--pidns FD --proc: a fresh proc of the joined namespace" t_pidns_proc
   check "--disable-userns: unshare -U fails inside" t_disable_userns
   check "--assert-userns-disabled" t_assert_userns_disabled
   check "--userns-block-fd: waits for maps written from outside" t_userns_block_fd

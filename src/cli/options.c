@@ -4,8 +4,10 @@
  * "--args FD" splices NUL-separated words in place. */
 #include "cli/options.h"
 
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
@@ -105,6 +107,32 @@ static int h_flag(struct parser *ps, const struct option_def *def, char **a)
   return 0;
 }
 
+/* A relative source names a path in the caller's working directory, as in
+ * bubblewrap, which realpath()s every source before it does anything else.
+ * The engine looks sources up from the host's root, so a relative one is
+ * made absolute here, as the caller and in the caller's directory.
+ * Absolute sources are left to the engine, which resolves them in the host
+ * tree at setup time.  A missing source of a -try option stays missing:
+ * it becomes CWD/SOURCE, which the engine skips as it does any missing
+ * -try source (never the host's /SOURCE). */
+static int resolve_source(const char *src, bool may_be_missing, char **out)
+{
+  if (src[0] == '/') {
+    *out = xstrdup(src);
+    return 0;
+  }
+  *out = realpath(src, NULL);
+  if (*out)
+    return 0;
+  int e = errno;
+  char cwd[PATH_MAX];
+  if (e == ENOENT && may_be_missing && getcwd(cwd, sizeof cwd)) {
+    *out = xasprintf("%s/%s", cwd, src);
+    return 0;
+  }
+  return log_errno(e, "Can't find source path %s", src);
+}
+
 enum { T_BIND, T_BIND_TRY, T_DEV_BIND, T_DEV_BIND_TRY, T_RO_BIND, T_RO_BIND_TRY };
 
 static int h_bind(struct parser *ps, const struct option_def *def, char **a)
@@ -113,9 +141,14 @@ static int h_bind(struct parser *ps, const struct option_def *def, char **a)
     [T_BIND] = ACCESS_RW, [T_BIND_TRY] = ACCESS_RW, [T_DEV_BIND] = ACCESS_DEV,
     [T_DEV_BIND_TRY] = ACCESS_DEV, [T_RO_BIND] = ACCESS_RO, [T_RO_BIND_TRY] = ACCESS_RO,
   };
-  struct plan_op *op = plan_add_op(ps->plan, OP_BIND, a[0], a[1]);
+  bool try = def->tag == T_BIND_TRY || def->tag == T_DEV_BIND_TRY || def->tag == T_RO_BIND_TRY;
+  _cleanup_free_ char *src = NULL;
+  int r = resolve_source(a[0], try, &src);
+  if (r < 0)
+    return r;
+  struct plan_op *op = plan_add_op(ps->plan, OP_BIND, src, a[1]);
   op->access = access[def->tag];
-  if (def->tag == T_BIND_TRY || def->tag == T_DEV_BIND_TRY || def->tag == T_RO_BIND_TRY)
+  if (try)
     op->flags |= OPF_TRY;
   return 0;
 }
@@ -169,7 +202,7 @@ static int h_chmod(struct parser *ps, const struct option_def *def, char **a)
 {
   unsigned mode;
   if (parse_octal_mode(a[0], &mode) < 0)
-    return log_fail(EINVAL, "--chmod takes an octal argument, not \"%s\"", a[0]);
+    return log_fail(EINVAL, "--chmod takes an octal argument <= 07777, not \"%s\"", a[0]);
   struct plan_op *op = plan_add_op(ps->plan, OP_CHMOD, NULL, a[1]);
   op->perms = (int)mode;
   return 0;
@@ -178,8 +211,10 @@ static int h_chmod(struct parser *ps, const struct option_def *def, char **a)
 static int h_perms(struct parser *ps, const struct option_def *def, char **a)
 {
   unsigned mode;
+  if (ps->pending_perms >= 0)
+    return log_fail(EINVAL, "--perms given twice for the same action");
   if (parse_octal_mode(a[0], &mode) < 0)
-    return log_fail(EINVAL, "--perms takes an octal argument, not \"%s\"", a[0]);
+    return log_fail(EINVAL, "--perms takes an octal argument <= 07777, not \"%s\"", a[0]);
   ps->pending_perms = (int)mode;
   return 0;
 }
@@ -187,16 +222,26 @@ static int h_perms(struct parser *ps, const struct option_def *def, char **a)
 static int h_size(struct parser *ps, const struct option_def *def, char **a)
 {
   unsigned long long v;
-  if (parse_uint(a[0], &v) < 0 || v == 0 || v > (unsigned long long)INT64_MAX)
-    return log_fail(EINVAL, "Invalid size: %s", a[0]);
+  if (ps->pending_size)
+    return log_fail(EINVAL, "--size given twice for the same action");
+  int r = parse_c_uint(a[0], &v);
+  if (r < 0 || v == 0)
+    return log_fail(EINVAL, "--size takes a non-zero number of bytes, not \"%s\"", a[0]);
+  /* The kernel's tmpfs takes a signed 64-bit size. */
+  if (v > (unsigned long long)INT64_MAX)
+    return log_fail(EINVAL, "--size (for tmpfs) is limited to %lld", (long long)INT64_MAX);
   ps->pending_size = v;
   return 0;
 }
 
 static int h_overlay_src(struct parser *ps, const struct option_def *def, char **a)
 {
+  char *src;
+  int r = resolve_source(a[0], false, &src);
+  if (r < 0)
+    return r;
   ps->overlay_srcs = xrealloc(ps->overlay_srcs, (ps->n_overlay_srcs + 1) * sizeof(char *));
-  ps->overlay_srcs[ps->n_overlay_srcs++] = xstrdup(a[0]);
+  ps->overlay_srcs[ps->n_overlay_srcs++] = src;
   return 0;
 }
 
@@ -208,10 +253,18 @@ static int h_overlay(struct parser *ps, const struct option_def *def, char **a)
     return log_fail(EINVAL, "%s requires at least %s --overlay-src", def->name,
                     need == 2 ? "two" : "one");
   const char *dest = kind == OP_OVERLAY ? a[2] : a[0];
+  _cleanup_free_ char *upper = NULL, *work = NULL;
+  if (kind == OP_OVERLAY) {
+    int r = resolve_source(a[0], false, &upper);
+    if (r == 0)
+      r = resolve_source(a[1], false, &work);
+    if (r < 0)
+      return r;
+  }
   struct plan_op *op = plan_add_op(ps->plan, kind, NULL, dest);
   if (kind == OP_OVERLAY) {
-    op->upper = xstrdup(a[0]);
-    op->work = xstrdup(a[1]);
+    op->upper = steal_ptr(&upper);
+    op->work = steal_ptr(&work);
   }
   op->overlay_srcs = ps->overlay_srcs;
   op->n_overlay_srcs = ps->n_overlay_srcs;
@@ -550,15 +603,16 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
     if (i + def->nargs >= argc)
       return log_fail(EINVAL, "%s takes %d argument%s", w, def->nargs, def->nargs == 1 ? "" : "s");
 
-    /* Modifiers must be followed by what they modify. */
-    if (ps->pending_perms >= 0 && def->handle != h_dest_only && def->handle != h_fd_dest &&
-        def->handle != h_args)
+    /* Modifiers must be followed by what they modify; --perms and --size
+     * both modify a --tmpfs, so they may come in either order before it
+     * (bubblewrap accepts both orders). */
+    bool modifier = def->handle == h_perms || def->handle == h_size || def->handle == h_args;
+    bool takes_perms = def->handle == h_fd_dest ||
+                       (def->handle == h_dest_only && (def->tag == OP_DIR || def->tag == OP_TMPFS));
+    bool takes_size = def->handle == h_dest_only && def->tag == OP_TMPFS;
+    if (ps->pending_perms >= 0 && !modifier && !takes_perms)
       return log_fail(EINVAL, "--perms must be followed by an option that creates a file");
-    if (ps->pending_perms >= 0 && def->handle == h_dest_only && def->tag != OP_DIR &&
-        def->tag != OP_TMPFS)
-      return log_fail(EINVAL, "--perms must be followed by an option that creates a file");
-    if (ps->pending_size && !(def->handle == h_dest_only && def->tag == OP_TMPFS) &&
-        def->handle != h_perms && def->handle != h_args)
+    if (ps->pending_size && !modifier && !takes_size)
       return log_fail(EINVAL, "--size must be followed by --tmpfs");
     if (ps->n_overlay_srcs && def->handle != h_overlay && def->handle != h_overlay_src &&
         def->handle != h_args)

@@ -5,7 +5,7 @@
 #include "engine/engine.h"
 #include "util.h"
 
-int caps_read_effective(uint64_t *mask)
+static int read_cap_set(cap_flag_t set, uint64_t *mask)
 {
   cap_t caps = cap_get_proc();
   if (!caps)
@@ -13,11 +13,21 @@ int caps_read_effective(uint64_t *mask)
   *mask = 0;
   for (cap_value_t c = 0; c < 64 && c < (cap_value_t)cap_max_bits(); c++) {
     cap_flag_value_t v;
-    if (cap_get_flag(caps, c, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET)
+    if (cap_get_flag(caps, c, set, &v) == 0 && v == CAP_SET)
       *mask |= 1ULL << c;
   }
   cap_free(caps);
   return 0;
+}
+
+int caps_read_effective(uint64_t *mask)
+{
+  return read_cap_set(CAP_EFFECTIVE, mask);
+}
+
+int caps_read_permitted(uint64_t *mask)
+{
+  return read_cap_set(CAP_PERMITTED, mask);
 }
 
 /* Leave exactly `keep` in the bounding, permitted and effective sets.  A

@@ -55,6 +55,7 @@ int ns_check_userns_disabled(void);
 
 /* caps.c */
 int caps_read_effective(uint64_t *mask);
+int caps_read_permitted(uint64_t *mask);
 int caps_apply(uint64_t keep, bool via_ambient);
 int caps_drop_all(void);
 

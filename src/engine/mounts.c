@@ -393,9 +393,12 @@ static int make_dir_op(struct setup *s, const char *dest, int perms, int *out)
     return root_resolve(s, dest, 0, out);
   if (r < 0)
     return r;
+  /* --perms is the mode of a directory we create, never a chmod of one
+   * that exists (it may be the host's, through a bind), as in bubblewrap.
+   * Setup runs with umask 0, so mkdirat() gives exactly this mode; like
+   * mkdir(2) it drops setuid and leaves setgid to the parent's. */
   mode_t mode = perms >= 0 ? (mode_t)perms : 0755;
-  bool created = mkdirat(pdir, name, mode) == 0;
-  if (!created && errno != EEXIST)
+  if (mkdirat(pdir, name, mode) < 0 && errno != EEXIST)
     return -errno;
   int fd = RETRY(openat(pdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd < 0) {
@@ -403,10 +406,6 @@ static int make_dir_op(struct setup *s, const char *dest, int perms, int *out)
       /* An existing symlink: follow it only if trusted. */
       return root_resolve(s, dest, 0, out);
     }
-    return -errno;
-  }
-  if (perms >= 0 && fchmod(fd, mode) < 0 && created) {
-    close(fd);
     return -errno;
   }
   *out = fd;
@@ -462,7 +461,11 @@ static int op_proc(struct setup *s, const struct plan_op *op)
   if (r < 0)
     return dest_errno(r, "Can't create mount point %s", op->dest);
 
-  if (s->plan->unshare & CLONE_NEWPID) {
+  /* A proc shows the pid namespace of the process that mounts it: ours when
+   * we created one or joined one with --pidns (the sandbox was cloned into
+   * it), and then it must be a fresh proc, as bubblewrap mounts; the host's
+   * /proc would show every host process. */
+  if ((s->plan->unshare & CLONE_NEWPID) || s->plan->pidns_fd >= 0) {
     r = mount_fresh(s, "proc", "proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, target);
   } else {
     /* No pid namespace of our own: show the host's (a fresh proc would need
@@ -504,7 +507,10 @@ static int op_dev(struct setup *s, const struct plan_op *op)
     opts[2] = "context";
     opts[3] = ctx;
   }
-  r = mount_fresh(s, "tmpfs", "tmpfs", opts, MOUNT_ATTR_NOSUID, target);
+  /* nodev: a device node made later in this tmpfs (by an app given
+   * CAP_MKNOD) must not open.  The nodes below are bind mounts of the
+   * host's, each its own mount without nodev, so they keep working. */
+  r = mount_fresh(s, "tmpfs", "tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, target);
   if (r < 0)
     return log_errno(r, "Can't mount tmpfs on %s", op->dest);
   r = root_resolve(s, op->dest, 0, &dev);

@@ -53,6 +53,42 @@ static void test_binds(void)
   plan_free(&p);
 }
 
+static void test_modifiers(void)
+{
+  struct plan p;
+  ok(parse(&p, WORDS("--perms", "01777", "--size", "0x100000", "--tmpfs", "/a", "--size", "04000000", "--perms",
+                     "0700", "--tmpfs", "/b", "true")) == 0, "--perms and --size in either order before --tmpfs");
+  ok(p.n_ops == 2 && p.ops[0].perms == 01777 && p.ops[0].size == 1048576, "both apply to the first --tmpfs");
+  ok(p.n_ops == 2 && p.ops[1].perms == 0700 && p.ops[1].size == 1048576, "and to the second (octal size)");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--perms", " +700", "--dir", "/d", "true")) == 0 && p.ops[0].perms == 0700,
+     "--perms reads as strtoul(base 8) does");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--size", "08", "--tmpfs", "/x", "true")) < 0, "--size 08 is not octal: rejected");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--size", " 4096", "--tmpfs", "/x", "true")) < 0, "--size with a leading space rejected");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--perms", "0700", "--perms", "0700", "--dir", "/x", "true")) < 0, "--perms twice rejected");
+  plan_free(&p);
+}
+
+static void test_relative_sources(void)
+{
+  struct plan p;
+  char cwd[4096];
+  ok(getcwd(cwd, sizeof cwd) != NULL, "getcwd");
+  _cleanup_free_ char *dot = realpath(".", NULL);
+  _cleanup_free_ char *missing = xasprintf("%s/no-such-source-here", cwd);
+  ok(parse(&p, WORDS("--ro-bind", ".", "/a", "--bind-try", "no-such-source-here", "/b", "--ro-bind", "/usr", "/c",
+                     "true")) == 0, "relative sources parse");
+  is_str(p.ops[0].src, dot, "a relative source is realpath()ed in the cwd");
+  is_str(p.ops[1].src, missing, "a missing -try source stays in the cwd");
+  is_str(p.ops[2].src, "/usr", "an absolute source is left to the engine");
+  plan_free(&p);
+  ok(parse(&p, WORDS("--bind", "no-such-source-here", "/b", "true")) < 0, "a missing relative source is an error");
+  plan_free(&p);
+}
+
 static void test_command_split(void)
 {
   struct plan p;
@@ -197,6 +233,8 @@ int main(void)
 {
   log_init("sbx");
   test_binds();
+  test_modifiers();
+  test_relative_sources();
   test_command_split();
   test_env();
   test_errors();

@@ -98,6 +98,60 @@ t_try_variants() {
   expect_error_message "Can't find source path"
 }
 
+t_source_links() {
+  # Links in sources resolve against the host's root, whichever way sbx
+  # looks them up (without openat2, on kernels before 5.6, too).
+  make_src
+  ln -s "$T/src/hello" "$T/abs-link"
+  ln -s src/dir/../hello "$T/rel-link"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /tmp --ro-bind "$T/abs-link" /tmp/a --ro-bind "$T/rel-link" /tmp/b \
+    --ro-bind "$T/src/dir/../hello" /tmp/c --ro-bind-try "$T/abs-link" /tmp/d cat /tmp/a /tmp/b /tmp/c /tmp/d
+  expect_eq "$OUT" $'hello-from-host\nhello-from-host\nhello-from-host\nhello-from-host' "bound through links"
+}
+
+# --- source lookups while the system renames and mounts ---------------
+#
+# openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a lookup met ".." (in the
+# path or in a link's target, like /etc/os-release -> ../usr/lib/os-release)
+# while any rename or mount happened anywhere on the system.  A fixed number
+# of sandboxes bind such sources while two loops rename a file and mount a
+# tmpfs over and over; every run must succeed.  (The count, not timing,
+# is the assertion: with the background loops running, a lookup that gives
+# up on EAGAIN fails in a good part of the runs.)
+RACE_RUNS=60
+
+t_source_dotdot_under_renames() {
+  local r=$T/race i fails=0 last=""
+  race_loops=() # not local: the EXIT trap runs after the function returned
+  rm -rf --one-file-system "$r"
+  mkdir -p "$r/usr/lib" "$r/etc" "$r/spin" "$r/mnt"
+  echo os-release >"$r/usr/lib/os-release"
+  ln -s ../usr/lib/os-release "$r/etc/os-release"
+  touch "$r/spin/a"
+  trap 'kill "${race_loops[@]}" 2>/dev/null; wait 2>/dev/null; true' EXIT
+  perl -e '$d = shift; open(F, ">", "$d/started"); close F;
+           while (1) { rename("$d/a", "$d/b"); rename("$d/b", "$d/a") }' "$r/spin" &
+  race_loops+=($!); remember_pid $!
+  local userns=(-r)
+  is_root && userns=()
+  unshare "${userns[@]}" -m --propagation private sh -c \
+    ': >"$1/mounting"; while :; do mount -t tmpfs spin "$1" && umount "$1"; done' _ "$r/mnt" &
+  race_loops+=($!); remember_pid $!
+  wait_for test -e "$r/spin/started" || fail "rename loop did not start"
+  wait_for test -e "$r/mnt/mounting" || fail "mount loop did not start"
+  for ((i = 0; i < RACE_RUNS; i++)); do
+    run_sbx "${RO_ROOT[@]}" --tmpfs /tmp --ro-bind "$r/etc/os-release" /tmp/a \
+      --ro-bind "$r/etc/../usr/lib/os-release" /tmp/b --ro-bind-try "$r/etc/os-release" /tmp/c \
+      --ro-bind "$r/etc/os-release" /tmp/d --ro-bind "$r/etc/../etc/os-release" /tmp/e \
+      --ro-bind-try "$r/usr/../etc/os-release" /tmp/f sh -c 'cat /tmp/[a-f] | uniq -c'
+    if [[ $RC != 0 || $OUT != *"6 os-release" ]]; then
+      fails=$((fails + 1))
+      last="rc=$RC out=$OUT err=$ERR"
+    fi
+  done
+  ((fails == 0)) || fail "$fails of $RACE_RUNS sandboxes failed; last: $last"
+}
+
 t_dev_bind() {
   sbx_ok "${RO_ROOT[@]}" --dev-bind /dev /dev sh -c \
     'echo x >/dev/null && echo null-ok; head -c 3 /dev/zero | wc -c; echo ---; cat /proc/self/mountinfo'
@@ -434,6 +488,8 @@ run_checks() {
   check "--ro-bind makes submounts read-only too" t_ro_bind_submount
   check "--bind keeps submounts writable (nodev)" t_bind_submount
   ((full)) && check "--bind-try/--ro-bind-try/--dev-bind-try skip missing sources" t_try_variants
+  check "sources: absolute and relative links, \"..\"" t_source_links
+  ((full)) && check "sources with \"..\" bind while the system renames and mounts" t_source_dotdot_under_renames
   ((full)) && check "--dev-bind allows devices, --bind does not (nodev)" t_dev_bind
   ((full)) && check "--bind-fd / --ro-bind-fd" t_bind_fd
   ((full)) && check "--remount-ro" t_remount_ro

@@ -32,12 +32,16 @@ struct setup {
 enum {
   WALK_MKDIR = 1u << 0,       /* create missing directories (setup.parent_mode) */
   WALK_NOFOLLOW_LAST = 1u << 1,
+  WALK_HOST = 1u << 2,        /* internal: a host path, every symlink followed */
 };
 /* Resolve `path` (absolute, in sandbox terms) to an O_PATH fd. */
 int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd);
 /* Resolve the parent of `path` (creating it with WALK_MKDIR), returning an
  * O_PATH fd of it and the last component (allocated; the caller frees). */
 int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *out_dirfd, char **last);
+/* Resolve a host source `path` below the host's root (/oldroot): absolute
+ * links and ".." stay inside it; every symlink is followed (the caller's). */
+int host_resolve(struct setup *s, const char *path, int *out_fd);
 void setup_trust_fd(struct setup *s, int fd);
 char *fd_proc_path(const struct setup *s, int fd); /* "/.../proc/self/fd/N" for mount(2) */
 

@@ -277,18 +277,7 @@ static int open_dir_at(int parent, const char *name, mode_t mode, int *out)
  * its sources, as with bubblewrap; /proc/self/... magic links are allowed. */
 static int open_host_path(struct setup *s, const char *path, int *out)
 {
-  if (s->openat2_ok) {
-    int fd = sys_openat2(s->oldroot_fd, path, O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
-    if (fd >= 0) {
-      *out = fd;
-      return 0;
-    }
-    if (errno != EXDEV && errno != ENOSYS && errno != EPERM && errno != ELOOP)
-      return -errno;
-  }
-  _cleanup_free_ char *full = xasprintf("/oldroot%s%s", path[0] == '/' ? "" : "/", path);
-  *out = RETRY(open(full, O_PATH | O_CLOEXEC));
-  return *out < 0 ? -errno : 0;
+  return host_resolve(s, path, out);
 }
 
 /* Lookups that start at an fd do not cross mounts stacked on that very

@@ -12,7 +12,9 @@
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
 
 #include "engine/engine.h"
 #include "engine/syscalls.h"
@@ -73,12 +75,28 @@ static size_t next_component(const char **p)
   return (size_t)(*p - start);
 }
 
-/* The walk proper.  `path` is consumed component by component; a followed
- * symlink's target is spliced in front of what remains. */
-static int walk_path(struct setup *s, const char *path, unsigned flags, bool stop_at_parent,
+/* A magic link of procfs (/proc/self/fd/N, .../cwd) names an object, not
+ * a path: its readlink text cannot be walked.  Let the kernel follow it. */
+static int follow_magic_link(int dirfd, const char *name, int *out_fd)
+{
+  struct statfs sf;
+  if (fstatfs(dirfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+    return 0;
+  int fd = RETRY(openat(dirfd, name, O_PATH | O_CLOEXEC));
+  if (fd < 0)
+    return -errno;
+  *out_fd = fd;
+  return 1;
+}
+
+/* The walk proper.  `path` is consumed component by component below `root`
+ * (".." stops there, absolute links restart there); a followed symlink's
+ * target is spliced in front of what remains.  WALK_HOST follows every
+ * symlink: the host's paths are the caller's, as trusted as its sources. */
+static int walk_path(struct setup *s, int root, const char *path, unsigned flags, bool stop_at_parent,
                      int *out_fd, char **last)
 {
-  struct walk w = { .stack = { s->root_fd }, .depth = 1 };
+  struct walk w = { .stack = { root }, .depth = 1 };
   char *buf = xstrdup(path);
   const char *p = buf;
   int links = 0, r = 0;
@@ -143,8 +161,24 @@ static int walk_path(struct setup *s, const char *path, unsigned flags, bool sto
       close(fd);
       goto out;
     }
+    if (S_ISLNK(st.st_mode) && (flags & WALK_HOST)) {
+      int followed = -1;
+      r = follow_magic_link(dirfd, name, &followed);
+      if (r != 0) {
+        close(fd);
+        if (r < 0)
+          goto out;
+        r = 0;
+        fd = followed;
+        if (fstat(fd, &st) < 0) {
+          r = -errno;
+          close(fd);
+          goto out;
+        }
+      }
+    }
     if (S_ISLNK(st.st_mode) && !(is_last && (flags & WALK_NOFOLLOW_LAST))) {
-      if (!symlink_trusted(s, dirfd) || ++links > MAX_LINKS) {
+      if (!((flags & WALK_HOST) || symlink_trusted(s, dirfd)) || ++links > MAX_LINKS) {
         close(fd);
         r = -ELOOP;
         goto out;
@@ -185,7 +219,7 @@ static int walk_path(struct setup *s, const char *path, unsigned flags, bool sto
   /* The answer is the current directory. */
   {
     int cur = w.stack[w.depth - 1];
-    if (cur == s->root_fd) {
+    if (w.depth == 1) {
       *out_fd = RETRY(fcntl(cur, F_DUPFD_CLOEXEC, 3));
       if (*out_fd < 0)
         r = -errno;
@@ -221,11 +255,38 @@ int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd)
       s->openat2_ok = false;
     /* ELOOP: a symlink is involved; the walk decides whether it may be followed. */
   }
-  return walk_path(s, path, flags, false, out_fd, NULL);
+  return walk_path(s, s->root_fd, path, flags, false, out_fd, NULL);
 }
 
 int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *out_dirfd, char **last)
 {
   *last = NULL;
-  return walk_path(s, path, flags, true, out_dirfd, last);
+  return walk_path(s, s->root_fd, path, flags, true, out_dirfd, last);
+}
+
+/* openat2 answers EAGAIN when a ".." was met (in the path or in a link's
+ * target: /etc/os-release -> ../usr/lib/os-release) while any rename or
+ * mount happened anywhere on the system, because it can then not prove the
+ * ".." stayed inside the root.  The kernel asks us to retry; on a busy
+ * system every retry can lose the same race, so after a few the walk does
+ * the lookup itself (its ".." is clamped by construction, no race). */
+#define OPENAT2_RETRIES 8
+
+int host_resolve(struct setup *s, const char *path, int *out_fd)
+{
+  if (s->openat2_ok) {
+    for (int i = 0; i < OPENAT2_RETRIES; i++) {
+      int fd = sys_openat2(s->oldroot_fd, path, O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
+      if (fd >= 0) {
+        *out_fd = fd;
+        return 0;
+      }
+      if (errno != EAGAIN)
+        break;
+    }
+    /* ELOOP: RESOLVE_IN_ROOT refuses magic links, which the walk follows. */
+    if (errno != EAGAIN && errno != ELOOP && errno != EXDEV && errno != ENOSYS && errno != EPERM)
+      return -errno;
+  }
+  return walk_path(s, s->oldroot_fd, path, WALK_HOST, false, out_fd, NULL);
 }

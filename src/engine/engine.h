@@ -12,7 +12,12 @@
 /* State of the process that builds the sandbox (inside the new namespaces). */
 struct setup {
   const struct plan *plan;
-  bool new_api;      /* fsopen/open_tree/move_mount/mount_setattr work */
+  /* Calls of the new mount API found missing, each on its own: kernels
+   * 5.2-5.11 have fsopen and open_tree but not mount_setattr (5.12), and a
+   * seccomp policy may refuse any of them.  Each falls back to mount(2). */
+  bool no_fsopen;        /* fsopen, fsconfig, fsmount (+ move_mount) */
+  bool no_open_tree;     /* open_tree (+ move_mount) */
+  bool no_mount_setattr;
   bool openat2_ok;   /* openat2 works (else: our own component walk) */
   int proc_fd;       /* the host's /proc, opened before the first pivot */
   int oldroot_fd;    /* the host's root, at /oldroot after the first pivot */

@@ -1,13 +1,15 @@
 /* Building the sandbox's mount tree.
  *
  * Every mount is made through file descriptors with the new mount API when
- * the kernel has it (detected once, at the first tmpfs): the source tree is
- * cloned detached (open_tree), its flags are set on the whole detached tree
- * in one call (mount_setattr with AT_RECURSIVE, so the cost does not depend
- * on how many mounts the host has), and it is attached onto a mount point
- * resolved safely inside the new root (move_mount between fds).  Without the
- * new API the same operations go through mount(2) on /proc/self/fd paths,
- * and recursive flags are applied by walking /proc/self/mountinfo. */
+ * the kernel has it: the source tree is cloned detached (open_tree), its
+ * flags are set on the whole detached tree in one call (mount_setattr with
+ * AT_RECURSIVE, so the cost does not depend on how many mounts the host
+ * has), and it is attached onto a mount point resolved safely inside the new
+ * root (move_mount between fds).  Each of those calls is detected on its own
+ * the first time it is needed (kernels 5.2-5.11 have open_tree and fsopen
+ * but not mount_setattr); a missing one is replaced by mount(2) on
+ * /proc/self/fd paths, and recursive flags are then applied by walking
+ * /proc/self/mountinfo. */
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -146,10 +148,14 @@ static int remount_tree_legacy(const char *top, unsigned long add)
 static int mount_fresh(struct setup *s, const char *type, const char *source, const char *const *opts,
                        uint64_t attrs, int target_fd)
 {
-  if (s->new_api) {
+  if (!s->no_fsopen) {
     _cleanup_close_ int fs = sys_fsopen(type, FSOPEN_CLOEXEC);
-    if (fs < 0)
+    if (fs < 0 && !api_missing(errno))
       return -errno;
+    if (fs < 0) {
+      s->no_fsopen = true;
+      goto classic;
+    }
     if (source)
       (void)sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0);
     for (size_t i = 0; opts && opts[i]; i += 2) {
@@ -168,6 +174,7 @@ static int mount_fresh(struct setup *s, const char *type, const char *source, co
     return 0;
   }
 
+classic:;
   char data[1024] = "";
   size_t n = 0;
   for (size_t i = 0; opts && opts[i]; i += 2)
@@ -181,29 +188,12 @@ static int mount_fresh(struct setup *s, const char *type, const char *source, co
   return 0;
 }
 
-/* Bind `src_fd` (any O_PATH fd) onto `target_fd` with `attrs` added on the
- * whole tree (or just the top mount when !recursive). */
-static int bind_fd(struct setup *s, int src_fd, int target_fd, uint64_t attrs, bool recursive)
+/* Add `attrs` to the mount(s) now on `target_fd`, with mount(2): by path,
+ * since MS_REMOUNT takes no fd. */
+static int remount_attached(struct setup *s, int target_fd, uint64_t attrs, bool recursive)
 {
-  if (s->new_api) {
-    _cleanup_close_ int tree = sys_open_tree(src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                                         (recursive ? AT_RECURSIVE : 0));
-    if (tree < 0)
-      return -errno;
-    if (attrs && sys_mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0) < 0)
-      return -errno;
-    if (sys_move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-      return -errno;
-    return 0;
-  }
-
-  _cleanup_free_ char *src = fd_proc_path(s, src_fd);
-  _cleanup_free_ char *target = fd_proc_path(s, target_fd);
-  if (mount(src, target, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
-    return -errno;
-  if (!attrs)
-    return 0;
   /* Re-resolve the target: the magic link now leads to the new mount. */
+  _cleanup_free_ char *target = fd_proc_path(s, target_fd);
   _cleanup_close_ int fd = RETRY(open(target, O_PATH | O_CLOEXEC));
   if (fd < 0)
     return -errno;
@@ -214,6 +204,54 @@ static int bind_fd(struct setup *s, int src_fd, int target_fd, uint64_t attrs, b
     return -errno;
   real[n] = '\0';
   return recursive ? remount_tree_legacy(real, attrs_to_ms(attrs)) : remount_path(real, attrs_to_ms(attrs));
+}
+
+/* Bind with the new API: clone the tree detached, set its flags while no
+ * one can see it, attach it.  Returns 1 when open_tree is missing (the
+ * caller falls back); *attrs_left says what mount_setattr could not set. */
+static int bind_fd_detached(struct setup *s, int src_fd, int target_fd, uint64_t attrs, bool recursive,
+                            uint64_t *attrs_left)
+{
+  _cleanup_close_ int tree = sys_open_tree(src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                       (recursive ? AT_RECURSIVE : 0));
+  if (tree < 0 && api_missing(errno)) {
+    s->no_open_tree = true;
+    return 1;
+  }
+  if (tree < 0)
+    return -errno;
+  *attrs_left = attrs;
+  if (attrs && !s->no_mount_setattr) {
+    if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0) == 0)
+      *attrs_left = 0;
+    else if (api_missing(errno))
+      s->no_mount_setattr = true;
+    else
+      return -errno;
+  }
+  if (sys_move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return -errno;
+  return 0;
+}
+
+/* Bind `src_fd` (any O_PATH fd) onto `target_fd` with `attrs` added on the
+ * whole tree (or just the top mount when !recursive). */
+static int bind_fd(struct setup *s, int src_fd, int target_fd, uint64_t attrs, bool recursive)
+{
+  if (!s->no_open_tree) {
+    uint64_t left = attrs;
+    int r = bind_fd_detached(s, src_fd, target_fd, attrs, recursive, &left);
+    if (r < 0)
+      return r;
+    if (r == 0)
+      return left ? remount_attached(s, target_fd, left, recursive) : 0;
+  }
+
+  _cleanup_free_ char *src = fd_proc_path(s, src_fd);
+  _cleanup_free_ char *target = fd_proc_path(s, target_fd);
+  if (mount(src, target, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
+    return -errno;
+  return attrs ? remount_attached(s, target_fd, attrs, recursive) : 0;
 }
 
 /* ---- mount points ----------------------------------------------------- */
@@ -357,11 +395,12 @@ static int op_remount_ro(struct setup *s, const struct plan_op *op)
   int r = root_resolve(s, op->dest, 0, &fd);
   if (r < 0)
     return dest_errno(r, "Can't find %s to remount read-only", op->dest);
-  if (s->new_api) {
+  if (!s->no_mount_setattr) {
     if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) == 0)
       return 0;
     if (!api_missing(errno))
       return log_errno(errno, "Can't remount %s read-only", op->dest);
+    s->no_mount_setattr = true;
   }
   _cleanup_free_ char *path = fd_proc_path(s, fd);
   char real[PATH_MAX];
@@ -749,14 +788,8 @@ int setup_build_root(struct setup *s)
   if (base < 0)
     return log_errno(errno, "Can't open %s", BASE_DIR);
 
-  /* Detect the new mount API with the first mount we need anyway. */
   const char *base_opts[] = { "mode", "0755", NULL, NULL };
-  s->new_api = true;
   int r = mount_fresh(s, "tmpfs", "tmpfs", base_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, base);
-  if (r < 0 && api_missing(-r)) {
-    s->new_api = false;
-    r = mount_fresh(s, "tmpfs", "tmpfs", base_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, base);
-  }
   if (r < 0)
     return log_errno(r, "Failed to mount tmpfs");
   if (chdir(BASE_DIR) < 0)

@@ -480,6 +480,48 @@ t_attack_from_inside() {
   check_attack_left_nothing
 }
 
+t_attack_other_bind() {
+  todo_unless_sbx "bubblewrap follows any symlink in a destination, clamped to the sandbox"
+  # A directory bound read-only at one place and writable at another: a
+  # symlink planted through the writable bind (dl -> a host dir the
+  # sandbox can write) must not be followed through the read-only one.
+  rm -rf --one-file-system "$T/rw" "$T/home"
+  mkdir -p "$T/rw" "$T/home"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /run --bind "$T/rw" /run/mnt ln -s "$T/home" /run/mnt/dl
+  [[ -L $T/rw/dl ]] || fail "the app could not plant its link"
+  run_sbx "${RO_ROOT[@]}" --bind "$T/home" "$T/home" --tmpfs /run --bind "$T/rw" /run/mnt \
+    --ro-bind "$T/rw" /run/view --dir /run/view/dl/x true
+  echo "rc=$RC $ERR"
+  [[ ! -e $T/home/x ]] || fail "setup created $T/home/x on the host through the planted link"
+  expect_eq "$RC" 1 "exit status"
+  expect_error_message "symlink"
+}
+
+t_readonly_fs_links() {
+  is_root || skip_check "needs root to mount a read-only filesystem"
+  # A link on a filesystem that is read-only as a whole (not just through
+  # one mount) cannot have been planted by the app: it is followed, also
+  # through a --bind.  (A tmpfs made read-only stands for a squashfs image.)
+  mkdir -p "$T/rofs"
+  mount -t tmpfs sbx-rofs "$T/rofs"
+  ln -s /run/t "$T/rofs/l"
+  mount -o remount,ro "$T/rofs"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /run --dir /run/t --bind "$T/rofs" /run/v --dir /run/v/l/x ls /run/t
+  umount "$T/rofs"
+  expect_eq "$OUT" x "directory made through the link, inside the sandbox"
+}
+
+t_host_view_links() {
+  is_root && skip_check "run by root, the app may write any directory (sbx follows only links on its own or read-only filesystems)"
+  # For a caller who is not root, links in the host's own directories
+  # (which the app cannot write) still lead to mount points: /bin/true
+  # through /bin -> usr/bin, a file behind a link of the bound tree.
+  [[ -L /bin ]] || skip_check "/bin is not a symlink here"
+  make_src
+  sbx_ok "${RO_ROOT[@]}" --ro-bind "$T/src/hello" /bin/true cat /bin/true
+  expect_eq "$OUT" hello-from-host "bound over a file behind /bin -> usr/bin"
+}
+
 run_checks() {
   local full=1
   [[ $FALLBACK == 1 ]] && full=0
@@ -514,6 +556,9 @@ run_checks() {
   ((full)) && check "mountinfo shows nothing of the host beyond the binds" t_mountinfo_minimal
   check "symlink attack on destinations (--dir/--file/--bind) leaves the host alone" t_attack
   check "symlink planted by the app does not redirect the next setup" t_attack_from_inside
+  check "symlink planted through another, writable bind is not followed" t_attack_other_bind
+  ((full)) && check "links on a read-only filesystem lead to mount points" t_readonly_fs_links
+  ((full)) && check "links in the host's own directories lead to mount points (non-root)" t_host_view_links
 }
 
 tap_main "$@"

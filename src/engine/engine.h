@@ -29,6 +29,7 @@ struct setup {
   dev_t trusted_devs[MAX_TRUSTED_DEVS];
   size_t n_trusted;
   bool in_userns;    /* we created or joined a user namespace */
+  uid_t host_uid;    /* the caller's uid outside (the app's identity on the host) */
   mode_t parent_mode; /* for missing parent directories of the current op */
   char *console;     /* the terminal on stdout, found before the host goes away */
 };

@@ -29,9 +29,10 @@
 /* Report a failure to resolve or create a destination.  ELOOP from the
  * resolver means it met a symlink it will not follow; say so plainly. */
 #define dest_errno(r, fmt, ...)                                                                     \
-  ((r) == -ELOOP ? log_fail(ELOOP, fmt ": the path leads through a symlink in a writable bind "      \
-                                       "mount, and sbx does not follow links the sandboxed app "    \
-                                       "could have planted", ##__VA_ARGS__)                          \
+  ((r) == -ELOOP ? log_fail(ELOOP, fmt ": the path leads through a symlink in a directory the "     \
+                                       "sandboxed app may write (through this or another mount), "  \
+                                       "and sbx does not follow links it could have planted",       \
+                            ##__VA_ARGS__)                                                          \
                  : log_errno(r, fmt, ##__VA_ARGS__))
 
 static bool api_missing(int err)

@@ -7,9 +7,12 @@
  * root's fd and clamps ".." and absolute links to that root, and a symlink is
  * only followed when the app cannot have put it there: it lives on a
  * filesystem sbx created during this setup (the root tmpfs, --tmpfs, --dev),
- * or on a read-only mount.  Anything else is refused with ELOOP. */
+ * on a filesystem read-only as a whole, or in a directory the app's host
+ * identity may not write.  Anything else is refused with ELOOP. */
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -40,16 +43,87 @@ char *fd_proc_path(const struct setup *s, int fd)
   return xasprintf("/proc/self/fd/%d", fd);
 }
 
+/* The id of the mount `fd` is on, from /proc/self/fdinfo (any kernel). */
+static int fd_mount_id(const struct setup *s, int fd)
+{
+  char name[64], line[256];
+  snprintf(name, sizeof name, "self/fdinfo/%d", fd);
+  int info = RETRY(openat(s->proc_fd, name, O_RDONLY | O_CLOEXEC));
+  if (info < 0)
+    return -errno;
+  FILE *f = fdopen(info, "re");
+  if (!f) {
+    close(info);
+    return -ENOMEM;
+  }
+  int id = -ENOENT;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "mnt_id: %d", &id) == 1)
+      break;
+  fclose(f);
+  return id;
+}
+
+/* Is the filesystem (the superblock, not the mount) of `fd` read-only?
+ * statfs() mixes the mount's flags in, so read the super options of its
+ * mount in mountinfo ("... - fstype source ro,..."). */
+static bool superblock_readonly(const struct setup *s, int fd)
+{
+  int id = fd_mount_id(s, fd);
+  if (id < 0)
+    return false;
+  int mi = RETRY(openat(s->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC));
+  if (mi < 0)
+    return false;
+  FILE *f = fdopen(mi, "re");
+  if (!f) {
+    close(mi);
+    return false;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  bool ro = false;
+  while (getline(&line, &cap, f) > 0) {
+    int lid;
+    if (sscanf(line, "%d ", &lid) != 1 || lid != id)
+      continue;
+    char *sep = strstr(line, " - ");
+    char opts[1024];
+    if (sep && sscanf(sep, " - %*s %*s %1023s", opts) == 1)
+      ro = strcmp(opts, "ro") == 0 || strncmp(opts, "ro,", 3) == 0;
+    break;
+  }
+  free(line);
+  fclose(f);
+  return ro;
+}
+
+/* Could the sandboxed app, in any run, have written the directory `st`?
+ * It acts as the caller's host uid (or as root, when root runs sbx: then
+ * anything).  Files of the caller show here with our own (mapped) uid, all
+ * others with other uids.  Group bits also carry an ACL's mask, so a
+ * directory writable only by its owner is writable by no ACL entry. */
+static bool dir_writable_by_app(const struct setup *s, const struct stat *st)
+{
+  return s->host_uid == 0 || st->st_uid == getuid() || (st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* May a symlink in the directory `dirfd` be followed?  Only if the app can
+ * not have put it there: it is on a filesystem sbx created during this
+ * setup, on a filesystem that is read-only as a whole, or in a directory
+ * only someone else may write (/lib64 -> usr/lib64 of a host view, for a
+ * caller who is not root).  Whether the *mount* it is reached through is
+ * read-only proves nothing: the same directory may be writable through
+ * another bind, in this sandbox or in an earlier run of the app. */
 static bool symlink_trusted(const struct setup *s, int dirfd)
 {
   struct stat st;
-  struct statvfs sv;
   if (fstat(dirfd, &st) < 0)
     return false;
   for (size_t i = 0; i < s->n_trusted; i++)
     if (s->trusted_devs[i] == st.st_dev)
       return true;
-  return fstatvfs(dirfd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+  return !dir_writable_by_app(s, &st) || superblock_readonly(s, dirfd);
 }
 
 struct walk {

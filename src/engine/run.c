@@ -102,7 +102,8 @@ static int choose_cwd(const struct launch *l, struct plan *p)
 /* The sandbox's first process: build everything, then become pid 1 or the app. */
 _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
 {
-  struct setup s = { .plan = p, .proc_fd = -1, .oldroot_fd = -1, .root_fd = -1, .scratch_fd = -1 };
+  struct setup s = { .plan = p, .proc_fd = -1, .oldroot_fd = -1, .root_fd = -1, .scratch_fd = -1,
+                     .host_uid = l->real_uid };
   struct seccomp_prog late = { 0 };
 
   /* First thing after clone: die with the monitor, and make sure it did not

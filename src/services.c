@@ -356,7 +356,8 @@ int services_start(struct plan *p)
   sigaddset(&term, SIGTERM);
   sigaddset(&term, SIGHUP);
   sigaddset(&term, SIGQUIT);
-  sigprocmask(SIG_BLOCK, &term, &old);
+  if (sigprocmask(SIG_BLOCK, &term, &old) < 0)
+    return log_errno(errno, "sigprocmask");
   int r = start(s, p);
   if (r == 0 && sigpending(&pending) == 0)
     for (int sig = 1; sig < NSIG && r == 0; sig++)
@@ -364,7 +365,8 @@ int services_start(struct plan *p)
         r = -EINTR;
   if (r < 0)
     undo(s, p);
-  sigprocmask(SIG_SETMASK, &old, NULL);
+  if (sigprocmask(SIG_SETMASK, &old, NULL) < 0 && r == 0)
+    r = log_errno(errno, "sigprocmask");
   return r;
 }
 

@@ -167,7 +167,8 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
     _exit(1);
   /* Setup may not have been done as the final uid; the dumpable flag is
    * reset by credential changes, and ptrace by the app's own uid is fine. */
-  prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+    die("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 
   if (p->block_fd >= 0) {
     char c;
@@ -199,8 +200,8 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
         die("signalfd: %s", strerror(errno));
       if (l->exec_wr >= 0)
         close(l->exec_wr);
-      if (!p->die_with_parent && !p->die_with_sbx)
-        prctl(PR_SET_PDEATHSIG, 0);
+      if (!p->die_with_parent && !p->die_with_sbx && prctl(PR_SET_PDEATHSIG, 0) < 0)
+        die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
       if (caps_drop_all() < 0 || seccomp_apply(p->seccomp_progs, p->n_seccomp_progs) < 0 ||
           (late.data && seccomp_apply(&late, 1) < 0))
         _exit(1);
@@ -211,8 +212,11 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   }
 
   /* The app. */
-  prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0);
-  sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+  if (prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0) < 0)
+    die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+  /* The app must not start with the supervisor's signals blocked. */
+  if (sigprocmask(SIG_SETMASK, &l->old_mask, NULL) < 0)
+    die("sigprocmask: %s", strerror(errno));
   if (seccomp_apply(p->seccomp_progs, p->n_seccomp_progs) < 0 || (late.data && seccomp_apply(&late, 1) < 0))
     _exit(1);
   if (l->exec_wr >= 0)
@@ -305,7 +309,8 @@ int sbx_run(struct plan *p)
   pid_t parent = getppid();
 
   if (p->die_with_parent) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+      return log_errno(errno, "prctl(PR_SET_PDEATHSIG)"), 1;
     if (getppid() != parent)
       return 1;
   }
@@ -337,7 +342,8 @@ int sbx_run(struct plan *p)
 
   sigset_t set;
   supervisor_signals(&set);
-  sigprocmask(SIG_BLOCK, &set, &l.old_mask);
+  if (sigprocmask(SIG_BLOCK, &set, &l.old_mask) < 0)
+    return log_errno(errno, "sigprocmask"), 1;
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
   if (sfd < 0)
     return log_errno(errno, "signalfd"), 1;

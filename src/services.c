@@ -195,17 +195,20 @@ static void remove_stale_instances(const struct services *s)
   closedir(d);
 }
 
-/* The lock that says "this instance is alive" (see above). */
+/* The lock that says "this instance is alive" (see above).  It only gets
+ * its name once it is locked: a "lock" that exists unlocked for a moment
+ * would let a concurrent sbx take it and sweep this live instance. */
 static int take_instance_lock(struct services *s, int dirfd)
 {
-  int fd = RETRY(openat(dirfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  _cleanup_close_ int fd = RETRY(openat(dirfd, "lock.new", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
-    return log_errno(errno, "Can't create %s/lock", s->runtime_dir);
-  if (flock(fd, LOCK_EX) < 0) {
-    close(fd);
-    return log_errno(errno, "Can't lock %s/lock", s->runtime_dir);
-  }
+    return log_errno(errno, "Can't create %s/lock.new", s->runtime_dir);
+  if (flock(fd, LOCK_EX) < 0)
+    return log_errno(errno, "Can't lock %s/lock.new", s->runtime_dir);
+  if (renameat(dirfd, "lock.new", dirfd, "lock") < 0)
+    return log_errno(errno, "Can't rename %s/lock.new", s->runtime_dir);
   s->lock_fd = fd;
+  fd = -1;
   return 0;
 }
 

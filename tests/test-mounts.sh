@@ -72,6 +72,39 @@ t_ro_bind_submount() {
   has_opt "$opts" nodev || fail "submount not nodev: $opts"
 }
 
+t_ro_bind_deep_submount() {
+  is_root || skip_check "needs root to mount the submount"
+  command -v python3 >/dev/null || skip_check "python3 not installed"
+  todo_unless_sbx "bubblewrap cannot remount a path longer than PATH_MAX"
+  # A submount whose path is longer than PATH_MAX: without mount_setattr
+  # sbx finds submounts in /proc/self/mountinfo, and must still make this
+  # one read-only.
+  rm -rf --one-file-system "$T/deep"
+  python3 - "$T/deep" <<'PY'
+import ctypes, os, sys
+os.makedirs(sys.argv[1])
+os.chdir(sys.argv[1])
+for i in range(20):
+    os.mkdir("d" * 250)
+    os.chdir("d" * 250)
+os.mkdir("sub")
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.mount(b"sbx-deep", b"sub", b"tmpfs", 0, None) != 0:
+    sys.exit("mount: " + os.strerror(ctypes.get_errno()))
+PY
+  trap 'python3 -c "
+import ctypes, os, sys
+os.chdir(sys.argv[1])
+for i in range(20): os.chdir(\"d\" * 250)
+ctypes.CDLL(None).umount2(b\"sub\", 2)" "$T/deep"; rm -rf --one-file-system "$T/deep" || true' EXIT
+  sbx_ok "${RO_ROOT[@]}" --ro-bind "$T/deep" /mnt sh -c 'cat /proc/self/mountinfo'
+  local line
+  line=$(awk '$5 ~ /\/sub$/ && $5 ~ /^\/mnt\//' <<<"$OUT")
+  [[ -n $line ]] || fail "the deep submount is not in the sandbox's mountinfo"
+  read -r _ _ _ _ _ opts _ <<<"$line"
+  has_opt "$opts" ro || fail "deep submount not read-only: $opts"
+}
+
 t_bind_submount() {
   need_fixture
   local name="w-$$-$RANDOM"
@@ -529,6 +562,7 @@ run_checks() {
   check "--ro-bind: ro, nosuid, nodev; writes fail with EROFS" t_ro_bind
   check "--ro-bind makes submounts read-only too" t_ro_bind_submount
   check "--bind keeps submounts writable (nodev)" t_bind_submount
+  check "--ro-bind makes a submount deeper than PATH_MAX read-only" t_ro_bind_deep_submount
   ((full)) && check "--bind-try/--ro-bind-try/--dev-bind-try skip missing sources" t_try_variants
   check "sources: absolute and relative links, \"..\"" t_source_links
   ((full)) && check "sources with \"..\" bind while the system renames and mounts" t_source_dotdot_under_renames

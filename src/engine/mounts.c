@@ -110,36 +110,156 @@ static void unescape_mountinfo(char *s)
   *out = '\0';
 }
 
-/* Fallback only: apply `add` to every mount at or below `top` by walking
- * /proc/self/mountinfo.  (A covered mount cannot be reached by path; it is
- * also invisible to the sandbox, so skipping it is harmless.) */
-static int remount_tree_legacy(const char *top, unsigned long add)
+/* The per-mount flags of a mountinfo options field ("rw,nosuid,relatime"):
+ * read there rather than with statfs, which asks the filesystem (a FUSE
+ * mount of another user answers EPERM even to root). */
+static unsigned long mountinfo_opts_to_ms(const char *opts)
 {
-  FILE *f = fopen("/proc/self/mountinfo", "re");
-  if (!f)
-    f = fopen("/oldroot/proc/self/mountinfo", "re");
-  if (!f)
+  static const struct {
+    const char *name;
+    unsigned long ms;
+  } known[] = {
+    { "ro", MS_RDONLY }, { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
+    { "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
+#ifdef MS_NOSYMFOLLOW
+    { "nosymfollow", MS_NOSYMFOLLOW },
+#endif
+  };
+  unsigned long ms = 0;
+  for (const char *p = opts; *p;) {
+    size_t len = strcspn(p, ",");
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+      if (strlen(known[i].name) == len && strncmp(p, known[i].name, len) == 0)
+        ms |= known[i].ms;
+    p += len;
+    if (*p == ',')
+      p++;
+  }
+  return ms;
+}
+
+struct mount_entry {
+  int id;
+  char *mp;           /* mount point, unescaped */
+  unsigned long ms;   /* its per-mount flags */
+};
+
+static void free_entries(struct mount_entry *e, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(e[i].mp);
+  free(e);
+}
+
+static int read_mountinfo(const struct setup *s, struct mount_entry **out, size_t *n_out)
+{
+  int mfd = RETRY(openat(s->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC));
+  if (mfd < 0)
     return -errno;
-  size_t toplen = strlen(top);
+  FILE *f = fdopen(mfd, "re");
+  if (!f) {
+    close(mfd);
+    return -ENOMEM;
+  }
+  struct mount_entry *e = NULL;
+  size_t n = 0;
   char *line = NULL;
   size_t cap = 0;
-  int r = remount_path(top, add);
-  while (r == 0 && getline(&line, &cap, f) > 0) {
-    char mp[PATH_MAX];
-    /* id parent major:minor root mountpoint ... */
-    if (sscanf(line, "%*d %*d %*s %*s %4095s", mp) != 1)
+  while (getline(&line, &cap, f) > 0) {
+    /* id parent major:minor root mountpoint options ... */
+    int id, mp_start = 0, mp_end = 0, opt_start = 0, opt_end = 0;
+    if (sscanf(line, "%d %*d %*s %*s %n%*s%n %n%*s%n", &id, &mp_start, &mp_end, &opt_start, &opt_end) < 1 ||
+        !opt_end)
       continue;
-    unescape_mountinfo(mp);
-    bool below = toplen == 1 ? (mp[0] == '/' && mp[1] != '\0')
-                             : (strncmp(mp, top, toplen) == 0 && mp[toplen] == '/');
-    if (!below)
-      continue;
-    int e = remount_path(mp, add);
-    if (e < 0 && e != -EACCES && e != -ENOENT && e != -EINVAL)
-      r = e;
+    line[mp_end] = line[opt_end] = '\0';
+    e = xrealloc(e, (n + 1) * sizeof *e);
+    e[n].id = id;
+    e[n].mp = xstrdup(line + mp_start);
+    unescape_mountinfo(e[n].mp);
+    e[n].ms = mountinfo_opts_to_ms(line + opt_start);
+    n++;
   }
   free(line);
   fclose(f);
+  *out = e;
+  *n_out = n;
+  return 0;
+}
+
+static bool path_at_or_below(const char *path, const char *top)
+{
+  size_t len = strlen(top);
+  if (len == 1)
+    return path[0] == '/';
+  return strncmp(path, top, len) == 0 && (path[len] == '/' || path[len] == '\0');
+}
+
+/* A mount listed later on the same mount point or on one above it covers
+ * entry i: the sandbox cannot reach it, so its flags do not matter. */
+static bool entry_covered(const struct mount_entry *e, size_t n, size_t i)
+{
+  for (size_t j = i + 1; j < n; j++)
+    if (path_at_or_below(e[i].mp, e[j].mp))
+      return true;
+  return false;
+}
+
+/* Open an absolute path one component at a time (mountinfo's paths may be
+ * longer than PATH_MAX), following no symlink. */
+static int open_components(const char *path)
+{
+  _cleanup_free_ char *buf = xstrdup(path);
+  char *save = NULL;
+  int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  for (char *name = strtok_r(buf, "/", &save); dirfd >= 0 && name; name = strtok_r(NULL, "/", &save)) {
+    int fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    int e = errno;
+    close(dirfd);
+    dirfd = fd;
+    errno = e;
+  }
+  return dirfd;
+}
+
+/* Add `add` to the flags of mountinfo entry i.  The mount point is opened
+ * and must be that very mount (its mnt_id), which is then remounted
+ * through the fd, not by its path a second time. */
+static int remount_entry(struct setup *s, const struct mount_entry *e, size_t n, size_t i, unsigned long add)
+{
+  if ((e[i].ms & add) == add)
+    return 0;
+  _cleanup_close_ int fd = open_components(e[i].mp);
+  if (fd < 0 && (errno == EACCES || errno == EPERM))
+    return 0; /* a mount we can't reach (bubblewrap skips these too) */
+  if (fd < 0 || fd_mount_id(s, fd) != e[i].id) {
+    if (entry_covered(e, n, i))
+      return 0;
+    return fd < 0 ? -errno : -EBUSY;
+  }
+  _cleanup_free_ char *path = fd_proc_path(s, fd);
+  if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | e[i].ms | add, NULL) < 0)
+    return -errno;
+  return 0;
+}
+
+/* Fallback only: apply `add` to every mount at or below `top` by walking
+ * /proc/self/mountinfo. */
+static int remount_tree_legacy(struct setup *s, const char *top, unsigned long add)
+{
+  int r = remount_path(top, add);
+  if (r < 0)
+    return r;
+  struct mount_entry *e = NULL;
+  size_t n = 0;
+  r = read_mountinfo(s, &e, &n);
+  if (r < 0)
+    return r;
+  for (size_t i = 0; i < n && r == 0; i++) {
+    if (strcmp(e[i].mp, top) == 0 || !path_at_or_below(e[i].mp, top))
+      continue;
+    r = remount_entry(s, e, n, i, add);
+  }
+  free_entries(e, n);
   return r;
 }
 
@@ -204,7 +324,7 @@ static int remount_attached(struct setup *s, int target_fd, uint64_t attrs, bool
   if (n < 0)
     return -errno;
   real[n] = '\0';
-  return recursive ? remount_tree_legacy(real, attrs_to_ms(attrs)) : remount_path(real, attrs_to_ms(attrs));
+  return recursive ? remount_tree_legacy(s, real, attrs_to_ms(attrs)) : remount_path(real, attrs_to_ms(attrs));
 }
 
 /* Bind with the new API: clone the tree detached, set its flags while no

@@ -44,7 +44,7 @@ char *fd_proc_path(const struct setup *s, int fd)
 }
 
 /* The id of the mount `fd` is on, from /proc/self/fdinfo (any kernel). */
-static int fd_mount_id(const struct setup *s, int fd)
+int fd_mount_id(const struct setup *s, int fd)
 {
   char name[64], line[256];
   snprintf(name, sizeof name, "self/fdinfo/%d", fd);

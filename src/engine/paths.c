@@ -327,7 +327,9 @@ int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd)
       return -errno;
     if (errno == ENOSYS || errno == EPERM)
       s->openat2_ok = false;
-    /* ELOOP: a symlink is involved; the walk decides whether it may be followed. */
+    /* ELOOP: a symlink is involved; the walk decides whether it may be
+     * followed.  EAGAIN (a ".." met while something was renamed or mounted
+     * on the system): the walk has no such race. */
   }
   return walk_path(s, s->root_fd, path, flags, false, out_fd, NULL);
 }

@@ -94,24 +94,41 @@ bool cc_path_visible(const struct compile_ctx *cc, const char *path)
   return v && (strcmp(v, "ro") == 0 || strcmp(v, "rw") == 0 || strcmp(v, "persist") == 0);
 }
 
+/* One persist directory: mkdir -p of `path` (a real path, found when the
+ * policy was compiled), one component at a time relative to the directory
+ * before it, following no symlink: anything that became one since (another
+ * instance's app may write the parent) is refused, not followed. */
+static int create_host_dir(const char *path)
+{
+  _cleanup_close_ int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dirfd < 0)
+    return log_errno(errno, "persist: can't open /");
+  _cleanup_free_ char *buf = xstrdup(path);
+  char *save = NULL;
+  for (char *name = strtok_r(buf, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+    if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+      return log_errno(errno, "persist: can't create %s in the way to %s", name, path);
+    int fd = RETRY(openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (fd < 0) {
+      struct stat st;
+      if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+        return log_fail(ELOOP, "persist: %s in the way to %s is now a symlink; not following it", name, path);
+      return log_errno(errno, "persist: can't open %s in the way to %s", name, path);
+    }
+    close(dirfd);
+    dirfd = fd;
+  }
+  return 0;
+}
+
 /* mkdir -p on the host, as the user, for "persist" paths.  Done only when
  * the sandbox is about to start, never for --explain or a failed setup. */
 int compile_create_host_dirs(const struct plan *p)
 {
   for (size_t i = 0; i < p->n_host_dirs; i++) {
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", p->host_dirs[i]);
-    for (char *c = buf + 1;; c++) {
-      if (*c != '/' && *c != '\0')
-        continue;
-      char saved = *c;
-      *c = '\0';
-      if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-        return log_errno(errno, "persist: can't create %s", buf);
-      *c = saved;
-      if (!saved)
-        break;
-    }
+    int r = create_host_dir(p->host_dirs[i]);
+    if (r < 0)
+      return r;
   }
   return 0;
 }
@@ -130,7 +147,8 @@ static bool app_can_write(const struct compile_ctx *cc, const char *dir)
  * dotfile links) are followed.  The mount is then made from the fd, and the
  * engine checks it shows the same inode, so nothing can change what it names
  * between this check and the mount. */
-static int open_rule_source(const struct compile_ctx *cc, const char *path, int *out, char **bad_link)
+static int open_rule_source(const struct compile_ctx *cc, const char *path, int *out, char **bad_link,
+                            char **missing_real)
 {
   char *buf = xstrdup(path);
   char *rest = buf;
@@ -153,6 +171,9 @@ static int open_rule_source(const struct compile_ctx *cc, const char *path, int 
     int fd = RETRY(openat(dirfd, rest, O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (fd < 0) {
       r = -errno;
+      /* What is missing, below the real path of what exists. */
+      if (r == -ENOENT && missing_real)
+        *missing_real = xasprintf("%s/%s%s%s", cur, rest, slash ? "/" : "", slash ? slash + 1 : "");
       break;
     }
     struct stat st;
@@ -225,18 +246,21 @@ static int compile_paths(struct compile_ctx *cc)
       /* The part that exists must not lead through a planted link either:
        * mkdir would follow it when the directory is created. */
       int fd = -1;
-      _cleanup_free_ char *bad_link = NULL;
-      int r = open_rule_source(cc, path, &fd, &bad_link);
+      _cleanup_free_ char *bad_link = NULL, *real = NULL;
+      int r = open_rule_source(cc, path, &fd, &bad_link, &real);
       if (fd >= 0)
         close(fd);
       if (r == -ELOOP && bad_link)
         return log_fail(ELOOP, "%s:%d: persist %s: %s is a symlink in a directory the sandboxed app can write, so "
                                "the app could have planted it; refusing to follow it (add a rule for the real path "
                                "instead)", s->loc.file, s->loc.line, path, bad_link);
+      /* The directories are made later, under the real path found now
+       * (no symlink in it), by a walk that follows none. */
+      const char *make = r == -ENOENT && real ? real : path;
       struct plan *p = cc->plan;
       p->host_dirs = xrealloc(p->host_dirs, (p->n_host_dirs + 1) * sizeof(char *));
-      p->host_dirs[p->n_host_dirs++] = xstrdup(path);
-      cc_bind(cc, ACCESS_RW, path, path, false);
+      p->host_dirs[p->n_host_dirs++] = xstrdup(make);
+      cc_bind(cc, ACCESS_RW, make, path, false);
       continue;
     }
     if (strcmp(how, "private") == 0) {
@@ -272,7 +296,7 @@ static int compile_paths(struct compile_ctx *cc)
     }
     int fd = -1;
     _cleanup_free_ char *bad_link = NULL;
-    int r = open_rule_source(cc, path, &fd, &bad_link);
+    int r = open_rule_source(cc, path, &fd, &bad_link, NULL);
     if (r == -ELOOP && bad_link)
       return log_fail(ELOOP, "%s:%d: %s %s: %s is a symlink in a directory the sandboxed app can write, so the "
                              "app could have planted it; refusing to follow it (add a rule for the real path instead)",

@@ -195,17 +195,20 @@ static void remove_stale_instances(const struct services *s)
   closedir(d);
 }
 
-/* The lock that says "this instance is alive" (see above). */
+/* The lock that says "this instance is alive" (see above).  It only gets
+ * its name once it is locked: a "lock" that exists unlocked for a moment
+ * would let a concurrent sbx take it and sweep this live instance. */
 static int take_instance_lock(struct services *s, int dirfd)
 {
-  int fd = RETRY(openat(dirfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  _cleanup_close_ int fd = RETRY(openat(dirfd, "lock.new", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
-    return log_errno(errno, "Can't create %s/lock", s->runtime_dir);
-  if (flock(fd, LOCK_EX) < 0) {
-    close(fd);
-    return log_errno(errno, "Can't lock %s/lock", s->runtime_dir);
-  }
+    return log_errno(errno, "Can't create %s/lock.new", s->runtime_dir);
+  if (flock(fd, LOCK_EX) < 0)
+    return log_errno(errno, "Can't lock %s/lock.new", s->runtime_dir);
+  if (renameat(dirfd, "lock.new", dirfd, "lock") < 0)
+    return log_errno(errno, "Can't rename %s/lock.new", s->runtime_dir);
   s->lock_fd = fd;
+  fd = -1;
   return 0;
 }
 
@@ -356,7 +359,8 @@ int services_start(struct plan *p)
   sigaddset(&term, SIGTERM);
   sigaddset(&term, SIGHUP);
   sigaddset(&term, SIGQUIT);
-  sigprocmask(SIG_BLOCK, &term, &old);
+  if (sigprocmask(SIG_BLOCK, &term, &old) < 0)
+    return log_errno(errno, "sigprocmask");
   int r = start(s, p);
   if (r == 0 && sigpending(&pending) == 0)
     for (int sig = 1; sig < NSIG && r == 0; sig++)
@@ -364,7 +368,8 @@ int services_start(struct plan *p)
         r = -EINTR;
   if (r < 0)
     undo(s, p);
-  sigprocmask(SIG_SETMASK, &old, NULL);
+  if (sigprocmask(SIG_SETMASK, &old, NULL) < 0 && r == 0)
+    r = log_errno(errno, "sigprocmask");
   return r;
 }
 

@@ -22,6 +22,8 @@
 #   SBX_SECCOMP_GEN  tests/seccomp-gen helper (cBPF generator)
 #   SBX_ENOSYS       tests/enosys helper (blocks the new mount API)
 #   SBX_WRAP=enosys  run every sandbox through $SBX_ENOSYS
+#   SBX_ENOSYS_BLOCK with SBX_WRAP=enosys: the calls to block (enosys
+#                    --block, e.g. "mount_setattr"); unset: all of them
 #   SBX_SUBSET       script-specific subset (test-mounts.sh: "fallback")
 
 set -u
@@ -114,7 +116,7 @@ expect_not_contains() { [[ "$1" != *"$2"* ]] || fail "${3:-text}: must not conta
 # SBX_WRAP=enosys).
 sbx() {
   if [[ ${SBX_WRAP:-} == enosys ]]; then
-    "${SBX_ENOSYS:?SBX_WRAP=enosys needs SBX_ENOSYS}" "$SBX" "$@"
+    "${SBX_ENOSYS:?SBX_WRAP=enosys needs SBX_ENOSYS}" ${SBX_ENOSYS_BLOCK:+--block "$SBX_ENOSYS_BLOCK"} "$SBX" "$@"
   else
     "$SBX" "$@"
   fi
@@ -125,7 +127,7 @@ sbx() {
 # open for as long as the sandbox runs).
 sbx_exec() {
   if [[ ${SBX_WRAP:-} == enosys ]]; then
-    exec "$SBX_ENOSYS" "$SBX" "$@"
+    exec "$SBX_ENOSYS" ${SBX_ENOSYS_BLOCK:+--block "$SBX_ENOSYS_BLOCK"} "$SBX" "$@"
   else
     exec "$SBX" "$@"
   fi

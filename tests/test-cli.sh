@@ -60,7 +60,7 @@ t_args_flatpak() {
   exec 7<"$T/fp"
   rm -f "$T/fp"          # only the open fd is left, like a sealed memfd
   local wrap=()
-  [[ ${SBX_WRAP:-} == enosys ]] && wrap=("$SBX_ENOSYS")
+  [[ ${SBX_WRAP:-} == enosys ]] && wrap=("$SBX_ENOSYS" ${SBX_ENOSYS_BLOCK:+--block "$SBX_ENOSYS_BLOCK"})
   env -i "${wrap[@]}" "$SBX" --args 7 /usr/bin/env >"$T/.out" 2>"$T/.err" || true
   exec 7<&-
   OUT=$(<"$T/.out"); ERR=$(<"$T/.err")

@@ -230,6 +230,33 @@ t_killed_sbx() {
   expect_nothing_left
 }
 
+t_concurrent_start() {
+  ready
+  command -v strace >/dev/null || skip_check "strace not installed"
+  # Instance A is held (strace delays its flock calls) just after it made
+  # its instance directory and lock file; instance B starts meanwhile and
+  # sweeps dead instances.  A is alive: its directory must survive, and A
+  # must run.  (If B ran after the delay the check would pass anyway; it
+  # can only fail when the sweep meets A's unlocked lock.)
+  strace -o /dev/null -e trace=flock -e inject=flock:delay_enter=3000000 \
+    "$SBX" "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- sleep 600 >"$T/a.out" 2>"$T/a.err" &
+  local a=$! dir
+  remember_pid $a
+  STRACED=$a # (not local: the EXIT trap runs after the function returned)
+  trap 'kill -KILL $(pgrep -P $STRACED) $STRACED 2>/dev/null || true' EXIT
+  wait_for compgen -G "$XDG_RUNTIME_DIR/sbx/[0-9]*/lock*" >/dev/null || fail "A made no lock file: $(cat "$T/a.err")"
+  dir=$(compgen -G "$XDG_RUNTIME_DIR/sbx/[0-9]*/lock*" | head -n1)
+  dir=${dir%/*}
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true
+  [[ -d $dir ]] || fail "B swept the live instance A ($dir)"
+  wait_for pgrep -f "$(proxy_re)" >/dev/null || fail "A did not start: $(cat "$T/a.err")"
+  [[ -e $dir/lock ]] || fail "A's lock is gone"
+  # $a is strace; A itself is its child.
+  kill -TERM $(pgrep -P $a) $a 2>/dev/null || true
+  wait $a 2>/dev/null || true
+  expect_nothing_left
+}
+
 t_flatpak_info_inside() {
   ready
   sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" --socket x11 --network host -- sh -c '
@@ -385,6 +412,7 @@ run_checks() {
   check "dbus filter: the proxy exits when the sandbox ends" t_proxy_exits_with_sandbox
   check "a caller's leaked fd reaches neither the sandbox nor the proxy" t_proxy_no_caller_fds
   check "a killed sbx: the proxy goes too, the next run removes its files" t_killed_sbx
+  check "two instances starting at once: the live one's directory survives" t_concurrent_start
   check "/.flatpak-info inside: app id, context, bus policy; read-only" t_flatpak_info_inside
   check "no app-id: no /.flatpak-info, and --explain says so" t_no_app_id_no_flatpak_info
   check "profile directives give the same filtered bus" t_profile_directives

@@ -72,6 +72,39 @@ t_ro_bind_submount() {
   has_opt "$opts" nodev || fail "submount not nodev: $opts"
 }
 
+t_ro_bind_deep_submount() {
+  is_root || skip_check "needs root to mount the submount"
+  command -v python3 >/dev/null || skip_check "python3 not installed"
+  todo_unless_sbx "bubblewrap cannot remount a path longer than PATH_MAX"
+  # A submount whose path is longer than PATH_MAX: without mount_setattr
+  # sbx finds submounts in /proc/self/mountinfo, and must still make this
+  # one read-only.
+  rm -rf --one-file-system "$T/deep"
+  python3 - "$T/deep" <<'PY'
+import ctypes, os, sys
+os.makedirs(sys.argv[1])
+os.chdir(sys.argv[1])
+for i in range(20):
+    os.mkdir("d" * 250)
+    os.chdir("d" * 250)
+os.mkdir("sub")
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.mount(b"sbx-deep", b"sub", b"tmpfs", 0, None) != 0:
+    sys.exit("mount: " + os.strerror(ctypes.get_errno()))
+PY
+  trap 'python3 -c "
+import ctypes, os, sys
+os.chdir(sys.argv[1])
+for i in range(20): os.chdir(\"d\" * 250)
+ctypes.CDLL(None).umount2(b\"sub\", 2)" "$T/deep"; rm -rf --one-file-system "$T/deep" || true' EXIT
+  sbx_ok "${RO_ROOT[@]}" --ro-bind "$T/deep" /mnt sh -c 'cat /proc/self/mountinfo'
+  local line
+  line=$(awk '$5 ~ /\/sub$/ && $5 ~ /^\/mnt\//' <<<"$OUT")
+  [[ -n $line ]] || fail "the deep submount is not in the sandbox's mountinfo"
+  read -r _ _ _ _ _ opts _ <<<"$line"
+  has_opt "$opts" ro || fail "deep submount not read-only: $opts"
+}
+
 t_bind_submount() {
   need_fixture
   local name="w-$$-$RANDOM"
@@ -96,6 +129,60 @@ t_try_variants() {
   run_sbx "${MIN_ROOT[@]}" --ro-bind "$T/missing" /missing true
   expect_eq "$RC" 1 "--ro-bind of a missing source"
   expect_error_message "Can't find source path"
+}
+
+t_source_links() {
+  # Links in sources resolve against the host's root, whichever way sbx
+  # looks them up (without openat2, on kernels before 5.6, too).
+  make_src
+  ln -s "$T/src/hello" "$T/abs-link"
+  ln -s src/dir/../hello "$T/rel-link"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /tmp --ro-bind "$T/abs-link" /tmp/a --ro-bind "$T/rel-link" /tmp/b \
+    --ro-bind "$T/src/dir/../hello" /tmp/c --ro-bind-try "$T/abs-link" /tmp/d cat /tmp/a /tmp/b /tmp/c /tmp/d
+  expect_eq "$OUT" $'hello-from-host\nhello-from-host\nhello-from-host\nhello-from-host' "bound through links"
+}
+
+# --- source lookups while the system renames and mounts ---------------
+#
+# openat2(RESOLVE_IN_ROOT) fails with EAGAIN when a lookup met ".." (in the
+# path or in a link's target, like /etc/os-release -> ../usr/lib/os-release)
+# while any rename or mount happened anywhere on the system.  A fixed number
+# of sandboxes bind such sources while two loops rename a file and mount a
+# tmpfs over and over; every run must succeed.  (The count, not timing,
+# is the assertion: with the background loops running, a lookup that gives
+# up on EAGAIN fails in a good part of the runs.)
+RACE_RUNS=60
+
+t_source_dotdot_under_renames() {
+  local r=$T/race i fails=0 last=""
+  race_loops=() # not local: the EXIT trap runs after the function returned
+  rm -rf --one-file-system "$r"
+  mkdir -p "$r/usr/lib" "$r/etc" "$r/spin" "$r/mnt"
+  echo os-release >"$r/usr/lib/os-release"
+  ln -s ../usr/lib/os-release "$r/etc/os-release"
+  touch "$r/spin/a"
+  trap 'kill "${race_loops[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+  perl -e '$d = shift; open(F, ">", "$d/started"); close F;
+           while (1) { rename("$d/a", "$d/b"); rename("$d/b", "$d/a") }' "$r/spin" &
+  race_loops+=($!); remember_pid $!
+  local userns=(-r)
+  is_root && userns=()
+  unshare "${userns[@]}" -m --propagation private sh -c \
+    ': >"$1/mounting"; while :; do mount -t tmpfs spin "$1" && umount "$1"; done' _ "$r/mnt" &
+  race_loops+=($!); remember_pid $!
+  wait_for test -e "$r/spin/started" || fail "rename loop did not start"
+  wait_for test -e "$r/mnt/mounting" || fail "mount loop did not start"
+  for ((i = 0; i < RACE_RUNS; i++)); do
+    run_sbx "${RO_ROOT[@]}" --tmpfs /tmp --ro-bind "$r/etc/os-release" /tmp/a \
+      --ro-bind "$r/etc/../usr/lib/os-release" /tmp/b --ro-bind-try "$r/etc/os-release" /tmp/c \
+      --ro-bind "$r/etc/os-release" /tmp/d --ro-bind "$r/etc/../etc/os-release" /tmp/e \
+      --ro-bind-try "$r/usr/../etc/os-release" /tmp/f sh -c 'cat /tmp/[a-f] | uniq -c'
+    if [[ $RC != 0 || $OUT != *"6 os-release" ]]; then
+      fails=$((fails + 1))
+      last="rc=$RC out=$OUT err=$ERR"
+    fi
+  done
+  ((fails == 0)) || fail "$fails of $RACE_RUNS sandboxes failed; last: $last"
 }
 
 t_dev_bind() {
@@ -496,6 +583,48 @@ t_attack_from_inside() {
   check_attack_left_nothing
 }
 
+t_attack_other_bind() {
+  todo_unless_sbx "bubblewrap follows any symlink in a destination, clamped to the sandbox"
+  # A directory bound read-only at one place and writable at another: a
+  # symlink planted through the writable bind (dl -> a host dir the
+  # sandbox can write) must not be followed through the read-only one.
+  rm -rf --one-file-system "$T/rw" "$T/home"
+  mkdir -p "$T/rw" "$T/home"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /run --bind "$T/rw" /run/mnt ln -s "$T/home" /run/mnt/dl
+  [[ -L $T/rw/dl ]] || fail "the app could not plant its link"
+  run_sbx "${RO_ROOT[@]}" --bind "$T/home" "$T/home" --tmpfs /run --bind "$T/rw" /run/mnt \
+    --ro-bind "$T/rw" /run/view --dir /run/view/dl/x true
+  echo "rc=$RC $ERR"
+  [[ ! -e $T/home/x ]] || fail "setup created $T/home/x on the host through the planted link"
+  expect_eq "$RC" 1 "exit status"
+  expect_error_message "symlink"
+}
+
+t_readonly_fs_links() {
+  is_root || skip_check "needs root to mount a read-only filesystem"
+  # A link on a filesystem that is read-only as a whole (not just through
+  # one mount) cannot have been planted by the app: it is followed, also
+  # through a --bind.  (A tmpfs made read-only stands for a squashfs image.)
+  mkdir -p "$T/rofs"
+  mount -t tmpfs sbx-rofs "$T/rofs"
+  ln -s /run/t "$T/rofs/l"
+  mount -o remount,ro "$T/rofs"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /run --dir /run/t --bind "$T/rofs" /run/v --dir /run/v/l/x ls /run/t
+  umount "$T/rofs"
+  expect_eq "$OUT" x "directory made through the link, inside the sandbox"
+}
+
+t_host_view_links() {
+  is_root && skip_check "run by root, the app may write any directory (sbx follows only links on its own or read-only filesystems)"
+  # For a caller who is not root, links in the host's own directories
+  # (which the app cannot write) still lead to mount points: /bin/true
+  # through /bin -> usr/bin, a file behind a link of the bound tree.
+  [[ -L /bin ]] || skip_check "/bin is not a symlink here"
+  make_src
+  sbx_ok "${RO_ROOT[@]}" --ro-bind "$T/src/hello" /bin/true cat /bin/true
+  expect_eq "$OUT" hello-from-host "bound over a file behind /bin -> usr/bin"
+}
+
 run_checks() {
   local full=1
   [[ $FALLBACK == 1 ]] && full=0
@@ -503,7 +632,10 @@ run_checks() {
   check "--ro-bind: ro, nosuid, nodev; writes fail with EROFS" t_ro_bind
   check "--ro-bind makes submounts read-only too" t_ro_bind_submount
   check "--bind keeps submounts writable (nodev)" t_bind_submount
+  check "--ro-bind makes a submount deeper than PATH_MAX read-only" t_ro_bind_deep_submount
   ((full)) && check "--bind-try/--ro-bind-try/--dev-bind-try skip missing sources" t_try_variants
+  check "sources: absolute and relative links, \"..\"" t_source_links
+  ((full)) && check "sources with \"..\" bind while the system renames and mounts" t_source_dotdot_under_renames
   ((full)) && check "--dev-bind allows devices, --bind does not (nodev)" t_dev_bind
   ((full)) && check "--bind-fd / --ro-bind-fd" t_bind_fd
   ((full)) && check "--remount-ro" t_remount_ro
@@ -533,6 +665,9 @@ run_checks() {
   ((full)) && check "mountinfo shows nothing of the host beyond the binds" t_mountinfo_minimal
   check "symlink attack on destinations (--dir/--file/--bind) leaves the host alone" t_attack
   check "symlink planted by the app does not redirect the next setup" t_attack_from_inside
+  check "symlink planted through another, writable bind is not followed" t_attack_other_bind
+  ((full)) && check "links on a read-only filesystem lead to mount points" t_readonly_fs_links
+  ((full)) && check "links in the host's own directories lead to mount points (non-root)" t_host_view_links
 }
 
 tap_main "$@"

@@ -75,6 +75,21 @@ t_cap_drop_one() {
   expect_not_contains "$OUT" mounted "mount without CAP_SYS_ADMIN"
 }
 
+t_capbset_drop_refused() {
+  is_root || skip_check "root only (needs a root caller without CAP_SETPCAP)"
+  command -v capsh >/dev/null || skip_check "capsh not installed"
+  todo_unless_sbx "bubblewrap keeps the bounding set it cannot drop when run by root without a user namespace"
+  # Run by root without CAP_SETPCAP, sbx cannot empty the bounding set.  It
+  # must say so and stop, not start the app with its bounding set intact.
+  RC=0
+  capsh --drop=cap_setpcap -- -c "$(printf '%q ' "$SBX" "${RO_ROOT[@]}" --cap-drop ALL grep CapBnd /proc/self/status)" \
+    >"$T/.out" 2>"$T/.err" || RC=$?
+  OUT=$(<"$T/.out"); ERR=$(<"$T/.err")
+  echo "rc=$RC out=$OUT err=$ERR"
+  [[ $RC != 0 ]] || fail "sandbox started with bounding set: $OUT"
+  expect_error_message "bounding set"
+}
+
 t_cap_bad_name() {
   run_sbx "${RO_ROOT[@]}" --cap-add CAP_NOT_A_CAP true
   expect_eq "$RC" 1 "unknown capability"
@@ -356,6 +371,7 @@ run_checks() {
   check "--cap-drop ALL (optionally + --cap-add)" t_cap_drop_all
   check "--cap-add ALL" t_cap_add_all
   check "--cap-drop CAP_SYS_ADMIN" t_cap_drop_one
+  check "a bounding set that cannot be dropped is an error" t_capbset_drop_refused
   check "unknown capability name is an error" t_cap_bad_name
   check "NoNewPrivs is always 1" t_no_new_privs
   check "--seccomp FD: filter applies to COMMAND" t_seccomp

@@ -555,6 +555,31 @@ t_sec_planted_link_before_persist() {
   [[ ! -e $HOME/.ssh/made ]] || fail "sbx created a directory through the planted link"
 }
 
+t_sec_link_swapped_before_persist() {
+  # The same link, swapped in after sbx checked the path (by another
+  # instance's app, which may write the home) but before it creates the
+  # directories: strace holds sbx at its first mkdir, the link appears.
+  command -v strace >/dev/null || skip_check "strace not installed"
+  test_profiles
+  printf 'include base.inc\npersist ~\npersist ~/.cfg/made\n' >"$P/victim.profile"
+  strace -o /dev/null -e trace=mkdir,mkdirat -e inject=mkdir,mkdirat:delay_enter=2000000:when=1 \
+    "$SBX" --profile victim true >"$T/.out" 2>"$T/.err" &
+  local st=$! pid
+  remember_pid $st
+  wait_for pgrep -P $st >/dev/null || fail "sbx did not start under strace"
+  pid=$(pgrep -P $st)
+  # Stopped at the entry of mkdir (83) or mkdirat (258): past the check.
+  wait_for grep -qE '^(83|258) ' "/proc/$pid/syscall" || fail "sbx never reached mkdir: $(cat "$T/.err")"
+  ln -s "$HOME/.ssh" "$HOME/.cfg"
+  RC=0
+  wait $st || RC=$?
+  ERR=$(<"$T/.err")
+  echo "rc=$RC $ERR"
+  [[ ! -e $HOME/.ssh/made ]] || fail "sbx created a directory through the swapped-in link"
+  expect_eq "$RC" 1 "exit status"
+  expect_contains "$ERR" "symlink" "message"
+}
+
 t_sec_own_link_followed() {
   # A symlink the app cannot have made (the home is not writable to it) is
   # the user's own, e.g. a dotfile link: it is followed.
@@ -837,6 +862,7 @@ run_checks() {
   check "security: a link planted as a rule's path does not reach the secret" t_sec_planted_link_as_rule_path
   check "security: a link planted on the way to a rule's path is refused" t_sec_planted_link_on_the_way
   check "security: persist does not create directories through a planted link" t_sec_planted_link_before_persist
+  check "security: nor through a link swapped in after the check" t_sec_link_swapped_before_persist
   check "security: the user's own dotfile link is followed" t_sec_own_link_followed
   check "terminal: TIOCSTI from a profile sandbox types nothing into the caller's shell" t_tty_no_injection
   check "terminal: an interactive shell in a profile sandbox reads what is typed" t_tty_interactive_shell

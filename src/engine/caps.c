@@ -51,7 +51,16 @@ int caps_apply(uint64_t keep, bool via_ambient)
   for (int c = 0; c < last && c < 64; c++) {
     if (keep & (1ULL << c))
       continue;
-    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL && errno != EPERM)
+    /* Dropping needs CAP_SETPCAP (root in a container may lack it).  A
+     * capability left in the bounding set could come back at an execve,
+     * so failing to drop one that is there is an error, as in bubblewrap;
+     * one already absent needs nothing. */
+    int present = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
+    if (present < 0 && errno == EINVAL)
+      break; /* beyond what this kernel knows */
+    if (present == 0)
+      continue;
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0)
       return log_errno(errno, "Can't drop capability %d from the bounding set", c);
   }
   cap_t caps = cap_init();

@@ -12,7 +12,12 @@
 /* State of the process that builds the sandbox (inside the new namespaces). */
 struct setup {
   const struct plan *plan;
-  bool new_api;      /* fsopen/open_tree/move_mount/mount_setattr work */
+  /* Calls of the new mount API found missing, each on its own: kernels
+   * 5.2-5.11 have fsopen and open_tree but not mount_setattr (5.12), and a
+   * seccomp policy may refuse any of them.  Each falls back to mount(2). */
+  bool no_fsopen;        /* fsopen, fsconfig, fsmount (+ move_mount) */
+  bool no_open_tree;     /* open_tree (+ move_mount) */
+  bool no_mount_setattr;
   bool openat2_ok;   /* openat2 works (else: our own component walk) */
   int proc_fd;       /* the host's /proc, opened before the first pivot */
   int oldroot_fd;    /* the host's root, at /oldroot after the first pivot */
@@ -24,6 +29,7 @@ struct setup {
   dev_t trusted_devs[MAX_TRUSTED_DEVS];
   size_t n_trusted;
   bool in_userns;    /* we created or joined a user namespace */
+  uid_t host_uid;    /* the caller's uid outside (the app's identity on the host) */
   mode_t parent_mode; /* for missing parent directories of the current op */
   char *console;     /* the terminal on stdout, found before the host goes away */
 };
@@ -32,14 +38,19 @@ struct setup {
 enum {
   WALK_MKDIR = 1u << 0,       /* create missing directories (setup.parent_mode) */
   WALK_NOFOLLOW_LAST = 1u << 1,
+  WALK_HOST = 1u << 2,        /* internal: a host path, every symlink followed */
 };
 /* Resolve `path` (absolute, in sandbox terms) to an O_PATH fd. */
 int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd);
 /* Resolve the parent of `path` (creating it with WALK_MKDIR), returning an
  * O_PATH fd of it and the last component (allocated; the caller frees). */
 int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *out_dirfd, char **last);
+/* Resolve a host source `path` below the host's root (/oldroot): absolute
+ * links and ".." stay inside it; every symlink is followed (the caller's). */
+int host_resolve(struct setup *s, const char *path, int *out_fd);
 void setup_trust_fd(struct setup *s, int fd);
-char *fd_proc_path(const struct setup *s, int fd); /* "/.../proc/self/fd/N" for mount(2) */
+char *fd_proc_path(const struct setup *s, int fd);
+int fd_mount_id(const struct setup *s, int fd);    /* the mnt_id of fdinfo, or -errno */ /* "/.../proc/self/fd/N" for mount(2) */
 
 /* mounts.c */
 int setup_build_root(struct setup *s);     /* first pivot: host at /oldroot, empty new root */

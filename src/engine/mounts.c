@@ -1,13 +1,15 @@
 /* Building the sandbox's mount tree.
  *
  * Every mount is made through file descriptors with the new mount API when
- * the kernel has it (detected once, at the first tmpfs): the source tree is
- * cloned detached (open_tree), its flags are set on the whole detached tree
- * in one call (mount_setattr with AT_RECURSIVE, so the cost does not depend
- * on how many mounts the host has), and it is attached onto a mount point
- * resolved safely inside the new root (move_mount between fds).  Without the
- * new API the same operations go through mount(2) on /proc/self/fd paths,
- * and recursive flags are applied by walking /proc/self/mountinfo. */
+ * the kernel has it: the source tree is cloned detached (open_tree), its
+ * flags are set on the whole detached tree in one call (mount_setattr with
+ * AT_RECURSIVE, so the cost does not depend on how many mounts the host
+ * has), and it is attached onto a mount point resolved safely inside the new
+ * root (move_mount between fds).  Each of those calls is detected on its own
+ * the first time it is needed (kernels 5.2-5.11 have open_tree and fsopen
+ * but not mount_setattr); a missing one is replaced by mount(2) on
+ * /proc/self/fd paths, and recursive flags are then applied by walking
+ * /proc/self/mountinfo. */
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
@@ -27,9 +29,10 @@
 /* Report a failure to resolve or create a destination.  ELOOP from the
  * resolver means it met a symlink it will not follow; say so plainly. */
 #define dest_errno(r, fmt, ...)                                                                     \
-  ((r) == -ELOOP ? log_fail(ELOOP, fmt ": the path leads through a symlink in a writable bind "      \
-                                       "mount, and sbx does not follow links the sandboxed app "    \
-                                       "could have planted", ##__VA_ARGS__)                          \
+  ((r) == -ELOOP ? log_fail(ELOOP, fmt ": the path leads through a symlink in a directory the "     \
+                                       "sandboxed app may write (through this or another mount), "  \
+                                       "and sbx does not follow links it could have planted",       \
+                            ##__VA_ARGS__)                                                          \
                  : log_errno(r, fmt, ##__VA_ARGS__))
 
 static bool api_missing(int err)
@@ -107,36 +110,156 @@ static void unescape_mountinfo(char *s)
   *out = '\0';
 }
 
-/* Fallback only: apply `add` to every mount at or below `top` by walking
- * /proc/self/mountinfo.  (A covered mount cannot be reached by path; it is
- * also invisible to the sandbox, so skipping it is harmless.) */
-static int remount_tree_legacy(const char *top, unsigned long add)
+/* The per-mount flags of a mountinfo options field ("rw,nosuid,relatime"):
+ * read there rather than with statfs, which asks the filesystem (a FUSE
+ * mount of another user answers EPERM even to root). */
+static unsigned long mountinfo_opts_to_ms(const char *opts)
 {
-  FILE *f = fopen("/proc/self/mountinfo", "re");
-  if (!f)
-    f = fopen("/oldroot/proc/self/mountinfo", "re");
-  if (!f)
+  static const struct {
+    const char *name;
+    unsigned long ms;
+  } known[] = {
+    { "ro", MS_RDONLY }, { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
+    { "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
+#ifdef MS_NOSYMFOLLOW
+    { "nosymfollow", MS_NOSYMFOLLOW },
+#endif
+  };
+  unsigned long ms = 0;
+  for (const char *p = opts; *p;) {
+    size_t len = strcspn(p, ",");
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+      if (strlen(known[i].name) == len && strncmp(p, known[i].name, len) == 0)
+        ms |= known[i].ms;
+    p += len;
+    if (*p == ',')
+      p++;
+  }
+  return ms;
+}
+
+struct mount_entry {
+  int id;
+  char *mp;           /* mount point, unescaped */
+  unsigned long ms;   /* its per-mount flags */
+};
+
+static void free_entries(struct mount_entry *e, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(e[i].mp);
+  free(e);
+}
+
+static int read_mountinfo(const struct setup *s, struct mount_entry **out, size_t *n_out)
+{
+  int mfd = RETRY(openat(s->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC));
+  if (mfd < 0)
     return -errno;
-  size_t toplen = strlen(top);
+  FILE *f = fdopen(mfd, "re");
+  if (!f) {
+    close(mfd);
+    return -ENOMEM;
+  }
+  struct mount_entry *e = NULL;
+  size_t n = 0;
   char *line = NULL;
   size_t cap = 0;
-  int r = remount_path(top, add);
-  while (r == 0 && getline(&line, &cap, f) > 0) {
-    char mp[PATH_MAX];
-    /* id parent major:minor root mountpoint ... */
-    if (sscanf(line, "%*d %*d %*s %*s %4095s", mp) != 1)
+  while (getline(&line, &cap, f) > 0) {
+    /* id parent major:minor root mountpoint options ... */
+    int id, mp_start = 0, mp_end = 0, opt_start = 0, opt_end = 0;
+    if (sscanf(line, "%d %*d %*s %*s %n%*s%n %n%*s%n", &id, &mp_start, &mp_end, &opt_start, &opt_end) < 1 ||
+        !opt_end)
       continue;
-    unescape_mountinfo(mp);
-    bool below = toplen == 1 ? (mp[0] == '/' && mp[1] != '\0')
-                             : (strncmp(mp, top, toplen) == 0 && mp[toplen] == '/');
-    if (!below)
-      continue;
-    int e = remount_path(mp, add);
-    if (e < 0 && e != -EACCES && e != -ENOENT && e != -EINVAL)
-      r = e;
+    line[mp_end] = line[opt_end] = '\0';
+    e = xrealloc(e, (n + 1) * sizeof *e);
+    e[n].id = id;
+    e[n].mp = xstrdup(line + mp_start);
+    unescape_mountinfo(e[n].mp);
+    e[n].ms = mountinfo_opts_to_ms(line + opt_start);
+    n++;
   }
   free(line);
   fclose(f);
+  *out = e;
+  *n_out = n;
+  return 0;
+}
+
+static bool path_at_or_below(const char *path, const char *top)
+{
+  size_t len = strlen(top);
+  if (len == 1)
+    return path[0] == '/';
+  return strncmp(path, top, len) == 0 && (path[len] == '/' || path[len] == '\0');
+}
+
+/* A mount listed later on the same mount point or on one above it covers
+ * entry i: the sandbox cannot reach it, so its flags do not matter. */
+static bool entry_covered(const struct mount_entry *e, size_t n, size_t i)
+{
+  for (size_t j = i + 1; j < n; j++)
+    if (path_at_or_below(e[i].mp, e[j].mp))
+      return true;
+  return false;
+}
+
+/* Open an absolute path one component at a time (mountinfo's paths may be
+ * longer than PATH_MAX), following no symlink. */
+static int open_components(const char *path)
+{
+  _cleanup_free_ char *buf = xstrdup(path);
+  char *save = NULL;
+  int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  for (char *name = strtok_r(buf, "/", &save); dirfd >= 0 && name; name = strtok_r(NULL, "/", &save)) {
+    int fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    int e = errno;
+    close(dirfd);
+    dirfd = fd;
+    errno = e;
+  }
+  return dirfd;
+}
+
+/* Add `add` to the flags of mountinfo entry i.  The mount point is opened
+ * and must be that very mount (its mnt_id), which is then remounted
+ * through the fd, not by its path a second time. */
+static int remount_entry(struct setup *s, const struct mount_entry *e, size_t n, size_t i, unsigned long add)
+{
+  if ((e[i].ms & add) == add)
+    return 0;
+  _cleanup_close_ int fd = open_components(e[i].mp);
+  if (fd < 0 && (errno == EACCES || errno == EPERM))
+    return 0; /* a mount we can't reach (bubblewrap skips these too) */
+  if (fd < 0 || fd_mount_id(s, fd) != e[i].id) {
+    if (entry_covered(e, n, i))
+      return 0;
+    return fd < 0 ? -errno : -EBUSY;
+  }
+  _cleanup_free_ char *path = fd_proc_path(s, fd);
+  if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | e[i].ms | add, NULL) < 0)
+    return -errno;
+  return 0;
+}
+
+/* Fallback only: apply `add` to every mount at or below `top` by walking
+ * /proc/self/mountinfo. */
+static int remount_tree_legacy(struct setup *s, const char *top, unsigned long add)
+{
+  int r = remount_path(top, add);
+  if (r < 0)
+    return r;
+  struct mount_entry *e = NULL;
+  size_t n = 0;
+  r = read_mountinfo(s, &e, &n);
+  if (r < 0)
+    return r;
+  for (size_t i = 0; i < n && r == 0; i++) {
+    if (strcmp(e[i].mp, top) == 0 || !path_at_or_below(e[i].mp, top))
+      continue;
+    r = remount_entry(s, e, n, i, add);
+  }
+  free_entries(e, n);
   return r;
 }
 
@@ -146,10 +269,14 @@ static int remount_tree_legacy(const char *top, unsigned long add)
 static int mount_fresh(struct setup *s, const char *type, const char *source, const char *const *opts,
                        uint64_t attrs, int target_fd)
 {
-  if (s->new_api) {
+  if (!s->no_fsopen) {
     _cleanup_close_ int fs = sys_fsopen(type, FSOPEN_CLOEXEC);
-    if (fs < 0)
+    if (fs < 0 && !api_missing(errno))
       return -errno;
+    if (fs < 0) {
+      s->no_fsopen = true;
+      goto classic;
+    }
     if (source)
       (void)sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", source, 0);
     for (size_t i = 0; opts && opts[i]; i += 2) {
@@ -168,6 +295,7 @@ static int mount_fresh(struct setup *s, const char *type, const char *source, co
     return 0;
   }
 
+classic:;
   char data[1024] = "";
   size_t n = 0;
   for (size_t i = 0; opts && opts[i]; i += 2)
@@ -181,29 +309,12 @@ static int mount_fresh(struct setup *s, const char *type, const char *source, co
   return 0;
 }
 
-/* Bind `src_fd` (any O_PATH fd) onto `target_fd` with `attrs` added on the
- * whole tree (or just the top mount when !recursive). */
-static int bind_fd(struct setup *s, int src_fd, int target_fd, uint64_t attrs, bool recursive)
+/* Add `attrs` to the mount(s) now on `target_fd`, with mount(2): by path,
+ * since MS_REMOUNT takes no fd. */
+static int remount_attached(struct setup *s, int target_fd, uint64_t attrs, bool recursive)
 {
-  if (s->new_api) {
-    _cleanup_close_ int tree = sys_open_tree(src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                                         (recursive ? AT_RECURSIVE : 0));
-    if (tree < 0)
-      return -errno;
-    if (attrs && sys_mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0) < 0)
-      return -errno;
-    if (sys_move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-      return -errno;
-    return 0;
-  }
-
-  _cleanup_free_ char *src = fd_proc_path(s, src_fd);
-  _cleanup_free_ char *target = fd_proc_path(s, target_fd);
-  if (mount(src, target, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
-    return -errno;
-  if (!attrs)
-    return 0;
   /* Re-resolve the target: the magic link now leads to the new mount. */
+  _cleanup_free_ char *target = fd_proc_path(s, target_fd);
   _cleanup_close_ int fd = RETRY(open(target, O_PATH | O_CLOEXEC));
   if (fd < 0)
     return -errno;
@@ -213,7 +324,55 @@ static int bind_fd(struct setup *s, int src_fd, int target_fd, uint64_t attrs, b
   if (n < 0)
     return -errno;
   real[n] = '\0';
-  return recursive ? remount_tree_legacy(real, attrs_to_ms(attrs)) : remount_path(real, attrs_to_ms(attrs));
+  return recursive ? remount_tree_legacy(s, real, attrs_to_ms(attrs)) : remount_path(real, attrs_to_ms(attrs));
+}
+
+/* Bind with the new API: clone the tree detached, set its flags while no
+ * one can see it, attach it.  Returns 1 when open_tree is missing (the
+ * caller falls back); *attrs_left says what mount_setattr could not set. */
+static int bind_fd_detached(struct setup *s, int src_fd, int target_fd, uint64_t attrs, bool recursive,
+                            uint64_t *attrs_left)
+{
+  _cleanup_close_ int tree = sys_open_tree(src_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                       (recursive ? AT_RECURSIVE : 0));
+  if (tree < 0 && api_missing(errno)) {
+    s->no_open_tree = true;
+    return 1;
+  }
+  if (tree < 0)
+    return -errno;
+  *attrs_left = attrs;
+  if (attrs && !s->no_mount_setattr) {
+    if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), attrs, 0) == 0)
+      *attrs_left = 0;
+    else if (api_missing(errno))
+      s->no_mount_setattr = true;
+    else
+      return -errno;
+  }
+  if (sys_move_mount(tree, "", target_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return -errno;
+  return 0;
+}
+
+/* Bind `src_fd` (any O_PATH fd) onto `target_fd` with `attrs` added on the
+ * whole tree (or just the top mount when !recursive). */
+static int bind_fd(struct setup *s, int src_fd, int target_fd, uint64_t attrs, bool recursive)
+{
+  if (!s->no_open_tree) {
+    uint64_t left = attrs;
+    int r = bind_fd_detached(s, src_fd, target_fd, attrs, recursive, &left);
+    if (r < 0)
+      return r;
+    if (r == 0)
+      return left ? remount_attached(s, target_fd, left, recursive) : 0;
+  }
+
+  _cleanup_free_ char *src = fd_proc_path(s, src_fd);
+  _cleanup_free_ char *target = fd_proc_path(s, target_fd);
+  if (mount(src, target, NULL, MS_BIND | (recursive ? MS_REC : 0), NULL) < 0)
+    return -errno;
+  return attrs ? remount_attached(s, target_fd, attrs, recursive) : 0;
 }
 
 /* ---- mount points ----------------------------------------------------- */
@@ -277,18 +436,7 @@ static int open_dir_at(int parent, const char *name, mode_t mode, int *out)
  * its sources, as with bubblewrap; /proc/self/... magic links are allowed. */
 static int open_host_path(struct setup *s, const char *path, int *out)
 {
-  if (s->openat2_ok) {
-    int fd = sys_openat2(s->oldroot_fd, path, O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
-    if (fd >= 0) {
-      *out = fd;
-      return 0;
-    }
-    if (errno != EXDEV && errno != ENOSYS && errno != EPERM && errno != ELOOP)
-      return -errno;
-  }
-  _cleanup_free_ char *full = xasprintf("/oldroot%s%s", path[0] == '/' ? "" : "/", path);
-  *out = RETRY(open(full, O_PATH | O_CLOEXEC));
-  return *out < 0 ? -errno : 0;
+  return host_resolve(s, path, out);
 }
 
 /* Lookups that start at an fd do not cross mounts stacked on that very
@@ -368,11 +516,12 @@ static int op_remount_ro(struct setup *s, const struct plan_op *op)
   int r = root_resolve(s, op->dest, 0, &fd);
   if (r < 0)
     return dest_errno(r, "Can't find %s to remount read-only", op->dest);
-  if (s->new_api) {
+  if (!s->no_mount_setattr) {
     if (sys_mount_setattr(fd, "", AT_EMPTY_PATH, MOUNT_ATTR_RDONLY, 0) == 0)
       return 0;
     if (!api_missing(errno))
       return log_errno(errno, "Can't remount %s read-only", op->dest);
+    s->no_mount_setattr = true;
   }
   _cleanup_free_ char *path = fd_proc_path(s, fd);
   char real[PATH_MAX];
@@ -766,14 +915,8 @@ int setup_build_root(struct setup *s)
   if (base < 0)
     return log_errno(errno, "Can't open %s", BASE_DIR);
 
-  /* Detect the new mount API with the first mount we need anyway. */
   const char *base_opts[] = { "mode", "0755", NULL, NULL };
-  s->new_api = true;
   int r = mount_fresh(s, "tmpfs", "tmpfs", base_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, base);
-  if (r < 0 && api_missing(-r)) {
-    s->new_api = false;
-    r = mount_fresh(s, "tmpfs", "tmpfs", base_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, base);
-  }
   if (r < 0)
     return log_errno(r, "Failed to mount tmpfs");
   if (chdir(BASE_DIR) < 0)

@@ -7,12 +7,17 @@
  * root's fd and clamps ".." and absolute links to that root, and a symlink is
  * only followed when the app cannot have put it there: it lives on a
  * filesystem sbx created during this setup (the root tmpfs, --tmpfs, --dev),
- * or on a read-only mount.  Anything else is refused with ELOOP. */
+ * on a filesystem read-only as a whole, or in a directory the app's host
+ * identity may not write.  Anything else is refused with ELOOP. */
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
 
 #include "engine/engine.h"
 #include "engine/syscalls.h"
@@ -38,16 +43,87 @@ char *fd_proc_path(const struct setup *s, int fd)
   return xasprintf("/proc/self/fd/%d", fd);
 }
 
+/* The id of the mount `fd` is on, from /proc/self/fdinfo (any kernel). */
+int fd_mount_id(const struct setup *s, int fd)
+{
+  char name[64], line[256];
+  snprintf(name, sizeof name, "self/fdinfo/%d", fd);
+  int info = RETRY(openat(s->proc_fd, name, O_RDONLY | O_CLOEXEC));
+  if (info < 0)
+    return -errno;
+  FILE *f = fdopen(info, "re");
+  if (!f) {
+    close(info);
+    return -ENOMEM;
+  }
+  int id = -ENOENT;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "mnt_id: %d", &id) == 1)
+      break;
+  fclose(f);
+  return id;
+}
+
+/* Is the filesystem (the superblock, not the mount) of `fd` read-only?
+ * statfs() mixes the mount's flags in, so read the super options of its
+ * mount in mountinfo ("... - fstype source ro,..."). */
+static bool superblock_readonly(const struct setup *s, int fd)
+{
+  int id = fd_mount_id(s, fd);
+  if (id < 0)
+    return false;
+  int mi = RETRY(openat(s->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC));
+  if (mi < 0)
+    return false;
+  FILE *f = fdopen(mi, "re");
+  if (!f) {
+    close(mi);
+    return false;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  bool ro = false;
+  while (getline(&line, &cap, f) > 0) {
+    int lid;
+    if (sscanf(line, "%d ", &lid) != 1 || lid != id)
+      continue;
+    char *sep = strstr(line, " - ");
+    char opts[1024];
+    if (sep && sscanf(sep, " - %*s %*s %1023s", opts) == 1)
+      ro = strcmp(opts, "ro") == 0 || strncmp(opts, "ro,", 3) == 0;
+    break;
+  }
+  free(line);
+  fclose(f);
+  return ro;
+}
+
+/* Could the sandboxed app, in any run, have written the directory `st`?
+ * It acts as the caller's host uid (or as root, when root runs sbx: then
+ * anything).  Files of the caller show here with our own (mapped) uid, all
+ * others with other uids.  Group bits also carry an ACL's mask, so a
+ * directory writable only by its owner is writable by no ACL entry. */
+static bool dir_writable_by_app(const struct setup *s, const struct stat *st)
+{
+  return s->host_uid == 0 || st->st_uid == getuid() || (st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* May a symlink in the directory `dirfd` be followed?  Only if the app can
+ * not have put it there: it is on a filesystem sbx created during this
+ * setup, on a filesystem that is read-only as a whole, or in a directory
+ * only someone else may write (/lib64 -> usr/lib64 of a host view, for a
+ * caller who is not root).  Whether the *mount* it is reached through is
+ * read-only proves nothing: the same directory may be writable through
+ * another bind, in this sandbox or in an earlier run of the app. */
 static bool symlink_trusted(const struct setup *s, int dirfd)
 {
   struct stat st;
-  struct statvfs sv;
   if (fstat(dirfd, &st) < 0)
     return false;
   for (size_t i = 0; i < s->n_trusted; i++)
     if (s->trusted_devs[i] == st.st_dev)
       return true;
-  return fstatvfs(dirfd, &sv) == 0 && (sv.f_flag & ST_RDONLY);
+  return !dir_writable_by_app(s, &st) || superblock_readonly(s, dirfd);
 }
 
 struct walk {
@@ -73,12 +149,28 @@ static size_t next_component(const char **p)
   return (size_t)(*p - start);
 }
 
-/* The walk proper.  `path` is consumed component by component; a followed
- * symlink's target is spliced in front of what remains. */
-static int walk_path(struct setup *s, const char *path, unsigned flags, bool stop_at_parent,
+/* A magic link of procfs (/proc/self/fd/N, .../cwd) names an object, not
+ * a path: its readlink text cannot be walked.  Let the kernel follow it. */
+static int follow_magic_link(int dirfd, const char *name, int *out_fd)
+{
+  struct statfs sf;
+  if (fstatfs(dirfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+    return 0;
+  int fd = RETRY(openat(dirfd, name, O_PATH | O_CLOEXEC));
+  if (fd < 0)
+    return -errno;
+  *out_fd = fd;
+  return 1;
+}
+
+/* The walk proper.  `path` is consumed component by component below `root`
+ * (".." stops there, absolute links restart there); a followed symlink's
+ * target is spliced in front of what remains.  WALK_HOST follows every
+ * symlink: the host's paths are the caller's, as trusted as its sources. */
+static int walk_path(struct setup *s, int root, const char *path, unsigned flags, bool stop_at_parent,
                      int *out_fd, char **last)
 {
-  struct walk w = { .stack = { s->root_fd }, .depth = 1 };
+  struct walk w = { .stack = { root }, .depth = 1 };
   char *buf = xstrdup(path);
   const char *p = buf;
   int links = 0, r = 0;
@@ -143,8 +235,24 @@ static int walk_path(struct setup *s, const char *path, unsigned flags, bool sto
       close(fd);
       goto out;
     }
+    if (S_ISLNK(st.st_mode) && (flags & WALK_HOST)) {
+      int followed = -1;
+      r = follow_magic_link(dirfd, name, &followed);
+      if (r != 0) {
+        close(fd);
+        if (r < 0)
+          goto out;
+        r = 0;
+        fd = followed;
+        if (fstat(fd, &st) < 0) {
+          r = -errno;
+          close(fd);
+          goto out;
+        }
+      }
+    }
     if (S_ISLNK(st.st_mode) && !(is_last && (flags & WALK_NOFOLLOW_LAST))) {
-      if (!symlink_trusted(s, dirfd) || ++links > MAX_LINKS) {
+      if (!((flags & WALK_HOST) || symlink_trusted(s, dirfd)) || ++links > MAX_LINKS) {
         close(fd);
         r = -ELOOP;
         goto out;
@@ -185,7 +293,7 @@ static int walk_path(struct setup *s, const char *path, unsigned flags, bool sto
   /* The answer is the current directory. */
   {
     int cur = w.stack[w.depth - 1];
-    if (cur == s->root_fd) {
+    if (w.depth == 1) {
       *out_fd = RETRY(fcntl(cur, F_DUPFD_CLOEXEC, 3));
       if (*out_fd < 0)
         r = -errno;
@@ -219,13 +327,42 @@ int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd)
       return -errno;
     if (errno == ENOSYS || errno == EPERM)
       s->openat2_ok = false;
-    /* ELOOP: a symlink is involved; the walk decides whether it may be followed. */
+    /* ELOOP: a symlink is involved; the walk decides whether it may be
+     * followed.  EAGAIN (a ".." met while something was renamed or mounted
+     * on the system): the walk has no such race. */
   }
-  return walk_path(s, path, flags, false, out_fd, NULL);
+  return walk_path(s, s->root_fd, path, flags, false, out_fd, NULL);
 }
 
 int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *out_dirfd, char **last)
 {
   *last = NULL;
-  return walk_path(s, path, flags, true, out_dirfd, last);
+  return walk_path(s, s->root_fd, path, flags, true, out_dirfd, last);
+}
+
+/* openat2 answers EAGAIN when a ".." was met (in the path or in a link's
+ * target: /etc/os-release -> ../usr/lib/os-release) while any rename or
+ * mount happened anywhere on the system, because it can then not prove the
+ * ".." stayed inside the root.  The kernel asks us to retry; on a busy
+ * system every retry can lose the same race, so after a few the walk does
+ * the lookup itself (its ".." is clamped by construction, no race). */
+#define OPENAT2_RETRIES 8
+
+int host_resolve(struct setup *s, const char *path, int *out_fd)
+{
+  if (s->openat2_ok) {
+    for (int i = 0; i < OPENAT2_RETRIES; i++) {
+      int fd = sys_openat2(s->oldroot_fd, path, O_PATH | O_CLOEXEC, 0, RESOLVE_IN_ROOT);
+      if (fd >= 0) {
+        *out_fd = fd;
+        return 0;
+      }
+      if (errno != EAGAIN)
+        break;
+    }
+    /* ELOOP: RESOLVE_IN_ROOT refuses magic links, which the walk follows. */
+    if (errno != EAGAIN && errno != ELOOP && errno != EXDEV && errno != ENOSYS && errno != EPERM)
+      return -errno;
+  }
+  return walk_path(s, s->oldroot_fd, path, WALK_HOST, false, out_fd, NULL);
 }

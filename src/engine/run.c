@@ -157,7 +157,8 @@ static int close_monitor_fds(const struct plan *p)
 /* The sandbox's first process: build everything, then become pid 1 or the app. */
 _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
 {
-  struct setup s = { .plan = p, .proc_fd = -1, .oldroot_fd = -1, .root_fd = -1, .scratch_fd = -1 };
+  struct setup s = { .plan = p, .proc_fd = -1, .oldroot_fd = -1, .root_fd = -1, .scratch_fd = -1,
+                     .host_uid = l->real_uid };
   struct seccomp_prog late = { 0 };
 
   /* First thing after clone: die with the monitor, and make sure it did not
@@ -221,7 +222,8 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
     _exit(1);
   /* Setup may not have been done as the final uid; the dumpable flag is
    * reset by credential changes, and ptrace by the app's own uid is fine. */
-  prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+    die("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
 
   if (p->block_fd >= 0) {
     char c;
@@ -255,8 +257,8 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
         close(l->exec_wr);
       if (close_pid1_fds(l, p, sfd) < 0)
         die("Can't close file descriptors in pid 1: %s", strerror(errno));
-      if (!p->die_with_parent && !p->die_with_sbx)
-        prctl(PR_SET_PDEATHSIG, 0);
+      if (!p->die_with_parent && !p->die_with_sbx && prctl(PR_SET_PDEATHSIG, 0) < 0)
+        die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
       if (caps_drop_all() < 0 || apply_filters(p, &late) < 0)
         _exit(1);
       _exit(supervise(app, sfd));
@@ -266,8 +268,11 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   }
 
   /* The app. */
-  prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0);
-  sigprocmask(SIG_SETMASK, &l->old_mask, NULL);
+  if (prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0) < 0)
+    die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+  /* The app must not start with the supervisor's signals blocked. */
+  if (sigprocmask(SIG_SETMASK, &l->old_mask, NULL) < 0)
+    die("sigprocmask: %s", strerror(errno));
   if (apply_filters(p, &late) < 0)
     _exit(1);
   if (l->exec_wr >= 0)
@@ -360,7 +365,8 @@ int sbx_run(struct plan *p)
   pid_t parent = getppid();
 
   if (p->die_with_parent) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+      return log_errno(errno, "prctl(PR_SET_PDEATHSIG)"), 1;
     if (getppid() != parent)
       return 1;
   }
@@ -392,7 +398,8 @@ int sbx_run(struct plan *p)
 
   sigset_t set;
   supervisor_signals(&set);
-  sigprocmask(SIG_BLOCK, &set, &l.old_mask);
+  if (sigprocmask(SIG_BLOCK, &set, &l.old_mask) < 0)
+    return log_errno(errno, "sigprocmask"), 1;
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
   if (sfd < 0)
     return log_errno(errno, "signalfd"), 1;

@@ -239,13 +239,21 @@ web_process_under() {
 }
 
 t_webkit_view() {
-  need_tools Xvfb import convert
+  need_tools Xvfb import convert dbus-daemon
   need_gi WebKit2 4.1
   need_bwrap_is_sbx
   export HOME=$T/wk-home XDG_RUNTIME_DIR=$T/wk-xrt
   mkdir -p "$HOME"; mkdir -m 0700 "$XDG_RUNTIME_DIR"
-  unset WAYLAND_DISPLAY DBUS_SESSION_BUS_ADDRESS XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME
-  export GDK_BACKEND=x11 NO_AT_BRIDGE=1 WEBKIT_FORCE_SANDBOX=1
+  unset WAYLAND_DISPLAY XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME
+  export GDK_BACKEND=x11 WEBKIT_FORCE_SANDBOX=1
+  # A session bus, as a desktop has: WebKit then also runs an
+  # xdg-dbus-proxy for the web process, in a sandbox of its own.
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/wk-bus
+  dbus-daemon --session --nofork --address="$DBUS_SESSION_BUS_ADDRESS" --print-address=1 \
+    >"$T/wk-bus.addr" 2>&1 &
+  remember_pid $!
+  disown $!
+  wait_for grep -qs . "$T/wk-bus.addr" || fail "dbus-daemon did not start: $(cat "$T/wk-bus.addr")"
   write_view
   cp "$DATA/page.html" "$T/page.html"
   start_xvfb

@@ -22,7 +22,10 @@
 # does it) gets a private mount namespace in which root has bind-mounted a
 # small wrapper over /usr/bin/bwrap: it logs its arguments and execs the
 # binary under test, so a check can tell that the integrator really went
-# through it.  The system's /usr/bin/bwrap is never changed.  Run as
+# through it (a /bin/sh script between the integrator and the sandbox: it
+# only logs, and execs with the same arguments, environment and fds).  The
+# system's /usr/bin/bwrap is never changed.  The unprivileged pass is the
+# desktop's case: root mounts the wrapper, then drops to sbxtest.  Run as
 # non-root, there is no such mount: those checks are skipped, saying so.
 #
 # Needs flatpak, busybox-static, python3-gi with gir1.2-webkit2-4.1 and
@@ -348,8 +351,9 @@ run_checks() {
 
 # ----------------------------------------------------------------- main
 
-# BWRAP_MOUNT STAGE LOG COMMAND...: (run by root in a private mount
-# namespace) put the logging wrapper over /usr/bin/bwrap, then run COMMAND.
+# BWRAP_MOUNT STAGE COMMAND...: (run by root in a private mount namespace)
+# put STAGE/bwrap, the logging wrapper, over /usr/bin/bwrap, then run
+# COMMAND (which may drop to the unprivileged user: the mount stays).
 BWRAP_MOUNT='mount --bind "$1/bwrap" /usr/bin/bwrap && shift && exec "$@"'
 
 integrators_main() {

@@ -79,17 +79,47 @@ static unsigned long statvfs_to_ms(unsigned long f)
   return ms;
 }
 
-static int remount_path(const char *path, unsigned long add)
+/* The same flags from the per-mount options of a mountinfo line
+ * ("rw,nosuid,nodev,relatime"): what the VFS keeps, without asking the
+ * filesystem. */
+static unsigned long mountinfo_opts_to_ms(const char *opts)
 {
-  struct statvfs sv;
-  if (statvfs(path, &sv) < 0)
-    return -errno;
-  unsigned long cur = statvfs_to_ms(sv.f_flag);
+  static const struct {
+    const char *name;
+    unsigned long ms;
+  } known[] = {
+    {"ro", MS_RDONLY},         {"nosuid", MS_NOSUID},   {"nodev", MS_NODEV},
+    {"noexec", MS_NOEXEC},     {"noatime", MS_NOATIME}, {"nodiratime", MS_NODIRATIME},
+    {"relatime", MS_RELATIME},
+#ifdef MS_NOSYMFOLLOW
+    {"nosymfollow", MS_NOSYMFOLLOW},
+#endif
+  };
+  unsigned long ms = 0;
+  for (const char *p = opts; *p;) {
+    size_t n = strcspn(p, ",");
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+      if (strlen(known[i].name) == n && strncmp(p, known[i].name, n) == 0)
+        ms |= known[i].ms;
+    p += n + (p[n] == ',');
+  }
+  return ms;
+}
+
+/* Remount the mount at `path` with its flags `cur` plus `add`. */
+static int remount_with(const char *path, unsigned long cur, unsigned long add)
+{
   if ((cur & add) == add)
     return 0;
   if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | cur | add, NULL) < 0)
     return -errno;
   return 0;
+}
+
+static FILE *open_mountinfo(void)
+{
+  FILE *f = fopen("/proc/self/mountinfo", "re");
+  return f ? f : fopen("/oldroot/proc/self/mountinfo", "re");
 }
 
 /* Decode mountinfo's octal escapes (\040 for space, ...) in place. */
@@ -107,14 +137,56 @@ static void unescape_mountinfo(char *s)
   *out = '\0';
 }
 
+/* The per-mount flags of the topmost mount at `path` (the last mountinfo
+ * line naming it: a mount is listed after the one it covers). */
+static int mountinfo_flags_of(const char *path, unsigned long *ms)
+{
+  FILE *f = open_mountinfo();
+  if (!f)
+    return -errno;
+  char *line = NULL;
+  size_t cap = 0;
+  int r = -ENOENT;
+  while (getline(&line, &cap, f) > 0) {
+    char mp[PATH_MAX], opts[1024];
+    /* id parent major:minor root mountpoint per-mount-options ... */
+    if (sscanf(line, "%*d %*d %*s %*s %4095s %1023s", mp, opts) != 2)
+      continue;
+    unescape_mountinfo(mp);
+    if (strcmp(mp, path) == 0) {
+      *ms = mountinfo_opts_to_ms(opts);
+      r = 0;
+    }
+  }
+  free(line);
+  fclose(f);
+  return r;
+}
+
+static int remount_path(const char *path, unsigned long add)
+{
+  struct statvfs sv;
+  unsigned long cur;
+  if (statvfs(path, &sv) == 0) {
+    cur = statvfs_to_ms(sv.f_flag);
+  } else {
+    /* statvfs(2) asks the filesystem, and some refuse: the document
+     * portal's FUSE daemon (at $XDG_RUNTIME_DIR/doc on every Flatpak
+     * desktop) answers EPERM, a FUSE mount whose daemon died ENOTCONN.
+     * A bind remount needs only the per-mount flags: mountinfo has them. */
+    int r = -errno;
+    if (r == -ENOENT || mountinfo_flags_of(path, &cur) < 0)
+      return r;
+  }
+  return remount_with(path, cur, add);
+}
+
 /* Fallback only: apply `add` to every mount at or below `top` by walking
  * /proc/self/mountinfo.  (A covered mount cannot be reached by path; it is
  * also invisible to the sandbox, so skipping it is harmless.) */
 static int remount_tree_legacy(const char *top, unsigned long add)
 {
-  FILE *f = fopen("/proc/self/mountinfo", "re");
-  if (!f)
-    f = fopen("/oldroot/proc/self/mountinfo", "re");
+  FILE *f = open_mountinfo();
   if (!f)
     return -errno;
   size_t toplen = strlen(top);

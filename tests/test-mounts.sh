@@ -105,6 +105,56 @@ ctypes.CDLL(None).umount2(b\"sub\", 2)" "$T/deep"; rm -rf --one-file-system "$T/
   has_opt "$opts" ro || fail "deep submount not read-only: $opts"
 }
 
+# A FUSE filesystem that refuses statfs(2): xdg-document-portal answers it
+# with EPERM (a desktop has it mounted at $XDG_RUNTIME_DIR/doc).  Mounted
+# at $T/portal-rt/doc, on a private session bus; needs a /dev/fuse the
+# user can open.
+start_doc_portal() {
+  local t
+  for t in dbus-daemon fusermount3 /usr/libexec/xdg-document-portal; do
+    command -v "$t" >/dev/null || skip_check "$t is not installed"
+  done
+  mkdir -p -m 0700 "$T/portal-rt" "$T/portal-data"
+  dbus-daemon --session --nofork --address="unix:path=$T/portal-bus" --print-address=1 \
+    >"$T/portal-bus.addr" 2>&1 &
+  remember_pid $!
+  disown $!
+  wait_for grep -qs . "$T/portal-bus.addr" || fail "dbus-daemon did not start: $(cat "$T/portal-bus.addr")"
+  env XDG_RUNTIME_DIR="$T/portal-rt" XDG_DATA_HOME="$T/portal-data" \
+    DBUS_SESSION_BUS_ADDRESS="unix:path=$T/portal-bus" \
+    /usr/libexec/xdg-document-portal >"$T/portal.log" 2>&1 &
+  PORTAL_PID=$!
+  remember_pid $PORTAL_PID
+  disown $PORTAL_PID
+  wait_for eval 'portal_mounted || ! kill -0 $PORTAL_PID 2>/dev/null'
+  portal_mounted || skip_check "xdg-document-portal could not mount FUSE as $(id -un):" \
+    "$(grep -v 'max threads' "$T/portal.log" | head -n 2 | tr '\n' ' ')"
+  trap stop_doc_portal EXIT
+}
+portal_mounted() { awk -v mp="$T/portal-rt/doc" '$5 == mp { f = 1 } END { exit !f }' /proc/self/mountinfo; }
+# (On SIGTERM the portal unmounts; its libfuse helper would too.)
+stop_doc_portal() {
+  kill -TERM "$PORTAL_PID" 2>/dev/null
+  wait_for eval '! portal_mounted' || fusermount3 -u "$T/portal-rt/doc" 2>/dev/null || true
+}
+
+t_ro_bind_fuse_statfs_refused() {
+  start_doc_portal
+  # The fallback's recursive remount asked statvfs(2) for each submount's
+  # flags, and failed the sandbox on the portal's EPERM.
+  # (Each way: below / and below /mnt, and bound itself over an existing
+  # directory.)
+  sbx_ok "${RO_ROOT[@]}" --ro-bind "$T/portal-rt" /mnt --ro-bind "$T/portal-rt/doc" "$T/portal-data" \
+    cat /proc/self/mountinfo
+  local e mp
+  for mp in "$T/portal-rt/doc" /mnt/doc "$T/portal-data"; do
+    e=$(mount_entry "$OUT" "$mp") || fail "$mp is not in mountinfo: $OUT"
+    read -r opts fstype _ <<<"$e"
+    expect_eq "$fstype" fuse.portal "the type of $mp"
+    has_opt "$opts" ro || fail "$mp is not ro: $opts"
+  done
+}
+
 t_bind_submount() {
   need_fixture
   local name="w-$$-$RANDOM"
@@ -633,6 +683,8 @@ run_checks() {
   check "--ro-bind makes submounts read-only too" t_ro_bind_submount
   check "--bind keeps submounts writable (nodev)" t_bind_submount
   check "--ro-bind makes a submount deeper than PATH_MAX read-only" t_ro_bind_deep_submount
+  check "--ro-bind makes a FUSE submount that refuses statfs(2) (the document portal) read-only too" \
+    t_ro_bind_fuse_statfs_refused
   ((full)) && check "--bind-try/--ro-bind-try/--dev-bind-try skip missing sources" t_try_variants
   check "sources: absolute and relative links, \"..\"" t_source_links
   ((full)) && check "sources with \"..\" bind while the system renames and mounts" t_source_dotdot_under_renames

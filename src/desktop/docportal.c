@@ -113,9 +113,16 @@ static int open_app_dir(const char *rt, const char *app_id, char **why)
     *why = xasprintf("%s/doc/by-app/%s: %s", rt, app_id, strerror(errno));
     return -1;
   }
+  /* The lookups above may all be answered from the dentry cache, so with
+   * a dead daemon it is often this fstat() that gets FUSE's ENOTCONN: say
+   * so, rather than blame the directory. */
+  if (fstat(doc_fd, &doc_st) < 0 || fstat(fd, &app_st) < 0) {
+    *why = xasprintf("%s/doc: %s", rt, strerror(errno));
+    close(fd);
+    return -1;
+  }
   /* The same filesystem all the way: nothing mounted over by-app/APP_ID. */
-  if (fstat(doc_fd, &doc_st) < 0 || fstat(fd, &app_st) < 0 || doc_st.st_dev != app_st.st_dev ||
-      mount_id_of(fd) != id) {
+  if (doc_st.st_dev != app_st.st_dev || mount_id_of(fd) != id) {
     *why = xasprintf("%s/doc/by-app/%s is not a directory of the portal's filesystem", rt, app_id);
     close(fd);
     return -1;

@@ -82,19 +82,6 @@ static unsigned long statvfs_to_ms(unsigned long f)
   return ms;
 }
 
-static int remount_path(const char *path, unsigned long add)
-{
-  struct statvfs sv;
-  if (statvfs(path, &sv) < 0)
-    return -errno;
-  unsigned long cur = statvfs_to_ms(sv.f_flag);
-  if ((cur & add) == add)
-    return 0;
-  if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | cur | add, NULL) < 0)
-    return -errno;
-  return 0;
-}
-
 /* Decode mountinfo's octal escapes (\040 for space, ...) in place. */
 static void unescape_mountinfo(char *s)
 {
@@ -186,6 +173,47 @@ static int read_mountinfo(const struct setup *s, struct mount_entry **out, size_
   return 0;
 }
 
+/* The per-mount flags of the topmost mount at `path` (a mount is listed
+ * after the one it covers). */
+static int mountinfo_flags_of(const struct setup *s, const char *path, unsigned long *ms)
+{
+  struct mount_entry *e = NULL;
+  size_t n = 0;
+  int r = read_mountinfo(s, &e, &n);
+  if (r < 0)
+    return r;
+  r = -ENOENT;
+  for (size_t i = n; i-- > 0 && r < 0;)
+    if (strcmp(e[i].mp, path) == 0) {
+      *ms = e[i].ms;
+      r = 0;
+    }
+  free_entries(e, n);
+  return r;
+}
+
+static int remount_path(const struct setup *s, const char *path, unsigned long add)
+{
+  struct statvfs sv;
+  unsigned long cur;
+  if (statvfs(path, &sv) == 0) {
+    cur = statvfs_to_ms(sv.f_flag);
+  } else {
+    /* statvfs(2) asks the filesystem, and some refuse: the document
+     * portal's FUSE daemon (at $XDG_RUNTIME_DIR/doc on every Flatpak
+     * desktop) answers EPERM, a FUSE mount whose daemon died ENOTCONN.
+     * A bind remount needs only the per-mount flags: mountinfo has them. */
+    int r = -errno;
+    if (r == -ENOENT || mountinfo_flags_of(s, path, &cur) < 0)
+      return r;
+  }
+  if ((cur & add) == add)
+    return 0;
+  if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | cur | add, NULL) < 0)
+    return -errno;
+  return 0;
+}
+
 static bool path_at_or_below(const char *path, const char *top)
 {
   size_t len = strlen(top);
@@ -246,7 +274,7 @@ static int remount_entry(struct setup *s, const struct mount_entry *e, size_t n,
  * /proc/self/mountinfo. */
 static int remount_tree_legacy(struct setup *s, const char *top, unsigned long add)
 {
-  int r = remount_path(top, add);
+  int r = remount_path(s, top, add);
   if (r < 0)
     return r;
   struct mount_entry *e = NULL;
@@ -324,7 +352,7 @@ static int remount_attached(struct setup *s, int target_fd, uint64_t attrs, bool
   if (n < 0)
     return -errno;
   real[n] = '\0';
-  return recursive ? remount_tree_legacy(s, real, attrs_to_ms(attrs)) : remount_path(real, attrs_to_ms(attrs));
+  return recursive ? remount_tree_legacy(s, real, attrs_to_ms(attrs)) : remount_path(s, real, attrs_to_ms(attrs));
 }
 
 /* Bind with the new API: clone the tree detached, set its flags while no
@@ -529,7 +557,7 @@ static int op_remount_ro(struct setup *s, const struct plan_op *op)
   if (n < 0)
     return log_errno(errno, "Can't remount %s read-only", op->dest);
   real[n] = '\0';
-  r = remount_path(real, MS_RDONLY);
+  r = remount_path(s, real, MS_RDONLY);
   return r < 0 ? log_errno(r, "Can't remount %s read-only", op->dest) : 0;
 }
 

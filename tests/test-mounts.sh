@@ -347,6 +347,18 @@ t_relative_sources() {
   expect_eq "$(cat "$T/upper/c")" new "relative --overlay RWSRC"
 }
 
+t_proc_fd_sources() {
+  # A source naming one of the caller's fds (/proc/self/fd/N, /dev/fd/N) is
+  # the path that fd was opened by, as bwrap's realpath() makes it; the
+  # sandbox must show that file and directory
+  make_src
+  exec {ffd}<"$T/src/hello" {dfd}<"$T/src/dir"
+  sbx_ok "${RO_ROOT[@]}" --tmpfs /mnt --ro-bind "/proc/self/fd/$ffd" /mnt/f --ro-bind "/dev/fd/$dfd" /mnt/d \
+    sh -c 'cat /mnt/f; ls /mnt/d'
+  exec {ffd}<&- {dfd}<&-
+  expect_eq "$OUT" $'hello-from-host\ninner' "file and directory bound from /proc/self/fd/N and /dev/fd/N"
+}
+
 t_relative_try_missing() {
   # bubblewrap keeps a relative -try source that realpath() cannot find and
   # later looks it up from the host's root: it binds the host's /etc for a
@@ -702,6 +714,7 @@ run_checks() {
   check "--dir (default 0755, --perms)" t_dir
   ((full)) && check "--perms --dir on an existing directory keeps its mode" t_dir_perms_existing
   ((full)) && check "relative sources are found in the caller's cwd" t_relative_sources
+  check "a source naming a caller's fd (/proc/self/fd/N) binds what it was opened by" t_proc_fd_sources
   ((full)) && check "a missing relative -try source is skipped, not taken from /" t_relative_try_missing
   check "--symlink" t_symlink
   ((full)) && check "--symlink is idempotent for an identical link" t_symlink_idempotent

@@ -107,17 +107,28 @@ static int h_flag(struct parser *ps, const struct option_def *def, char **a)
   return 0;
 }
 
+/* /proc/self/fd/N (also /dev/fd/N, /dev/stdin, /proc/thread-self/fd/N)
+ * names one of the caller's fds.  Looked up in the sandbox, such a magic
+ * link leads into the caller's mount namespace, from which no mount can be
+ * cloned (EINVAL).  bubblewrap realpath()s every source in the caller, which
+ * turns the link into the path the fd was opened by; sbx does the same for
+ * sources under /proc and /dev (--bind-fd binds the object itself). */
+static bool may_be_magic_link(const char *src)
+{
+  return strncmp(src, "/proc/", 6) == 0 || strncmp(src, "/dev/", 5) == 0;
+}
+
 /* A relative source names a path in the caller's working directory, as in
  * bubblewrap, which realpath()s every source before it does anything else.
  * The engine looks sources up from the host's root, so a relative one is
- * made absolute here, as the caller and in the caller's directory.
- * Absolute sources are left to the engine, which resolves them in the host
+ * made absolute here, as the caller and in the caller's directory.  Other
+ * absolute sources are left to the engine, which resolves them in the host
  * tree at setup time.  A missing source of a -try option stays missing:
- * it becomes CWD/SOURCE, which the engine skips as it does any missing
- * -try source (never the host's /SOURCE). */
+ * a relative one becomes CWD/SOURCE, which the engine skips as it does any
+ * missing -try source (never the host's /SOURCE). */
 static int resolve_source(const char *src, bool may_be_missing, char **out)
 {
-  if (src[0] == '/') {
+  if (src[0] == '/' && !may_be_magic_link(src)) {
     *out = xstrdup(src);
     return 0;
   }
@@ -126,6 +137,10 @@ static int resolve_source(const char *src, bool may_be_missing, char **out)
     return 0;
   int e = errno;
   char cwd[PATH_MAX];
+  if (e == ENOENT && may_be_missing && src[0] == '/') {
+    *out = xstrdup(src);
+    return 0;
+  }
   if (e == ENOENT && may_be_missing && getcwd(cwd, sizeof cwd)) {
     *out = xasprintf("%s/%s", cwd, src);
     return 0;

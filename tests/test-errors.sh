@@ -143,25 +143,38 @@ t_setup_failures() {
     --dir /mnt/d --symlink one /mnt/d/l --symlink two /mnt/d/l true
 }
 
+# run_privileged_copy WHAT CMD...: copy $SBX into a fresh world-readable
+# directory, run CMD... on the copy ("{}" stands for its path) to give it
+# privileges, then run the copy as $TEST_USER; sets RC, OUT and ERR.  If
+# CMD fails, the check is skipped when WHAT names what the filesystem may
+# not take, and fails when WHAT is empty.
+run_privileged_copy() {
+  local what=$1; shift
+  local dir copy
+  dir=$(mktemp -d /tmp/sbx-priv.XXXXXX)
+  chmod 755 "$dir"
+  copy="$dir/$SBX_NAME"
+  cp "$SBX" "$copy"
+  if ! "${@//\{\}/$copy}"; then
+    rm -rf "$dir"
+    [[ -n $what ]] && skip_check "this filesystem takes no $what"
+    fail "could not prepare the copy: $*"
+  fi
+  RC=0
+  OUT=$(cd / && setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups -- \
+    "$copy" "${RO_ROOT[@]}" id -u 2>"$T/priv.err") || RC=$?
+  ERR=$(<"$T/priv.err")
+  rm -rf "$dir"
+  echo "rc=$RC stdout=$OUT stderr=$ERR"
+  expect_eq "$OUT" "" "COMMAND must not run"
+}
+
 t_setuid() {
   [[ $IS_SBX == 1 ]] || skip_check "setuid refusal is sbx-only (bwrap supports setuid installs)"
   is_root || skip_check "needs root to make a setuid copy"
   ensure_test_user || fail "no $TEST_USER user"
-  local dir copy
-  dir=$(mktemp -d /tmp/sbx-suid.XXXXXX)
-  chmod 755 "$dir"
-  copy="$dir/$SBX_NAME"
-  cp "$SBX" "$copy"
-  chown root:root "$copy"
-  chmod 4755 "$copy"
-  RC=0
-  OUT=$(cd / && setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups -- \
-    "$copy" "${RO_ROOT[@]}" id -u 2>"$T/suid.err") || RC=$?
-  ERR=$(<"$T/suid.err")
-  rm -rf "$dir"
-  echo "rc=$RC stdout=$OUT stderr=$ERR"
+  run_privileged_copy "" sh -c 'chown root:root "$1" && chmod 4755 "$1"' _ {}
   expect_eq "$RC" 1 "exit status of a setuid install"
-  expect_eq "$OUT" "" "COMMAND must not run"
   expect_match "$ERR" "$ERR_PREFIX_RE" "message prefix"
   expect_match "$ERR" "[Ss]etuid|set-user-ID|setuid" "message mentions setuid"
 }
@@ -174,20 +187,8 @@ t_file_caps() {
   [[ $(head -c 4 "$SBX") == $'\x7fELF' ]] || skip_check "$SBX_NAME is not an ELF binary"
   ensure_test_user || fail "no $TEST_USER user"
   # "+p" only: permitted, not effective; bwrap refuses that too
-  local dir copy
-  dir=$(mktemp -d /tmp/sbx-fcaps.XXXXXX)
-  chmod 755 "$dir"
-  copy="$dir/$SBX_NAME"
-  cp "$SBX" "$copy"
-  setcap cap_sys_admin+p "$copy" || { rm -rf "$dir"; skip_check "this filesystem takes no file capabilities"; }
-  RC=0
-  OUT=$(cd / && setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups -- \
-    "$copy" "${RO_ROOT[@]}" id -u 2>"$T/fcaps.err") || RC=$?
-  ERR=$(<"$T/fcaps.err")
-  rm -rf "$dir"
-  echo "rc=$RC stdout=$OUT stderr=$ERR"
+  run_privileged_copy "file capabilities" setcap cap_sys_admin+p {}
   expect_eq "$RC" 1 "exit status with file capabilities"
-  expect_eq "$OUT" "" "COMMAND must not run"
   expect_error_message "capabilities"
 }
 

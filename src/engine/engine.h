@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "plan.h"
@@ -49,8 +50,9 @@ int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *
  * links and ".." stay inside it; every symlink is followed (the caller's). */
 int host_resolve(struct setup *s, const char *path, int *out_fd);
 void setup_trust_fd(struct setup *s, int fd);
-char *fd_proc_path(const struct setup *s, int fd);
-int fd_mount_id(const struct setup *s, int fd);    /* the mnt_id of fdinfo, or -errno */ /* "/.../proc/self/fd/N" for mount(2) */
+char *fd_proc_path(const struct setup *s, int fd); /* "/.../proc/self/fd/N" for mount(2) */
+int fd_mount_id(const struct setup *s, int fd);    /* the mnt_id of fdinfo, or -errno */
+FILE *proc_fopen(const struct setup *s, const char *name); /* "self/mountinfo" of s->proc_fd; NULL + errno */
 
 /* mounts.c */
 int setup_build_root(struct setup *s);     /* first pivot: host at /oldroot, empty new root */

@@ -140,14 +140,9 @@ static void free_entries(struct mount_entry *e, size_t n)
 
 static int read_mountinfo(const struct setup *s, struct mount_entry **out, size_t *n_out)
 {
-  int mfd = RETRY(openat(s->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC));
-  if (mfd < 0)
+  FILE *f = proc_fopen(s, "self/mountinfo");
+  if (!f)
     return -errno;
-  FILE *f = fdopen(mfd, "re");
-  if (!f) {
-    close(mfd);
-    return -ENOMEM;
-  }
   struct mount_entry *e = NULL;
   size_t n = 0;
   char *line = NULL;

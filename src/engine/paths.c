@@ -43,19 +43,28 @@ char *fd_proc_path(const struct setup *s, int fd)
   return xasprintf("/proc/self/fd/%d", fd);
 }
 
+FILE *proc_fopen(const struct setup *s, const char *name)
+{
+  int fd = RETRY(openat(s->proc_fd, name, O_RDONLY | O_CLOEXEC));
+  if (fd < 0)
+    return NULL;
+  FILE *f = fdopen(fd, "re");
+  if (!f) {
+    int e = errno;
+    close(fd);
+    errno = e;
+  }
+  return f;
+}
+
 /* The id of the mount `fd` is on, from /proc/self/fdinfo (any kernel). */
 int fd_mount_id(const struct setup *s, int fd)
 {
   char name[64], line[256];
   snprintf(name, sizeof name, "self/fdinfo/%d", fd);
-  int info = RETRY(openat(s->proc_fd, name, O_RDONLY | O_CLOEXEC));
-  if (info < 0)
+  FILE *f = proc_fopen(s, name);
+  if (!f)
     return -errno;
-  FILE *f = fdopen(info, "re");
-  if (!f) {
-    close(info);
-    return -ENOMEM;
-  }
   int id = -ENOENT;
   while (fgets(line, sizeof line, f))
     if (sscanf(line, "mnt_id: %d", &id) == 1)
@@ -72,14 +81,9 @@ static bool superblock_readonly(const struct setup *s, int fd)
   int id = fd_mount_id(s, fd);
   if (id < 0)
     return false;
-  int mi = RETRY(openat(s->proc_fd, "self/mountinfo", O_RDONLY | O_CLOEXEC));
-  if (mi < 0)
+  FILE *f = proc_fopen(s, "self/mountinfo");
+  if (!f)
     return false;
-  FILE *f = fdopen(mi, "re");
-  if (!f) {
-    close(mi);
-    return false;
-  }
   char *line = NULL;
   size_t cap = 0;
   bool ro = false;

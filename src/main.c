@@ -8,7 +8,7 @@
 
 #include "cli/options.h"
 #include "compile.h"
-#include "desktop-file.h"
+#include "install/install.h"
 #include "config.h"
 #include "engine/engine.h"
 #include "engine/run.h"

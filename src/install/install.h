@@ -1,5 +1,6 @@
 /* .desktop integration without root: per-user copies of an application's
- * .desktop file whose Exec lines run it through sbx with its profile. */
+ * .desktop file (and D-Bus service file) whose Exec lines run it through
+ * sbx with its profile.  The only header main.c includes from install/. */
 #pragma once
 
 /* Write ~/.local/share/applications/APP.desktop (APP is the desktop file id,

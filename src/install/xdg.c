@@ -1,0 +1,111 @@
+/* The XDG directories that per-user desktop integration writes to and
+ * reads from, and the names of the files in them.
+ *
+ * A desktop file ID (APP.desktop) found first in $XDG_DATA_HOME/applications
+ * shadows the same ID in every $XDG_DATA_DIRS/applications, and the session
+ * bus reads $XDG_DATA_HOME/dbus-1/services before the same directory of
+ * every $XDG_DATA_DIRS: that lookup order is what makes a per-user copy
+ * enough.  References: XDG Base Directory Specification 0.8; Desktop Entry
+ * Specification 1.5, "Desktop File ID" and "D-Bus Activation". */
+#include "install/xdg.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <string.h>
+
+#include "util.h"
+
+static char *home_dir(void)
+{
+  const char *h = getenv("HOME");
+  return h && h[0] == '/' ? xstrdup(h) : NULL;
+}
+
+/* Only absolute values count, as the basedir spec says. */
+char *data_home(void)
+{
+  const char *d = getenv("XDG_DATA_HOME");
+  if (d && d[0] == '/')
+    return xstrdup(d);
+  _cleanup_free_ char *home = home_dir();
+  return home ? xasprintf("%s/.local/share", home) : NULL;
+}
+
+/* $XDG_DATA_DIRS defaults to /usr/local/share:/usr/share; relative entries
+ * are ignored. */
+char **data_dirs(const char *sub, bool with_home)
+{
+  const char *env = getenv("XDG_DATA_DIRS");
+  _cleanup_free_ char *list = xstrdup(env && *env ? env : "/usr/local/share:/usr/share");
+  _cleanup_free_ char *home = with_home ? data_home() : NULL;
+  size_t n = 0;
+  char **v = xcalloc(2, sizeof(char *));
+  if (home)
+    v[n++] = xasprintf("%s/%s", home, sub);
+  char *save = NULL;
+  for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+    if (d[0] != '/')
+      continue;
+    v = xrealloc(v, (n + 2) * sizeof(char *));
+    v[n++] = xasprintf("%s/%s", d, sub);
+    v[n] = NULL;
+  }
+  return v;
+}
+
+char *join_dirs(char **dirs)
+{
+  size_t len = 1;
+  for (size_t i = 0; dirs[i]; i++)
+    len += strlen(dirs[i]) + 2;
+  if (!dirs[0])
+    return xstrdup("(none)");
+  char *s = xmalloc(len), *p = s;
+  for (size_t i = 0; dirs[i]; i++)
+    p = stpcpy(stpcpy(p, i ? ", " : ""), dirs[i]);
+  return s;
+}
+
+/* "firefox-esr" or "firefox-esr.desktop" -> "firefox-esr.desktop".  An ID
+ * names a file in the applications directory: no '/', no leading '.'; the
+ * length leaves room for the temporary names written beside it. */
+int desktop_id(const char *app, char **out)
+{
+  size_t len = strlen(app);
+  bool has_ext = len > 8 && strcmp(app + len - 8, ".desktop") == 0;
+  if (len == 0 || app[0] == '.' || strchr(app, '/') || len > NAME_MAX - 16)
+    return log_fail(EINVAL, "\"%s\" is not a desktop file ID (expected e.g. firefox-esr or firefox-esr.desktop)", app);
+  for (const char *c = app; *c; c++)
+    if ((unsigned char)*c < 0x20 || *c == 0x7f)
+      return log_fail(EINVAL, "\"%s\" is not a desktop file ID (control characters)", app);
+  *out = has_ext ? xstrdup(app) : xasprintf("%s.desktop", app);
+  return 0;
+}
+
+char *bus_name_of(const char *id) { return xasprintf("%.*s", (int)(strlen(id) - 8), id); }
+
+char *service_dir(const char *home) { return xasprintf("%s/dbus-1/services", home); }
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int dir_files(const char *dir, const char *suffix, char ***out)
+{
+  DIR *d = opendir(dir);
+  if (!d)
+    return -errno;
+  size_t n = 0, slen = strlen(suffix);
+  char **v = xcalloc(1, sizeof(char *));
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    size_t len = strlen(de->d_name);
+    if (de->d_name[0] == '.' || len <= slen || strcmp(de->d_name + len - slen, suffix) != 0)
+      continue;
+    v = xrealloc(v, (n + 2) * sizeof(char *));
+    v[n++] = xstrdup(de->d_name);
+    v[n] = NULL;
+  }
+  closedir(d);
+  qsort(v, n, sizeof(char *), cmp_str);
+  *out = v;
+  return 0;
+}

@@ -7,19 +7,19 @@
 #include <sys/prctl.h>
 
 #include "cli/options.h"
-#include "compile.h"
+#include "compile/compile.h"
 #include "install/install.h"
 #include "config.h"
 #include "engine/engine.h"
 #include "engine/run.h"
-#include "explain.h"
-#include "plan.h"
-#include "policy.h"
-#include "profile/directives.h"
-#include "profile/profile.h"
-#include "profile/vars.h"
-#include "services.h"
-#include "util.h"
+#include "compile/explain.h"
+#include "plan/plan.h"
+#include "policy/policy.h"
+#include "policy/directives.h"
+#include "policy/profile.h"
+#include "policy/vars.h"
+#include "launch/services.h"
+#include "util/util.h"
 
 extern char **environ;
 

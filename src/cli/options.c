@@ -12,8 +12,8 @@
 #include <sys/capability.h>
 #include <sys/stat.h>
 
-#include "profile/directives.h"
-#include "util.h"
+#include "policy/directives.h"
+#include "util/util.h"
 
 #define MAX_ARGS 9000
 

@@ -1,5 +1,5 @@
 #pragma once
-#include "plan.h"
+#include "plan/plan.h"
 
 enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK, CLI_EXPLAIN, CLI_DESKTOP_INSTALL, CLI_DESKTOP_REMOVE, CLI_DESKTOP_LIST };
 

@@ -1,15 +1,15 @@
 /* D-Bus access.  "full" binds the real bus socket; "filter" goes through
- * xdg-dbus-proxy (see dbus-proxy.c; started by services.c); "none" (the
+ * xdg-dbus-proxy (see launch/dbus-proxy.c; started by launch/services.c); "none" (the
  * default) gives no bus.  Then /.flatpak-info (flatpak-info.c), which says
  * which buses are proxied. */
 #include <string.h>
 #include <sys/stat.h>
 
-#include "desktop/dbus-proxy.h"
+#include "launch/dbus-proxy.h"
 #include "desktop/desktop.h"
 #include "desktop/flatpak-info.h"
-#include "services.h"
-#include "util.h"
+#include "launch/services.h"
+#include "util/util.h"
 
 /* unix:path=/run/user/1000/bus[,guid=...] -> /run/user/1000/bus */
 static char *unix_path_of(const char *address)

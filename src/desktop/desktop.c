@@ -10,8 +10,8 @@
 
 #include "desktop/docportal.h"
 #include "desktop/wayland.h"
-#include "profile/directives.h"
-#include "util.h"
+#include "policy/directives.h"
+#include "util/util.h"
 
 static bool socket_on(const struct compile_ctx *cc, const char *name)
 {

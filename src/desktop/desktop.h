@@ -1,7 +1,7 @@
 /* Desktop integration: the sockets, devices and identity files a desktop
  * app needs, compiled into plan operations from the resolved policy. */
 #pragma once
-#include "compile.h"
+#include "compile/compile.h"
 
 int desktop_compile(struct compile_ctx *cc);
 

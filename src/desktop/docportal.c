@@ -30,7 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util/util.h"
 
 static const char unreachable[] = "files chosen through the portal will not be reachable";
 

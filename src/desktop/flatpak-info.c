@@ -34,8 +34,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "services.h"
-#include "util.h"
+#include "launch/services.h"
+#include "util/util.h"
 
 struct buf {
   char *s;

@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "plan.h"
-#include "services.h"
-#include "util.h"
+#include "plan/plan.h"
+#include "launch/services.h"
+#include "util/util.h"
 
 /* ---- the wire protocol ----------------------------------------------------
  *

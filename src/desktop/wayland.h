@@ -2,7 +2,7 @@
  *
  * Where the compositor offers the global wp_security_context_manager_v1
  * (wlroots >= 0.17, KWin 6, Mutter >= 47...), sbx does what Flatpak does:
- * when the sandbox starts (services.c, never at compile time) it creates a
+ * when the sandbox starts (launch/services.c, never at compile time) it creates a
  * listening socket in the instance directory, hands it to the compositor
  * with create_listener(listen_fd, close_fd), tags it with the sandbox
  * engine "org.sbx", the app id and the instance id, and binds that socket,
@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "compile.h"
+#include "compile/compile.h"
 
 struct services;
 
@@ -48,7 +48,7 @@ struct services;
  * plan->services for start time.  No compositor: nothing, and a note. */
 int desktop_wayland(struct compile_ctx *cc);
 
-/* What the compiler recorded, for services.c. */
+/* What the compiler recorded, for launch/services.c. */
 struct wayland_service {
   char *host_socket; /* the compositor's socket */
   char *inside;      /* /run/user/UID/NAME, where the app finds it */
@@ -62,7 +62,7 @@ struct wayland_service {
 
 void wayland_service_free(struct wayland_service *w);
 
-/* ---- start time (services.c) ------------------------------------------- */
+/* ---- start time (launch/services.c) ------------------------------------ */
 
 enum wayland_probe { WAYLAND_NOT_OFFERED, WAYLAND_OFFERED, WAYLAND_FAILED };
 

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "desktop/desktop.h"
-#include "util.h"
+#include "util/util.h"
 
 #define FAMILY_LOCAL 256
 #define FAMILY_WILD 65535

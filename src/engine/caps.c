@@ -3,7 +3,7 @@
 #include <sys/prctl.h>
 
 #include "engine/engine.h"
-#include "util.h"
+#include "util/util.h"
 
 static int read_cap_set(cap_flag_t set, uint64_t *mask)
 {

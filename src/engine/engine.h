@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 #define MAX_TRUSTED_DEVS 64
 

@@ -22,7 +22,7 @@
 
 #include "engine/engine.h"
 #include "engine/syscalls.h"
-#include "util.h"
+#include "util/util.h"
 
 #define BASE_DIR "/tmp"
 

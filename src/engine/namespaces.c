@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 
 #include "engine/engine.h"
-#include "util.h"
+#include "util/util.h"
 
 int ns_write_id_maps(int proc_fd, const char *pid, uid_t inner_uid, uid_t outer_uid,
                      gid_t inner_gid, gid_t outer_gid, bool deny_setgroups)

@@ -21,7 +21,7 @@
 
 #include "engine/engine.h"
 #include "engine/syscalls.h"
-#include "util.h"
+#include "util/util.h"
 
 #define MAX_LINKS 40
 #define MAX_DEPTH 256

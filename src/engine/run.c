@@ -18,9 +18,9 @@
 
 #include "engine/engine.h"
 #include "engine/run.h"
-#include "info.h"
-#include "supervisor.h"
-#include "util.h"
+#include "engine/info.h"
+#include "engine/supervisor.h"
+#include "util/util.h"
 
 extern char **environ;
 

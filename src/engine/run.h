@@ -1,5 +1,5 @@
 #pragma once
-#include "plan.h"
+#include "plan/plan.h"
 
 /* Build and run the sandbox the plan describes; returns the exit status
  * sbx should exit with (the app's, 128+signal, or 1 on setup failure). */

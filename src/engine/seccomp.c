@@ -8,7 +8,7 @@
 #include <sys/prctl.h>
 
 #include "engine/engine.h"
-#include "util.h"
+#include "util/util.h"
 
 int seccomp_read_fd(int fd, struct seccomp_prog *prog)
 {

@@ -3,7 +3,7 @@
  * same command line works on every host. */
 #include "config.h"
 #include "engine/engine.h"
-#include "util.h"
+#include "util/util.h"
 
 #if HAVE_SELINUX
 #include <selinux/selinux.h>

@@ -19,7 +19,7 @@
 
 #include "install/exec.h"
 #include "install/xdg.h"
-#include "util.h"
+#include "util/util.h"
 
 void source_clear(struct source *s)
 {

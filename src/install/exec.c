@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* The spec applies the string-level escapes before the Exec quoting rules,
  * so only those are undone here; other backslashes are left for those. */

@@ -33,7 +33,7 @@
 #include "install/service.h"
 #include "install/session-bus.h"
 #include "install/xdg.h"
-#include "util.h"
+#include "util/util.h"
 
 /* Everything one --desktop-install works with, freed by install_clear. */
 struct install {

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* Menu entries are a few kB; anything near this is not one. */
 #define MAX_KEY_FILE (1 << 20)

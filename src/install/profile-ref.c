@@ -12,10 +12,10 @@
 #include <limits.h>
 #include <string.h>
 
-#include "policy.h"
-#include "profile/profile.h"
-#include "profile/vars.h"
-#include "util.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
+#include "policy/vars.h"
+#include "util/util.h"
 
 /* The file for requested, or for program (else default.profile); NULL
  * after printing when there is none. */

@@ -21,7 +21,7 @@
 
 #include "install/exec.h"
 #include "install/xdg.h"
-#include "util.h"
+#include "util/util.h"
 
 #define SERVICE_GROUP "D-BUS Service"
 #define SERVICE_MARK_PROFILE "# " MARK_PROFILE "="

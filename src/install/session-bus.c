@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* "unix:path=" + path, escaped as D-Bus addresses want (every byte but
  * [-0-9A-Za-z_/.\*] as %XX). */

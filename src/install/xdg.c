@@ -13,7 +13,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 static char *home_dir(void)
 {

@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "cli/options.h"
-#include "plan.h"
-#include "profile/directives.h"
+#include "plan/plan.h"
+#include "policy/directives.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 static char *env0[] = { "HOME=/home/u", "PATH=/usr/bin", NULL };
 

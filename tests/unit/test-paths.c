@@ -9,7 +9,7 @@
 
 #include "engine/engine.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 static char root[] = "/tmp/sbx-paths-XXXXXX";
 

@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy.h"
-#include "profile/profile.h"
-#include "profile/vars.h"
+#include "policy/policy.h"
+#include "policy/profile.h"
+#include "policy/vars.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 static char dir[] = "/tmp/sbx-prof-XXXXXX";
 static char errbuf[4096];

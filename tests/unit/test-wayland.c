@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "desktop/wayland.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 #define MANAGER "wp_security_context_manager_v1"
 

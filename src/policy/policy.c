@@ -1,10 +1,10 @@
-#include "policy.h"
+#include "policy/policy.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 void policy_init(struct policy *pol)
 {

@@ -4,8 +4,8 @@
  * the bus is the proxy, not the app). */
 #pragma once
 
-#include "compile.h"
-#include "services.h"
+#include "compile/compile.h"
+#include "launch/services.h"
 
 /* Turn the policy's rules for one bus (dbus-session:* or dbus-system:*)
  * into xdg-dbus-proxy arguments on b; app_id (or NULL) may own its name

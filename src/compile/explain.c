@@ -1,10 +1,10 @@
-#include "explain.h"
+#include "compile/explain.h"
 
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util/util.h"
 
 static const char *access_word(const char *v)
 {

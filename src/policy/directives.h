@@ -2,8 +2,8 @@
  * option of the same name ("ro PATH" in a profile is "--ro PATH"), and both
  * record the same policy setting, so both compile to the same plan. */
 #pragma once
-#include "policy.h"
-#include "profile/vars.h"
+#include "policy/policy.h"
+#include "policy/vars.h"
 
 struct directive {
   const char *name;

@@ -1,11 +1,11 @@
-#include "profile/vars.h"
+#include "policy/vars.h"
 
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util/util.h"
 
 void vars_set(struct vars *v, const char *name, const char *value)
 {

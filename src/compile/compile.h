@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "plan.h"
-#include "policy.h"
+#include "plan/plan.h"
+#include "policy/policy.h"
 
 /* Things --explain reports that are not plan operations. */
 struct notes {

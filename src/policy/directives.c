@@ -1,11 +1,11 @@
-#include "profile/directives.h"
+#include "policy/directives.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 
-#include "util.h"
+#include "util/util.h"
 
 const char *const socket_names[] = { "x11", "wayland", "pulseaudio", "pipewire", "ssh-agent", "cups", NULL };
 const char *const device_names[] = { "dri", "sound", "video", "input", "u2f", "all", NULL };

@@ -1,11 +1,11 @@
-#include "info.h"
+#include "engine/info.h"
 
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util.h"
+#include "util/util.h"
 
 /* Alphabetical, as bubblewrap writes them; the user namespace is never
  * reported. */

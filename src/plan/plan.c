@@ -1,9 +1,9 @@
-#include "plan.h"
+#include "plan/plan.h"
 
 #include <sched.h>
 #include <string.h>
 
-#include "util.h"
+#include "util/util.h"
 
 void plan_init(struct plan *p, char **environ_copy)
 {

@@ -1,4 +1,4 @@
-#include "compile.h"
+#include "compile/compile.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "desktop/desktop.h"
-#include "profile/directives.h"
-#include "util.h"
+#include "policy/directives.h"
+#include "util/util.h"
 
 void notes_add(struct notes *n, const char *fmt, ...)
 {

@@ -1,5 +1,5 @@
 /* Side services: see services.h for what, when and where. */
-#include "services.h"
+#include "launch/services.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "desktop/dbus-proxy.h"
+#include "launch/dbus-proxy.h"
 #include "desktop/wayland.h"
-#include "plan.h"
-#include "util.h"
+#include "plan/plan.h"
+#include "util/util.h"
 
 static char *new_instance_id(void)
 {

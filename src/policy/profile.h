@@ -1,8 +1,8 @@
 /* Loading profile files into a policy: the search path, includes, the user's
  * .local files, and the line syntax. */
 #pragma once
-#include "policy.h"
-#include "profile/vars.h"
+#include "policy/policy.h"
+#include "policy/vars.h"
 
 struct profile_paths {
   char **dirs; /* searched in order */

@@ -1,4 +1,4 @@
-#include "profile/profile.h"
+#include "policy/profile.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "profile/directives.h"
-#include "util.h"
+#include "policy/directives.h"
+#include "util/util.h"
 
 #define MAX_INCLUDE_DEPTH 16
 #define MAX_LINE 8192

@@ -4,7 +4,7 @@
  * socket name, an environment variable...), and for each key the value from
  * the highest layer wins.  Two different values for one key in the same
  * layer are an error that names both places.  Resolved settings are then
- * compiled into plan operations (policy-compile.c). */
+ * compiled into plan operations (compile/compile.c). */
 #pragma once
 
 #include <stdbool.h>

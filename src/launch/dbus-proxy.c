@@ -31,7 +31,7 @@
  * ends.  The pipe is the instance's (services.c): the compositor may hold
  * another copy of W (Wayland's close_fd), so the proxy's early exit is
  * seen through its pidfd, not as EOF on the pipe. */
-#include "desktop/dbus-proxy.h"
+#include "launch/dbus-proxy.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -46,7 +46,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "util/util.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3

@@ -822,6 +822,66 @@ t_disabled_user_dir() {
   expect_eq "$(cat "$HOME/plain-file")" HOME-FILE "a home file after the sandbox"
 }
 
+# ------------------------------------------------------ no session bus
+
+# With no bus for the app -- "dbus-session none", or filter/full on a host
+# without a session bus -- a D-Bus client inside must fail at once, not
+# autolaunch a bus: with DBUS_SESSION_BUS_ADDRESS unset and DISPLAY set,
+# GLib and libdbus run dbus-launch, which starts a dbus-daemon in the
+# sandbox (and Firefox then waits ~25 s on a portal activated there).  A
+# dbus-launch of our own, first on PATH, records any such attempt in the
+# sandbox's /tmp, so the check works whether or not dbus-x11 is installed.
+t_no_bus_no_autolaunch() {
+  command -v gdbus >/dev/null || skip_check "gdbus (libglib2.0-bin) is not installed"
+  test_profiles
+  local fake=$T/fakebin.$RANDOM mode uid
+  uid=$(id -u)
+  mkdir -p "$fake"
+  printf '#!/bin/sh\necho "dbus-launch $*" >>/tmp/autolaunched\nexit 1\n' >"$fake/dbus-launch"
+  chmod 755 "$fake/dbus-launch"
+  # The host: no bus address, an empty runtime dir (fresh_home), an X display.
+  [[ -z ${DBUS_SESSION_BUS_ADDRESS:-} && ! -e $XDG_RUNTIME_DIR/bus ]] || fail "the test's host has a session bus"
+  local probe='
+    echo "addr=${DBUS_SESSION_BUS_ADDRESS-unset}"
+    gdbus call --session -d org.freedesktop.DBus -o /org/freedesktop/DBus -m org.freedesktop.DBus.GetId 2>&1
+    echo "gdbus-rc=$?"
+    if command -v dbus-send >/dev/null; then
+      dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+        org.freedesktop.DBus.GetId 2>&1
+      echo "dbus-send-rc=$?"
+    fi
+    cat /tmp/autolaunched 2>/dev/null || echo no-autolaunch
+    ps -e -o comm= | grep -x -e dbus-daemon -e dbus-launch | sed "s/^/running: /"
+    true'
+  for mode in none filter full; do
+    printf 'include base.inc\nro %s\ndbus-session %s\n' "$fake" "$mode" >"$P/bus-$mode.profile"
+    DISPLAY=:99 PATH=$fake:$PATH sbx_ok --profile "bus-$mode" sh -c "$probe"
+    expect_contains "$OUT" no-autolaunch "dbus-session $mode: dbus-launch"
+    expect_not_contains "$OUT" "running: " "dbus-session $mode: processes inside"
+    expect_contains "$OUT" "addr=unix:path=/run/user/$uid/bus" "dbus-session $mode: the bus address inside"
+    expect_contains "$OUT" "gdbus-rc=1" "dbus-session $mode: gdbus"
+    expect_contains "$OUT" "Could not connect: No such file or directory" "dbus-session $mode: gdbus's error"
+    if [[ $OUT == *dbus-send-rc=* ]]; then
+      expect_contains "$OUT" "dbus-send-rc=1" "dbus-session $mode: dbus-send"
+      expect_contains "$OUT" "Failed to connect to socket /run/user/$uid/bus: No such file or directory" \
+        "dbus-session $mode: dbus-send's error"
+    fi
+  done
+  # The control: without that address the same client in the same sandbox
+  # does run dbus-launch (so the checks above can see an autolaunch).
+  DISPLAY=:99 PATH=$fake:$PATH sbx_ok --profile bus-none sh -c \
+    'env -u DBUS_SESSION_BUS_ADDRESS gdbus call --session -d org.freedesktop.DBus -o /org/freedesktop/DBus \
+       -m org.freedesktop.DBus.GetId >/dev/null 2>&1; cat /tmp/autolaunched'
+  expect_contains "$OUT" "dbus-launch --autolaunch" "the control: gdbus without an address"
+  # --explain says so.
+  DISPLAY=:99 run_sbx --explain --profile bus-none true
+  expect_contains "$OUT" "DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/$uid/bus, where no socket is" "--explain"
+  # A profile's own env directive still wins.
+  printf 'include base.inc\ndbus-session none\nenv DBUS_SESSION_BUS_ADDRESS=unix:path=/elsewhere\n' >"$P/bus-env.profile"
+  sbx_ok --profile bus-env sh -c 'echo "$DBUS_SESSION_BUS_ADDRESS"'
+  expect_eq "$OUT" unix:path=/elsewhere "the profile's env DBUS_SESSION_BUS_ADDRESS"
+}
+
 # ------------------------------------------------------------- driver
 
 run_checks() {
@@ -877,6 +937,7 @@ run_checks() {
   check "selection: by command name, default, --noprofile" t_select_by_command_name
   check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables
   check "variables: a disabled user folder does not open the home" t_disabled_user_dir
+  check "no session bus: clients inside fail at once, nothing autolaunches a bus" t_no_bus_no_autolaunch
 }
 
 # Run as root: give the unprivileged pass a readable copy of the profiles.

@@ -65,9 +65,30 @@ static size_t count_rules(const struct compile_ctx *cc, bool system)
   return n;
 }
 
+/* The sandbox gets no bus.  For the system bus that is the variable's
+ * absence: clients then try /run/dbus/system_bus_socket, which the sandbox
+ * does not have, and fail at once.  The session bus needs more: with
+ * DBUS_SESSION_BUS_ADDRESS unset, GLib's GDBus and libdbus try
+ * $XDG_RUNTIME_DIR/bus and then "autolaunch" -- with DISPLAY set they run
+ * dbus-launch, which starts a private dbus-daemon inside the sandbox, and
+ * the app then waits on it (Firefox for ~25 s: the D-Bus call timeout, as
+ * the portal it asks for is activated there and never answers).  So name
+ * the address the bus would have inside, in the app's private runtime dir,
+ * where no socket is: both libraries fail the connect with ENOENT at once,
+ * as on a host whose bus is not running.  ("disabled:" would fail at once
+ * too -- GLib 2.74 and libdbus 1.14 reject it as an unknown transport --
+ * but the error then reads like a broken address.)  DISPLAY stays: X11
+ * apps need it. */
 static void no_bus(struct compile_ctx *cc, bool system)
 {
-  plan_unsetenv(cc->plan, system ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS");
+  if (system) {
+    plan_unsetenv(cc->plan, "DBUS_SYSTEM_BUS_ADDRESS");
+    return;
+  }
+  _cleanup_free_ char *absent = xasprintf("unix:path=%s/bus", cc->sandbox_runtime_dir);
+  plan_setenv(cc->plan, "DBUS_SESSION_BUS_ADDRESS", absent);
+  notes_add(cc->notes, "dbus session bus: DBUS_SESSION_BUS_ADDRESS=%s, where no socket is: clients fail at once "
+            "instead of autolaunching a bus of their own", absent);
 }
 
 static void note_argv(struct compile_ctx *cc, const struct services *s)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "desktop/desktop.h"
-#include "policy/directives.h"
+#include "policy/query.h"
 #include "util/util.h"
 
 void notes_add(struct notes *n, const char *fmt, ...)
@@ -71,27 +71,9 @@ void cc_symlink(struct compile_ctx *cc, const char *target, const char *dest)
   cc_op(cc, OP_SYMLINK, target, dest);
 }
 
-const char *cc_rule_for(const struct compile_ctx *cc, const char *path)
-{
-  char buf[PATH_MAX];
-  snprintf(buf, sizeof buf, "%s", path);
-  for (;;) {
-    _cleanup_free_ char *key = xasprintf("path:%s", buf);
-    const char *v = policy_value(cc->pol, key);
-    if (v || strcmp(buf, "/") == 0)
-      return v;
-    char *slash = strrchr(buf, '/');
-    if (slash == buf)
-      slash[1] = '\0';
-    else
-      *slash = '\0';
-  }
-}
-
 bool cc_path_visible(const struct compile_ctx *cc, const char *path)
 {
-  const char *v = cc_rule_for(cc, path);
-  return v && (strcmp(v, "ro") == 0 || strcmp(v, "rw") == 0 || strcmp(v, "persist") == 0);
+  return path_access_shows_host(policy_path_access(cc->pol, path));
 }
 
 /* One persist directory: mkdir -p of `path` (a real path, found when the
@@ -137,8 +119,7 @@ int compile_create_host_dirs(const struct plan *p)
  * planted a symlink there in an earlier run)? */
 static bool app_can_write(const struct compile_ctx *cc, const char *dir)
 {
-  const char *v = cc_rule_for(cc, dir);
-  return v && (strcmp(v, "rw") == 0 || strcmp(v, "persist") == 0);
+  return path_access_writable(policy_path_access(cc->pol, dir));
 }
 
 /* Open a rule's host path without following symlinks the app could have
@@ -236,13 +217,14 @@ static int compile_paths(struct compile_ctx *cc)
   char **hidden_dirs = NULL;
   size_t n_hidden = 0;
 
-  while ((s = policy_next(cc->pol, "path:", &it))) {
-    const char *path = s->key + 5;
-    const char *how = s->value;
+  struct path_rule rule;
+  while (policy_next_path(cc->pol, &it, &rule)) {
+    s = rule.setting;
+    const char *path = rule.path;
     struct stat st;
     bool exists = lstat(path, &st) == 0;
 
-    if (strcmp(how, "persist") == 0 && !exists) {
+    if (rule.access == PATH_PERSIST && !exists) {
       /* The part that exists must not lead through a planted link either:
        * mkdir would follow it when the directory is created. */
       int fd = -1;
@@ -263,7 +245,7 @@ static int compile_paths(struct compile_ctx *cc)
       cc_bind(cc, ACCESS_RW, make, path, false);
       continue;
     }
-    if (strcmp(how, "private") == 0) {
+    if (rule.access == PATH_PRIVATE) {
       /* Same mode as the host's directory (1777 for /tmp), else 0755. */
       cc_tmpfs(cc, path, exists && S_ISDIR(st.st_mode) ? (int)(st.st_mode & 01777) : 0755);
       continue;
@@ -271,7 +253,7 @@ static int compile_paths(struct compile_ctx *cc)
     if (!exists)
       continue; /* profiles are shared between machines: absent is fine */
 
-    if (strcmp(how, "hide") == 0) {
+    if (rule.access == PATH_HIDE) {
       if (S_ISDIR(st.st_mode)) {
         cc_tmpfs(cc, path, 0755);
         hidden_dirs = xrealloc(hidden_dirs, (n_hidden + 1) * sizeof(char *));
@@ -300,11 +282,11 @@ static int compile_paths(struct compile_ctx *cc)
     if (r == -ELOOP && bad_link)
       return log_fail(ELOOP, "%s:%d: %s %s: %s is a symlink in a directory the sandboxed app can write, so the "
                              "app could have planted it; refusing to follow it (add a rule for the real path instead)",
-                      s->loc.file, s->loc.line, how, path, bad_link);
+                      s->loc.file, s->loc.line, s->value, path, bad_link);
     if (r < 0)
       continue; /* vanished since lstat: like a missing path */
     struct plan_op *op = cc_op(cc, OP_BIND, path, path);
-    op->access = strcmp(how, "ro") == 0 ? ACCESS_RO : ACCESS_RW;
+    op->access = rule.access == PATH_RO ? ACCESS_RO : ACCESS_RW;
     op->flags |= OPF_FROM_FD;
     op->fd = fd;
   }
@@ -333,17 +315,12 @@ static void compile_caps(struct compile_ctx *cc)
   struct plan *p = cc->plan;
   struct cap_change changes[65];
   size_t n = 0;
-  /* ALL first, so "cap-drop ALL" + "cap-add CAP_X" means what it says. */
-  const char *all = policy_value(cc->pol, "cap:ALL");
-  if (all)
-    changes[n++] = (struct cap_change){ strcmp(all, "add") == 0 ? CAP_VERB_ADD : CAP_VERB_DROP, cap_mask_of("ALL") };
+  /* ALL comes first (policy_next_cap), so "cap-drop ALL" + "cap-add CAP_X"
+   * means what it says. */
   size_t it = 0;
-  const struct setting *s;
-  while ((s = policy_next(cc->pol, "cap:", &it)) && n < 65) {
-    if (strcmp(s->key, "cap:ALL") == 0)
-      continue;
-    changes[n++] = (struct cap_change){ strcmp(s->value, "add") == 0 ? CAP_VERB_ADD : CAP_VERB_DROP, cap_mask_of(s->key + 4) };
-  }
+  struct cap_rule c;
+  while (n < 65 && policy_next_cap(cc->pol, &it, &c))
+    changes[n++] = (struct cap_change){ c.add ? CAP_VERB_ADD : CAP_VERB_DROP, cap_mask_of(c.name) };
   if (n == 0)
     return;
   /* The profile's changes come first: the command line's apply after them. */
@@ -359,12 +336,12 @@ static void compile_env(struct compile_ctx *cc)
   /* The command line's edits are already in p->env; apply the policy's and
    * then replay the command line's, so the command line wins. */
   size_t it = 0;
-  const struct setting *s;
-  while ((s = policy_next(cc->pol, "env:", &it))) {
-    if (strncmp(s->value, "set:", 4) == 0)
-      plan_setenv(p, s->key + 4, s->value + 4);
+  struct env_rule e;
+  while (policy_next_env(cc->pol, &it, &e)) {
+    if (e.value)
+      plan_setenv(p, e.name, e.value);
     else
-      plan_unsetenv(p, s->key + 4);
+      plan_unsetenv(p, e.name);
   }
   plan_replay_env_edits(p);
 }
@@ -391,10 +368,10 @@ static void compile_syscalls(struct compile_ctx *cc)
 
 int policy_compile_bwrap(const struct policy *pol, struct plan *p)
 {
-  const char *net = policy_value(pol, "network");
-  if (net && strcmp(net, "none") == 0)
+  enum network_mode net = policy_network(pol);
+  if (net == NETWORK_NONE)
     p->unshare |= CLONE_NEWNET;
-  if (net && strcmp(net, "host") == 0 && (p->unshare & CLONE_NEWNET))
+  if (net == NETWORK_HOST && (p->unshare & CLONE_NEWNET))
     return log_fail(EINVAL, "--network host contradicts --unshare-net (or --unshare-all without --share-net)");
   struct compile_ctx cc = { .plan = p, .pol = pol };
   compile_env(&cc);
@@ -413,8 +390,7 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   const char *rt = getenv("XDG_RUNTIME_DIR");
   cc.host_runtime_dir = rt && rt[0] == '/' ? rt : NULL;
   cc.sandbox_runtime_dir = xasprintf("/run/user/%u", cc.uid);
-  const char *net = policy_value(pol, "network");
-  cc.share_net = net && strcmp(net, "host") == 0;
+  cc.share_net = policy_network(pol) == NETWORK_HOST;
 
   /* Every namespace, except the network one when the policy shares it. */
   p->unshare |= CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
@@ -424,7 +400,7 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
     p->unshare |= CLONE_NEWNET;
   p->die_with_sbx = true;
 
-  const char *hostname = policy_value(pol, "hostname");
+  const char *hostname = policy_hostname(pol);
   if (hostname && !p->hostname)
     p->hostname = xstrdup(hostname);
 

@@ -50,7 +50,6 @@ void cc_data(struct compile_ctx *cc, const char *dest, const char *data, size_t 
 void cc_dir(struct compile_ctx *cc, const char *dest, int perms);
 void cc_tmpfs(struct compile_ctx *cc, const char *dest, int perms);
 void cc_symlink(struct compile_ctx *cc, const char *target, const char *dest);
-/* The value of the closest path rule at or above host `path`, or NULL. */
-const char *cc_rule_for(const struct compile_ctx *cc, const char *path);
-/* Is host `path` visible in the sandbox (ro, rw or persist by that rule)? */
+/* Is host `path` visible in the sandbox (ro, rw or persist by the closest
+ * path rule at or above it)? */
 bool cc_path_visible(const struct compile_ctx *cc, const char *path);

@@ -4,16 +4,20 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "policy/query.h"
 #include "util/util.h"
 
-static const char *access_word(const char *v)
+static const char *access_word(const struct path_rule *rule)
 {
-  if (strcmp(v, "ro") == 0) return "read-only";
-  if (strcmp(v, "rw") == 0) return "read-write";
-  if (strcmp(v, "persist") == 0) return "read-write, created on the host";
-  if (strcmp(v, "hide") == 0) return "hidden";
-  if (strcmp(v, "private") == 0) return "private (empty tmpfs)";
-  return v;
+  switch (rule->access) {
+  case PATH_RO: return "read-only";
+  case PATH_RW: return "read-write";
+  case PATH_PERSIST: return "read-write, created on the host";
+  case PATH_HIDE: return "hidden";
+  case PATH_PRIVATE: return "private (empty tmpfs)";
+  case PATH_NO_RULE: break;
+  }
+  return rule->setting->value;
 }
 
 static void ns_list(FILE *f, const struct plan *p, const char *sep, bool json)
@@ -86,34 +90,35 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   fprintf(f, "  %-44s %-32s %s\n", "PATH", "ACCESS", "DECIDED BY");
   size_t it = 0;
   const struct setting *s;
+  struct path_rule rule;
   bool any = false;
-  while ((s = policy_next(pol, "path:", &it))) {
+  while (policy_next_path(pol, &it, &rule)) {
     any = true;
-    fprintf(f, "  %-44s %-32s %s:%d (%s)\n", s->key + 5, access_word(s->value), s->loc.file, s->loc.line, layer_name(s->loc.layer));
+    s = rule.setting;
+    fprintf(f, "  %-44s %-32s %s:%d (%s)\n", rule.path, access_word(&rule), s->loc.file, s->loc.line, layer_name(s->loc.layer));
   }
   if (!any)
     fprintf(f, "  (no path rules: only what the plan below mounts)\n");
   fprintf(f, "  Anything not listed (and not below a listed path) is not visible.\n");
 
-  static const char *const prefixes[][2] = {
-    { "socket:", "Sockets" }, { "device:", "Device groups" }, { "dbus-session", "D-Bus session bus" },
-    { "dbus-system", "D-Bus system bus" }, { "env:", "Environment (policy)" }, { "cap:", "Capabilities (policy)" },
+  static const struct { enum setting_group group; const char *title; } groups[] = {
+    { GROUP_SOCKETS, "Sockets" }, { GROUP_DEVICES, "Device groups" }, { GROUP_DBUS_SESSION, "D-Bus session bus" },
+    { GROUP_DBUS_SYSTEM, "D-Bus system bus" }, { GROUP_ENV, "Environment (policy)" }, { GROUP_CAPS, "Capabilities (policy)" },
   };
-  for (size_t k = 0; k < sizeof prefixes / sizeof prefixes[0]; k++) {
+  for (size_t k = 0; k < sizeof groups / sizeof groups[0]; k++) {
     it = 0;
     bool header = false;
-    while ((s = policy_next(pol, prefixes[k][0], &it))) {
+    while ((s = policy_next_in_group(pol, groups[k].group, &it))) {
       if (!header)
-        fprintf(f, "\n%s:\n", prefixes[k][1]);
+        fprintf(f, "\n%s:\n", groups[k].title);
       header = true;
       fprintf(f, "  %-44s %-32s %s:%d\n", s->key, s->value, s->loc.file, s->loc.line);
     }
   }
-  const char *scalars[] = { "app-id", "name", "network", "hostname" };
-  for (size_t k = 0; k < sizeof scalars / sizeof scalars[0]; k++) {
-    s = policy_get(pol, scalars[k]);
+  for (enum policy_scalar k = 0; k < N_SCALARS; k++) {
+    s = policy_scalar(pol, k);
     if (s)
-      fprintf(f, "%s%s: %s  (%s:%d)\n", k == 0 ? "\n" : "", scalars[k], s->value, s->loc.file, s->loc.line);
+      fprintf(f, "%s%s: %s  (%s:%d)\n", k == 0 ? "\n" : "", policy_scalar_name(k), s->value, s->loc.file, s->loc.line);
   }
 
   if (notes->n) {
@@ -181,13 +186,13 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   }
   fprintf(f, "\n  ],\n  \"paths\": {");
   size_t it = 0;
-  const struct setting *s;
+  struct path_rule rule;
   bool first = true;
-  while ((s = policy_next(pol, "path:", &it))) {
+  while (policy_next_path(pol, &it, &rule)) {
     fprintf(f, "%s\n    ", first ? "" : ",");
-    json_str(f, s->key + 5);
+    json_str(f, rule.path);
     fprintf(f, ": ");
-    json_str(f, s->value);
+    json_str(f, rule.setting->value);
     first = false;
   }
   fprintf(f, "\n  },\n  \"notes\": [");

@@ -9,6 +9,7 @@
 #include "desktop/desktop.h"
 #include "desktop/flatpak-info.h"
 #include "launch/services.h"
+#include "policy/query.h"
 #include "util/util.h"
 
 /* unix:path=/run/user/1000/bus[,guid=...] -> /run/user/1000/bus */
@@ -44,25 +45,22 @@ static char *abstract_name_of(const char *address)
  * inside by its name (it shows in /proc/net/unix), unfiltered, whatever
  * "dbus-session none|filter" says.  Nothing in the mount plan can hide it;
  * say so loudly, as the X11 module does for its abstract socket. */
-static void warn_abstract_bus(struct compile_ctx *cc, bool system, const char *mode, const char *address)
+static void warn_abstract_bus(struct compile_ctx *cc, bool system, enum bus_mode mode, const char *address)
 {
   _cleanup_free_ char *name = abstract_name_of(address);
-  if (!cc->share_net || !name || strcmp(mode, "full") == 0)
+  if (!cc->share_net || !name || mode == BUS_FULL)
     return;
   const char *what = system ? "system" : "session";
   log_warn("dbus: the sandbox shares the host's network namespace, so the %s bus's abstract socket (@%s) is "
            "reachable from inside, unfiltered, regardless of \"dbus-%s %s\" (use \"network none\")",
-           what, name, what, mode);
+           what, name, what, bus_mode_name(mode));
   notes_add(cc->notes, "dbus %s bus: WARNING: shared network namespace: the host bus's abstract socket @%s is "
-            "reachable unfiltered despite \"dbus-%s %s\"", what, name, what, mode);
+            "reachable unfiltered despite \"dbus-%s %s\"", what, name, what, bus_mode_name(mode));
 }
 
 static size_t count_rules(const struct compile_ctx *cc, bool system)
 {
-  size_t it = 0, n = 0;
-  while (policy_next(cc->pol, system ? "dbus-system:" : "dbus-session:", &it))
-    n++;
-  return n;
+  return policy_count_bus_rules(cc->pol, system);
 }
 
 /* The sandbox gets no bus.  For the system bus that is the variable's
@@ -108,20 +106,36 @@ static void note_argv(struct compile_ctx *cc, const struct services *s)
   strv_free(argv);
 }
 
+/* The policy's rules for one bus as xdg-dbus-proxy arguments on b; app_id
+ * (or NULL) may own its name and names below it on the session bus. */
+static void add_proxy_rules(const struct compile_ctx *cc, struct service_bus *b, const char *app_id)
+{
+  service_bus_add_rule(b, "--filter");
+  /* Like Flatpak: the app may own its id and names below it (MPRIS-style
+   * APPID.Instance123, APPID.Sandboxed...) on the session bus. */
+  if (!b->system && app_id) {
+    service_bus_add_rule(b, "--own=%s", app_id);
+    service_bus_add_rule(b, "--own=%s.*", app_id);
+  }
+  size_t it = 0;
+  struct bus_rule rule;
+  /* call/broadcast keep their "NAME=RULE" argument as one word. */
+  while (policy_next_bus_rule(cc->pol, b->system, &it, &rule))
+    service_bus_add_rule(b, "--%s=%s", bus_verb_name(rule.verb), rule.arg);
+}
+
 /* Returns 1 when the bus goes through the proxy, 0 when not, < 0 on error. */
 static int one_bus(struct compile_ctx *cc, bool system)
 {
   const char *what = system ? "system" : "session";
-  const char *mode = policy_value(cc->pol, system ? "dbus-system" : "dbus-session");
-  if (!mode)
-    mode = "none";
+  enum bus_mode mode = policy_bus_mode(cc->pol, system);
   warn_abstract_bus(cc, system, mode,
                     plan_getenv(cc->plan, system ? "DBUS_SYSTEM_BUS_ADDRESS" : "DBUS_SESSION_BUS_ADDRESS"));
   size_t n_rules = count_rules(cc, system);
-  if (n_rules > 0 && strcmp(mode, "filter") != 0)
+  if (n_rules > 0 && mode != BUS_FILTER)
     notes_add(cc->notes, "dbus %s bus: %zu dbus-%s rule(s) ignored: they apply only with \"dbus-%s filter\"", what,
               n_rules, system ? "system-*" : "see/talk/own/call/broadcast", what);
-  if (strcmp(mode, "none") == 0) {
+  if (mode == BUS_NONE) {
     notes_add(cc->notes, "dbus %s bus: none", what);
     no_bus(cc, system);
     return 0;
@@ -144,13 +158,13 @@ static int one_bus(struct compile_ctx *cc, bool system)
   struct stat st;
   /* A path socket must exist; other addresses (abstract, tcp) can only be
    * reached through the proxy, which keeps the host network namespace. */
-  bool reachable = host ? stat(host, &st) == 0 && S_ISSOCK(st.st_mode) : (addr && strcmp(mode, "filter") == 0);
+  bool reachable = host ? stat(host, &st) == 0 && S_ISSOCK(st.st_mode) : (addr && mode == BUS_FILTER);
   if (!reachable) {
     notes_add(cc->notes, "dbus %s bus: no socket for address %s; not connected", what, addr ? addr : "(unset)");
     no_bus(cc, system);
     return 0;
   }
-  if (strcmp(mode, "full") == 0) {
+  if (mode == BUS_FULL) {
     cc_bind(cc, ACCESS_RO, host, inside, false);
     plan_setenv(cc->plan, env_name, env);
     notes_add(cc->notes, "dbus %s bus: full, unfiltered access to %s", what, host);
@@ -162,7 +176,7 @@ static int one_bus(struct compile_ctx *cc, bool system)
   if (!s->proxy_binary)
     s->proxy_binary = dbus_proxy_find_binary(getenv("PATH"));
   struct service_bus *b = services_add_bus(s, system, addr);
-  dbus_proxy_add_rules(cc, b, system ? NULL : policy_value(cc->pol, "app-id"));
+  add_proxy_rules(cc, b, system ? NULL : policy_app_id(cc->pol));
   cc_bind(cc, ACCESS_RO, b->socket, inside, false);
   plan_setenv(cc->plan, env_name, env);
   notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s", what, addr, b->socket, inside);

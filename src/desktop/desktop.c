@@ -10,22 +10,8 @@
 
 #include "desktop/docportal.h"
 #include "desktop/wayland.h"
-#include "policy/directives.h"
+#include "policy/query.h"
 #include "util/util.h"
-
-static bool socket_on(const struct compile_ctx *cc, const char *name)
-{
-  _cleanup_free_ char *key = xasprintf("socket:%s", name);
-  const char *v = policy_value(cc->pol, key);
-  return v && strcmp(v, "on") == 0;
-}
-
-static bool device_on(const struct compile_ctx *cc, const char *name)
-{
-  _cleanup_free_ char *key = xasprintf("device:%s", name);
-  const char *v = policy_value(cc->pol, key);
-  return v && strcmp(v, "on") == 0;
-}
 
 static bool is_socket(const char *path)
 {
@@ -78,36 +64,59 @@ static int simple_socket(struct compile_ctx *cc, const char *what, const char *h
   return 0;
 }
 
-static int sockets(struct compile_ctx *cc)
+/* Connect one socket the policy asks for.  A switch without default: a
+ * socket added to POLICY_SOCKETS does not build until it is handled here. */
+static int socket_connect(struct compile_ctx *cc, enum policy_socket s)
 {
-  int r = 0;
-  /* Never show the host's X sockets wholesale, even where /tmp is visible. */
-  cc_tmpfs(cc, "/tmp/.X11-unix", 0755);
-  if (socket_on(cc, "x11") && (r = desktop_x11(cc)) < 0)
-    return r;
-  if (socket_on(cc, "wayland")) {
-    if ((r = desktop_wayland(cc)) < 0)
-      return r;
-  } else {
+  switch (s) {
+  case SOCKET_X11:
+    return desktop_x11(cc);
+  case SOCKET_WAYLAND:
+    return desktop_wayland(cc);
+  case SOCKET_PULSEAUDIO:
+    return pulseaudio(cc);
+  case SOCKET_PIPEWIRE: {
+    _cleanup_free_ char *host = host_rt(cc, "pipewire-0");
+    _cleanup_free_ char *inside = xasprintf("%s/pipewire-0", cc->sandbox_runtime_dir);
+    return simple_socket(cc, "pipewire", host, inside, NULL, NULL);
+  }
+  case SOCKET_SSH_AGENT: {
+    const char *host = plan_getenv(cc->plan, "SSH_AUTH_SOCK");
+    _cleanup_free_ char *inside = xasprintf("%s/ssh-agent", cc->sandbox_runtime_dir);
+    return simple_socket(cc, "ssh-agent", host, inside, "SSH_AUTH_SOCK", inside);
+  }
+  case SOCKET_CUPS:
+    return simple_socket(cc, "cups", "/run/cups/cups.sock", "/run/cups/cups.sock", NULL, NULL);
+  case N_SOCKETS:
+    break;
+  }
+  return 0;
+}
+
+/* What a socket the policy does not ask for leaves in the sandbox. */
+static void socket_absent(struct compile_ctx *cc, enum policy_socket s)
+{
+  if (s == SOCKET_WAYLAND) {
     /* No Wayland: toolkits go straight to X11 instead of looking for a
      * socket that isn't there (or using an inherited WAYLAND_SOCKET fd). */
     plan_unsetenv(cc->plan, "WAYLAND_DISPLAY");
     plan_unsetenv(cc->plan, "WAYLAND_SOCKET");
   }
-  if (socket_on(cc, "pulseaudio") && (r = pulseaudio(cc)) < 0)
-    return r;
-  if (socket_on(cc, "pipewire")) {
-    _cleanup_free_ char *host = host_rt(cc, "pipewire-0");
-    _cleanup_free_ char *inside = xasprintf("%s/pipewire-0", cc->sandbox_runtime_dir);
-    simple_socket(cc, "pipewire", host, inside, NULL, NULL);
+}
+
+static int sockets(struct compile_ctx *cc)
+{
+  /* Never show the host's X sockets wholesale, even where /tmp is visible. */
+  cc_tmpfs(cc, "/tmp/.X11-unix", 0755);
+  for (enum policy_socket s = 0; s < N_SOCKETS; s++) {
+    if (!policy_socket_on(cc->pol, s)) {
+      socket_absent(cc, s);
+      continue;
+    }
+    int r = socket_connect(cc, s);
+    if (r < 0)
+      return r;
   }
-  if (socket_on(cc, "ssh-agent")) {
-    const char *host = plan_getenv(cc->plan, "SSH_AUTH_SOCK");
-    _cleanup_free_ char *inside = xasprintf("%s/ssh-agent", cc->sandbox_runtime_dir);
-    simple_socket(cc, "ssh-agent", host, inside, "SSH_AUTH_SOCK", inside);
-  }
-  if (socket_on(cc, "cups"))
-    simple_socket(cc, "cups", "/run/cups/cups.sock", "/run/cups/cups.sock", NULL, NULL);
   return 0;
 }
 
@@ -128,40 +137,53 @@ static void bind_dev_prefix(struct compile_ctx *cc, const char *prefix)
   }
 }
 
-static int devices(struct compile_ctx *cc)
+/* The nodes of one device group.  A switch without default, as for the
+ * sockets: a new group in POLICY_DEVICES must say its nodes here. */
+static void bind_device_group(struct compile_ctx *cc, enum policy_device d)
 {
-  if (device_on(cc, "all")) {
-    cc_bind(cc, ACCESS_DEV, "/dev", "/dev", false);
-    notes_add(cc->notes, "devices: all of the host's /dev");
-    return 0;
-  }
-  char list[256] = "";
-  if (device_on(cc, "dri")) {
+  switch (d) {
+  case DEVICE_DRI: {
     bind_dev(cc, "/dev/dri");
     static const char *const gpu[] = { "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/nvidia-uvm-tools",
                                        "/dev/nvidia-modeset", "/dev/kfd", "/dev/udmabuf", "/dev/mali0" };
     for (size_t i = 0; i < sizeof gpu / sizeof gpu[0]; i++)
       bind_dev(cc, gpu[i]);
     bind_dev_prefix(cc, "/dev/nvidia");
-    strcat(list, " dri");
+    break;
   }
-  if (device_on(cc, "sound")) {
+  case DEVICE_SOUND:
     bind_dev(cc, "/dev/snd");
-    strcat(list, " sound");
-  }
-  if (device_on(cc, "video")) {
+    break;
+  case DEVICE_VIDEO:
     bind_dev_prefix(cc, "/dev/video");
     bind_dev_prefix(cc, "/dev/media");
-    strcat(list, " video");
-  }
-  if (device_on(cc, "input")) {
+    break;
+  case DEVICE_INPUT:
     bind_dev(cc, "/dev/input");
     bind_dev(cc, "/dev/uinput");
-    strcat(list, " input");
-  }
-  if (device_on(cc, "u2f")) {
+    break;
+  case DEVICE_U2F:
     bind_dev_prefix(cc, "/dev/hidraw");
-    strcat(list, " u2f");
+    break;
+  case DEVICE_ALL: /* all of /dev: devices() binds it instead of any group */
+  case N_DEVICES:
+    break;
+  }
+}
+
+static int devices(struct compile_ctx *cc)
+{
+  if (policy_device_on(cc->pol, DEVICE_ALL)) {
+    cc_bind(cc, ACCESS_DEV, "/dev", "/dev", false);
+    notes_add(cc->notes, "devices: all of the host's /dev");
+    return 0;
+  }
+  char list[256] = "";
+  for (enum policy_device d = 0; d < N_DEVICES; d++) {
+    if (d == DEVICE_ALL || !policy_device_on(cc->pol, d))
+      continue;
+    bind_device_group(cc, d);
+    snprintf(list + strlen(list), sizeof list - strlen(list), " %s", device_name(d));
   }
   notes_add(cc->notes, "devices: null zero full random urandom tty pts shm%s", list);
   return 0;

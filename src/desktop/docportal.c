@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "policy/query.h"
 #include "util/util.h"
 
 static const char unreachable[] = "files chosen through the portal will not be reachable";
@@ -38,8 +39,8 @@ static const char unreachable[] = "files chosen through the portal will not be r
  * so that sbx can't, or must not, create a directory there? */
 static bool host_dir_shown(const struct compile_ctx *cc, const char *path)
 {
-  const char *v = cc_rule_for(cc, path);
-  return v && strcmp(v, "private") != 0;
+  enum path_access a = policy_path_access(cc->pol, path);
+  return a != PATH_NO_RULE && a != PATH_PRIVATE;
 }
 
 /* The mount id of the mount fd is on (/proc/self/fdinfo), or -1. */
@@ -132,7 +133,7 @@ static int open_app_dir(const char *rt, const char *app_id, char **why)
 
 int desktop_docportal(struct compile_ctx *cc)
 {
-  const char *app_id = policy_value(cc->pol, "app-id");
+  const char *app_id = policy_app_id(cc->pol);
   if (!app_id)
     return 0; /* portals treat the app as a host program: real paths */
   if (!cc->host_runtime_dir) {

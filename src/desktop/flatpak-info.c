@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "launch/services.h"
+#include "policy/query.h"
 #include "util/util.h"
 
 struct buf {
@@ -76,31 +77,18 @@ static void buf_add_list_item(struct buf *b, const char *item)
   buf_add(b, ";");
 }
 
-static bool on(const struct compile_ctx *cc, const char *kind, const char *name)
-{
-  _cleanup_free_ char *key = xasprintf("%s:%s", kind, name);
-  const char *v = policy_value(cc->pol, key);
-  return v && strcmp(v, "on") == 0;
-}
-
-static bool mode_is(const struct compile_ctx *cc, const char *key, const char *mode)
-{
-  const char *v = policy_value(cc->pol, key);
-  return v && strcmp(v, mode) == 0;
-}
-
 static void filesystems(const struct compile_ctx *cc, struct buf *b)
 {
   const char *home = cc->home;
   size_t hlen = strlen(home);
   bool have_home = hlen > 1 && home[0] == '/';
   size_t it = 0;
-  const struct setting *s;
+  struct path_rule rule;
   buf_add(b, "filesystems=");
-  while ((s = policy_next(cc->pol, "path:", &it))) {
-    const char *path = s->key + 5;
-    bool ro = strcmp(s->value, "ro") == 0;
-    if (!ro && strcmp(s->value, "rw") != 0 && strcmp(s->value, "persist") != 0)
+  while (policy_next_path(cc->pol, &it, &rule)) {
+    const char *path = rule.path;
+    bool ro = rule.access == PATH_RO;
+    if (!path_access_shows_host(rule.access))
       continue;
     if (strchr(path, ':'))
       continue;
@@ -120,19 +108,18 @@ static void filesystems(const struct compile_ctx *cc, struct buf *b)
 
 static void bus_policy(const struct compile_ctx *cc, struct buf *b, bool system)
 {
-  static const char *const levels[] = { "see", "talk", "own" };
-  const char *prefix = system ? "dbus-system:" : "dbus-session:";
-  /* Keys sort as PREFIX VERB:NAME, so collect (name, strongest level). */
+  static const enum bus_verb levels[] = { BUS_SEE, BUS_TALK, BUS_OWN };
+  /* Rules come ordered by verb, then name, so collect (name, strongest
+   * level). */
   struct { const char *name; int level; } *names = NULL;
   size_t n = 0;
   for (int level = 0; level < 3; level++) {
     size_t it = 0;
-    const struct setting *s;
-    _cleanup_free_ char *want = xasprintf("%s%s:", prefix, levels[level]);
-    while ((s = policy_next(cc->pol, want, &it))) {
-      if (strcmp(s->value, "on") != 0)
+    struct bus_rule rule;
+    while (policy_next_bus_rule(cc->pol, system, &it, &rule)) {
+      if (rule.verb != levels[level])
         continue;
-      const char *name = s->key + strlen(want);
+      const char *name = rule.arg;
       size_t i;
       for (i = 0; i < n && strcmp(names[i].name, name) != 0; i++)
         ;
@@ -146,7 +133,7 @@ static void bus_policy(const struct compile_ctx *cc, struct buf *b, bool system)
   if (n > 0) {
     buf_add(b, "\n[%s Bus Policy]\n", system ? "System" : "Session");
     for (size_t i = 0; i < n; i++)
-      buf_add(b, "%s=%s\n", names[i].name, levels[names[i].level]);
+      buf_add(b, "%s=%s\n", names[i].name, bus_verb_name(levels[names[i].level]));
   }
   free(names);
 }
@@ -160,23 +147,24 @@ char *flatpak_info_build(const struct compile_ctx *cc, const struct flatpak_info
   buf_add(&b, "system-bus-proxy=%s\n\n", in->system_bus_proxy ? "true" : "false");
 
   buf_add(&b, "[Context]\nshared=%s\n", cc->share_net ? "network;" : "");
-  static const struct { const char *sbx, *flatpak; } sockets[] = {
-    { "x11", "x11" }, { "wayland", "wayland" }, { "pulseaudio", "pulseaudio" },
-    { "cups", "cups" }, { "ssh-agent", "ssh-auth" },
+  /* Flatpak's names, in Flatpak's order. */
+  static const struct { enum policy_socket sbx; const char *flatpak; } sockets[] = {
+    { SOCKET_X11, "x11" }, { SOCKET_WAYLAND, "wayland" }, { SOCKET_PULSEAUDIO, "pulseaudio" },
+    { SOCKET_CUPS, "cups" }, { SOCKET_SSH_AGENT, "ssh-auth" },
   };
   buf_add(&b, "sockets=");
   for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++)
-    if (on(cc, "socket", sockets[i].sbx))
+    if (policy_socket_on(cc->pol, sockets[i].sbx))
       buf_add_list_item(&b, sockets[i].flatpak);
-  if (mode_is(cc, "dbus-session", "full"))
+  if (policy_bus_mode(cc->pol, false) == BUS_FULL)
     buf_add_list_item(&b, "session-bus");
-  if (mode_is(cc, "dbus-system", "full"))
+  if (policy_bus_mode(cc->pol, true) == BUS_FULL)
     buf_add_list_item(&b, "system-bus");
   buf_add(&b, "\ndevices=");
-  static const char *const devices[] = { "dri", "input", "all" };
+  static const enum policy_device devices[] = { DEVICE_DRI, DEVICE_INPUT, DEVICE_ALL };
   for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
-    if (on(cc, "device", devices[i]))
-      buf_add_list_item(&b, devices[i]);
+    if (policy_device_on(cc->pol, devices[i]))
+      buf_add_list_item(&b, device_name(devices[i]));
   buf_add(&b, "\n");
   filesystems(cc, &b);
 
@@ -190,7 +178,7 @@ char *flatpak_info_build(const struct compile_ctx *cc, const struct flatpak_info
 
 int desktop_flatpak_info(struct compile_ctx *cc, bool session_bus_proxy, bool system_bus_proxy)
 {
-  const char *app_id = policy_value(cc->pol, "app-id");
+  const char *app_id = policy_app_id(cc->pol);
   if (!app_id) {
     notes_add(cc->notes, "/.flatpak-info: none (no app-id); portals treat the app%s as a host program",
               session_bus_proxy || system_bus_proxy ? " (through its D-Bus proxy)" : "");

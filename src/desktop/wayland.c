@@ -13,6 +13,7 @@
 
 #include "plan/plan.h"
 #include "launch/services.h"
+#include "policy/query.h"
 #include "util/util.h"
 
 /* ---- the wire protocol ----------------------------------------------------
@@ -514,7 +515,7 @@ int desktop_wayland(struct compile_ctx *cc)
   w->host_socket = xstrdup(host);
   w->inside = xasprintf("%s/%s", cc->sandbox_runtime_dir, base);
   w->listener = xasprintf("%s/wayland", s->runtime_dir);
-  const char *app_id = policy_value(cc->pol, "app-id");
+  const char *app_id = policy_app_id(cc->pol);
   w->app_id = app_id ? xstrdup(app_id) : NULL;
   wayland_service_free(s->wayland);
   s->wayland = w;

@@ -58,37 +58,6 @@
 #define PROXY_READY_TIMEOUT_MS 30000
 #define PROXY_EXIT_TIMEOUT_MS 5000
 
-size_t dbus_proxy_add_rules(const struct compile_ctx *cc, struct service_bus *b, const char *app_id)
-{
-  static const char *const verbs[] = { "see", "talk", "own", "call", "broadcast" };
-  service_bus_add_rule(b, "--filter");
-  /* Like Flatpak: the app may own its id and names below it (MPRIS-style
-   * APPID.Instance123, APPID.Sandboxed...) on the session bus. */
-  if (!b->system && app_id) {
-    service_bus_add_rule(b, "--own=%s", app_id);
-    service_bus_add_rule(b, "--own=%s.*", app_id);
-  }
-  const char *prefix = b->system ? "dbus-system:" : "dbus-session:";
-  size_t plen = strlen(prefix), it = 0, n = 0;
-  const struct setting *st;
-  while ((st = policy_next(cc->pol, prefix, &it))) {
-    if (strcmp(st->value, "on") != 0)
-      continue;
-    const char *verb = st->key + plen;
-    const char *colon = strchr(verb, ':');
-    if (!colon)
-      continue;
-    for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
-      if (strlen(verbs[i]) == (size_t)(colon - verb) && strncmp(verbs[i], verb, colon - verb) == 0) {
-        /* call/broadcast keep their "NAME=RULE" argument as one word. */
-        service_bus_add_rule(b, "--%s=%s", verbs[i], colon + 1);
-        n++;
-      }
-    }
-  }
-  return n;
-}
-
 static bool is_executable_file(const char *path)
 {
   struct stat st;

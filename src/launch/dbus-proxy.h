@@ -4,14 +4,7 @@
  * the bus is the proxy, not the app). */
 #pragma once
 
-#include "compile/compile.h"
 #include "launch/services.h"
-
-/* Turn the policy's rules for one bus (dbus-session:* or dbus-system:*)
- * into xdg-dbus-proxy arguments on b; app_id (or NULL) may own its name
- * and names below it on the session bus.  Returns how many rules came
- * from the policy. */
-size_t dbus_proxy_add_rules(const struct compile_ctx *cc, struct service_bus *b, const char *app_id);
 
 /* The xdg-dbus-proxy executable: $SBX_DBUS_PROXY if set, else the first in
  * $PATH (then /usr/bin).  NULL if there is none. */

@@ -5,10 +5,9 @@
 #include <string.h>
 #include <sys/capability.h>
 
+#include "policy/keys.h"
+#include "policy/query.h"
 #include "util/util.h"
-
-const char *const socket_names[] = { "x11", "wayland", "pulseaudio", "pipewire", "ssh-agent", "cups", NULL };
-const char *const device_names[] = { "dri", "sound", "video", "input", "u2f", "all", NULL };
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -60,21 +59,21 @@ static int apply_path(struct policy *pol, const struct directive *d, const char 
     return bad(loc, "%s: \"%s\" is not an absolute path without \".\" or \"..\" components", d->name, arg);
   if (strcmp(path, "/") == 0 && strcmp(d->name, "ro") != 0)
     return bad(loc, "%s: the root directory can only be made visible read-only", d->name);
-  _cleanup_free_ char *key = xasprintf("path:%s", path);
+  _cleanup_free_ char *key = xasprintf(KEY_PATH "%s", path);
   return policy_set(pol, key, d->name, loc);
 }
 
 static int apply_named(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
 {
   bool socket = strstr(d->name, "socket") != NULL;
-  const char *const *names = socket ? socket_names : device_names;
-  if (!in_list(names, arg)) {
+  if ((socket ? socket_from_name(arg) : device_from_name(arg)) < 0) {
     char list[256] = "";
-    for (size_t i = 0; names[i]; i++)
-      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", names[i]);
+    for (int i = 0; i < (socket ? N_SOCKETS : N_DEVICES); i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+               socket ? socket_name((enum policy_socket)i) : device_name((enum policy_device)i));
     return bad(loc, "%s: unknown %s \"%s\" (known: %s)", d->name, socket ? "socket" : "device group", arg, list);
   }
-  _cleanup_free_ char *key = xasprintf("%s:%s", socket ? "socket" : "device", arg);
+  _cleanup_free_ char *key = xasprintf("%s%s", socket ? KEY_SOCKET : KEY_DEVICE, arg);
   return policy_set(pol, key, strncmp(d->name, "no-", 3) == 0 ? "off" : "on", loc);
 }
 
@@ -123,7 +122,7 @@ static int apply_bus_rule(struct policy *pol, const struct directive *d, const c
     return bad(loc, "%s: \"%s\" is not a bus name", d->name, arg);
   if (!valid_bus_name(arg, name_len))
     return bad(loc, "%s: \"%.*s\" is not a valid well-known bus name", d->name, (int)name_len, arg);
-  _cleanup_free_ char *key = xasprintf("dbus-%s:%s:%s", system ? "system" : "session", verb, arg);
+  _cleanup_free_ char *key = xasprintf("%s:%s:%s", system ? KEY_DBUS_SYSTEM : KEY_DBUS_SESSION, verb, arg);
   return policy_set(pol, key, "on", loc);
 }
 
@@ -168,7 +167,7 @@ static int apply_env(struct policy *pol, const struct directive *d, const char *
     return bad(loc, "env: expected NAME=VALUE, got \"%s\"", arg);
   if (!valid_env_name(arg, len))
     return bad(loc, "%s: \"%.*s\" is not a valid variable name", d->name, (int)len, arg);
-  _cleanup_free_ char *key = xasprintf("env:%.*s", (int)len, arg);
+  _cleanup_free_ char *key = xasprintf(KEY_ENV "%.*s", (int)len, arg);
   _cleanup_free_ char *val = unset ? xstrdup("unset") : xasprintf("set:%s", eq + 1);
   return policy_set(pol, key, val, loc);
 }
@@ -178,8 +177,8 @@ static int apply_cap(struct policy *pol, const struct directive *d, const char *
   cap_value_t v;
   if (strcmp(arg, "ALL") != 0 && (strncasecmp(arg, "cap_", 4) != 0 || cap_from_name(arg, &v) < 0))
     return bad(loc, "%s: \"%s\" is not a capability name (e.g. CAP_NET_RAW) or ALL", d->name, arg);
-  _cleanup_free_ char *key = xasprintf("cap:%s", arg);
-  for (char *c = key + 4; *c; c++)
+  _cleanup_free_ char *key = xasprintf(KEY_CAP "%s", arg);
+  for (char *c = key + strlen(KEY_CAP); *c; c++)
     *c = (char)toupper((unsigned char)*c);
   return policy_set(pol, key, strcmp(d->name, "cap-add") == 0 ? "add" : "drop", loc);
 }
@@ -190,10 +189,10 @@ static const struct directive directives[] = {
   { "persist", "PATH", "like rw; PATH is created on the host first, so app state persists", apply_path, false },
   { "hide", "PATH", "make PATH invisible (an empty, read-only directory or an unreadable file)", apply_path, false },
   { "private", "PATH", "an empty private directory (tmpfs) at PATH, gone when the sandbox ends", apply_path, false },
-  { "device", "dri|sound|video|input|u2f|all", "give access to a group of device nodes", apply_named, false },
-  { "no-device", "dri|sound|video|input|u2f|all", "take back a device group an include gave", apply_named, false },
-  { "socket", "x11|wayland|pulseaudio|pipewire|ssh-agent|cups", "connect the app to a desktop service", apply_named, false },
-  { "no-socket", "x11|wayland|pulseaudio|pipewire|ssh-agent|cups", "take back a socket an include gave", apply_named, false },
+  { "device", DEVICE_CHOICES, "give access to a group of device nodes", apply_named, false },
+  { "no-device", DEVICE_CHOICES, "take back a device group an include gave", apply_named, false },
+  { "socket", SOCKET_CHOICES, "connect the app to a desktop service", apply_named, false },
+  { "no-socket", SOCKET_CHOICES, "take back a socket an include gave", apply_named, false },
   { "network", "none|host", "no network (loopback only) or the host's network", apply_choice, false, true },
   { "dbus-session", "none|filter|full", "session bus access: none, through a filtering proxy, or unfiltered", apply_choice, false },
   { "dbus-system", "none|filter|full", "system bus access", apply_choice, false },

@@ -28,7 +28,3 @@ const struct directive *directive_table(size_t *n);
 /* Expand variables in raw, validate and record.  Errors print FILE:LINE. */
 int directive_apply(struct policy *pol, const struct vars *v, const struct directive *d,
                     const char *raw, struct src_loc loc);
-
-/* Socket and device names, shared with the compiler. */
-extern const char *const socket_names[];
-extern const char *const device_names[];

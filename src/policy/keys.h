@@ -1,0 +1,13 @@
+/* How settings are keyed in the policy: written by directives.c, read by
+ * query.c, and nowhere else (the rest of sbx asks policy/query.h). */
+#pragma once
+
+#define KEY_PATH "path:"     /* path:/ABS -> ro|rw|persist|hide|private */
+#define KEY_SOCKET "socket:" /* socket:NAME -> on|off */
+#define KEY_DEVICE "device:" /* device:NAME -> on|off */
+#define KEY_ENV "env:"       /* env:NAME -> set:VALUE|unset */
+#define KEY_CAP "cap:"       /* cap:ALL|CAP_X -> add|drop */
+/* dbus-session and dbus-system -> none|filter|full; rules are
+ * dbus-session:VERB:ARG and dbus-system:VERB:ARG -> on */
+#define KEY_DBUS_SESSION "dbus-session"
+#define KEY_DBUS_SYSTEM "dbus-system"

@@ -1,0 +1,132 @@
+/* Typed questions to a resolved policy.
+ *
+ * The policy stores settings under string keys ("path:/home/u",
+ * "socket:x11", "dbus-session:see:org.a.B"); only src/policy/ knows that
+ * spelling.  The compiler and --explain ask here and get enums and small
+ * structs back, so a key's format can change in one place, and a misspelt
+ * key is a compile error instead of a silently false answer.
+ *
+ * The sockets and device groups are X-macro tables: each is the one list
+ * the enum, the names, the directives' argument help and the error
+ * messages come from.  The shell completions list the same words as plain
+ * files; tests/check-completion-words.sh fails when they drift. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/policy.h"
+
+/* X(ENUM, "name"), in the order the compiler connects them. */
+#define POLICY_SOCKETS(X)            \
+  X(SOCKET_X11, "x11")               \
+  X(SOCKET_WAYLAND, "wayland")       \
+  X(SOCKET_PULSEAUDIO, "pulseaudio") \
+  X(SOCKET_PIPEWIRE, "pipewire")     \
+  X(SOCKET_SSH_AGENT, "ssh-agent")   \
+  X(SOCKET_CUPS, "cups")
+
+/* X(ENUM, "name"); "all" (all of the host's /dev) last. */
+#define POLICY_DEVICES(X)      \
+  X(DEVICE_DRI, "dri")         \
+  X(DEVICE_SOUND, "sound")     \
+  X(DEVICE_VIDEO, "video")     \
+  X(DEVICE_INPUT, "input")     \
+  X(DEVICE_U2F, "u2f")         \
+  X(DEVICE_ALL, "all")
+
+#define POLICY_ENUM_(id, name) id,
+enum policy_socket { POLICY_SOCKETS(POLICY_ENUM_) N_SOCKETS };
+enum policy_device { POLICY_DEVICES(POLICY_ENUM_) N_DEVICES };
+
+/* "x11|wayland|...": the argument of the socket and device directives, as
+ * their help shows it.  (Every name gets a leading "|"; + 1 drops the
+ * first.) */
+#define POLICY_ALT_(id, name) "|" name
+#define SOCKET_CHOICES (POLICY_SOCKETS(POLICY_ALT_) + 1)
+#define DEVICE_CHOICES (POLICY_DEVICES(POLICY_ALT_) + 1)
+
+const char *socket_name(enum policy_socket s);
+const char *device_name(enum policy_device d);
+/* The enum value of a name, or -1 if there is no such socket/device. */
+int socket_from_name(const char *name);
+int device_from_name(const char *name);
+
+/* "socket NAME" / "device NAME" in effect (and not taken back by no-). */
+bool policy_socket_on(const struct policy *pol, enum policy_socket s);
+bool policy_device_on(const struct policy *pol, enum policy_device d);
+
+/* Path rules: the directive that made the rule. */
+enum path_access { PATH_NO_RULE, PATH_RO, PATH_RW, PATH_PERSIST, PATH_HIDE, PATH_PRIVATE };
+struct path_rule {
+  const char *path; /* normalized, absolute */
+  enum path_access access;
+  const struct setting *setting; /* where it was said */
+};
+/* The rules in key order (strcmp of the paths: a directory before
+ * anything below it).  Start with *iter = 0; false at the end.  The other
+ * iterators below work the same way. */
+bool policy_next_path(const struct policy *pol, size_t *iter, struct path_rule *out);
+/* The access the closest rule at or above host `path` gives, or
+ * PATH_NO_RULE when no rule covers it. */
+enum path_access policy_path_access(const struct policy *pol, const char *path);
+/* ro, rw or persist: the host's file shows. */
+bool path_access_shows_host(enum path_access a);
+/* rw or persist: the app can write to the host's file. */
+bool path_access_writable(enum path_access a);
+
+enum network_mode { NETWORK_UNSET, NETWORK_NONE, NETWORK_HOST };
+enum network_mode policy_network(const struct policy *pol);
+
+/* The app-id, hostname directives, or NULL. */
+const char *policy_app_id(const struct policy *pol);
+const char *policy_hostname(const struct policy *pol);
+
+/* D-Bus.  `system` picks the system bus (dbus-system*), else the session
+ * bus (dbus-session, dbus-see...). */
+enum bus_mode { BUS_NONE, BUS_FILTER, BUS_FULL };
+const char *bus_mode_name(enum bus_mode m); /* "none", "filter", "full" */
+/* The dbus-session / dbus-system directive; BUS_NONE when not given. */
+enum bus_mode policy_bus_mode(const struct policy *pol, bool system);
+
+enum bus_verb { BUS_SEE, BUS_TALK, BUS_OWN, BUS_CALL, BUS_BROADCAST };
+const char *bus_verb_name(enum bus_verb v); /* "see", ... as xdg-dbus-proxy spells them */
+struct bus_rule {
+  enum bus_verb verb;
+  const char *arg; /* NAME, or NAME=RULE for call and broadcast */
+};
+/* The rules for one bus, ordered by verb name, then argument. */
+bool policy_next_bus_rule(const struct policy *pol, bool system, size_t *iter, struct bus_rule *out);
+size_t policy_count_bus_rules(const struct policy *pol, bool system);
+
+/* cap-add / cap-drop.  "ALL" comes before any single capability, so that
+ * "cap-drop ALL" + "cap-add CAP_X" keeps CAP_X. */
+struct cap_rule {
+  const char *name; /* "ALL" or "CAP_..." (upper case) */
+  bool add;
+};
+bool policy_next_cap(const struct policy *pol, size_t *iter, struct cap_rule *out);
+
+/* env / unsetenv, ordered by name. */
+struct env_rule {
+  const char *name;
+  const char *value; /* NULL: unset */
+};
+bool policy_next_env(const struct policy *pol, size_t *iter, struct env_rule *out);
+
+/* For --explain, which shows settings as the policy holds them: the
+ * settings of one group, in key order. */
+enum setting_group {
+  GROUP_SOCKETS,
+  GROUP_DEVICES,
+  GROUP_DBUS_SESSION, /* the mode and the rules */
+  GROUP_DBUS_SYSTEM,
+  GROUP_ENV,
+  GROUP_CAPS,
+};
+const struct setting *policy_next_in_group(const struct policy *pol, enum setting_group g, size_t *iter);
+
+/* The one-word settings --explain lists at the end, in this order. */
+enum policy_scalar { SCALAR_APP_ID, SCALAR_NAME, SCALAR_NETWORK, SCALAR_HOSTNAME, N_SCALARS };
+const char *policy_scalar_name(enum policy_scalar k); /* the directive: "app-id"... */
+const struct setting *policy_scalar(const struct policy *pol, enum policy_scalar k);

@@ -503,10 +503,12 @@ t_lifetime_launcher_and_sbx() {
          while [ ! -e "$3" ]; do sleep 0.1; done; exit 0' \
     launcher "$SBX" "$marker" "$HOME/out/started"
   local app sbxpid
-  wait_for pgrep -f "sleep 300; : $marker" >/dev/null || fail "the app died with its launcher"
-  app=$(pgrep -f "sleep 300; : $marker" | head -n1)
+  # The app's command line is exactly this; sbx's (and the launcher's)
+  # only contain it, so an anchored match finds the app and nothing else.
+  wait_for pgrep -f "^sh -c sleep 300; : $marker\$" >/dev/null || fail "the app died with its launcher"
+  app=$(pgrep -f "^sh -c sleep 300; : $marker\$" | head -n1)
   remember_pid "$app"
-  sbxpid=$(pgrep -f -- "--profile life sh -c echo started" | head -n1)
+  sbxpid=$(pgrep -f -- "--profile life sh -c echo started.*$marker" | head -n1)
   [[ -n $sbxpid ]] || fail "no sbx process found"
   sleep 1 # still alive a moment after the launcher is long gone
   kill -0 "$app" 2>/dev/null || fail "the app did not survive its launcher"
@@ -831,6 +833,34 @@ t_disabled_user_dir() {
 # sandbox (and Firefox then waits ~25 s on a portal activated there).  A
 # dbus-launch of our own, first on PATH, records any such attempt in the
 # sandbox's /tmp, so the check works whether or not dbus-x11 is installed.
+t_ssh_agent_socket() {
+  test_profiles
+  # A stand-in agent on the host: a unix socket that answers one line.
+  local sock=$HOME/.run/agent.sock
+  python3 - "$sock" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+c.sendall(b"agent-here\n")
+c.close()
+PY
+  remember_pid $!
+  wait_for test -S "$sock" || fail "the stand-in agent did not start"
+  printf 'include base.inc\nsocket ssh-agent\n' >"$P/agent.profile"
+  SSH_AUTH_SOCK=$sock sbx_ok --profile agent python3 -c '
+import os, socket
+s = socket.socket(socket.AF_UNIX)
+s.connect(os.environ["SSH_AUTH_SOCK"])
+print(os.environ["SSH_AUTH_SOCK"], s.recv(64).decode().strip())'
+  expect_eq "$OUT" "/run/user/$(id -u)/ssh-agent agent-here" "the agent, from inside"
+  # --explain names the host's socket (the note was once printed from a
+  # string the environment edit had freed).
+  SSH_AUTH_SOCK=$sock sbx_ok --explain agent true
+  expect_contains "$OUT" "ssh-agent: $sock -> /run/user/$(id -u)/ssh-agent" "--explain"
+}
+
 t_no_bus_no_autolaunch() {
   command -v gdbus >/dev/null || skip_check "gdbus (libglib2.0-bin) is not installed"
   test_profiles
@@ -938,6 +968,7 @@ run_checks() {
   check "variables: \${DOWNLOAD} from user-dirs.dirs, \${PROFILE}" t_variables
   check "variables: a disabled user folder does not open the home" t_disabled_user_dir
   check "no session bus: clients inside fail at once, nothing autolaunches a bus" t_no_bus_no_autolaunch
+  check "socket ssh-agent: the agent answers inside at \$SSH_AUTH_SOCK; --explain names it" t_ssh_agent_socket
 }
 
 # Run as root: give the unprivileged pass a readable copy of the profiles.

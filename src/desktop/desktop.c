@@ -58,9 +58,11 @@ static int simple_socket(struct compile_ctx *cc, const char *what, const char *h
     return 0;
   }
   cc_bind(cc, ACCESS_RO, host, inside, false);
+  /* Noted before the variable is set: host may be the plan's own copy of
+   * that variable (SSH_AUTH_SOCK), which plan_setenv frees. */
+  notes_add(cc->notes, "%s: %s -> %s", what, host, inside);
   if (env)
     plan_setenv(cc->plan, env, env_value);
-  notes_add(cc->notes, "%s: %s -> %s", what, host, inside);
   return 0;
 }
 

@@ -10,14 +10,25 @@
 #   WARMUP=N     warm-up runs per command (default 5; --quick: 2)
 #   --as USER    run the sandboxes as USER (via setpriv), the way desktop
 #                users run them; needs root
-#   --only LIST  comma-separated subset of a,b,c,d
+#   --only LIST  comma-separated subset of a,b,c,d,e,f
+#
+#   FIREJAIL=path firejail binary for case f (default: firejail on PATH;
+#                the case is skipped without it; its profiles come with
+#                Debian's firejail-profiles)
 #
 # Cases:
-#   a  --ro-bind / / --dev /dev --proc /proc --unshare-all true
+#   a  --ro-bind / / --dev /dev --proc /proc --unshare-all --die-with-parent
+#      true, and the kernel's floor for the same namespaces
+#      (unshare -Urmpiufn --mount-proc true)
 #   b  a Flatpak-like argv (~40 operations, seccomp, data files) via --args
 #   c  --ro-bind / / --tmpfs /tmp plus 0/100/400 --ro-bind /usr/share /tmp/bN
 #   d  --ro-bind / / true with 0 and 1000 extra host mounts (root only:
 #      the mounts are made inside `unshare -m --propagation private`)
+#   e  sbx --profile firefox true with its filtered session bus (a real
+#      dbus-daemon from dbus-run-session, xdg-dbus-proxy) against the same
+#      with --dbus-session none
+#   f  sbx --profile firefox true against firejail --profile=firefox true,
+#      both inside one dbus-run-session
 #
 # This is a measurement, not a test: it exits 0 whatever the figures are,
 # and non-zero only when something could not be run. Results (hyperfine
@@ -32,7 +43,8 @@ SBX=${SBX:-$top/build/sbx}
 BWRAP=${BWRAP:-/usr/bin/bwrap}
 quick=0
 as_user=
-only=a,b,c,d
+only=a,b,c,d,e,f
+FIREJAIL=${FIREJAIL:-$(command -v firejail || true)}
 
 die() { echo "startup.sh: $*" >&2; exit 1; }
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit "${1:-0}"; }
@@ -88,13 +100,28 @@ results=$out/results.tsv   # case  label  which  median_ms  json
 # hyperfine invocation (MODE: "N" = no shell, "sh" = through sh -c for
 # fd redirections; hyperfine subtracts the shell's own start-up).
 bench() {
-    local name=$1 label=$2 mode=$3 csbx=$4 cbwrap=$5 json=$out/$1.json
-    local shellopt=(-N)
+    bench_named "$1" "$2" "$3" sbx "$4" bwrap "$5"
+}
+
+# bench_named NAME LABEL MODE [--wrap CMD... --] N1 CMD1 N2 CMD2 [N3 CMD3]:
+# the same for commands with names of their own.  The --wrap command
+# (e.g. dbus-run-session --) runs hyperfine itself, so that every command
+# measured shares what it sets up.
+bench_named() {
+    local name=$1 label=$2 mode=$3 json=$out/$1.json
+    shift 3
+    local wrap=() shellopt=(-N) cmds=()
+    if [[ ${1:-} == --wrap ]]; then
+        shift
+        while [[ $1 != -- ]]; do wrap+=("$1"); shift; done
+        shift
+    fi
     [[ $mode == sh ]] && shellopt=()
+    while (($#)); do cmds+=(-n "$1" "$2"); shift 2; done
     printf '  %-28s ' "$label" >&2
-    if ! "${runas[@]}" hyperfine "${shellopt[@]}" --style basic \
+    if ! "${runas[@]}" "${wrap[@]}" hyperfine "${shellopt[@]}" --style basic \
             --warmup "$WARMUP" --runs "$RUNS" --export-json "$json" \
-            -n sbx "$csbx" -n bwrap "$cbwrap" >>"$log" 2>&1; then
+            "${cmds[@]}" >>"$log" 2>&1; then
         echo "failed" >&2
         tail -n 20 "$log" >&2
         die "hyperfine failed for case $name; see $log"
@@ -129,8 +156,10 @@ want() { [[ ,$only, == *,$1,* ]]; }
 # ---- (a) -------------------------------------------------------------------
 if want a; then
     echo "(a) minimal sandbox" >&2
-    args="--ro-bind / / --dev /dev --proc /proc --unshare-all true"
-    bench a "a: ro / + dev + proc" N "$SBX $args" "$BWRAP $args"
+    args="--ro-bind / / --dev /dev --proc /proc --unshare-all --die-with-parent true"
+    # The kernel's own floor: the same namespaces, a fresh proc, nothing else.
+    floor="unshare -Urmpiufn --mount-proc true"
+    bench_named a "a: ro / + dev + proc" N sbx "$SBX $args" bwrap "$BWRAP $args" floor "$floor"
 fi
 
 # ---- (b) -------------------------------------------------------------------
@@ -240,6 +269,30 @@ EOF
     fi
 fi
 
+# ---- (e) (f) ---------------------------------------------------------------
+# A profile sandbox as a desktop runs it: a session bus (dbus-run-session),
+# the shipped firefox profile, a fresh home.
+if want e || want f; then
+    command -v dbus-run-session >/dev/null || die "dbus-run-session (dbus-daemon) is needed for cases e and f"
+    mkdir -p "$work/run" && chmod 700 "$work/run"
+    [[ -n $as_user ]] && chown "$run_uid:$run_gid" "$work/run"
+    profenv=(env SBX_PROFILE_PATH="$top/profiles" XDG_RUNTIME_DIR="$work/run" HOME="$work/home")
+fi
+if want e; then
+    echo "(e) profile with a filtered session bus" >&2
+    bench_named e "e: firefox profile, bus" N --wrap "${profenv[@]}" dbus-run-session -- \
+        bus "$SBX --profile firefox true" nobus "$SBX --profile firefox --dbus-session none true"
+fi
+if want f; then
+    echo "(f) sbx against firejail, firefox profile" >&2
+    if [[ -z $FIREJAIL ]]; then
+        echo "  skipped: firejail is not installed (apt-get install firejail)" >&2
+    else
+        bench_named f "f: firefox profile" N --wrap "${profenv[@]}" dbus-run-session -- \
+            sbx "$SBX --profile firefox true" firejail "$FIREJAIL --quiet --profile=firefox true"
+    fi
+fi
+
 # ---- summary ---------------------------------------------------------------
 python3 - "$results" <<'EOF' | tee -a "$summary"
 import sys
@@ -260,6 +313,26 @@ for c in ["a", "b", "c0", "c100", "c400", "d0", "d1000"]:
     if t:
         verdict = "  met" if s / b <= float(t.split()[1]) else "  NOT met"
     print(f"{label[c]:<28} {s:9.2f} {b:9.2f} {s / b:10.2f}  {t}{verdict}")
+
+if ("a", "floor") in med and ("a", "sbx") in med:
+    f = med[("a", "floor")]
+    print()
+    print(f"bare start (a) against the kernel's floor (unshare -Urmpiufn --mount-proc true, {f:.2f} ms):")
+    for w in ("sbx", "bwrap"):
+        r = med[("a", w)] / f
+        print(f"  {w:<6} {r:5.2f}x floor" + ("   (target <= 1.3: " + ("met)" if r <= 1.3 else "NOT met)") if w == "sbx" else ""))
+
+if ("e", "bus") in med and ("e", "nobus") in med:
+    b, n = med[("e", "bus")], med[("e", "nobus")]
+    r = b / n
+    print()
+    print(f"filtered bus (e): {b:.2f} ms with, {n:.2f} ms without: {r:.2f}x   (target <= 1.3: " + ("met)" if r <= 1.3 else "NOT met)"))
+
+if ("f", "sbx") in med and ("f", "firejail") in med:
+    s_, j = med[("f", "sbx")], med[("f", "firejail")]
+    r = s_ / j
+    print()
+    print(f"firejail (f): sbx {s_:.2f} ms, firejail {j:.2f} ms: {r:.3f}x   (target <= 0.1: " + ("met)" if r <= 0.1 else "NOT met)"))
 
 if have("c0", "c100", "c400"):
     print()

@@ -360,6 +360,8 @@ t_explain_starts_nothing() {
   run_sbx --explain "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true
   expect_eq "$RC" 0 "exit code"
   expect_contains "$OUT" "dbus proxy command: sbx-dbus-proxy"
+  expect_contains "$OUT" "filtered by xdg-dbus-proxy: unix:path=$T/bus -> $XDG_RUNTIME_DIR/sbx/"
+  expect_contains "$OUT" "/session-bus/bus -> /run/user/$(id -u)/bus (a link to /run/user/$(id -u)/.dbus-proxy/bus"
   expect_contains "$OUT" "--talk=org.sbx.Test"
   expect_contains "$OUT" "--own=org.sbx.App.*"
   expect_nothing_left

@@ -189,7 +189,6 @@ static int one_bus(struct compile_ctx *cc, bool system)
   cc_bind(cc, ACCESS_RO, b->dir, inside_dir, false);
   if (!system)
     cc_symlink(cc, ".dbus-proxy/bus", inside);
-  plan_setenv(cc->plan, env_name, env);
   if (system)
     notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s (its directory %s is bound at %s, "
               "so the socket may appear after the sandbox is built; the app starts once the proxy is ready)",
@@ -198,6 +197,8 @@ static int one_bus(struct compile_ctx *cc, bool system)
     notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s (a link to %s/bus; its directory "
               "%s is bound at %s, so the socket may appear after the sandbox is built; the app starts once the "
               "proxy is ready)", what, addr, b->socket, inside, inside_dir, b->dir, inside_dir);
+  /* Last: addr may point into the variable this replaces. */
+  plan_setenv(cc->plan, env_name, env);
   size_t len = 0;
   for (size_t i = 0; i < b->n_rules; i++)
     len += strlen(b->rules[i]) + 1;

@@ -360,6 +360,8 @@ t_explain_starts_nothing() {
   run_sbx --explain "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true
   expect_eq "$RC" 0 "exit code"
   expect_contains "$OUT" "dbus proxy command: sbx-dbus-proxy"
+  expect_contains "$OUT" "filtered by xdg-dbus-proxy: unix:path=$T/bus -> $XDG_RUNTIME_DIR/sbx/"
+  expect_contains "$OUT" "/session-bus/bus -> /run/user/$(id -u)/bus (a link to /run/user/$(id -u)/.dbus-proxy/bus"
   expect_contains "$OUT" "--talk=org.sbx.Test"
   expect_contains "$OUT" "--own=org.sbx.App.*"
   expect_nothing_left
@@ -386,13 +388,68 @@ t_proxy_failure_leaves_nothing() {
   expect_nothing_left
 }
 
+# proxy_wrapper NAME THEN: a stand-in for xdg-dbus-proxy (SBX_DBUS_PROXY)
+# that first waits until the app's sandbox exists (the monitor wrote its
+# child-pid to bwrapinfo.json, which it does right after it cloned the
+# sandbox's first process), then runs the shell command THEN ("$@" are the
+# proxy's arguments).  It gives up after 10 s: an sbx that waits for the
+# proxy before it builds the sandbox never gets there.  (It runs in the
+# proxy's sandbox, with an empty environment: paths are absolute.)
+proxy_wrapper() {
+  cat >"$T/$1" <<EOF
+#!/bin/sh
+i=0
+while [ \$i -lt 100 ]; do
+  for f in $XDG_RUNTIME_DIR/.flatpak/*/bwrapinfo.json; do
+    if /bin/grep -qs child-pid "\$f"; then $2; fi
+  done
+  i=\$((i + 1))
+  /bin/sleep 0.1
+done
+echo "$1: the app's sandbox did not appear" >&2
+exit 1
+EOF
+  chmod 755 "$T/$1"
+}
+
+t_sandbox_built_while_proxy_starts() {
+  ready
+  # The proxy can only become ready after the sandbox exists: the app's
+  # first call must still reach the bus (it waits for the proxy's byte),
+  # and it sees the bus socket and nothing else of the instance directory.
+  proxy_wrapper late-proxy "exec $(command -v xdg-dbus-proxy) \"\$@\""
+  SBX_DBUS_PROXY=$T/late-proxy sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- sh -c '
+    gdbus call --session -d org.sbx.Test -o /org/sbx/Test -m org.sbx.Test.Ping
+    rt=/run/user/$(id -u)
+    echo "dir: $(ls -A $rt/.dbus-proxy | tr "\n" " ")"
+    echo "link: $(readlink $rt/bus)"
+    test -S $rt/bus && echo SOCKET'
+  expect_contains "$OUT" "('pong',)" "the first call"
+  expect_contains "$OUT" "dir: bus " "the socket's directory inside"
+  expect_contains "$OUT" "link: .dbus-proxy/bus" "\$XDG_RUNTIME_DIR/bus"
+  expect_contains "$OUT" SOCKET
+  expect_nothing_left
+}
+
+t_proxy_dies_after_sandbox_built() {
+  ready
+  # The sandbox is built, then the proxy exits without its byte: the app
+  # does not run, the error names the proxy, nothing is left.
+  proxy_wrapper dying-proxy "exit 3"
+  SBX_DBUS_PROXY=$T/dying-proxy sbx_fails "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- echo APP-RAN
+  expect_eq "$RC" 1 "exit code"
+  expect_not_contains "$OUT" APP-RAN
+  expect_contains "$ERR" "the D-Bus proxy ($T/dying-proxy) exited before it was ready"
+  expect_nothing_left
+}
+
 t_no_runtime_dir() {
   ready
   # Without $XDG_RUNTIME_DIR the sockets go to a private directory in /tmp.
   XDG_RUNTIME_DIR= bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}"
-  local sock dir mode owner
-  sock=$(tr '\0' '\n' <"/proc/$PROXY/cmdline" | grep '^/tmp/sbx-' | head -n1)
-  dir=${sock%/*}
+  local dir mode owner
+  # The instance directory, where the proxy's socket directories are.
+  dir=$(tr '\0' '\n' <"/proc/$PROXY/cmdline" | grep -o '^/tmp/sbx-[^/]*' | head -n1)
   mode=$(stat -c %a "$dir" 2>&1); owner=$(stat -c %u "$dir" 2>&1)
   end_bg
   expect_match "$dir" "^/tmp/sbx-$(id -u)-[0-9]+$" "runtime dir"
@@ -424,6 +481,8 @@ run_checks() {
   check "a bad policy leaves no proxy or runtime files" t_bad_policy_leaves_nothing
   check "a proxy that can't start: the app does not run, nothing left" t_proxy_failure_leaves_nothing
   check "without XDG_RUNTIME_DIR: a private 0700 directory in /tmp, removed" t_no_runtime_dir
+  check "the sandbox is built while the proxy starts; the app's first call reaches the bus" t_sandbox_built_while_proxy_starts
+  check "a proxy that exits after the sandbox was built: the app does not run, nothing left" t_proxy_dies_after_sandbox_built
 }
 
 tap_main "$@"

@@ -177,9 +177,28 @@ static int one_bus(struct compile_ctx *cc, bool system)
     s->proxy_binary = dbus_proxy_find_binary(getenv("PATH"));
   struct service_bus *b = services_add_bus(s, system, addr);
   add_proxy_rules(cc, b, system ? NULL : policy_app_id(cc->pol));
-  cc_bind(cc, ACCESS_RO, b->socket, inside, false);
+  /* The socket's directory, not the socket: a bind pins the inode it is
+   * given, so binding the socket would need it to exist when the sandbox
+   * is built.  A directory shows what is created in it later, so the
+   * sandbox is built while the proxy starts (the app waits for it:
+   * plan->ready_fd).  The directory holds nothing but the socket.  The
+   * system bus's is /run/dbus itself; the session bus's sits beside the
+   * usual $XDG_RUNTIME_DIR/bus, which links to the socket in it. */
+  _cleanup_free_ char *inside_dir = system ? xstrdup("/run/dbus")
+                                           : xasprintf("%s/.dbus-proxy", cc->sandbox_runtime_dir);
+  cc_bind(cc, ACCESS_RO, b->dir, inside_dir, false);
+  if (!system)
+    cc_symlink(cc, ".dbus-proxy/bus", inside);
+  if (system)
+    notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s (its directory %s is bound at %s, "
+              "so the socket may appear after the sandbox is built; the app starts once the proxy is ready)",
+              what, addr, b->socket, inside, b->dir, inside_dir);
+  else
+    notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s (a link to %s/bus; its directory "
+              "%s is bound at %s, so the socket may appear after the sandbox is built; the app starts once the "
+              "proxy is ready)", what, addr, b->socket, inside, inside_dir, b->dir, inside_dir);
+  /* Last: addr may point into the variable this replaces. */
   plan_setenv(cc->plan, env_name, env);
-  notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s", what, addr, b->socket, inside);
   size_t len = 0;
   for (size_t i = 0; i < b->n_rules; i++)
     len += strlen(b->rules[i]) + 1;

@@ -120,17 +120,41 @@ static int apply_filters(const struct plan *p, const struct seccomp_prog *late)
   return r;
 }
 
-/* pid 1 keeps stdio, its signalfd, the sync fd and the lock files, and
- * closes everything else, as bubblewrap's does: a copy of a pipe the app was
+/* A side service started beside the sandbox (plan->ready_fd): one byte
+ * means it serves.  EOF means every write end is gone, i.e. the service
+ * exited first (the launch layer keeps no copy of the write end); the
+ * poll bounds a service that hangs.  Called in the process that execs the
+ * app, as late as possible, so the sandbox was built while the service
+ * started. */
+static int wait_ready(const struct plan *p)
+{
+  struct pollfd pfd = { .fd = p->ready_fd, .events = POLLIN };
+  int n = RETRY(poll(&pfd, 1, p->ready_timeout_ms > 0 ? p->ready_timeout_ms : -1));
+  if (n < 0)
+    return log_errno(errno, "Can't wait for %s", p->ready_what);
+  if (n == 0)
+    return log_fail(ETIMEDOUT, "%s did not become ready within %d s", p->ready_what, p->ready_timeout_ms / 1000);
+  char c;
+  ssize_t r = RETRY(read(p->ready_fd, &c, 1));
+  if (r < 0)
+    return log_errno(errno, "Can't read the ready pipe of %s", p->ready_what);
+  if (r == 0)
+    return log_fail(EIO, "%s exited before it was ready", p->ready_what);
+  return 0;
+}
+
+/* pid 1 keeps stdio, its signalfd, the sync and ready fds and the lock
+ * files, and closes everything else, as bubblewrap's does: a copy of a pipe the app was
  * given would keep its reader from seeing EOF when the app closes it, and
  * an fd the caller handed down has no business outliving the app in a
  * process the app can't see. */
 static int close_pid1_fds(const struct launch *l, const struct plan *p, int sfd)
 {
   size_t n = 0;
-  _cleanup_free_ int *keep = xcalloc(l->n_lock_fds + 2, sizeof *keep);
+  _cleanup_free_ int *keep = xcalloc(l->n_lock_fds + 3, sizeof *keep);
   keep[n++] = sfd;
   keep[n++] = p->sync_fd;
+  keep[n++] = p->ready_fd;
   for (size_t i = 0; i < l->n_lock_fds; i++)
     keep[n++] = l->lock_fds[i];
   int r = close_fds_except(keep, n);
@@ -267,7 +291,13 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
       close(p->sync_fd);
   }
 
-  /* The app. */
+  /* The app.  First the side services it needs: pid 1 (if any) keeps its
+   * copy of the ready pipe, ours goes before exec. */
+  if (p->ready_fd >= 0) {
+    if (wait_ready(p) < 0)
+      _exit(1);
+    close(p->ready_fd);
+  }
   if (prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0) < 0)
     die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
   /* The app must not start with the supervisor's signals blocked. */
@@ -478,10 +508,12 @@ monitor:
     close(go[0]);
   if (exec_pipe[1] >= 0)
     close(exec_pipe[1]);
-  /* Only pid 1 inside may keep the sync fd: its EOF must mean "the sandbox
-   * ended", not "the monitor ended". */
+  /* Only pid 1 inside may keep the sync and ready fds: their EOF must mean
+   * "the sandbox ended", not "the monitor ended". */
   if (p->sync_fd >= 0)
     close(p->sync_fd);
+  if (p->ready_fd >= 0)
+    close(p->ready_fd);
   if (close_monitor_fds(p) < 0) {
     pid_t child = via_intermediate ? intermediate : pid;
     kill(child, SIGKILL);

@@ -26,11 +26,11 @@
  *
  * Lifetime (the --fd protocol): the proxy writes one byte to W once all its
  * sockets listen, then watches W; when every copy of the pipe's read end is
- * closed it exits.  sbx waits for the byte, then gives the read end to the
- * app sandbox (plan->sync_fd), whose pid 1 holds it until the sandbox
- * ends.  The pipe is the instance's (services.c): the compositor may hold
- * another copy of W (Wayland's close_fd), so the proxy's early exit is
- * seen through its pidfd, not as EOF on the pipe. */
+ * closed it exits.  sbx does not wait for the byte here: the read end goes
+ * to the app sandbox (plan->ready_fd), which is built meanwhile and reads
+ * the byte just before it runs the app; its pid 1 holds the read end until
+ * the sandbox ends.  Nobody else holds W, so the proxy's early exit shows
+ * there as EOF. */
 #include "launch/dbus-proxy.h"
 
 #include <dirent.h>
@@ -52,10 +52,8 @@
 #define P_PIDFD 3
 #endif
 
-/* How long the proxy may take to create its sockets, and to exit after the
- * sandbox ended, before sbx gives up on it.  Generous: a loaded machine is
- * not an error. */
-#define PROXY_READY_TIMEOUT_MS 30000
+/* How long the proxy may take to exit after the sandbox ended before sbx
+ * kills it. */
 #define PROXY_EXIT_TIMEOUT_MS 5000
 
 static bool is_executable_file(const char *path)
@@ -209,25 +207,13 @@ static int make_info_memfd(const struct services *s)
   return fd;
 }
 
-/* Has the wrapper exited?  Without a pidfd (kernels before 5.3), by
- * polling waitpid: the pipe can't tell, the caller holds its write end. */
-static bool exited_without_pidfd(struct services *s)
-{
-  pid_t r = waitpid(s->proxy_pid, NULL, WNOHANG);
-  if (r == s->proxy_pid || (r < 0 && errno == ECHILD)) {
-    s->proxy_pid = 0;
-    return true;
-  }
-  return false;
-}
-
-int dbus_proxy_spawn(struct services *s, int sync_rd, int sync_wr)
+int dbus_proxy_spawn(struct services *s, int ready_wr)
 {
   _cleanup_close_ int info_fd = -1;
   if (s->app_info && (info_fd = make_info_memfd(s)) < 0)
     return info_fd;
 
-  char **argv = dbus_proxy_argv(s, sync_wr, info_fd, false);
+  char **argv = dbus_proxy_argv(s, ready_wr, info_fd, false);
   /* An empty environment, as Flatpak gives its wrapper: the proxy's
    * arguments say everything. */
   char *envp[] = { NULL };
@@ -241,7 +227,7 @@ int dbus_proxy_spawn(struct services *s, int sync_rd, int sync_wr)
     /* Its own session: ^C in the terminal is for the app, which may well
      * handle it; the proxy goes when the sandbox goes. */
     setsid();
-    if (fcntl(sync_wr, F_SETFD, 0) < 0 || (info_fd >= 0 && fcntl(info_fd, F_SETFD, 0) < 0))
+    if (fcntl(ready_wr, F_SETFD, 0) < 0 || (info_fd >= 0 && fcntl(info_fd, F_SETFD, 0) < 0))
       _exit(127);
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null >= 0)
@@ -256,35 +242,6 @@ int dbus_proxy_spawn(struct services *s, int sync_rd, int sync_wr)
   strv_free(argv);
   s->proxy_pid = pid;
   s->proxy_pidfd = pidfd_open_(pid); /* -1 on kernels before 5.3: pid is used then */
-
-  /* Wait for the byte, or the wrapper's exit (which means it failed). */
-  struct pollfd pfd[2] = { { .fd = sync_rd, .events = POLLIN }, { .fd = s->proxy_pidfd, .events = POLLIN } };
-  int r = 0;
-  for (int waited = 0; r == 0;) {
-    if (waited >= PROXY_READY_TIMEOUT_MS) {
-      r = log_fail(ETIMEDOUT, "the D-Bus proxy (%s) did not become ready within %d s", s->proxy_binary,
-                   PROXY_READY_TIMEOUT_MS / 1000);
-      break;
-    }
-    int slice = s->proxy_pidfd >= 0 ? PROXY_READY_TIMEOUT_MS - waited : 50;
-    int n = poll(pfd, s->proxy_pidfd >= 0 ? 2 : 1, slice);
-    if (n < 0 && errno != EINTR) {
-      r = log_errno(errno, "poll");
-    } else if (n > 0 && pfd[0].revents) {
-      char c;
-      r = (pfd[0].revents & POLLIN) && RETRY(read(sync_rd, &c, 1)) == 1
-              ? 1
-              : log_fail(EIO, "Can't read the D-Bus proxy's sync pipe");
-    } else if ((n > 0 && pfd[1].revents) || (s->proxy_pidfd < 0 && exited_without_pidfd(s))) {
-      r = log_fail(EIO, "the D-Bus proxy (%s) exited before it was ready", s->proxy_binary);
-    } else if (n == 0) {
-      waited += slice;
-    }
-  }
-  if (r < 0) {
-    kill_and_reap(s);
-    return r;
-  }
   return 0;
 }
 

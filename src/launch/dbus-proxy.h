@@ -17,13 +17,17 @@ char *dbus_proxy_find_binary(const char *path_env);
  * NULL-terminated; free with strv_free. */
 char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool explain);
 
-/* Start the proxy and wait until its sockets exist.  sync_rd/sync_wr: the
- * instance's lifetime pipe (close-on-exec; the caller keeps both ends):
- * the proxy gets sync_wr, signals readiness on it, and lives as long as
- * someone holds sync_rd.  On success s->proxy_pid/proxy_pidfd are set.
- * Returns 0 or a negative errno after a message; nothing is left running
- * on failure. */
-int dbus_proxy_spawn(struct services *s, int sync_rd, int sync_wr);
+/* How long the app's sandbox waits for the proxy's sockets (its byte on
+ * plan->ready_fd).  Generous: a loaded machine is not an error. */
+#define DBUS_PROXY_READY_TIMEOUT_MS 30000
+
+/* Start the proxy; do not wait for it.  ready_wr: the write end of its
+ * --fd pipe (close-on-exec; the caller keeps it and must close it so the
+ * proxy holds the only copy): the proxy writes one byte once its sockets
+ * listen, and lives as long as someone holds the read end.  On success
+ * s->proxy_pid/proxy_pidfd are set.  Returns 0 or a negative errno after
+ * a message. */
+int dbus_proxy_spawn(struct services *s, int ready_wr);
 
 /* Wait (briefly) for the proxy to exit after the last read end of its sync
  * pipe closed; kill it if it does not.  Safe to call when not started. */

@@ -39,6 +39,7 @@ struct services *services_get(struct plan *p, const char *host_runtime_dir)
   struct services *s = xcalloc(1, sizeof *s);
   s->proxy_pidfd = -1;
   s->sync_rd = -1;
+  s->ready_rd = -1;
   s->info_fd = -1;
   s->lock_fd = -1;
   s->instance_id = new_instance_id();
@@ -61,7 +62,11 @@ struct service_bus *services_add_bus(struct services *s, bool system, const char
   memset(b, 0, sizeof *b);
   b->system = system;
   b->address = xstrdup(address);
-  b->socket = xasprintf("%s/%s-bus", s->runtime_dir, system ? "system" : "session");
+  /* Each socket has the name it has inside, where its directory is bound
+   * (desktop/dbus.c). */
+  b->subdir = system ? "system-bus" : "session-bus";
+  b->dir = xasprintf("%s/%s", s->runtime_dir, b->subdir);
+  b->socket = xasprintf("%s/%s", b->dir, system ? "system_bus_socket" : "bus");
   return b;
 }
 
@@ -114,10 +119,11 @@ static int make_instance_dir(const char *parent, bool owned, const char *name)
 }
 
 /* Everything we put in an instance directory is a plain entry at its top
- * (files, sockets), so one level of unlinkat is all it takes.  Every step
- * is relative to a directory fd opened without following symlinks, so a
- * symlink planted in the runtime dir can't point the removal elsewhere. */
-static void remove_instance_dir_at(int pfd, const char *parent, const char *name)
+ * (files, sockets) or in a directory there (a bus's socket), so two levels
+ * of unlinkat are all it takes.  Every step is relative to a directory fd
+ * opened without following symlinks, so a symlink planted in the runtime
+ * dir can't point the removal elsewhere. */
+static void remove_dir_at(int pfd, const char *parent, const char *name, int depth)
 {
   int fd = RETRY(openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd < 0) {
@@ -125,6 +131,7 @@ static void remove_instance_dir_at(int pfd, const char *parent, const char *name
       log_errno(errno, "Can't open %s/%s to remove it", parent, name);
     return;
   }
+  _cleanup_free_ char *path = xasprintf("%s/%s", parent, name);
   int dfd = dup(fd);
   DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
   if (!d && dfd >= 0)
@@ -133,14 +140,23 @@ static void remove_instance_dir_at(int pfd, const char *parent, const char *name
   while (d && (de = readdir(d))) {
     if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
       continue;
-    if (unlinkat(fd, de->d_name, 0) < 0 && unlinkat(fd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-      log_errno(errno, "Can't remove %s/%s/%s", parent, name, de->d_name);
+    if (unlinkat(fd, de->d_name, 0) == 0 || errno == ENOENT)
+      continue;
+    if (errno == EISDIR && depth > 1)
+      remove_dir_at(fd, path, de->d_name, depth - 1);
+    else
+      log_errno(errno, "Can't remove %s/%s", path, de->d_name);
   }
   if (d)
     closedir(d);
   close(fd);
   if (unlinkat(pfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
     log_errno(errno, "Can't remove %s/%s", parent, name);
+}
+
+static void remove_instance_dir_at(int pfd, const char *parent, const char *name)
+{
+  remove_dir_at(pfd, parent, name, 2);
 }
 
 static void remove_instance_dir(const char *parent, bool owned, const char *name)
@@ -255,6 +271,11 @@ static const char *runtime_parent_of(const struct services *s)
 
 static void undo(struct services *s, struct plan *p)
 {
+  if (s->ready_rd >= 0) {
+    if (p->ready_fd == s->ready_rd)
+      p->ready_fd = -1;
+    close_if_ours(&s->ready_rd, s->ready_dev, s->ready_ino);
+  }
   if (s->sync_rd >= 0) {
     if (p->sync_fd == s->sync_rd)
       p->sync_fd = -1;
@@ -265,8 +286,8 @@ static void undo(struct services *s, struct plan *p)
       p->info_fd = -1;
     close_if_ours(&s->info_fd, s->info_dev, s->info_ino);
   }
-  /* With its sync pipe's read end gone the proxy exits by itself (and
-   * the compositor stops accepting on our Wayland socket). */
+  /* With its pipe's read end gone the proxy exits by itself (and with the
+   * sync pipe's the compositor stops accepting on our Wayland socket). */
   dbus_proxy_reap(s);
   wayland_disconnect(s->wayland);
   if (s->flatpak_made)
@@ -279,6 +300,35 @@ static void undo(struct services *s, struct plan *p)
   s->lock_fd = -1;
 }
 
+/* The proxy's directories (made here, so the sandbox can bind them before
+ * the sockets exist), then the proxy itself, not waited for: the read end
+ * of its --fd pipe becomes plan->ready_fd, and the sandbox waits for the
+ * byte just before it runs the app.  The write end goes to the proxy
+ * only, so EOF there means the proxy exited. */
+static int start_proxy(struct services *s, struct plan *p, int dfd)
+{
+  for (size_t i = 0; i < s->n_buses; i++)
+    if (mkdirat(dfd, s->buses[i].subdir, 0700) < 0)
+      return log_errno(errno, "Can't create %s", s->buses[i].dir);
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    return log_errno(errno, "pipe");
+  _cleanup_close_ int rd = pipefd[0];
+  _cleanup_close_ int wr = pipefd[1];
+  int r = dbus_proxy_spawn(s, wr);
+  if (r < 0)
+    return r;
+  struct stat st;
+  fstat(rd, &st);
+  s->ready_rd = p->ready_fd = steal_fd(&rd);
+  s->ready_dev = st.st_dev;
+  s->ready_ino = st.st_ino;
+  free(p->ready_what);
+  p->ready_what = xasprintf("the D-Bus proxy (%s)", s->proxy_binary);
+  p->ready_timeout_ms = DBUS_PROXY_READY_TIMEOUT_MS;
+  return 0;
+}
+
 static int start(struct services *s, struct plan *p)
 {
   int r;
@@ -286,10 +336,9 @@ static int start(struct services *s, struct plan *p)
     if (!s->proxy_binary)
       return log_fail(ENOENT, "a filtered D-Bus bus needs xdg-dbus-proxy (Debian/Ubuntu package xdg-dbus-proxy; "
                               "or set SBX_DBUS_PROXY), and none was found in $PATH");
-    if (p->sync_fd >= 0)
-      return log_fail(EINVAL, "--sync-fd can't be combined with a filtered D-Bus bus (the sandbox's sync fd keeps the proxy alive)");
     if (p->as_pid_1)
-      return log_fail(EINVAL, "--as-pid-1 can't be combined with a filtered D-Bus bus (no pid 1 would hold the proxy's sync pipe)");
+      return log_fail(EINVAL, "--as-pid-1 can't be combined with a filtered D-Bus bus "
+                              "(no pid 1 would hold the proxy's pipe)");
   }
   /* Wayland: ask the compositor first.  Only an offered
    * wp_security_context_v1 needs the instance directory and the pipe;
@@ -325,18 +374,20 @@ static int start(struct services *s, struct plan *p)
     if ((r = write_flatpak_files(s, p, ffd)) < 0)
       return r;
   }
-  if (s->n_buses == 0 && !wayland)
+  /* First the proxy, the slowest to start: everything after this runs
+   * while it does. */
+  if (s->n_buses > 0 && (r = start_proxy(s, p, dfd)) < 0)
+    return r;
+  if (!wayland)
     return 0;
-  /* The instance's lifetime pipe (see services.h): the proxy and the
-   * compositor get the write end, the sandbox's pid 1 the read end. */
+  /* The pipe that tells the compositor the sandbox ended (see
+   * services.h): it gets the write end, the sandbox's pid 1 the read end. */
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     return log_errno(errno, "pipe");
   _cleanup_close_ int rd = pipefd[0];
   _cleanup_close_ int wr = pipefd[1];
-  if (s->n_buses > 0 && (r = dbus_proxy_spawn(s, rd, wr)) < 0)
-    return r;
-  if (wayland && wayland_attach(s->wayland, p, s->instance_id, dfd, wr) < 0 && s->n_buses == 0)
+  if (wayland_attach(s->wayland, p, s->instance_id, dfd, wr) < 0)
     return 0; /* warned; nobody needs the pipe now */
   struct stat st;
   fstat(rd, &st);
@@ -388,6 +439,7 @@ void services_stop(struct plan *p)
   undo(s, p);
   for (size_t i = 0; i < s->n_buses; i++) {
     free(s->buses[i].address);
+    free(s->buses[i].dir);
     free(s->buses[i].socket);
     strv_free(s->buses[i].rules);
   }

@@ -13,12 +13,14 @@
  * Host layout of one instance (ID is a random 64-bit number, also the
  * [Instance] instance-id of /.flatpak-info):
  *
- *   $XDG_RUNTIME_DIR/sbx/ID/             0700, proxy sockets (session-bus,
- *                                        system-bus), the Wayland listener
- *                                        (wayland) and `lock`, flock'ed while
- *                                        the instance lives; without
- *                                        XDG_RUNTIME_DIR: /tmp/sbx-UID-ID/
- *                                        (sockets only)
+ *   $XDG_RUNTIME_DIR/sbx/ID/             0700, a directory per proxied bus
+ *                                        holding only its socket
+ *                                        (session-bus/bus,
+ *                                        system-bus/system_bus_socket), the
+ *                                        Wayland listener (wayland) and
+ *                                        `lock`, flock'ed while the instance
+ *                                        lives; without XDG_RUNTIME_DIR:
+ *                                        /tmp/sbx-UID-ID/ (sockets only)
  *   $XDG_RUNTIME_DIR/.flatpak/ID/        only with an app-id: info (the
  *                                        app's /.flatpak-info), bwrapinfo.json
  *                                        (child-pid, as Flatpak's bwrap writes)
@@ -30,10 +32,14 @@
  * An sbx killed outright leaves its directories; the next start removes
  * every instance whose lock is free.
  *
- * One pipe per instance tells side services that the sandbox ended: its
- * read end is plan->sync_fd, held by the sandbox's pid 1 for the
- * sandbox's lifetime; the proxy (--fd) and the compositor (close_fd) hold
- * write ends and see the error when the last read end closes. */
+ * The proxy is started, not waited for: the app's sandbox is built while
+ * it starts.  Its --fd pipe's read end is plan->ready_fd: the process that
+ * execs the app waits for the proxy's byte on it, and the sandbox's pid 1
+ * holds it for the sandbox's lifetime; the proxy exits when the last read
+ * end closes.  Only the proxy holds the write end, so EOF there means it
+ * died before it was ready.  A second pipe tells the compositor (close_fd)
+ * that the sandbox ended: its read end is plan->sync_fd, also held by
+ * pid 1. */
 #pragma once
 
 #include <stdbool.h>
@@ -48,7 +54,10 @@ struct wayland_service;
 struct service_bus {
   bool system;
   char *address;   /* the real bus, as xdg-dbus-proxy takes it */
-  char *socket;    /* the proxy's listening socket on the host */
+  const char *subdir; /* its directory in the instance dir (a literal) */
+  char *dir;       /* that directory on the host: bound into the sandbox, so
+                    * the socket may appear after the sandbox is built */
+  char *socket;    /* the proxy's listening socket on the host, in dir */
   char **rules;    /* --filter, --own=..., ...; NULL-terminated */
   size_t n_rules;
 };
@@ -73,6 +82,9 @@ struct services {
   int sync_rd;              /* read end handed to the sandbox as sync_fd */
   dev_t sync_dev;
   ino_t sync_ino;
+  int ready_rd;             /* the proxy's pipe, handed over as ready_fd */
+  dev_t ready_dev;
+  ino_t ready_ino;
   int lock_fd;              /* sbx/ID/lock, flock'ed while the instance lives */
   int info_fd;              /* bwrapinfo.json, handed over as info_fd */
   dev_t info_dev;
@@ -90,8 +102,8 @@ void service_bus_add_rule(struct service_bus *b, const char *fmt, ...) __attribu
 
 /* Free a NULL-terminated string vector. */
 
-/* Create the instance files, start the proxy and wait until it listens,
- * give the compositor the sandbox's Wayland socket (or take Wayland out of
+/* Create the instance files, start the proxy (the sandbox waits for it:
+ * plan->ready_fd), give the compositor the sandbox's Wayland socket (or take Wayland out of
  * the plan, with a warning, if that fails); hand the sync pipe to the plan
  * (plan->sync_fd) and the bwrapinfo.json
  * file to plan->info_fd (when the caller gave neither).  On failure

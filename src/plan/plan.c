@@ -12,6 +12,7 @@ void plan_init(struct plan *p, char **environ_copy)
   p->userns_block_fd = -1;
   p->seccomp_fd = -1;
   p->info_fd = p->json_status_fd = p->sync_fd = p->block_fd = -1;
+  p->ready_fd = -1;
 
   size_t n = 0;
   while (environ_copy && environ_copy[n])
@@ -58,6 +59,7 @@ void plan_free(struct plan *p)
   for (size_t i = 0; i < p->n_host_dirs; i++)
     free(p->host_dirs[i]);
   free(p->host_dirs);
+  free(p->ready_what);
   memset(p, 0, sizeof *p);
 }
 
@@ -195,7 +197,7 @@ bool plan_needs_reaper(const struct plan *p)
 {
   if (p->as_pid_1)
     return false;
-  return (p->unshare & CLONE_NEWPID) || p->n_lock_files > 0 || p->sync_fd >= 0;
+  return (p->unshare & CLONE_NEWPID) || p->n_lock_files > 0 || p->sync_fd >= 0 || p->ready_fd >= 0;
 }
 
 const char *op_kind_name(const struct plan_op *op)

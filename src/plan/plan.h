@@ -124,6 +124,17 @@ struct plan {
 
   /* Integrator fds. */
   int info_fd, json_status_fd, sync_fd, block_fd;
+  /* A side service the app needs (launch/: the D-Bus proxy) is started
+   * beside the sandbox, not before it: ready_fd (-1: none) is the read end
+   * of the pipe it writes one byte to once it serves.  The process that
+   * execs the app reads that byte first (EOF: the service died; no byte
+   * within ready_timeout_ms: it hangs; either way the app does not run and
+   * the error names ready_what), and pid 1 holds the read end for the
+   * sandbox's lifetime, as it holds sync_fd: the service ends when it
+   * closes. */
+  int ready_fd;
+  char *ready_what;
+  int ready_timeout_ms;
   char **lock_files;
   size_t n_lock_files;
 

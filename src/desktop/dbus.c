@@ -143,8 +143,9 @@ static int one_bus(struct compile_ctx *cc, bool system)
   struct service_bus *b = services_add_bus(s, system, addr);
   dbus_proxy_add_rules(cc, b, system ? NULL : policy_value(cc->pol, "app-id"));
   cc_bind(cc, ACCESS_RO, b->socket, inside, false);
-  plan_setenv(cc->plan, env_name, env);
+  /* Before plan_setenv: addr may be the environment entry it replaces. */
   notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s", what, addr, b->socket, inside);
+  plan_setenv(cc->plan, env_name, env);
   size_t len = 0;
   for (size_t i = 0; i < b->n_rules; i++)
     len += strlen(b->rules[i]) + 1;

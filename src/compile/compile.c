@@ -214,7 +214,8 @@ static int compile_paths(struct compile_ctx *cc)
 {
   size_t it = 0;
   const struct setting *s;
-  char **hidden_dirs = NULL;
+  /* NULL-terminated, so the error returns below free it too. */
+  _cleanup_strv_ char **hidden_dirs = xcalloc(1, sizeof(char *));
   size_t n_hidden = 0;
 
   struct path_rule rule;
@@ -256,8 +257,9 @@ static int compile_paths(struct compile_ctx *cc)
     if (rule.access == PATH_HIDE) {
       if (S_ISDIR(st.st_mode)) {
         cc_tmpfs(cc, path, 0755);
-        hidden_dirs = xrealloc(hidden_dirs, (n_hidden + 1) * sizeof(char *));
+        hidden_dirs = xrealloc(hidden_dirs, (n_hidden + 2) * sizeof(char *));
         hidden_dirs[n_hidden++] = xstrdup(path);
+        hidden_dirs[n_hidden] = NULL;
       } else {
         /* An empty file nobody may read in place of the real one. */
         cc_data(cc, path, "", 0, 0, true);
@@ -292,11 +294,8 @@ static int compile_paths(struct compile_ctx *cc)
   }
   /* Hidden directories become read-only last, after any more specific rule
    * below them made its mount point inside. */
-  for (size_t i = 0; i < n_hidden; i++) {
+  for (size_t i = 0; i < n_hidden; i++)
     cc_op(cc, OP_REMOUNT_RO, NULL, hidden_dirs[i]);
-    free(hidden_dirs[i]);
-  }
-  free(hidden_dirs);
   return 0;
 }
 
@@ -420,11 +419,10 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
     plan_prepend_ops(p, cc.ops, cc.n_ops);
     cc.n_ops = 0;
   }
-  for (size_t i = 0; i < cc.n_ops; i++) {
-    free(cc.ops[i].src);
-    free(cc.ops[i].dest);
-    free(cc.ops[i].data);
-  }
+  /* On an error, the ops compiled so far are dropped: with them the fds
+   * open_rule_source opened for their sources. */
+  for (size_t i = 0; i < cc.n_ops; i++)
+    plan_op_clear(&cc.ops[i]);
   free(cc.ops);
   free(cc.sandbox_runtime_dir);
   return r;

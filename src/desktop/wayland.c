@@ -478,12 +478,8 @@ void wayland_plan_use_listener(const struct wayland_service *w, struct plan *p)
 void wayland_plan_remove(const struct wayland_service *w, struct plan *p)
 {
   size_t i = find_bind(w, p);
-  if (i < p->n_ops) {
-    free(p->ops[i].src);
-    free(p->ops[i].dest);
-    memmove(&p->ops[i], &p->ops[i + 1], (p->n_ops - i - 1) * sizeof p->ops[0]);
-    p->n_ops--;
-  }
+  if (i < p->n_ops)
+    plan_remove_op(p, i);
   plan_unsetenv(p, "WAYLAND_DISPLAY");
 }
 

@@ -22,19 +22,36 @@ void plan_init(struct plan *p, char **environ_copy)
     p->env[i] = xstrdup(environ_copy[i]);
 }
 
+/* An op owns its strings, its data and its fd: the compiler opened the fd
+ * (a rule's source, walked without planted symlinks), or the caller handed
+ * it to sbx for this one op (--bind-fd, --file, --bind-data). */
+void plan_op_clear(struct plan_op *op)
+{
+  free(op->src);
+  free(op->dest);
+  free(op->upper);
+  free(op->work);
+  free(op->data);
+  for (size_t j = 0; j < op->n_overlay_srcs; j++)
+    free(op->overlay_srcs[j]);
+  free(op->overlay_srcs);
+  if (op->fd >= 0)
+    close(op->fd);
+  memset(op, 0, sizeof *op);
+  op->fd = -1;
+}
+
+void plan_remove_op(struct plan *p, size_t i)
+{
+  plan_op_clear(&p->ops[i]);
+  memmove(&p->ops[i], &p->ops[i + 1], (p->n_ops - i - 1) * sizeof p->ops[0]);
+  p->n_ops--;
+}
+
 void plan_free(struct plan *p)
 {
-  for (size_t i = 0; i < p->n_ops; i++) {
-    struct plan_op *op = &p->ops[i];
-    free(op->src);
-    free(op->dest);
-    free(op->upper);
-    free(op->work);
-    free(op->data);
-    for (size_t j = 0; j < op->n_overlay_srcs; j++)
-      free(op->overlay_srcs[j]);
-    free(op->overlay_srcs);
-  }
+  for (size_t i = 0; i < p->n_ops; i++)
+    plan_op_clear(&p->ops[i]);
   free(p->ops);
   free(p->hostname);
   strv_free(p->argv);

@@ -152,6 +152,11 @@ struct plan {
 void plan_init(struct plan *p, char **environ_copy);
 void plan_free(struct plan *p);
 struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, const char *dest);
+/* Free what an op owns (strings, data, overlay layers) and close its fd;
+ * the op is left empty (fd -1).  Every op that is dropped goes through it. */
+void plan_op_clear(struct plan_op *op);
+/* Drop p->ops[i] (cleared) and close the gap; later ops keep their order. */
+void plan_remove_op(struct plan *p, size_t i);
 /* Append a fresh op (fd -1, perms -1) to any op array. */
 struct plan_op *op_list_add(struct plan_op **ops, size_t *n, size_t *cap, enum op_kind kind, const char *src,
                             const char *dest);

@@ -46,13 +46,26 @@ int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd)
 /* Resolve the parent of `path` (creating it with WALK_MKDIR), returning an
  * O_PATH fd of it and the last component (allocated; the caller frees). */
 int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *out_dirfd, char **last);
-/* Resolve a host source `path` below the host's root (/oldroot): absolute
- * links and ".." stay inside it; every symlink is followed (the caller's). */
+/* Resolve a host source `path` below the host's root (/oldroot), as the
+ * caller meant it: absolute links and ".." stay inside it; every symlink is
+ * followed, as with bubblewrap (the caller is trusted with its sources),
+ * /proc/self/... magic links included. */
 int host_resolve(struct setup *s, const char *path, int *out_fd);
 void setup_trust_fd(struct setup *s, int fd);
 char *fd_proc_path(const struct setup *s, int fd); /* "/.../proc/self/fd/N" for mount(2) */
 int fd_mount_id(const struct setup *s, int fd);    /* the mnt_id of fdinfo, or -errno */
 FILE *proc_fopen(const struct setup *s, const char *name); /* "self/mountinfo" of s->proc_fd; NULL + errno */
+
+/* mountinfo.c: /proc/self/mountinfo, one entry a line, in the kernel's
+ * order (a mount is listed after the one it covers). */
+struct mount_entry {
+  int id;
+  char *mp;           /* mount point, unescaped */
+  unsigned long ms;   /* its per-mount flags (MS_RDONLY, MS_NOSUID, ...) */
+  bool super_ro;      /* the filesystem itself is read-only */
+};
+int mountinfo_read(const struct setup *s, struct mount_entry **out, size_t *n_out);
+void mountinfo_free(struct mount_entry *e, size_t n);
 
 /* mounts.c */
 int setup_build_root(struct setup *s);     /* first pivot: host at /oldroot, empty new root */

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -64,151 +63,6 @@ static unsigned long attrs_to_ms(uint64_t attrs)
   return ms;
 }
 
-/* The flags a remount must keep: a user namespace may not clear flags the
- * host set (they are locked), so MS_REMOUNT must repeat them. */
-static unsigned long statvfs_to_ms(unsigned long f)
-{
-  unsigned long ms = 0;
-  if (f & ST_RDONLY) ms |= MS_RDONLY;
-  if (f & ST_NOSUID) ms |= MS_NOSUID;
-  if (f & ST_NODEV) ms |= MS_NODEV;
-  if (f & ST_NOEXEC) ms |= MS_NOEXEC;
-  if (f & ST_NOATIME) ms |= MS_NOATIME;
-  if (f & ST_NODIRATIME) ms |= MS_NODIRATIME;
-  if (f & ST_RELATIME) ms |= MS_RELATIME;
-#ifdef ST_NOSYMFOLLOW
-  if (f & ST_NOSYMFOLLOW) ms |= MS_NOSYMFOLLOW;
-#endif
-  return ms;
-}
-
-/* Decode mountinfo's octal escapes (\040 for space, ...) in place. */
-static void unescape_mountinfo(char *s)
-{
-  char *out = s;
-  for (; *s; s++) {
-    if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-      *out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-      s += 3;
-    } else {
-      *out++ = *s;
-    }
-  }
-  *out = '\0';
-}
-
-/* The per-mount flags of a mountinfo options field ("rw,nosuid,relatime"):
- * read there rather than with statfs, which asks the filesystem (a FUSE
- * mount of another user answers EPERM even to root). */
-static unsigned long mountinfo_opts_to_ms(const char *opts)
-{
-  static const struct {
-    const char *name;
-    unsigned long ms;
-  } known[] = {
-    { "ro", MS_RDONLY }, { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV }, { "noexec", MS_NOEXEC },
-    { "noatime", MS_NOATIME }, { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
-#ifdef MS_NOSYMFOLLOW
-    { "nosymfollow", MS_NOSYMFOLLOW },
-#endif
-  };
-  unsigned long ms = 0;
-  for (const char *p = opts; *p;) {
-    size_t len = strcspn(p, ",");
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-      if (strlen(known[i].name) == len && strncmp(p, known[i].name, len) == 0)
-        ms |= known[i].ms;
-    p += len;
-    if (*p == ',')
-      p++;
-  }
-  return ms;
-}
-
-struct mount_entry {
-  int id;
-  char *mp;           /* mount point, unescaped */
-  unsigned long ms;   /* its per-mount flags */
-};
-
-static void free_entries(struct mount_entry *e, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    free(e[i].mp);
-  free(e);
-}
-
-static int read_mountinfo(const struct setup *s, struct mount_entry **out, size_t *n_out)
-{
-  FILE *f = proc_fopen(s, "self/mountinfo");
-  if (!f)
-    return -errno;
-  struct mount_entry *e = NULL;
-  size_t n = 0;
-  char *line = NULL;
-  size_t cap = 0;
-  while (getline(&line, &cap, f) > 0) {
-    /* id parent major:minor root mountpoint options ... */
-    int id, mp_start = 0, mp_end = 0, opt_start = 0, opt_end = 0;
-    if (sscanf(line, "%d %*d %*s %*s %n%*s%n %n%*s%n", &id, &mp_start, &mp_end, &opt_start, &opt_end) < 1 ||
-        !opt_end)
-      continue;
-    line[mp_end] = line[opt_end] = '\0';
-    e = xrealloc(e, (n + 1) * sizeof *e);
-    e[n].id = id;
-    e[n].mp = xstrdup(line + mp_start);
-    unescape_mountinfo(e[n].mp);
-    e[n].ms = mountinfo_opts_to_ms(line + opt_start);
-    n++;
-  }
-  free(line);
-  fclose(f);
-  *out = e;
-  *n_out = n;
-  return 0;
-}
-
-/* The per-mount flags of the topmost mount at `path` (a mount is listed
- * after the one it covers). */
-static int mountinfo_flags_of(const struct setup *s, const char *path, unsigned long *ms)
-{
-  struct mount_entry *e = NULL;
-  size_t n = 0;
-  int r = read_mountinfo(s, &e, &n);
-  if (r < 0)
-    return r;
-  r = -ENOENT;
-  for (size_t i = n; i-- > 0 && r < 0;)
-    if (strcmp(e[i].mp, path) == 0) {
-      *ms = e[i].ms;
-      r = 0;
-    }
-  free_entries(e, n);
-  return r;
-}
-
-static int remount_path(const struct setup *s, const char *path, unsigned long add)
-{
-  struct statvfs sv;
-  unsigned long cur;
-  if (statvfs(path, &sv) == 0) {
-    cur = statvfs_to_ms(sv.f_flag);
-  } else {
-    /* statvfs(2) asks the filesystem, and some refuse: the document
-     * portal's FUSE daemon (at $XDG_RUNTIME_DIR/doc on every Flatpak
-     * desktop) answers EPERM, a FUSE mount whose daemon died ENOTCONN.
-     * A bind remount needs only the per-mount flags: mountinfo has them. */
-    int r = -errno;
-    if (r == -ENOENT || mountinfo_flags_of(s, path, &cur) < 0)
-      return r;
-  }
-  if ((cur & add) == add)
-    return 0;
-  if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | cur | add, NULL) < 0)
-    return -errno;
-  return 0;
-}
-
 static bool path_at_or_below(const char *path, const char *top)
 {
   size_t len = strlen(top);
@@ -246,14 +100,17 @@ static int open_components(const char *path)
 
 /* Add `add` to the flags of mountinfo entry i.  The mount point is opened
  * and must be that very mount (its mnt_id), which is then remounted
- * through the fd, not by its path a second time. */
-static int remount_entry(struct setup *s, const struct mount_entry *e, size_t n, size_t i, unsigned long add)
+ * through the fd, not by its path a second time.  A submount we cannot
+ * reach is skipped, as bubblewrap skips it; the mount an operation made
+ * (`top`) must get its flags. */
+static int remount_entry(struct setup *s, const struct mount_entry *e, size_t n, size_t i, unsigned long add,
+                         bool top)
 {
   if ((e[i].ms & add) == add)
     return 0;
   _cleanup_close_ int fd = open_components(e[i].mp);
-  if (fd < 0 && (errno == EACCES || errno == EPERM))
-    return 0; /* a mount we can't reach (bubblewrap skips these too) */
+  if (fd < 0 && !top && (errno == EACCES || errno == EPERM))
+    return 0;
   if (fd < 0 || fd_mount_id(s, fd) != e[i].id) {
     if (entry_covered(e, n, i))
       return 0;
@@ -265,25 +122,28 @@ static int remount_entry(struct setup *s, const struct mount_entry *e, size_t n,
   return 0;
 }
 
-/* Fallback only: apply `add` to every mount at or below `top` by walking
- * /proc/self/mountinfo. */
-static int remount_tree_legacy(struct setup *s, const char *top, unsigned long add)
+/* Fallback only (MS_REMOUNT has no fd form): add `add` to the mount at
+ * `top` and, when `recursive`, to every mount below it, each keeping its
+ * own flags as mountinfo lists them.  (statfs would ask the filesystem, and
+ * some refuse: the document portal's FUSE daemon answers EPERM, a dead FUSE
+ * daemon ENOTCONN.) */
+static int remount_legacy(struct setup *s, const char *top, unsigned long add, bool recursive)
 {
-  int r = remount_path(s, top, add);
-  if (r < 0)
-    return r;
   struct mount_entry *e = NULL;
   size_t n = 0;
-  r = read_mountinfo(s, &e, &n);
+  int r = mountinfo_read(s, &e, &n);
   if (r < 0)
     return r;
+  bool found = false;
   for (size_t i = 0; i < n && r == 0; i++) {
-    if (strcmp(e[i].mp, top) == 0 || !path_at_or_below(e[i].mp, top))
-      continue;
-    r = remount_entry(s, e, n, i, add);
+    bool at_top = strcmp(e[i].mp, top) == 0;
+    if (at_top ? !entry_covered(e, n, i) : recursive && path_at_or_below(e[i].mp, top)) {
+      found |= at_top;
+      r = remount_entry(s, e, n, i, add, at_top);
+    }
   }
-  free_entries(e, n);
-  return r;
+  mountinfo_free(e, n);
+  return r == 0 && !found ? -ENOENT : r;
 }
 
 /* ---- primitives ------------------------------------------------------- */
@@ -347,7 +207,7 @@ static int remount_attached(struct setup *s, int target_fd, uint64_t attrs, bool
   if (n < 0)
     return -errno;
   real[n] = '\0';
-  return recursive ? remount_tree_legacy(s, real, attrs_to_ms(attrs)) : remount_path(s, real, attrs_to_ms(attrs));
+  return remount_legacy(s, real, attrs_to_ms(attrs), recursive);
 }
 
 /* Bind with the new API: clone the tree detached, set its flags while no
@@ -454,14 +314,6 @@ static int open_dir_at(int parent, const char *name, mode_t mode, int *out)
   return *out < 0 ? -errno : 0;
 }
 
-/* Resolve a host path as the caller meant it: absolute symlinks are taken
- * relative to the host's root (now /oldroot).  The caller is trusted with
- * its sources, as with bubblewrap; /proc/self/... magic links are allowed. */
-static int open_host_path(struct setup *s, const char *path, int *out)
-{
-  return host_resolve(s, path, out);
-}
-
 /* Lookups that start at an fd do not cross mounts stacked on that very
  * directory, so after a mount on the root itself (--bind / /) the root must
  * be re-opened to stand on the top-most mount. */
@@ -497,13 +349,13 @@ static int op_bind(struct setup *s, const struct plan_op *op)
     if (n < 0)
       return log_errno(errno, "Can't find the path of fd %d", op->fd);
     fdtarget[n] = '\0';
-    r = open_host_path(s, fdtarget, &src);
+    r = host_resolve(s, fdtarget, &src);
     if (r < 0)
       return log_errno(r, "Can't find %s (from fd %d)", fdtarget, op->fd);
     if (fstat(src, &st_found) < 0 || st_found.st_dev != st_fd.st_dev || st_found.st_ino != st_fd.st_ino)
       return log_fail(EXDEV, "%s changed while setting up the bind of fd %d on %s", fdtarget, op->fd, op->dest);
   } else {
-    r = open_host_path(s, op->src, &src);
+    r = host_resolve(s, op->src, &src);
     if (r == -ENOENT && (op->flags & OPF_TRY))
       return 0;
     if (r < 0)
@@ -552,7 +404,7 @@ static int op_remount_ro(struct setup *s, const struct plan_op *op)
   if (n < 0)
     return log_errno(errno, "Can't remount %s read-only", op->dest);
   real[n] = '\0';
-  r = remount_path(s, real, MS_RDONLY);
+  r = remount_legacy(s, real, MS_RDONLY, false);
   return r < 0 ? log_errno(r, "Can't remount %s read-only", op->dest) : 0;
 }
 
@@ -643,7 +495,7 @@ static int op_proc(struct setup *s, const struct plan_op *op)
     /* No pid namespace of our own: show the host's (a fresh proc would need
      * privileges over the host's pid namespace). */
     _cleanup_close_ int src = -1;
-    r = open_host_path(s, "/proc", &src);
+    r = host_resolve(s, "/proc", &src);
     if (r == 0)
       r = bind_fd(s, src, target, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, true);
   }
@@ -697,7 +549,7 @@ static int op_dev(struct setup *s, const struct plan_op *op)
   for (size_t i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
     _cleanup_close_ int host = -1, node = -1;
     _cleanup_free_ char *hp = xasprintf("/dev/%s", nodes[i]);
-    r = open_host_path(s, hp, &host);
+    r = host_resolve(s, hp, &host);
     if (r < 0)
       return log_errno(r, "Can't find %s", hp);
     int fd = RETRY(openat(dev_rw, nodes[i], O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0444));
@@ -738,7 +590,7 @@ static int op_dev(struct setup *s, const struct plan_op *op)
     if (fd >= 0)
       close(fd);
     node = RETRY(openat(dev_rw, "console", O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (node >= 0 && open_host_path(s, s->console, &host) == 0) {
+    if (node >= 0 && host_resolve(s, s->console, &host) == 0) {
       r = bind_fd(s, host, node, MOUNT_ATTR_NOSUID, false);
       if (r < 0)
         return log_errno(r, "Can't bind %s on %s/console", s->console, op->dest);

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/statvfs.h>
 #include <linux/magic.h>
 
 #include "engine/engine.h"
@@ -74,31 +73,19 @@ int fd_mount_id(const struct setup *s, int fd)
 }
 
 /* Is the filesystem (the superblock, not the mount) of `fd` read-only?
- * statfs() mixes the mount's flags in, so read the super options of its
- * mount in mountinfo ("... - fstype source ro,..."). */
+ * statfs() mixes the mount's flags in; mountinfo has the super options. */
 static bool superblock_readonly(const struct setup *s, int fd)
 {
   int id = fd_mount_id(s, fd);
-  if (id < 0)
+  struct mount_entry *e = NULL;
+  size_t n = 0;
+  if (id < 0 || mountinfo_read(s, &e, &n) < 0)
     return false;
-  FILE *f = proc_fopen(s, "self/mountinfo");
-  if (!f)
-    return false;
-  char *line = NULL;
-  size_t cap = 0;
   bool ro = false;
-  while (getline(&line, &cap, f) > 0) {
-    int lid;
-    if (sscanf(line, "%d ", &lid) != 1 || lid != id)
-      continue;
-    char *sep = strstr(line, " - ");
-    char opts[1024];
-    if (sep && sscanf(sep, " - %*s %*s %1023s", opts) == 1)
-      ro = strcmp(opts, "ro") == 0 || strncmp(opts, "ro,", 3) == 0;
-    break;
-  }
-  free(line);
-  fclose(f);
+  for (size_t i = 0; i < n; i++)
+    if (e[i].id == id)
+      ro = e[i].super_ro;
+  mountinfo_free(e, n);
   return ro;
 }
 

@@ -13,12 +13,6 @@
 #include "policy/query.h"
 #include "util/util.h"
 
-static bool is_socket(const char *path)
-{
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 /* The host's runtime dir path of a member, and the same member in the
  * sandbox's runtime dir. */
 static char *host_rt(const struct compile_ctx *cc, const char *member)

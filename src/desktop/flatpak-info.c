@@ -38,43 +38,21 @@
 #include "policy/query.h"
 #include "util/util.h"
 
-struct buf {
-  char *s;
-  size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_add(struct buf *b, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  char *s = xvasprintf(fmt, ap);
-  va_end(ap);
-  size_t n = strlen(s);
-  if (b->len + (size_t)n + 1 > b->cap) {
-    b->cap = (b->len + (size_t)n + 1) * 2;
-    b->s = xrealloc(b->s, b->cap);
-  }
-  memcpy(b->s + b->len, s, (size_t)n + 1);
-  b->len += (size_t)n;
-  free(s);
-}
-
 /* One element of a GKeyFile string list. */
 static void buf_add_list_item(struct buf *b, const char *item)
 {
   for (const char *c = item; *c; c++) {
     switch (*c) {
-    case '\\': buf_add(b, "\\\\"); break;
-    case ';': buf_add(b, "\\;"); break;
-    case '\n': buf_add(b, "\\n"); break;
-    case '\t': buf_add(b, "\\t"); break;
-    case '\r': buf_add(b, "\\r"); break;
-    case ' ': buf_add(b, c == item ? "\\s" : " "); break;
-    default: buf_add(b, "%c", *c);
+    case '\\': buf_printf(b, "\\\\"); break;
+    case ';': buf_printf(b, "\\;"); break;
+    case '\n': buf_printf(b, "\\n"); break;
+    case '\t': buf_printf(b, "\\t"); break;
+    case '\r': buf_printf(b, "\\r"); break;
+    case ' ': buf_printf(b, c == item ? "\\s" : " "); break;
+    default: buf_add(b, c, 1);
     }
   }
-  buf_add(b, ";");
+  buf_printf(b, ";");
 }
 
 static void filesystems(const struct compile_ctx *cc, struct buf *b)
@@ -84,7 +62,7 @@ static void filesystems(const struct compile_ctx *cc, struct buf *b)
   bool have_home = hlen > 1 && home[0] == '/';
   size_t it = 0;
   struct path_rule rule;
-  buf_add(b, "filesystems=");
+  buf_printf(b, "filesystems=");
   while (policy_next_path(cc->pol, &it, &rule)) {
     const char *path = rule.path;
     bool ro = rule.access == PATH_RO;
@@ -103,7 +81,7 @@ static void filesystems(const struct compile_ctx *cc, struct buf *b)
     if (item)
       buf_add_list_item(b, item);
   }
-  buf_add(b, "\n");
+  buf_printf(b, "\n");
 }
 
 static void bus_policy(const struct compile_ctx *cc, struct buf *b, bool system)
@@ -131,9 +109,9 @@ static void bus_policy(const struct compile_ctx *cc, struct buf *b, bool system)
     }
   }
   if (n > 0) {
-    buf_add(b, "\n[%s Bus Policy]\n", system ? "System" : "Session");
+    buf_printf(b, "\n[%s Bus Policy]\n", system ? "System" : "Session");
     for (size_t i = 0; i < n; i++)
-      buf_add(b, "%s=%s\n", names[i].name, bus_verb_name(levels[names[i].level]));
+      buf_printf(b, "%s=%s\n", names[i].name, bus_verb_name(levels[names[i].level]));
   }
   free(names);
 }
@@ -141,18 +119,18 @@ static void bus_policy(const struct compile_ctx *cc, struct buf *b, bool system)
 char *flatpak_info_build(const struct compile_ctx *cc, const struct flatpak_info_in *in, size_t *len)
 {
   struct buf b = { 0 };
-  buf_add(&b, "[Application]\nname=%s\n\n", in->app_id);
-  buf_add(&b, "[Instance]\ninstance-id=%s\n", in->instance_id);
-  buf_add(&b, "session-bus-proxy=%s\n", in->session_bus_proxy ? "true" : "false");
-  buf_add(&b, "system-bus-proxy=%s\n\n", in->system_bus_proxy ? "true" : "false");
+  buf_printf(&b, "[Application]\nname=%s\n\n", in->app_id);
+  buf_printf(&b, "[Instance]\ninstance-id=%s\n", in->instance_id);
+  buf_printf(&b, "session-bus-proxy=%s\n", in->session_bus_proxy ? "true" : "false");
+  buf_printf(&b, "system-bus-proxy=%s\n\n", in->system_bus_proxy ? "true" : "false");
 
-  buf_add(&b, "[Context]\nshared=%s\n", cc->share_net ? "network;" : "");
+  buf_printf(&b, "[Context]\nshared=%s\n", cc->share_net ? "network;" : "");
   /* Flatpak's names, in Flatpak's order. */
   static const struct { enum policy_socket sbx; const char *flatpak; } sockets[] = {
     { SOCKET_X11, "x11" }, { SOCKET_WAYLAND, "wayland" }, { SOCKET_PULSEAUDIO, "pulseaudio" },
     { SOCKET_CUPS, "cups" }, { SOCKET_SSH_AGENT, "ssh-auth" },
   };
-  buf_add(&b, "sockets=");
+  buf_printf(&b, "sockets=");
   for (size_t i = 0; i < sizeof sockets / sizeof sockets[0]; i++)
     if (policy_socket_on(cc->pol, sockets[i].sbx))
       buf_add_list_item(&b, sockets[i].flatpak);
@@ -160,19 +138,19 @@ char *flatpak_info_build(const struct compile_ctx *cc, const struct flatpak_info
     buf_add_list_item(&b, "session-bus");
   if (policy_bus_mode(cc->pol, true) == BUS_FULL)
     buf_add_list_item(&b, "system-bus");
-  buf_add(&b, "\ndevices=");
+  buf_printf(&b, "\ndevices=");
   static const enum policy_device devices[] = { DEVICE_DRI, DEVICE_INPUT, DEVICE_ALL };
   for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
     if (policy_device_on(cc->pol, devices[i]))
       buf_add_list_item(&b, device_name(devices[i]));
-  buf_add(&b, "\n");
+  buf_printf(&b, "\n");
   filesystems(cc, &b);
 
   if (in->session_bus_proxy)
     bus_policy(cc, &b, false);
   if (in->system_bus_proxy)
     bus_policy(cc, &b, true);
-  *len = b.len;
+  *len = b.n;
   return b.s;
 }
 

@@ -447,12 +447,6 @@ int wayland_wire_create_listener(struct wayland_wire *ww, const struct wayland_g
 
 /* ---- plan edits ----------------------------------------------------------- */
 
-static bool is_socket(const char *path)
-{
-  struct stat st;
-  return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
-}
-
 /* The bind compiled for the app's Wayland socket (its source is the
  * compositor's socket, or ours once chosen). */
 static size_t find_bind(const struct wayland_service *w, const struct plan *p)

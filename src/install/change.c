@@ -16,7 +16,7 @@
 
 #include "util/util.h"
 
-static void strv_push(char ***v, const char *s)
+static void made_push(char ***v, const char *s)
 {
   size_t n = 0;
   while (*v && (*v)[n])
@@ -42,7 +42,7 @@ int mkdir_parents(const char *dir, char ***made)
   }
   if (mkdir(dir, 0700) < 0 && errno != EEXIST)
     return log_errno(errno, "Can't create %s", dir);
-  strv_push(made, dir);
+  made_push(made, dir);
   return 0;
 }
 

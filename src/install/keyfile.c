@@ -17,17 +17,6 @@
 /* Menu entries are a few kB; anything near this is not one. */
 #define MAX_KEY_FILE (1 << 20)
 
-void buf_add(struct buf *b, const char *s, size_t len)
-{
-  if (b->n + len + 1 > b->cap)
-    b->s = xrealloc(b->s, b->cap = (b->n + len + 1) * 2);
-  memcpy(b->s + b->n, s, len);
-  b->n += len;
-  b->s[b->n] = '\0';
-}
-
-void buf_puts(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
-
 int keyfile_read(const char *path, bool follow, char **out)
 {
   _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));

@@ -6,19 +6,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/util.h"
+
 /* The keys that mark a file as sbx's (in a .desktop entry; as "# KEY="
  * comment lines in a service file): we overwrite or remove only such. */
 #define MARK_PROFILE "X-Sbx-Profile"
 #define MARK_ORIGINAL "X-Sbx-Original"
-
-/* The text of a file being written (NUL-terminated; s is NULL while empty). */
-struct buf {
-  char *s;
-  size_t n, cap;
-};
-
-void buf_add(struct buf *b, const char *s, size_t len);
-void buf_puts(struct buf *b, const char *s);
 
 /* Read a key file (following symlinks only when follow is set).  Returns 0,
  * or -errno without printing (the caller knows what the file was for):

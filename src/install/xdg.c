@@ -15,12 +15,6 @@
 
 #include "util/util.h"
 
-static char *home_dir(void)
-{
-  const char *h = getenv("HOME");
-  return h && h[0] == '/' ? xstrdup(h) : NULL;
-}
-
 /* Only absolute values count, as the basedir spec says. */
 char *data_home(void)
 {

@@ -76,18 +76,6 @@ char *dbus_proxy_find_binary(const char *path_env)
   return NULL;
 }
 
-struct strv {
-  char **v;
-  size_t n;
-};
-
-static void strv_add(struct strv *sv, const char *s)
-{
-  sv->v = xrealloc(sv->v, (sv->n + 2) * sizeof(char *));
-  sv->v[sv->n++] = xstrdup(s);
-  sv->v[sv->n] = NULL;
-}
-
 static char *fd_word(int fd, bool explain)
 {
   return explain ? xstrdup("FD") : xasprintf("%d", fd);
@@ -162,7 +150,7 @@ char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool 
     for (size_t j = 0; j < b->n_rules; j++)
       strv_add(&sv, b->rules[j]);
   }
-  return sv.v;
+  return strv_steal(&sv);
 }
 
 static int pidfd_open_(pid_t pid)

@@ -3,9 +3,11 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 /* The only process-wide state: how diagnostics are labelled.  Set once at
@@ -153,6 +155,95 @@ void strv_free(char **v)
   for (size_t i = 0; v && v[i]; i++)
     free(v[i]);
   free(v);
+}
+
+void *array_grow(void *p, size_t elem, size_t *cap, size_t need)
+{
+  if (need <= *cap)
+    return p;
+  size_t n = *cap ? *cap : 4;
+  while (n < need) {
+    if (n > SIZE_MAX / 2)
+      die_oom();
+    n *= 2;
+  }
+  if (n > SIZE_MAX / elem)
+    die_oom();
+  p = xrealloc(p, n * elem);
+  *cap = n;
+  return p;
+}
+
+void strv_push(struct strv *sv, char *s)
+{
+  /* One more for the NULL that always follows. */
+  sv->v = array_grow(sv->v, sizeof(char *), &sv->cap, sv->n + 2);
+  sv->v[sv->n++] = s;
+  sv->v[sv->n] = NULL;
+}
+
+void strv_add(struct strv *sv, const char *s) { strv_push(sv, xstrdup(s)); }
+
+void strv_addf(struct strv *sv, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  strv_push(sv, xvasprintf(fmt, ap));
+  va_end(ap);
+}
+
+char **strv_steal(struct strv *sv)
+{
+  char **v = sv->v ? sv->v : xcalloc(1, sizeof(char *));
+  *sv = (struct strv){ 0 };
+  return v;
+}
+
+void buf_add(struct buf *b, const void *data, size_t len)
+{
+  b->s = array_grow(b->s, 1, &b->cap, b->n + len + 1);
+  memcpy(b->s + b->n, data, len);
+  b->n += len;
+  b->s[b->n] = '\0';
+}
+
+void buf_puts(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  _cleanup_free_ char *s = xvasprintf(fmt, ap);
+  va_end(ap);
+  buf_puts(b, s);
+}
+
+char *buf_steal(struct buf *b)
+{
+  char *s = b->s ? b->s : xstrdup("");
+  *b = (struct buf){ 0 };
+  return s;
+}
+
+void buf_free(struct buf *b)
+{
+  free(b->s);
+  *b = (struct buf){ 0 };
+}
+
+char *home_dir(void)
+{
+  const char *h = getenv("HOME");
+  if (h && h[0] == '/')
+    return xstrdup(h);
+  struct passwd *pw = getpwuid(getuid());
+  return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? xstrdup(pw->pw_dir) : NULL;
+}
+
+bool is_socket(const char *path)
+{
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 int read_all_fd(int fd, char **out, size_t *len)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
@@ -60,6 +61,44 @@ char *xvasprintf(const char *fmt, va_list ap) _printf_(1, 0);
 void strv_free(char **v);
 static inline void strv_freep(char ***v) { strv_free(*v); }
 #define _cleanup_strv_ _cleanup_(strv_freep)
+
+/* Growable arrays: the one way sbx grows an array.  ARRAY_PUSH(ptr, n, cap)
+ * makes room for ptr[n] (doubling cap), zeroes it, counts it (n++) and
+ * yields its address.  ptr, n and cap are lvalues (size_t n, cap). */
+void *array_grow(void *p, size_t elem, size_t *cap, size_t need);
+#define ARRAY_PUSH(ptr, n, cap)                                                   \
+  ((ptr) = array_grow((ptr), sizeof *(ptr), &(cap), (n) + 1),                    \
+   memset(&(ptr)[(n)], 0, sizeof *(ptr)), &(ptr)[(n)++])
+
+/* A string vector being built: v is NULL-terminated whenever n > 0 (and
+ * NULL while empty), so it can be handed to execve or strv_free as is. */
+struct strv {
+  char **v;
+  size_t n, cap;
+};
+void strv_push(struct strv *sv, char *s); /* takes ownership of s */
+void strv_add(struct strv *sv, const char *s);
+void strv_addf(struct strv *sv, const char *fmt, ...) _printf_(2, 3);
+/* The vector (never NULL: an empty one is {NULL}); sv is left empty. */
+char **strv_steal(struct strv *sv);
+
+/* A growable text buffer: s is NUL-terminated, or NULL while empty. */
+struct buf {
+  char *s;
+  size_t n, cap;
+};
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
+/* The text (never NULL: "" when empty); b is left empty. */
+char *buf_steal(struct buf *b);
+void buf_free(struct buf *b);
+
+/* The caller's home directory: $HOME when it is absolute, else the
+ * password database's entry for the real uid; NULL when neither is. */
+char *home_dir(void);
+/* Does path (symlinks followed) name a socket? */
+bool is_socket(const char *path);
 
 /* Read everything from fd (until EOF) into a NUL-terminated buffer. */
 int read_all_fd(int fd, char **out, size_t *len);

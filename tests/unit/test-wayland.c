@@ -27,17 +27,17 @@
 
 /* ---- building and reading the compositor's side ------------------------- */
 
-struct buf {
+struct words {
   uint32_t w[1024];
   size_t n;
 };
 
-static void put(struct buf *b, uint32_t v)
+static void put(struct words *b, uint32_t v)
 {
   b->w[b->n++] = v;
 }
 
-static void put_str(struct buf *b, const char *s)
+static void put_str(struct words *b, const char *s)
 {
   size_t len = strlen(s) + 1, words = (len + 3) / 4;
   put(b, (uint32_t)len);
@@ -47,19 +47,19 @@ static void put_str(struct buf *b, const char *s)
 }
 
 /* A message: header words, then args; msg_end fills in the size. */
-static size_t msg_begin(struct buf *b, uint32_t object, uint16_t opcode)
+static size_t msg_begin(struct words *b, uint32_t object, uint16_t opcode)
 {
   put(b, object);
   put(b, opcode);
   return b->n - 2;
 }
 
-static void msg_end(struct buf *b, size_t start)
+static void msg_end(struct words *b, size_t start)
 {
   b->w[start + 1] |= (uint32_t)((b->n - start) * 4) << 16;
 }
 
-static void ev_global(struct buf *b, uint32_t registry, uint32_t name, const char *iface, uint32_t version)
+static void ev_global(struct words *b, uint32_t registry, uint32_t name, const char *iface, uint32_t version)
 {
   size_t m = msg_begin(b, registry, 0);
   put(b, name);
@@ -68,7 +68,7 @@ static void ev_global(struct buf *b, uint32_t registry, uint32_t name, const cha
   msg_end(b, m);
 }
 
-static void ev_done(struct buf *b, uint32_t callback)
+static void ev_done(struct words *b, uint32_t callback)
 {
   size_t m = msg_begin(b, callback, 0);
   put(b, 42);
@@ -78,7 +78,7 @@ static void ev_done(struct buf *b, uint32_t callback)
   msg_end(b, m);
 }
 
-static void ev_error(struct buf *b, uint32_t object, uint32_t code, const char *text)
+static void ev_error(struct words *b, uint32_t object, uint32_t code, const char *text)
 {
   size_t m = msg_begin(b, 1, 0);
   put(b, object);
@@ -88,7 +88,7 @@ static void ev_error(struct buf *b, uint32_t object, uint32_t code, const char *
 }
 
 /* A compositor with wl_compositor and, if offer, the manager (name 7). */
-static void script_globals(struct buf *b, bool offer)
+static void script_globals(struct words *b, bool offer)
 {
   ev_global(b, 2, 1, "wl_compositor", 4);
   if (offer)
@@ -97,7 +97,7 @@ static void script_globals(struct buf *b, bool offer)
   ev_done(b, 3);
 }
 
-static void send_buf(int fd, const struct buf *b)
+static void send_buf(int fd, const struct words *b)
 {
   if (write_all(fd, b->w, b->n * 4) < 0)
     abort();
@@ -137,7 +137,7 @@ static size_t read_exact(int fd, void *data, size_t len, int *fds, size_t max_fd
 
 /* Read one request the client sent; true if it matches `want` word for
  * word. */
-static bool expect_request(int fd, const struct buf *want, int *fds, size_t max_fds, size_t *n_fds, const char *what)
+static bool expect_request(int fd, const struct words *want, int *fds, size_t max_fds, size_t *n_fds, const char *what)
 {
   uint32_t got[1024];
   size_t len = want->n * 4;
@@ -155,24 +155,24 @@ static bool expect_request(int fd, const struct buf *want, int *fds, size_t max_
   return same;
 }
 
-static struct buf request(uint32_t object, uint16_t opcode)
+static struct words request(uint32_t object, uint16_t opcode)
 {
-  struct buf b = { .n = 0 };
+  struct words b = { .n = 0 };
   msg_begin(&b, object, opcode);
   return b;
 }
 
-static struct buf request_u32(uint32_t object, uint16_t opcode, uint32_t arg)
+static struct words request_u32(uint32_t object, uint16_t opcode, uint32_t arg)
 {
-  struct buf b = request(object, opcode);
+  struct words b = request(object, opcode);
   put(&b, arg);
   msg_end(&b, 0);
   return b;
 }
 
-static struct buf request_str(uint32_t object, uint16_t opcode, const char *arg)
+static struct words request_str(uint32_t object, uint16_t opcode, const char *arg)
 {
-  struct buf b = request(object, opcode);
+  struct words b = request(object, opcode);
   put_str(&b, arg);
   msg_end(&b, 0);
   return b;
@@ -196,7 +196,7 @@ static void test_globals(bool offer)
 {
   int sv[2];
   pair(sv);
-  struct buf script = { .n = 0 };
+  struct words script = { .n = 0 };
   script_globals(&script, offer);
   send_buf(sv[1], &script);
 
@@ -211,8 +211,8 @@ static void test_globals(bool offer)
     ok(g.manager_name == 7 && g.manager_version == 1, "globals: its name and version are kept");
 
   /* wl_display.get_registry(new_id 2), wl_display.sync(new_id 3). */
-  struct buf want = request_u32(1, 1, 2);
-  struct buf sync = request_u32(1, 0, 3);
+  struct words want = request_u32(1, 1, 2);
+  struct words sync = request_u32(1, 0, 3);
   memcpy(&want.w[want.n], sync.w, sync.n * 4);
   want.n += sync.n;
   ok(want.w[1] == ((12u << 16) | 1) && sync.w[1] == (12u << 16), "header words are (size << 16) | opcode");
@@ -227,7 +227,7 @@ static void test_global_remove(void)
 {
   int sv[2];
   pair(sv);
-  struct buf s = { .n = 0 };
+  struct words s = { .n = 0 };
   ev_global(&s, 2, 7, MANAGER, 1);
   size_t m = msg_begin(&s, 2, 1); /* wl_registry.global_remove(7) */
   put(&s, 7);
@@ -247,7 +247,7 @@ static void test_fragmented(void)
 {
   int sv[2];
   pair(sv);
-  struct buf s = { .n = 0 };
+  struct words s = { .n = 0 };
   script_globals(&s, true);
   pid_t pid = fork();
   if (pid == 0) {
@@ -311,7 +311,7 @@ static void test_silent_and_gone(void)
   close(sv[1]);
 
   pair(sv);
-  struct buf s = { .n = 0 };
+  struct words s = { .n = 0 };
   ev_global(&s, 2, 7, MANAGER, 1);
   send_buf(sv[1], &s);
   shutdown(sv[1], SHUT_WR);
@@ -358,7 +358,7 @@ static void test_create_listener(const struct listener_case *c)
 {
   int sv[2];
   pair(sv);
-  struct buf script = { .n = 0 };
+  struct words script = { .n = 0 };
   script_globals(&script, true);
   if (c->fail_object)
     ev_error(&script, (uint32_t)c->fail_object, (uint32_t)c->fail_code, c->fail_text);
@@ -389,7 +389,7 @@ static void test_create_listener(const struct listener_case *c)
   uint32_t skip[6];
   read_exact(sv[1], skip, sizeof skip, NULL, 0, NULL); /* get_registry + sync */
 
-  struct buf bind = request(2, 0);
+  struct words bind = request(2, 0);
   put(&bind, 7);
   put_str(&bind, MANAGER);
   put(&bind, 1);
@@ -401,7 +401,7 @@ static void test_create_listener(const struct listener_case *c)
   ok(expect_request(sv[1], &bind, fds, 4, &n_fds, "bind") && n_fds == 0,
      "%s: wl_registry.bind(7, \"" MANAGER "\", 1, new id 4), no fds", label);
 
-  struct buf create = request_u32(4, 1, 5);
+  struct words create = request_u32(4, 1, 5);
   ok(expect_request(sv[1], &create, fds, 4, &n_fds, "create_listener"), "%s: create_listener(new id 5) on the manager",
      label);
   ok(n_fds == 2, "%s: two fds ride on create_listener (%zu)", label, n_fds);
@@ -413,15 +413,15 @@ static void test_create_listener(const struct listener_case *c)
   for (size_t i = 0; i < n_fds; i++)
     close(fds[i]);
 
-  struct buf engine = request_str(5, 1, "org.sbx");
+  struct words engine = request_str(5, 1, "org.sbx");
   ok(expect_request(sv[1], &engine, NULL, 0, NULL, "engine"), "%s: set_sandbox_engine(\"org.sbx\")", label);
   if (c->app_id) {
-    struct buf app = request_str(5, 2, c->app_id);
+    struct words app = request_str(5, 2, c->app_id);
     ok(expect_request(sv[1], &app, NULL, 0, NULL, "app id"), "%s: set_app_id(\"%s\")", label, c->app_id);
   }
-  struct buf inst = request_str(5, 3, "1234567890");
+  struct words inst = request_str(5, 3, "1234567890");
   ok(expect_request(sv[1], &inst, NULL, 0, NULL, "instance id"), "%s: set_instance_id(\"1234567890\")", label);
-  struct buf tail = { .n = 0 };
+  struct words tail = { .n = 0 };
   size_t m = msg_begin(&tail, 5, 4); /* commit */
   msg_end(&tail, m);
   m = msg_begin(&tail, 5, 0); /* wp_security_context_v1.destroy */
@@ -450,7 +450,7 @@ static void test_error_messages(void)
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     int sv[2];
     pair(sv);
-    struct buf s = { .n = 0 };
+    struct words s = { .n = 0 };
     script_globals(&s, true);
     ev_error(&s, (uint32_t)cases[i].object, (uint32_t)cases[i].code, "scripted refusal");
     send_buf(sv[1], &s);
@@ -480,14 +480,14 @@ static void test_error_then_hangup(void)
 {
   int sv[2];
   pair(sv);
-  struct buf s = { .n = 0 };
+  struct words s = { .n = 0 };
   script_globals(&s, true);
   send_buf(sv[1], &s);
   struct wayland_wire ww;
   struct wayland_globals g;
   wayland_wire_init(&ww, sv[0], 2000);
   int r = wayland_wire_globals(&ww, &g);
-  struct buf e = { .n = 0 };
+  struct words e = { .n = 0 };
   ev_error(&e, 4, 2, "no nesting here");
   send_buf(sv[1], &e);
   close(sv[1]);
@@ -526,7 +526,7 @@ static pid_t start_peer(const char *path, enum peer_mode mode, int *listen_out)
   if (pid != 0)
     return pid;
   int c = accept(srv, NULL, NULL);
-  struct buf s = { .n = 0 };
+  struct words s = { .n = 0 };
   script_globals(&s, mode != PEER_PLAIN);
   if (mode == PEER_ERROR)
     ev_error(&s, 5, 3, "scripted refusal");

@@ -18,7 +18,7 @@
 #include "policy/directives.h"
 #include "policy/profile.h"
 #include "policy/vars.h"
-#include "launch/services.h"
+#include "launch/launch.h"
 #include "util/util.h"
 
 extern char **environ;
@@ -226,10 +226,12 @@ int main(int argc, char **argv)
   struct cli_extra extra = { 0 };
   struct policy pol;
   struct notes notes = { 0 };
+  struct launch launch;
   enum cli_action action;
   int r;
   plan_init(&plan, environ);
   policy_init(&pol);
+  launch_init(&launch);
   if (cli_parse(&plan, &extra, argv[0], argc - 1, argv + 1, &action) < 0) {
     r = 1;
     goto out;
@@ -280,7 +282,7 @@ int main(int argc, char **argv)
     goto out;
   }
   if (action == CLI_EXPLAIN) {
-    services_explain(&plan, &notes); /* asks the host read-only (Wayland), creates nothing */
+    launch_explain(&plan, &notes); /* asks the host read-only (Wayland), creates nothing */
     if (extra.json)
       explain_json(stdout, &plan, &pol, &notes);
     else
@@ -288,15 +290,12 @@ int main(int argc, char **argv)
     r = 0;
     goto out;
   }
-  /* Side services first: if one cannot start, no persist directory has been
-   * created on the host yet. */
-  if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || services_start(&plan) < 0 ||
-      compile_create_host_dirs(&plan) < 0)
+  if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || launch_start(&launch, &plan) < 0)
     r = 1;
   else
     r = sbx_run(&plan);
 out:
-  services_stop(&plan); /* also when nothing was started: frees the plan's services */
+  launch_stop(&launch, &plan); /* also when nothing was started */
   notes_free(&notes);
   policy_free(&pol);
   cli_extra_free(&extra);

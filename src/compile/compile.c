@@ -4,116 +4,17 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "desktop/desktop.h"
+#include "compile/ctx.h"
+#include "compile/desktop.h"
 #include "policy/query.h"
 #include "util/util.h"
-
-void notes_add(struct notes *n, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  char *s = xvasprintf(fmt, ap);
-  va_end(ap);
-  n->lines = xrealloc(n->lines, (n->n + 1) * sizeof(char *));
-  n->lines[n->n++] = s;
-}
-
-void notes_free(struct notes *n)
-{
-  for (size_t i = 0; i < n->n; i++)
-    free(n->lines[i]);
-  free(n->lines);
-  memset(n, 0, sizeof *n);
-}
-
-struct plan_op *cc_op(struct compile_ctx *cc, enum op_kind kind, const char *src, const char *dest)
-{
-  return op_list_add(&cc->ops, &cc->n_ops, &cc->cap_ops, kind, src, dest);
-}
-
-void cc_bind(struct compile_ctx *cc, enum bind_access access, const char *src, const char *dest, bool try_)
-{
-  struct plan_op *op = cc_op(cc, OP_BIND, src, dest);
-  op->access = access;
-  if (try_)
-    op->flags |= OPF_TRY;
-}
-
-void cc_data(struct compile_ctx *cc, const char *dest, const char *data, size_t len, int perms, bool ro)
-{
-  struct plan_op *op = cc_op(cc, OP_BIND_DATA, NULL, dest);
-  op->access = ro ? ACCESS_RO : ACCESS_RW;
-  op->data = xmalloc(len + 1);
-  memcpy(op->data, data, len);
-  op->data[len] = '\0';
-  op->data_len = len;
-  op->perms = perms;
-}
-
-void cc_dir(struct compile_ctx *cc, const char *dest, int perms)
-{
-  cc_op(cc, OP_DIR, NULL, dest)->perms = perms;
-}
-
-void cc_tmpfs(struct compile_ctx *cc, const char *dest, int perms)
-{
-  cc_op(cc, OP_TMPFS, NULL, dest)->perms = perms;
-}
-
-void cc_symlink(struct compile_ctx *cc, const char *target, const char *dest)
-{
-  cc_op(cc, OP_SYMLINK, target, dest);
-}
-
-bool cc_path_visible(const struct compile_ctx *cc, const char *path)
-{
-  return path_access_shows_host(policy_path_access(cc->pol, path));
-}
-
-/* One persist directory: mkdir -p of `path` (a real path, found when the
- * policy was compiled), one component at a time relative to the directory
- * before it, following no symlink: anything that became one since (another
- * instance's app may write the parent) is refused, not followed. */
-static int create_host_dir(const char *path)
-{
-  _cleanup_close_ int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (dirfd < 0)
-    return log_errno(errno, "persist: can't open /");
-  _cleanup_free_ char *buf = xstrdup(path);
-  char *save = NULL;
-  for (char *name = strtok_r(buf, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
-    if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-      return log_errno(errno, "persist: can't create %s in the way to %s", name, path);
-    int fd = RETRY(openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (fd < 0) {
-      struct stat st;
-      if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-        return log_fail(ELOOP, "persist: %s in the way to %s is now a symlink; not following it", name, path);
-      return log_errno(errno, "persist: can't open %s in the way to %s", name, path);
-    }
-    close(dirfd);
-    dirfd = fd;
-  }
-  return 0;
-}
-
-/* mkdir -p on the host, as the user, for "persist" paths.  Done only when
- * the sandbox is about to start, never for --explain or a failed setup. */
-int compile_create_host_dirs(const struct plan *p)
-{
-  for (size_t i = 0; i < p->n_host_dirs; i++) {
-    int r = create_host_dir(p->host_dirs[i]);
-    if (r < 0)
-      return r;
-  }
-  return 0;
-}
 
 /* Can the sandboxed app write into directory `dir` (so it could have
  * planted a symlink there in an earlier run)? */
@@ -214,9 +115,8 @@ static int compile_paths(struct compile_ctx *cc)
 {
   size_t it = 0;
   const struct setting *s;
-  /* NULL-terminated, so the error returns below free it too. */
-  _cleanup_strv_ char **hidden_dirs = xcalloc(1, sizeof(char *));
-  size_t n_hidden = 0;
+  /* Freed on the error returns below too. */
+  _cleanup_(strv_clear) struct strv hidden_dirs = { 0 };
 
   struct path_rule rule;
   while (policy_next_path(cc->pol, &it, &rule)) {
@@ -241,14 +141,13 @@ static int compile_paths(struct compile_ctx *cc)
        * (no symlink in it), by a walk that follows none. */
       const char *make = r == -ENOENT && real ? real : path;
       struct plan *p = cc->plan;
-      p->host_dirs = xrealloc(p->host_dirs, (p->n_host_dirs + 1) * sizeof(char *));
-      p->host_dirs[p->n_host_dirs++] = xstrdup(make);
-      cc_bind(cc, ACCESS_RW, make, path, false);
+      *ARRAY_PUSH(p->host_dirs, p->n_host_dirs, p->cap_host_dirs) = xstrdup(make);
+      pb_bind(&cc->ops, ACCESS_RW, make, path, false);
       continue;
     }
     if (rule.access == PATH_PRIVATE) {
       /* Same mode as the host's directory (1777 for /tmp), else 0755. */
-      cc_tmpfs(cc, path, exists && S_ISDIR(st.st_mode) ? (int)(st.st_mode & 01777) : 0755);
+      pb_tmpfs(&cc->ops, path, exists && S_ISDIR(st.st_mode) ? (int)(st.st_mode & 01777) : 0755);
       continue;
     }
     if (!exists)
@@ -256,13 +155,11 @@ static int compile_paths(struct compile_ctx *cc)
 
     if (rule.access == PATH_HIDE) {
       if (S_ISDIR(st.st_mode)) {
-        cc_tmpfs(cc, path, 0755);
-        hidden_dirs = xrealloc(hidden_dirs, (n_hidden + 2) * sizeof(char *));
-        hidden_dirs[n_hidden++] = xstrdup(path);
-        hidden_dirs[n_hidden] = NULL;
+        pb_tmpfs(&cc->ops, path, 0755);
+        strv_add(&hidden_dirs, path);
       } else {
         /* An empty file nobody may read in place of the real one. */
-        cc_data(cc, path, "", 0, 0, true);
+        pb_data(&cc->ops, path, "", 0, 0, true);
       }
       continue;
     }
@@ -274,7 +171,7 @@ static int compile_paths(struct compile_ctx *cc)
       ssize_t n = readlink(path, target, sizeof target - 1);
       if (n > 0) {
         target[n] = '\0';
-        cc_symlink(cc, target, path);
+        pb_symlink(&cc->ops, target, path);
       }
       continue;
     }
@@ -287,15 +184,15 @@ static int compile_paths(struct compile_ctx *cc)
                       s->loc.file, s->loc.line, s->value, path, bad_link);
     if (r < 0)
       continue; /* vanished since lstat: like a missing path */
-    struct plan_op *op = cc_op(cc, OP_BIND, path, path);
+    struct plan_op *op = pb_op(&cc->ops, OP_BIND, path, path);
     op->access = rule.access == PATH_RO ? ACCESS_RO : ACCESS_RW;
     op->flags |= OPF_FROM_FD;
     op->fd = fd;
   }
   /* Hidden directories become read-only last, after any more specific rule
    * below them made its mount point inside. */
-  for (size_t i = 0; i < n_hidden; i++)
-    cc_op(cc, OP_REMOUNT_RO, NULL, hidden_dirs[i]);
+  for (size_t i = 0; i < hidden_dirs.n; i++)
+    pb_op(&cc->ops, OP_REMOUNT_RO, NULL, hidden_dirs.v[i]);
   return 0;
 }
 
@@ -323,7 +220,7 @@ static void compile_caps(struct compile_ctx *cc)
   if (n == 0)
     return;
   /* The profile's changes come first: the command line's apply after them. */
-  p->caps = xrealloc(p->caps, (p->n_caps + n) * sizeof *p->caps);
+  p->caps = array_grow(p->caps, sizeof *p->caps, &p->cap_caps, p->n_caps + n);
   memmove(p->caps + n, p->caps, p->n_caps * sizeof *p->caps);
   memcpy(p->caps, changes, n * sizeof *changes);
   p->n_caps += n;
@@ -403,12 +300,12 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   if (hostname && !p->hostname)
     p->hostname = xstrdup(hostname);
 
-  cc_op(&cc, OP_PROC, NULL, "/proc");
-  cc_op(&cc, OP_DEV, NULL, "/dev");
+  pb_op(&cc.ops, OP_PROC, NULL, "/proc");
+  pb_op(&cc.ops, OP_DEV, NULL, "/dev");
   r = compile_paths(&cc);
   if (r == 0) {
     /* The app's own runtime dir: private even where the host's /run shows. */
-    cc_tmpfs(&cc, cc.sandbox_runtime_dir, 0700);
+    pb_tmpfs(&cc.ops, cc.sandbox_runtime_dir, 0700);
     plan_setenv(p, "XDG_RUNTIME_DIR", cc.sandbox_runtime_dir);
     r = desktop_compile(&cc);
   }
@@ -416,14 +313,11 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
     compile_caps(&cc);
     compile_env(&cc);
     compile_syscalls(&cc);
-    plan_prepend_ops(p, cc.ops, cc.n_ops);
-    cc.n_ops = 0;
+    pb_prepend_to(&cc.ops, p);
   }
   /* On an error, the ops compiled so far are dropped: with them the fds
    * open_rule_source opened for their sources. */
-  for (size_t i = 0; i < cc.n_ops; i++)
-    plan_op_clear(&cc.ops[i]);
-  free(cc.ops);
+  pb_free(&cc.ops);
   free(cc.sandbox_runtime_dir);
   return r;
 }

@@ -1,7 +1,11 @@
 #include "engine/supervisor.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -60,4 +64,83 @@ int supervise(pid_t target, int signal_fd)
     if (!already_delivered(&si, target))
       kill(target, (int)si.ssi_signo);
   }
+}
+
+/* ---- side processes ------------------------------------------------------- */
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+int helper_spawn(struct helper *h, const char *what, const char *path, char *const argv[], char *const envp[],
+                 const int *pass, size_t n_pass)
+{
+  *h = HELPER_NONE;
+  pid_t pid = fork();
+  if (pid < 0)
+    return log_errno(errno, "Can't start %s: fork", what);
+  if (pid == 0) {
+    setsid();
+    for (size_t i = 0; i < n_pass; i++)
+      if (pass[i] >= 0 && fcntl(pass[i], F_SETFD, 0) < 0)
+        _exit(127);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null >= 0)
+      dup2(null, STDIN_FILENO);
+    if (chdir("/") < 0)
+      _exit(127);
+    execve(path, argv, envp);
+    dprintf(STDERR_FILENO, "%s: Can't run %s (%s): %s\n", log_prog(), what, path, strerror(errno));
+    _exit(127);
+  }
+  h->pid = pid;
+  /* Not reaped yet, so the pid still names our child. */
+  h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  return 0;
+}
+
+/* Has it exited within timeout_ms?  (Not reaped: a pidfd polls readable
+ * once the process is a zombie.) */
+static bool helper_exited(const struct helper *h, int timeout_ms)
+{
+  if (h->pidfd >= 0) {
+    struct pollfd pfd = { .fd = h->pidfd, .events = POLLIN };
+    int r;
+    do
+      r = poll(&pfd, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    return r != 0;
+  }
+  for (int waited = 0;; waited += 50) {
+    siginfo_t si = { 0 };
+    if (waitid(P_PID, (id_t)h->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == h->pid)
+      return true;
+    if (waited >= timeout_ms)
+      return false;
+    usleep(50 * 1000);
+  }
+}
+
+bool helper_reap(struct helper *h, int timeout_ms)
+{
+  if (h->pid <= 0)
+    return true;
+  bool exited = helper_exited(h, timeout_ms);
+  /* SIGKILL on an exited, unreaped process is harmless; the pid (or pidfd)
+   * still names our child until the wait below. */
+  if (!exited) {
+    if (h->pidfd >= 0)
+      syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+    else
+      kill(h->pid, SIGKILL);
+  }
+  if (h->pidfd >= 0) {
+    siginfo_t si;
+    (void)RETRY(waitid((idtype_t)P_PIDFD, (id_t)h->pidfd, &si, WEXITED));
+    close(h->pidfd);
+  } else {
+    (void)RETRY(waitpid(h->pid, NULL, 0));
+  }
+  *h = HELPER_NONE;
+  return exited;
 }

@@ -48,14 +48,6 @@
 
 #include "util/util.h"
 
-#ifndef P_PIDFD
-#define P_PIDFD 3
-#endif
-
-/* How long the proxy may take to exit after the sandbox ended before sbx
- * kills it. */
-#define PROXY_EXIT_TIMEOUT_MS 5000
-
 static bool is_executable_file(const char *path)
 {
   struct stat st;
@@ -112,7 +104,7 @@ static void add_host_top_level(struct strv *sv)
   free(names);
 }
 
-char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool explain)
+char **dbus_proxy_argv(const struct plan_services *s, const char *binary, int sync_fd, int info_fd, bool explain)
 {
   struct strv sv = { 0 };
   /* argv[0] names the process in ps(1) and prefixes its messages. */
@@ -139,49 +131,21 @@ char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool 
     strv_add(&sv, "/.flatpak-info");
   }
   strv_add(&sv, "--");
-  strv_add(&sv, s->proxy_binary ? s->proxy_binary : "xdg-dbus-proxy");
+  strv_add(&sv, binary ? binary : "xdg-dbus-proxy");
   _cleanup_free_ char *fd = fd_word(sync_fd, explain);
   _cleanup_free_ char *fd_arg = xasprintf("--fd=%s", fd);
   strv_add(&sv, fd_arg);
   for (size_t i = 0; i < s->n_buses; i++) {
-    const struct service_bus *b = &s->buses[i];
+    const struct plan_bus *b = &s->buses[i];
     strv_add(&sv, b->address);
     strv_add(&sv, b->socket);
-    for (size_t j = 0; j < b->n_rules; j++)
-      strv_add(&sv, b->rules[j]);
+    for (size_t j = 0; j < b->rules.n; j++)
+      strv_add(&sv, b->rules.v[j]);
   }
   return strv_steal(&sv);
 }
 
-static int pidfd_open_(pid_t pid)
-{
-  return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int pidfd_kill(int pidfd, int sig)
-{
-  return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
-/* Kill and reap the wrapper (its pid 1 and the proxy die with it:
- * --die-with-parent, and the pid namespace ends with its pid 1). */
-static void kill_and_reap(struct services *s)
-{
-  if (s->proxy_pidfd >= 0) {
-    pidfd_kill(s->proxy_pidfd, SIGKILL);
-    siginfo_t si;
-    (void)RETRY(waitid((idtype_t)P_PIDFD, (id_t)s->proxy_pidfd, &si, WEXITED));
-    close(s->proxy_pidfd);
-  } else if (s->proxy_pid > 0 && waitpid(s->proxy_pid, NULL, WNOHANG) == 0) {
-    /* Not reaped yet, so the pid is still ours to signal. */
-    kill(s->proxy_pid, SIGKILL);
-    (void)RETRY(waitpid(s->proxy_pid, NULL, 0));
-  }
-  s->proxy_pidfd = -1;
-  s->proxy_pid = 0;
-}
-
-static int make_info_memfd(const struct services *s)
+static int make_info_memfd(const struct plan_services *s)
 {
   int fd = (int)syscall(SYS_memfd_create, "sbx-flatpak-info", MFD_CLOEXEC);
   if (fd < 0)
@@ -195,68 +159,15 @@ static int make_info_memfd(const struct services *s)
   return fd;
 }
 
-int dbus_proxy_spawn(struct services *s, int ready_wr)
+int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, struct helper *out)
 {
   _cleanup_close_ int info_fd = -1;
   if (s->app_info && (info_fd = make_info_memfd(s)) < 0)
     return info_fd;
-
-  char **argv = dbus_proxy_argv(s, ready_wr, info_fd, false);
+  _cleanup_strv_ char **argv = dbus_proxy_argv(s, binary, ready_wr, info_fd, false);
   /* An empty environment, as Flatpak gives its wrapper: the proxy's
    * arguments say everything. */
   char *envp[] = { NULL };
-  pid_t pid = fork();
-  if (pid < 0) {
-    int e = errno;
-    strv_free(argv);
-    return log_errno(e, "fork");
-  }
-  if (pid == 0) {
-    /* Its own session: ^C in the terminal is for the app, which may well
-     * handle it; the proxy goes when the sandbox goes. */
-    setsid();
-    if (fcntl(ready_wr, F_SETFD, 0) < 0 || (info_fd >= 0 && fcntl(info_fd, F_SETFD, 0) < 0))
-      _exit(127);
-    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null >= 0)
-      dup2(null, STDIN_FILENO);
-    if (chdir("/") < 0)
-      _exit(127);
-    execve("/proc/self/exe", argv, envp);
-    dprintf(STDERR_FILENO, "%s: Can't run the D-Bus proxy's sandbox (/proc/self/exe): %s\n", log_prog(),
-            strerror(errno));
-    _exit(127);
-  }
-  strv_free(argv);
-  s->proxy_pid = pid;
-  s->proxy_pidfd = pidfd_open_(pid); /* -1 on kernels before 5.3: pid is used then */
-  return 0;
-}
-
-void dbus_proxy_reap(struct services *s)
-{
-  if (s->proxy_pid <= 0)
-    return;
-  if (s->proxy_pidfd >= 0) {
-    struct pollfd pfd = { .fd = s->proxy_pidfd, .events = POLLIN };
-    int r;
-    do
-      r = poll(&pfd, 1, PROXY_EXIT_TIMEOUT_MS);
-    while (r < 0 && errno == EINTR);
-    if (r == 0)
-      log_warn("the D-Bus proxy did not exit when the sandbox ended; killing it");
-    /* Exited (or not): SIGKILL on an exited process is harmless, and the
-     * wait reaps it unless the monitor already did. */
-    kill_and_reap(s);
-    return;
-  }
-  for (int waited = 0; waited < PROXY_EXIT_TIMEOUT_MS; waited += 50) {
-    pid_t r = waitpid(s->proxy_pid, NULL, WNOHANG);
-    if (r == s->proxy_pid || (r < 0 && errno == ECHILD)) {
-      s->proxy_pid = 0;
-      return;
-    }
-    usleep(50 * 1000);
-  }
-  kill_and_reap(s);
+  const int pass[] = { ready_wr, info_fd };
+  return helper_spawn(out, "the D-Bus proxy's sandbox", "/proc/self/exe", argv, envp, pass, 2);
 }

@@ -4,31 +4,32 @@
  * the bus is the proxy, not the app). */
 #pragma once
 
-#include "launch/services.h"
+#include <stdbool.h>
+
+#include "engine/supervisor.h"
+#include "plan/plan.h"
 
 /* The xdg-dbus-proxy executable: $SBX_DBUS_PROXY if set, else the first in
  * $PATH (then /usr/bin).  NULL if there is none. */
 char *dbus_proxy_find_binary(const char *path_env);
 
-/* The command that runs the proxy inside its sandbox (sbx in bubblewrap
- * mode).  sync_fd: the write end the proxy signals readiness on;
- * info_fd: the /.flatpak-info data, or -1 for none.  In --explain the fds
- * are not open yet: pass explain=true to print them as "FD".
- * NULL-terminated; free with strv_free. */
-char **dbus_proxy_argv(const struct services *s, int sync_fd, int info_fd, bool explain);
+/* The command that runs the proxy (binary, NULL: not found) inside its
+ * sandbox (sbx in bubblewrap mode).  sync_fd: the write end the proxy
+ * signals readiness on; info_fd: the /.flatpak-info data, or -1 for none.
+ * In --explain the fds are not open yet: pass explain=true to print them
+ * as "FD".  NULL-terminated; free with strv_free. */
+char **dbus_proxy_argv(const struct plan_services *s, const char *binary, int sync_fd, int info_fd, bool explain);
 
 /* How long the app's sandbox waits for the proxy's sockets (its byte on
  * plan->ready_fd).  Generous: a loaded machine is not an error. */
 #define DBUS_PROXY_READY_TIMEOUT_MS 30000
+/* How long the proxy may take to exit after the sandbox ended before sbx
+ * kills it. */
+#define DBUS_PROXY_EXIT_TIMEOUT_MS 5000
 
 /* Start the proxy; do not wait for it.  ready_wr: the write end of its
  * --fd pipe (close-on-exec; the caller keeps it and must close it so the
  * proxy holds the only copy): the proxy writes one byte once its sockets
- * listen, and lives as long as someone holds the read end.  On success
- * s->proxy_pid/proxy_pidfd are set.  Returns 0 or a negative errno after
- * a message. */
-int dbus_proxy_spawn(struct services *s, int ready_wr);
-
-/* Wait (briefly) for the proxy to exit after the last read end of its sync
- * pipe closed; kill it if it does not.  Safe to call when not started. */
-void dbus_proxy_reap(struct services *s);
+ * listen, and lives as long as someone holds the read end.  Returns 0 or
+ * a negative errno after a message; *out is the started process. */
+int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, struct helper *out);

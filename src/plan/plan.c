@@ -1,6 +1,7 @@
 #include "plan/plan.h"
 
 #include <sched.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "util/util.h"
@@ -46,6 +47,66 @@ void plan_remove_op(struct plan *p, size_t i)
   plan_op_clear(&p->ops[i]);
   memmove(&p->ops[i], &p->ops[i + 1], (p->n_ops - i - 1) * sizeof p->ops[0]);
   p->n_ops--;
+  struct plan_wayland *w = p->services ? p->services->wayland : NULL;
+  if (w && w->op != PLAN_NO_OP && w->op >= i)
+    w->op = w->op == i ? PLAN_NO_OP : w->op - 1;
+}
+
+struct plan_bus *plan_services_add_bus(struct plan_services *s, bool system, const char *address)
+{
+  struct plan_bus *b = &s->buses[s->n_buses++];
+  memset(b, 0, sizeof *b);
+  b->system = system;
+  b->address = xstrdup(address);
+  /* Each socket has the name it has inside, where its directory is bound
+   * (compile/dbus.c). */
+  b->subdir = system ? "system-bus" : "session-bus";
+  b->dir = xasprintf("%s/%s", s->runtime_dir, b->subdir);
+  b->socket = xasprintf("%s/%s", b->dir, system ? "system_bus_socket" : "bus");
+  return b;
+}
+
+void plan_services_free(struct plan_services *s)
+{
+  if (!s)
+    return;
+  for (size_t i = 0; i < s->n_buses; i++) {
+    free(s->buses[i].address);
+    free(s->buses[i].dir);
+    free(s->buses[i].socket);
+    strv_free(s->buses[i].rules.v);
+  }
+  if (s->wayland) {
+    free(s->wayland->host_socket);
+    free(s->wayland->inside);
+    free(s->wayland->listener);
+    free(s->wayland->app_id);
+    free(s->wayland);
+  }
+  free(s->instance_id);
+  free(s->runtime_parent);
+  free(s->runtime_dir);
+  free(s->flatpak_parent);
+  free(s->flatpak_dir);
+  free(s->app_info);
+  free(s);
+}
+
+void notes_add(struct notes *n, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = xvasprintf(fmt, ap);
+  va_end(ap);
+  *ARRAY_PUSH(n->lines, n->n, n->cap) = s;
+}
+
+void notes_free(struct notes *n)
+{
+  for (size_t i = 0; i < n->n; i++)
+    free(n->lines[i]);
+  free(n->lines);
+  memset(n, 0, sizeof *n);
 }
 
 void plan_free(struct plan *p)
@@ -77,6 +138,7 @@ void plan_free(struct plan *p)
     free(p->host_dirs[i]);
   free(p->host_dirs);
   free(p->ready_what);
+  plan_services_free(p->services);
   memset(p, 0, sizeof *p);
 }
 
@@ -95,30 +157,24 @@ int *plan_fds(const struct plan *p, size_t *n)
 
 void plan_add_syscall_rule(struct plan *p, const struct syscall_rule *rule)
 {
-  p->syscall_rules = xrealloc(p->syscall_rules, (p->n_syscall_rules + 1) * sizeof *p->syscall_rules);
-  p->syscall_rules[p->n_syscall_rules++] = *rule;
+  *ARRAY_PUSH(p->syscall_rules, p->n_syscall_rules, p->cap_syscall_rules) = *rule;
 }
 
-struct plan_op *op_list_add(struct plan_op **ops, size_t *n, size_t *cap, enum op_kind kind, const char *src,
-                            const char *dest)
+void plan_op_init(struct plan_op *op, enum op_kind kind, const char *src, const char *dest)
 {
-  if (*n == *cap) {
-    *cap = *cap ? *cap * 2 : 32;
-    *ops = xrealloc(*ops, *cap * sizeof **ops);
-  }
-  struct plan_op *op = &(*ops)[(*n)++];
   memset(op, 0, sizeof *op);
   op->kind = kind;
   op->src = xstrdup(src);
   op->dest = xstrdup(dest);
   op->fd = -1;
   op->perms = -1;
-  return op;
 }
 
 struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, const char *dest)
 {
-  return op_list_add(&p->ops, &p->n_ops, &p->cap_ops, kind, src, dest);
+  struct plan_op *op = ARRAY_PUSH(p->ops, p->n_ops, p->cap_ops);
+  plan_op_init(op, kind, src, dest);
+  return op;
 }
 
 static ssize_t env_index(char **env, const char *name)
@@ -168,8 +224,7 @@ void plan_clearenv(struct plan *p)
 
 void plan_edit_env(struct plan *p, enum env_verb verb, const char *name, const char *value)
 {
-  p->env_edits = xrealloc(p->env_edits, (p->n_env_edits + 1) * sizeof *p->env_edits);
-  p->env_edits[p->n_env_edits++] = (struct env_edit){ verb, xstrdup(name), xstrdup(value) };
+  *ARRAY_PUSH(p->env_edits, p->n_env_edits, p->cap_env_edits) = (struct env_edit){ verb, xstrdup(name), xstrdup(value) };
   switch (verb) {
   case ENV_SET: plan_setenv(p, name, value); break;
   case ENV_UNSET: plan_unsetenv(p, name); break;
@@ -193,10 +248,7 @@ void plan_prepend_ops(struct plan *p, struct plan_op *ops, size_t n)
 {
   if (n == 0)
     return;
-  if (p->n_ops + n > p->cap_ops) {
-    p->cap_ops = p->n_ops + n + 16;
-    p->ops = xrealloc(p->ops, p->cap_ops * sizeof *p->ops);
-  }
+  p->ops = array_grow(p->ops, sizeof *p->ops, &p->cap_ops, p->n_ops + n);
   memmove(p->ops + n, p->ops, p->n_ops * sizeof *p->ops);
   memcpy(p->ops, ops, n * sizeof *ops);
   p->n_ops += n;

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/util.h"
+
 enum op_kind {
   OP_BIND,          /* src dest: recursive bind (access says rw/ro/dev) */
   OP_REMOUNT_RO,    /* dest */
@@ -79,6 +81,63 @@ struct cap_change {
   uint64_t mask;
 };
 
+/* ---- side services, as data ------------------------------------------
+ * What compile decided must run or exist beside the sandbox, for launch/
+ * to start (launch/launch.h says when and where).  Plain data: paths and
+ * rules, and handles (indexes into plan->ops) to the ops launch fills in
+ * or takes out; the runtime state (pids, fds, the lock) is launch's. */
+
+/* Not an index: the op is gone (plan_remove_op). */
+#define PLAN_NO_OP ((size_t)-1)
+
+/* One bus behind the filtering D-Bus proxy. */
+struct plan_bus {
+  bool system;
+  char *address;      /* the real bus, as xdg-dbus-proxy takes it */
+  const char *subdir; /* its directory in the instance dir (a literal) */
+  char *dir;          /* that directory on the host: bound into the sandbox,
+                       * so the socket may appear after the sandbox is built */
+  char *socket;       /* the proxy's listening socket on the host, in dir */
+  struct strv rules;  /* --filter, --own=..., ... */
+};
+
+/* The app's Wayland socket: the compositor's, or (when it offers
+ * wp_security_context_v1) a listener of the sandbox's own. */
+struct plan_wayland {
+  char *host_socket; /* the compositor's socket */
+  char *inside;      /* /run/user/UID/NAME, where the app finds it */
+  char *listener;    /* ours, if used: <instance dir>/wayland */
+  char *app_id;      /* or NULL */
+  size_t op;         /* the bind of host_socket at inside, or PLAN_NO_OP */
+  size_t note;       /* index of compile's note, refined by --explain */
+};
+
+struct plan_services {
+  char *instance_id;    /* also [Instance] instance-id of /.flatpak-info */
+  char *runtime_parent; /* $XDG_RUNTIME_DIR/sbx, or NULL (the /tmp fallback) */
+  char *runtime_dir;    /* the instance dir: proxy sockets, listener, lock */
+  char *flatpak_parent; /* $XDG_RUNTIME_DIR/.flatpak, or NULL */
+  char *flatpak_dir;    /* $XDG_RUNTIME_DIR/.flatpak/ID, or NULL */
+  char *app_info;       /* the /.flatpak-info text, or NULL without an app-id */
+  size_t app_info_len;
+  struct plan_bus buses[2];
+  size_t n_buses;
+  struct plan_wayland *wayland; /* or NULL */
+};
+
+/* Add a bus to proxy (at most one session and one system bus); the caller
+ * adds its rules with strv_add/strv_addf on ->rules. */
+struct plan_bus *plan_services_add_bus(struct plan_services *s, bool system, const char *address);
+void plan_services_free(struct plan_services *s);
+
+/* Things --explain reports that are not plan operations. */
+struct notes {
+  char **lines;
+  size_t n, cap;
+};
+void notes_add(struct notes *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void notes_free(struct notes *n);
+
 struct plan {
   /* Filesystem operations, executed in order. */
   struct plan_op *ops;
@@ -105,7 +164,7 @@ struct plan {
   /* --setenv/--unsetenv/--clearenv as given, so a profile's environment can
    * be applied underneath them (the command line wins). */
   struct env_edit *env_edits;
-  size_t n_env_edits;
+  size_t n_env_edits, cap_env_edits;
   bool new_session, die_with_parent, as_pid_1;
   /* The sandbox ends when sbx itself dies (profiles): pid 1 keeps its
    * parent-death signal, but sbx is not tied to its own caller, which for
@@ -114,13 +173,13 @@ struct plan {
 
   /* Privileges and security. */
   struct cap_change *caps;
-  size_t n_caps;
+  size_t n_caps, cap_caps;
   char *exec_label, *file_label;
   struct seccomp_prog *seccomp_progs; /* --add-seccomp-fd, loaded at parse time */
-  size_t n_seccomp_progs;
+  size_t n_seccomp_progs, cap_seccomp_progs;
   int seccomp_fd; /* --seccomp, read just before exec */
   struct syscall_rule *syscall_rules;
-  size_t n_syscall_rules;
+  size_t n_syscall_rules, cap_syscall_rules;
 
   /* Integrator fds. */
   int info_fd, json_status_fd, sync_fd, block_fd;
@@ -136,17 +195,16 @@ struct plan {
   char *ready_what;
   int ready_timeout_ms;
   char **lock_files;
-  size_t n_lock_files;
+  size_t n_lock_files, cap_lock_files;
 
   /* Host directories to create (as the user) just before the sandbox
    * starts, so an app's state persists ("persist" rules). */
   char **host_dirs;
-  size_t n_host_dirs;
+  size_t n_host_dirs, cap_host_dirs;
 
-  /* Side services (services.h: the D-Bus proxy, instance files) that
-   * main() starts just before the sandbox and stops after it; NULL: none.
-   * Owned and freed by services_stop(). */
-  struct services *services;
+  /* Side services (launch/: the D-Bus proxy, instance files, the Wayland
+   * listener) as compile described them; NULL: none.  Owned by the plan. */
+  struct plan_services *services;
 };
 
 void plan_init(struct plan *p, char **environ_copy);
@@ -155,11 +213,11 @@ struct plan_op *plan_add_op(struct plan *p, enum op_kind kind, const char *src, 
 /* Free what an op owns (strings, data, overlay layers) and close its fd;
  * the op is left empty (fd -1).  Every op that is dropped goes through it. */
 void plan_op_clear(struct plan_op *op);
-/* Drop p->ops[i] (cleared) and close the gap; later ops keep their order. */
+/* Drop p->ops[i] (cleared) and close the gap; later ops keep their order,
+ * and the handles in p->services follow them. */
 void plan_remove_op(struct plan *p, size_t i);
-/* Append a fresh op (fd -1, perms -1) to any op array. */
-struct plan_op *op_list_add(struct plan_op **ops, size_t *n, size_t *cap, enum op_kind kind, const char *src,
-                            const char *dest);
+/* Initialise a fresh op (fd -1, perms -1, copies of src and dest). */
+void plan_op_init(struct plan_op *op, enum op_kind kind, const char *src, const char *dest);
 
 /* Environment editing (last write wins, like setenv(3)). */
 void plan_setenv(struct plan *p, const char *name, const char *value);

@@ -199,6 +199,12 @@ char **strv_steal(struct strv *sv)
   return v;
 }
 
+void strv_clear(struct strv *sv)
+{
+  strv_free(sv->v);
+  *sv = (struct strv){ 0 };
+}
+
 void buf_add(struct buf *b, const void *data, size_t len)
 {
   b->s = array_grow(b->s, 1, &b->cap, b->n + len + 1);

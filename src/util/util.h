@@ -81,6 +81,8 @@ void strv_add(struct strv *sv, const char *s);
 void strv_addf(struct strv *sv, const char *fmt, ...) _printf_(2, 3);
 /* The vector (never NULL: an empty one is {NULL}); sv is left empty. */
 char **strv_steal(struct strv *sv);
+/* Free the strings and the vector; sv is left empty (a cleanup function). */
+void strv_clear(struct strv *sv);
 
 /* A growable text buffer: s is NUL-terminated, or NULL while empty. */
 struct buf {

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "desktop/wayland.h"
+#include "launch/wayland.h"
 #include "plan/plan.h"
 #include "tap.h"
 #include "util/util.h"
@@ -539,14 +539,25 @@ static pid_t start_peer(const char *path, enum peer_mode mode, int *listen_out)
   _exit(0);
 }
 
-static void fake_plan(struct plan *p, struct wayland_service *w)
+/* A plan as compile leaves it: the bind of the compositor's socket between
+ * two other ops, and its handle in the Wayland spec. */
+static struct plan_wayland *fake_plan(struct plan *p, const char *host_socket)
 {
   static char *env[] = { "WAYLAND_DISPLAY=wayland-t", NULL };
   plan_init(p, env);
+  p->services = xcalloc(1, sizeof *p->services);
+  p->services->instance_id = xstrdup("1234567890");
+  struct plan_wayland *w = p->services->wayland = xcalloc(1, sizeof *w);
+  w->host_socket = xstrdup(host_socket);
+  w->inside = xstrdup("/run/user/1/wayland-t");
+  w->listener = xasprintf("%s/inst/wayland", tmpdir);
+  w->app_id = xstrdup("org.sbx.Test");
   plan_add_op(p, OP_TMPFS, NULL, "/run/user/1");
+  w->op = p->n_ops;
   struct plan_op *op = plan_add_op(p, OP_BIND, w->host_socket, w->inside);
   op->access = ACCESS_RO;
   plan_add_op(p, OP_DIR, NULL, "/after");
+  return w;
 }
 
 static const struct plan_op *wayland_op(const struct plan *p)
@@ -560,13 +571,11 @@ static const struct plan_op *wayland_op(const struct plan *p)
 static void test_start(enum peer_mode mode)
 {
   const char *label = mode == PEER_PLAIN ? "not offered" : mode == PEER_OFFER ? "offered" : "offered, refused";
-  struct wayland_service *w = xcalloc(1, sizeof *w);
-  w->host_socket = xasprintf("%s/wayland-t", tmpdir);
-  w->inside = xstrdup("/run/user/1/wayland-t");
-  w->listener = xasprintf("%s/inst/wayland", tmpdir);
-  w->app_id = xstrdup("org.sbx.Test");
   struct plan p;
-  fake_plan(&p, w);
+  _cleanup_free_ char *host = xasprintf("%s/wayland-t", tmpdir);
+  struct plan_wayland *w = fake_plan(&p, host);
+  struct wayland_conn c;
+  wayland_conn_init(&c);
   int srv;
   pid_t peer = start_peer(w->host_socket, mode, &srv);
   _cleanup_free_ char *inst = xasprintf("%s/inst", tmpdir);
@@ -576,10 +585,10 @@ static void test_start(enum peer_mode mode)
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     abort();
 
-  enum wayland_probe pr = wayland_probe(w, &p);
+  enum wayland_probe pr = wayland_probe(&c, &p);
   ok(pr == (mode == PEER_PLAIN ? WAYLAND_NOT_OFFERED : WAYLAND_OFFERED), "start (%s): the probe says so", label);
   if (pr == WAYLAND_OFFERED) {
-    int r = wayland_attach(w, &p, "1234567890", dirfd, pipefd[1]);
+    int r = wayland_attach(&c, &p, dirfd, pipefd[1]);
     struct stat st;
     if (mode == PEER_OFFER) {
       ok(r == 0, "start (%s): attached", label);
@@ -599,7 +608,7 @@ static void test_start(enum peer_mode mode)
   } else {
     const struct plan_op *op = wayland_op(&p);
     ok(op && strcmp(op->src, w->host_socket) == 0, "start (%s): the compositor's own socket stays in the plan", label);
-    ok(!w->wire, "start (%s): the connection is closed", label);
+    ok(c.wire.fd < 0, "start (%s): the connection is closed", label);
   }
   close(pipefd[0]);
   close(pipefd[1]);
@@ -610,29 +619,27 @@ static void test_start(enum peer_mode mode)
   rmdir(inst);
   unlink(w->host_socket);
   plan_free(&p);
-  wayland_service_free(w);
 }
 
 static void test_start_unreachable(void)
 {
-  struct wayland_service *w = xcalloc(1, sizeof *w);
-  w->host_socket = xasprintf("%s/nobody-listens", tmpdir);
-  w->inside = xstrdup("/run/user/1/wayland-t");
-  w->listener = xasprintf("%s/inst/wayland", tmpdir);
+  _cleanup_free_ char *host = xasprintf("%s/nobody-listens", tmpdir);
   /* A socket file nobody listens on: the compositor died. */
   int fd = socket(AF_UNIX, SOCK_STREAM, 0);
   struct sockaddr_un sa = { .sun_family = AF_UNIX };
-  snprintf(sa.sun_path, sizeof sa.sun_path, "%s", w->host_socket);
+  snprintf(sa.sun_path, sizeof sa.sun_path, "%s", host);
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0)
     abort();
   close(fd);
   struct plan p;
-  fake_plan(&p, w);
-  ok(wayland_probe(w, &p) == WAYLAND_FAILED, "a compositor that doesn't answer: the probe fails");
+  struct plan_wayland *w = fake_plan(&p, host);
+  struct wayland_conn c;
+  wayland_conn_init(&c);
+  ok(wayland_probe(&c, &p) == WAYLAND_FAILED, "a compositor that doesn't answer: the probe fails");
   ok(!wayland_op(&p) && !plan_getenv(&p, "WAYLAND_DISPLAY"), "... and the app gets no Wayland socket");
-  unlink(w->host_socket);
+  ok(w->op == PLAN_NO_OP, "... and its handle says the op is gone");
+  unlink(host);
   plan_free(&p);
-  wayland_service_free(w);
 }
 
 static void test_blocker(void)

@@ -28,13 +28,12 @@
  *                               per name); call/broadcast rules have no
  *                               keyfile form and are left out.
  */
-#include "desktop/flatpak-info.h"
+#include "compile/flatpak-info.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "launch/services.h"
 #include "policy/query.h"
 #include "util/util.h"
 
@@ -162,13 +161,13 @@ int desktop_flatpak_info(struct compile_ctx *cc, bool session_bus_proxy, bool sy
               session_bus_proxy || system_bus_proxy ? " (through its D-Bus proxy)" : "");
     return 0;
   }
-  struct services *s = services_get(cc->plan, cc->host_runtime_dir);
+  struct plan_services *s = cc_services(cc);
   struct flatpak_info_in in = { app_id, s->instance_id, session_bus_proxy, system_bus_proxy };
   size_t len;
   char *text = flatpak_info_build(cc, &in, &len);
-  cc_data(cc, "/.flatpak-info", text, len, 0444, true);
+  pb_data(&cc->ops, "/.flatpak-info", text, len, 0444, true);
   _cleanup_free_ char *link = xasprintf("%s/flatpak-info", cc->sandbox_runtime_dir);
-  cc_symlink(cc, "../../../.flatpak-info", link);
+  pb_symlink(&cc->ops, "../../../.flatpak-info", link);
   free(s->app_info);
   s->app_info = text;
   s->app_info_len = len;

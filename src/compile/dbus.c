@@ -1,14 +1,12 @@
 /* D-Bus access.  "full" binds the real bus socket; "filter" goes through
- * xdg-dbus-proxy (see launch/dbus-proxy.c; started by launch/services.c); "none" (the
+ * xdg-dbus-proxy (see launch/dbus-proxy.c; started by launch/launch.c); "none" (the
  * default) gives no bus.  Then /.flatpak-info (flatpak-info.c), which says
  * which buses are proxied. */
 #include <string.h>
 #include <sys/stat.h>
 
-#include "launch/dbus-proxy.h"
-#include "desktop/desktop.h"
-#include "desktop/flatpak-info.h"
-#include "launch/services.h"
+#include "compile/desktop.h"
+#include "compile/flatpak-info.h"
 #include "policy/query.h"
 #include "util/util.h"
 
@@ -89,39 +87,22 @@ static void no_bus(struct compile_ctx *cc, bool system)
             "instead of autolaunching a bus of their own", absent);
 }
 
-static void note_argv(struct compile_ctx *cc, const struct services *s)
-{
-  char **argv = dbus_proxy_argv(s, -1, -1, true);
-  size_t len = 0;
-  for (size_t i = 0; argv[i]; i++)
-    len += strlen(argv[i]) + 1;
-  char *line = xmalloc(len + 1);
-  line[0] = '\0';
-  for (size_t i = 0; argv[i]; i++) {
-    strcat(line, i ? " " : "");
-    strcat(line, argv[i]);
-  }
-  notes_add(cc->notes, "dbus proxy command: %s", line);
-  free(line);
-  strv_free(argv);
-}
-
 /* The policy's rules for one bus as xdg-dbus-proxy arguments on b; app_id
  * (or NULL) may own its name and names below it on the session bus. */
-static void add_proxy_rules(const struct compile_ctx *cc, struct service_bus *b, const char *app_id)
+static void add_proxy_rules(const struct compile_ctx *cc, struct plan_bus *b, const char *app_id)
 {
-  service_bus_add_rule(b, "--filter");
+  strv_add(&b->rules, "--filter");
   /* Like Flatpak: the app may own its id and names below it (MPRIS-style
    * APPID.Instance123, APPID.Sandboxed...) on the session bus. */
   if (!b->system && app_id) {
-    service_bus_add_rule(b, "--own=%s", app_id);
-    service_bus_add_rule(b, "--own=%s.*", app_id);
+    strv_addf(&b->rules, "--own=%s", app_id);
+    strv_addf(&b->rules, "--own=%s.*", app_id);
   }
   size_t it = 0;
   struct bus_rule rule;
   /* call/broadcast keep their "NAME=RULE" argument as one word. */
   while (policy_next_bus_rule(cc->pol, b->system, &it, &rule))
-    service_bus_add_rule(b, "--%s=%s", bus_verb_name(rule.verb), rule.arg);
+    strv_addf(&b->rules, "--%s=%s", bus_verb_name(rule.verb), rule.arg);
 }
 
 /* Returns 1 when the bus goes through the proxy, 0 when not, < 0 on error. */
@@ -165,17 +146,14 @@ static int one_bus(struct compile_ctx *cc, bool system)
     return 0;
   }
   if (mode == BUS_FULL) {
-    cc_bind(cc, ACCESS_RO, host, inside, false);
+    pb_bind(&cc->ops, ACCESS_RO, host, inside, false);
     plan_setenv(cc->plan, env_name, env);
     notes_add(cc->notes, "dbus %s bus: full, unfiltered access to %s", what, host);
     return 0;
   }
 
   /* filter */
-  struct services *s = services_get(cc->plan, cc->host_runtime_dir);
-  if (!s->proxy_binary)
-    s->proxy_binary = dbus_proxy_find_binary(getenv("PATH"));
-  struct service_bus *b = services_add_bus(s, system, addr);
+  struct plan_bus *b = plan_services_add_bus(cc_services(cc), system, addr);
   add_proxy_rules(cc, b, system ? NULL : policy_app_id(cc->pol));
   /* The socket's directory, not the socket: a bind pins the inode it is
    * given, so binding the socket would need it to exist when the sandbox
@@ -186,9 +164,9 @@ static int one_bus(struct compile_ctx *cc, bool system)
    * usual $XDG_RUNTIME_DIR/bus, which links to the socket in it. */
   _cleanup_free_ char *inside_dir = system ? xstrdup("/run/dbus")
                                            : xasprintf("%s/.dbus-proxy", cc->sandbox_runtime_dir);
-  cc_bind(cc, ACCESS_RO, b->dir, inside_dir, false);
+  pb_bind(&cc->ops, ACCESS_RO, b->dir, inside_dir, false);
   if (!system)
-    cc_symlink(cc, ".dbus-proxy/bus", inside);
+    pb_symlink(&cc->ops, ".dbus-proxy/bus", inside);
   if (system)
     notes_add(cc->notes, "dbus %s bus: filtered by xdg-dbus-proxy: %s -> %s -> %s (its directory %s is bound at %s, "
               "so the socket may appear after the sandbox is built; the app starts once the proxy is ready)",
@@ -200,12 +178,12 @@ static int one_bus(struct compile_ctx *cc, bool system)
   /* Last: addr may point into the variable this replaces. */
   plan_setenv(cc->plan, env_name, env);
   size_t len = 0;
-  for (size_t i = 0; i < b->n_rules; i++)
-    len += strlen(b->rules[i]) + 1;
+  for (size_t i = 0; i < b->rules.n; i++)
+    len += strlen(b->rules.v[i]) + 1;
   char *rules = xcalloc(len + 1, 1);
-  for (size_t i = 0; i < b->n_rules; i++) {
+  for (size_t i = 0; i < b->rules.n; i++) {
     strcat(rules, i ? " " : "");
-    strcat(rules, b->rules[i]);
+    strcat(rules, b->rules.v[i]);
   }
   notes_add(cc->notes, "dbus %s bus rules: %s (everything else is invisible)", what, rules);
   free(rules);
@@ -228,12 +206,7 @@ int desktop_dbus(struct compile_ctx *cc)
   int r = desktop_flatpak_info(cc, session > 0, system > 0);
   if (r < 0)
     return r;
-  struct services *s = cc->plan->services;
-  if (s && s->n_buses > 0) {
-    notes_add(cc->notes, "dbus proxy: %s, in its own sandbox; sockets in %s (mode 0700), removed when the sandbox ends",
-              s->proxy_binary ? s->proxy_binary : "xdg-dbus-proxy (NOT FOUND: the sandbox would fail to start)",
-              s->runtime_dir);
-    note_argv(cc, s);
-  }
+  /* The proxy's own notes (which binary, its command) are launch's:
+   * launch_explain. */
   return 0;
 }

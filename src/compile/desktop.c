@@ -1,4 +1,4 @@
-#include "desktop/desktop.h"
+#include "compile/desktop.h"
 
 #include <grp.h>
 #include <pwd.h>
@@ -8,8 +8,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "desktop/docportal.h"
-#include "desktop/wayland.h"
+#include "compile/docportal.h"
 #include "policy/query.h"
 #include "util/util.h"
 
@@ -36,8 +35,8 @@ static int pulseaudio(struct compile_ctx *cc)
   _cleanup_free_ char *conf = xasprintf("%s/pulse/config", cc->sandbox_runtime_dir);
   _cleanup_free_ char *env = xasprintf("unix:%s", sock);
   static const char client_conf[] = "# written by sbx: shared memory would bypass the socket\nenable-shm = no\n";
-  cc_bind(cc, ACCESS_RO, host, sock, false);
-  cc_data(cc, conf, client_conf, sizeof client_conf - 1, 0444, true);
+  pb_bind(&cc->ops, ACCESS_RO, host, sock, false);
+  pb_data(&cc->ops, conf, client_conf, sizeof client_conf - 1, 0444, true);
   plan_setenv(cc->plan, "PULSE_SERVER", env);
   plan_setenv(cc->plan, "PULSE_CLIENTCONFIG", conf);
   notes_add(cc->notes, "pulseaudio: %s -> %s (shared memory off)", host, sock);
@@ -51,7 +50,7 @@ static int simple_socket(struct compile_ctx *cc, const char *what, const char *h
     notes_add(cc->notes, "%s: no socket at %s; not connected", what, host ? host : "(unset)");
     return 0;
   }
-  cc_bind(cc, ACCESS_RO, host, inside, false);
+  pb_bind(&cc->ops, ACCESS_RO, host, inside, false);
   /* Noted before the variable is set: host may be the plan's own copy of
    * that variable (SSH_AUTH_SOCK), which plan_setenv frees. */
   notes_add(cc->notes, "%s: %s -> %s", what, host, inside);
@@ -103,7 +102,7 @@ static void socket_absent(struct compile_ctx *cc, enum policy_socket s)
 static int sockets(struct compile_ctx *cc)
 {
   /* Never show the host's X sockets wholesale, even where /tmp is visible. */
-  cc_tmpfs(cc, "/tmp/.X11-unix", 0755);
+  pb_tmpfs(&cc->ops, "/tmp/.X11-unix", 0755);
   for (enum policy_socket s = 0; s < N_SOCKETS; s++) {
     if (!policy_socket_on(cc->pol, s)) {
       socket_absent(cc, s);
@@ -121,7 +120,7 @@ static void bind_dev(struct compile_ctx *cc, const char *path)
 {
   struct stat st;
   if (lstat(path, &st) == 0)
-    cc_bind(cc, ACCESS_DEV, path, path, true);
+    pb_bind(&cc->ops, ACCESS_DEV, path, path, true);
 }
 
 static void bind_dev_prefix(struct compile_ctx *cc, const char *prefix)
@@ -170,7 +169,7 @@ static void bind_device_group(struct compile_ctx *cc, enum policy_device d)
 static int devices(struct compile_ctx *cc)
 {
   if (policy_device_on(cc->pol, DEVICE_ALL)) {
-    cc_bind(cc, ACCESS_DEV, "/dev", "/dev", false);
+    pb_bind(&cc->ops, ACCESS_DEV, "/dev", "/dev", false);
     notes_add(cc->notes, "devices: all of the host's /dev");
     return 0;
   }
@@ -202,8 +201,8 @@ static int identity(struct compile_ctx *cc)
     free(passwd);
     passwd = xasprintf("root:x:0:0:root:%s:/bin/sh\nnobody:x:65534:65534:Unmapped user:/nonexistent:/usr/sbin/nologin\n", cc->home);
   }
-  cc_data(cc, "/etc/passwd", passwd, strlen(passwd), 0644, true);
-  cc_data(cc, "/etc/group", group, strlen(group), 0644, true);
+  pb_data(&cc->ops, "/etc/passwd", passwd, strlen(passwd), 0644, true);
+  pb_data(&cc->ops, "/etc/group", group, strlen(group), 0644, true);
   notes_add(cc->notes, "identity: /etc/passwd and /etc/group list only %s and nobody", user);
   return 0;
 }

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "desktop/desktop.h"
+#include "compile/desktop.h"
 #include "util/util.h"
 
 #define FAMILY_LOCAL 256
@@ -109,7 +109,7 @@ int desktop_x11(struct compile_ctx *cc)
     notes_add(cc->notes, "x11: no socket %s; not connected", sock);
     return 0;
   }
-  cc_bind(cc, ACCESS_RO, sock, sock, false);
+  pb_bind(&cc->ops, ACCESS_RO, sock, sock, false);
 
   const char *xa = plan_getenv(cc->plan, "XAUTHORITY");
   _cleanup_free_ char *xa_path = xa && *xa ? xstrdup(xa) : xasprintf("%s/.Xauthority", cc->home);
@@ -131,7 +131,7 @@ int desktop_x11(struct compile_ctx *cc)
         while (read_u16(&r, &f) && read_counted(&r, &s, &l) && read_counted(&r, &s, &l) &&
                read_counted(&r, &s, &l) && read_counted(&r, &s, &l))
           cookies++;
-        cc_data(cc, inside, filtered, out_len, 0600, true);
+        pb_data(&cc->ops, inside, filtered, out_len, 0600, true);
         plan_setenv(cc->plan, "XAUTHORITY", inside);
       }
     }

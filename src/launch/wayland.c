@@ -1,5 +1,5 @@
 /* Wayland: see wayland.h for what happens when, and why. */
-#include "desktop/wayland.h"
+#include "launch/wayland.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include "plan/plan.h"
-#include "launch/services.h"
-#include "policy/query.h"
 #include "util/util.h"
 
 /* ---- the wire protocol ----------------------------------------------------
@@ -445,103 +443,31 @@ int wayland_wire_create_listener(struct wayland_wire *ww, const struct wayland_g
   return wire_roundtrip(ww, NULL);
 }
 
-/* ---- plan edits ----------------------------------------------------------- */
+/* ---- plan edits -----------------------------------------------------------
+ * Through the handle compile left (plan_wayland.op), never by searching. */
 
-/* The bind compiled for the app's Wayland socket (its source is the
- * compositor's socket, or ours once chosen). */
-static size_t find_bind(const struct wayland_service *w, const struct plan *p)
+static void plan_use_listener(struct plan *p)
 {
-  for (size_t i = 0; i < p->n_ops; i++) {
-    const struct plan_op *op = &p->ops[i];
-    if (op->kind == OP_BIND && op->src && op->dest && strcmp(op->dest, w->inside) == 0 &&
-        (strcmp(op->src, w->host_socket) == 0 || strcmp(op->src, w->listener) == 0))
-      return i;
-  }
-  return p->n_ops;
-}
-
-void wayland_plan_use_listener(const struct wayland_service *w, struct plan *p)
-{
-  size_t i = find_bind(w, p);
-  if (i == p->n_ops)
+  const struct plan_wayland *w = p->services->wayland;
+  if (w->op == PLAN_NO_OP)
     return;
-  free(p->ops[i].src);
-  p->ops[i].src = xstrdup(w->listener);
+  free(p->ops[w->op].src);
+  p->ops[w->op].src = xstrdup(w->listener);
 }
 
-void wayland_plan_remove(const struct wayland_service *w, struct plan *p)
+static void plan_remove_wayland(struct plan *p)
 {
-  size_t i = find_bind(w, p);
-  if (i < p->n_ops)
-    plan_remove_op(p, i);
+  const struct plan_wayland *w = p->services->wayland;
+  if (w->op != PLAN_NO_OP)
+    plan_remove_op(p, w->op); /* sets w->op to PLAN_NO_OP */
   plan_unsetenv(p, "WAYLAND_DISPLAY");
 }
 
-/* ---- compiling ------------------------------------------------------------ */
-
-int desktop_wayland(struct compile_ctx *cc)
+void wayland_disconnect(struct wayland_conn *c)
 {
-  /* A WAYLAND_SOCKET fd is a connection the caller made for one client;
-   * the sandbox gets its own way in or none. */
-  plan_unsetenv(cc->plan, "WAYLAND_SOCKET");
-  const char *name = plan_getenv(cc->plan, "WAYLAND_DISPLAY");
-  if (!name || !*name)
-    name = "wayland-0";
-  _cleanup_free_ char *host = NULL;
-  if (name[0] == '/')
-    host = xstrdup(name);
-  else if (cc->host_runtime_dir)
-    host = xasprintf("%s/%s", cc->host_runtime_dir, name);
-  if (!host || !is_socket(host)) {
-    notes_add(cc->notes, "wayland: no compositor socket (%s); not connected", host ? host : name);
-    /* Toolkits then go straight to X11 instead of trying a socket that
-     * isn't there. */
-    plan_unsetenv(cc->plan, "WAYLAND_DISPLAY");
-    return 0;
-  }
-  const char *base = strrchr(host, '/') + 1;
-  struct services *s = services_get(cc->plan, cc->host_runtime_dir);
-  struct wayland_service *w = xcalloc(1, sizeof *w);
-  w->host_socket = xstrdup(host);
-  w->inside = xasprintf("%s/%s", cc->sandbox_runtime_dir, base);
-  w->listener = xasprintf("%s/wayland", s->runtime_dir);
-  const char *app_id = policy_app_id(cc->pol);
-  w->app_id = app_id ? xstrdup(app_id) : NULL;
-  wayland_service_free(s->wayland);
-  s->wayland = w;
-
-  /* The compositor's socket for now: a run replaces it with ours if the
-   * compositor offers wp_security_context_v1 (wayland_attach), or takes it
-   * out if that fails. */
-  cc_bind(cc, ACCESS_RO, host, w->inside, false);
-  plan_setenv(cc->plan, "WAYLAND_DISPLAY", base);
-  notes_add(cc->notes, "wayland: %s -> %s, or a socket of the sandbox's own if the compositor offers "
-                       "wp_security_context_v1 (asked when the sandbox starts)", host, w->inside);
-  w->note = cc->notes->n - 1;
-  return 0;
-}
-
-void wayland_disconnect(struct wayland_service *w)
-{
-  if (w && w->wire) {
-    if (w->wire->fd >= 0)
-      close(w->wire->fd);
-    free(w->wire);
-    w->wire = NULL;
-  }
-}
-
-void wayland_service_free(struct wayland_service *w)
-{
-  if (!w)
-    return;
-  wayland_disconnect(w);
-  free(w->globals);
-  free(w->host_socket);
-  free(w->inside);
-  free(w->listener);
-  free(w->app_id);
-  free(w);
+  if (c->wire.fd >= 0)
+    close(c->wire.fd);
+  c->wire.fd = -1;
 }
 
 /* ---- start time ------------------------------------------------------------ */
@@ -562,14 +488,13 @@ static socklen_t socket_address(struct sockaddr_un *sa, const char *path, int *p
   return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sa->sun_path) + 1);
 }
 
-/* Connect to the compositor without blocking on a full backlog forever. */
-static int connect_compositor(const char *path, char *err, size_t errlen)
+/* Connect to the compositor without blocking on a full backlog forever.
+ * Returns the fd or -errno. */
+static int connect_compositor(const char *path)
 {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) {
-    snprintf(err, errlen, "socket: %s", strerror(errno));
-    return -1;
-  }
+  _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    return -errno;
   struct sockaddr_un sa;
   _cleanup_close_ int pathfd = -1;
   socklen_t len = socket_address(&sa, path, &pathfd);
@@ -579,43 +504,48 @@ static int connect_compositor(const char *path, char *err, size_t errlen)
       usleep(10 * 1000);
       continue;
     }
-    snprintf(err, errlen, "can't connect to %s: %s", path, strerror(errno));
-    close(fd);
-    return -1;
+    return -errno;
   }
-  return fd;
+  return steal_fd(&fd);
 }
 
-/* Connect and list the globals; w->wire stays open on success. */
-static int ask_compositor(struct wayland_service *w, char *err, size_t errlen)
+/* Connect and list the globals; the connection stays open on success.
+ * Returns 0 or -errno; *why says what failed (static or c->wire.error). */
+static int ask_compositor(struct wayland_conn *c, const char *host_socket, const char **why)
 {
-  int fd = connect_compositor(w->host_socket, err, errlen);
-  if (fd < 0)
-    return -ECONNREFUSED;
-  w->wire = xmalloc(sizeof *w->wire);
-  wayland_wire_init(w->wire, fd, WAYLAND_TIMEOUT_MS);
-  if (!w->globals)
-    w->globals = xmalloc(sizeof *w->globals);
-  int r = wayland_wire_globals(w->wire, w->globals);
+  int fd = connect_compositor(host_socket);
+  if (fd < 0) {
+    *why = strerror(-fd);
+    return fd;
+  }
+  wayland_wire_init(&c->wire, fd, WAYLAND_TIMEOUT_MS);
+  int r = wayland_wire_globals(&c->wire, &c->globals);
   if (r < 0) {
-    snprintf(err, errlen, "%s", w->wire->error);
-    wayland_disconnect(w);
+    *why = c->wire.error;
+    wayland_disconnect(c);
   }
   return r;
 }
 
-enum wayland_probe wayland_probe(struct wayland_service *w, struct plan *p)
+void wayland_conn_init(struct wayland_conn *c)
 {
-  char err[320];
-  if (ask_compositor(w, err, sizeof err) < 0) {
+  memset(c, 0, sizeof *c);
+  c->wire.fd = -1;
+}
+
+enum wayland_probe wayland_probe(struct wayland_conn *c, struct plan *p)
+{
+  const struct plan_wayland *w = p->services->wayland;
+  const char *why = NULL;
+  if (ask_compositor(c, w->host_socket, &why) < 0) {
     log_warn("wayland: can't ask the compositor at %s whether it offers wp_security_context_v1 (%s); "
              "the app gets no Wayland socket",
-             w->host_socket, err);
-    wayland_plan_remove(w, p);
+             w->host_socket, why);
+    plan_remove_wayland(p);
     return WAYLAND_FAILED;
   }
-  if (!w->globals->offered) {
-    wayland_disconnect(w);
+  if (!c->globals.offered) {
+    wayland_disconnect(c);
     return WAYLAND_NOT_OFFERED;
   }
   return WAYLAND_OFFERED;
@@ -630,30 +560,23 @@ const char *wayland_blocker(const struct plan *p)
   return NULL;
 }
 
-static void fail_closed(struct wayland_service *w, struct plan *p, const char *why)
+void wayland_give_up(struct wayland_conn *c, struct plan *p, const char *why)
 {
   log_warn("wayland: the compositor offers wp_security_context_v1 but sbx can't use it (%s); the app gets no "
            "Wayland socket (sbx never falls back to the compositor's own socket when it offers the protocol)",
            why);
-  wayland_disconnect(w);
-  wayland_plan_remove(w, p);
-}
-
-void wayland_give_up(struct wayland_service *w, struct plan *p, const char *why)
-{
-  fail_closed(w, p, why);
+  wayland_disconnect(c);
+  plan_remove_wayland(p);
 }
 
 /* Our listening socket, "wayland" in the instance directory: named
  * through the directory fd, so neither a long path nor a symlink swapped
- * in above it matters. */
-static int make_listener(int dirfd, const char *path, char *err, size_t errlen)
+ * in above it matters.  Returns the fd or -errno. */
+static int make_listener(int dirfd, const char *path)
 {
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    snprintf(err, errlen, "socket: %s", strerror(errno));
-    return -1;
-  }
+  _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return -errno;
   struct sockaddr_un sa = { .sun_family = AF_UNIX };
   snprintf(sa.sun_path, sizeof sa.sun_path, "/proc/self/fd/%d/wayland", dirfd);
   int r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
@@ -663,70 +586,73 @@ static int make_listener(int dirfd, const char *path, char *err, size_t errlen)
     memcpy(sa.sun_path, path, strlen(path));
     r = bind(fd, (struct sockaddr *)&sa, sizeof sa);
   }
-  if (r < 0 || listen(fd, 128) < 0) {
-    snprintf(err, errlen, "can't listen on %s: %s", path, strerror(errno));
-    close(fd);
-    return -1;
-  }
-  return fd;
+  if (r < 0 || listen(fd, 128) < 0)
+    return -errno;
+  return steal_fd(&fd);
 }
 
-int wayland_attach(struct wayland_service *w, struct plan *p, const char *instance_id, int dirfd, int close_fd)
+int wayland_attach(struct wayland_conn *c, struct plan *p, int dirfd, int close_fd)
 {
-  char err[320];
-  int r = -EIO;
-  if (!w->wire) {
-    snprintf(err, sizeof err, "not connected to the compositor");
+  const struct plan_wayland *w = p->services->wayland;
+  _cleanup_free_ char *why = NULL;
+  int r = -ENOTCONN;
+  if (c->wire.fd < 0) {
+    why = xstrdup("not connected to the compositor");
   } else {
-    int listen_fd = make_listener(dirfd, w->listener, err, sizeof err);
-    if (listen_fd >= 0) {
-      r = wayland_wire_create_listener(w->wire, w->globals, listen_fd, close_fd, WAYLAND_SANDBOX_ENGINE, w->app_id,
-                                       instance_id);
+    _cleanup_close_ int listen_fd = make_listener(dirfd, w->listener);
+    if (listen_fd < 0) {
+      r = listen_fd;
+      why = xasprintf("can't listen on %s: %s", w->listener, strerror(-r));
+    } else {
+      r = wayland_wire_create_listener(&c->wire, &c->globals, listen_fd, close_fd, WAYLAND_SANDBOX_ENGINE,
+                                       w->app_id, p->services->instance_id);
       if (r < 0)
-        snprintf(err, sizeof err, "%s", w->wire->error);
+        why = xstrdup(c->wire.error);
       /* The compositor has its own copy now. */
-      close(listen_fd);
     }
   }
   if (r < 0) {
-    fail_closed(w, p, err);
+    wayland_give_up(c, p, why);
     if (unlinkat(dirfd, "wayland", 0) < 0 && errno != ENOENT)
       log_errno(errno, "Can't remove %s", w->listener);
     return r;
   }
-  wayland_disconnect(w);
-  wayland_plan_use_listener(w, p);
+  wayland_disconnect(c);
+  plan_use_listener(p);
   return 0;
 }
 
-void wayland_explain(struct wayland_service *w, struct plan *p, struct notes *notes, const char *instance_id)
+void wayland_explain(struct plan *p, struct notes *notes)
 {
-  char err[320];
+  const struct plan_wayland *w = p->services->wayland;
+  struct wayland_conn c;
+  wayland_conn_init(&c);
+  const char *why = NULL;
   _cleanup_free_ char *line = NULL;
-  if (ask_compositor(w, err, sizeof err) < 0) {
-    wayland_plan_remove(w, p);
+  if (ask_compositor(&c, w->host_socket, &why) < 0) {
     line = xasprintf("wayland: no answer from the compositor at %s (%s): a run would give the app no Wayland "
                      "socket",
-                     w->host_socket, err);
-  } else if (!w->globals->offered) {
+                     w->host_socket, why);
+    plan_remove_wayland(p);
+  } else if (!c.globals.offered) {
     line = xasprintf("wayland: %s -> %s, the compositor's own socket (it does not offer "
                      "wp_security_context_v1; asked just now, read-only)",
                      w->host_socket, w->inside);
   } else if (wayland_blocker(p)) {
-    wayland_plan_remove(w, p);
     line = xasprintf("wayland: the compositor offers wp_security_context_v1, but %s: a run would give the app "
                      "no Wayland socket",
                      wayland_blocker(p));
+    plan_remove_wayland(p);
   } else {
-    wayland_plan_use_listener(w, p);
     line = xasprintf("wayland: the compositor at %s offers wp_security_context_v1 (asked just now, read-only): "
                      "the sandbox gets a socket of its own, %s -> %s, tagged sandbox engine %s, app id %s, "
                      "instance id %s; the compositor stops accepting on it when the sandbox ends.  If setting "
                      "it up fails, the app gets no Wayland socket",
                      w->host_socket, w->listener, w->inside, WAYLAND_SANDBOX_ENGINE,
-                     w->app_id ? w->app_id : "(none)", instance_id);
+                     w->app_id ? w->app_id : "(none)", p->services->instance_id);
+    plan_use_listener(p);
   }
-  wayland_disconnect(w);
+  wayland_disconnect(&c);
   if (w->note < notes->n) {
     free(notes->lines[w->note]);
     notes->lines[w->note] = steal_ptr(&line);

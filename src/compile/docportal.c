@@ -21,7 +21,7 @@
  * never through a symlink; the bind is made from the fd (the engine checks
  * it still names the same directory).  A lookup is all that happens here,
  * so --explain shows the same and changes nothing. */
-#include "desktop/docportal.h"
+#include "compile/docportal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -151,7 +151,7 @@ int desktop_docportal(struct compile_ctx *cc)
   _cleanup_free_ char *link = xasprintf("%s/doc", cc->sandbox_runtime_dir);
   bool direct = host_dir_shown(cc, "/run/flatpak");
   const char *dest = direct ? link : "/run/flatpak/doc";
-  struct plan_op *op = cc_op(cc, OP_BIND, src, dest);
+  struct plan_op *op = pb_op(&cc->ops, OP_BIND, src, dest);
   op->access = ACCESS_RW;
   op->flags |= OPF_FROM_FD;
   op->fd = fd;
@@ -159,7 +159,7 @@ int desktop_docportal(struct compile_ctx *cc)
     notes_add(cc->notes, "document portal: %s -> %s (read-write as granted; only documents granted to %s); "
                          "not at /run/flatpak/doc, which a path rule takes from the host", src, link, app_id);
   } else {
-    cc_symlink(cc, "../../flatpak/doc", link);
+    pb_symlink(&cc->ops, "../../flatpak/doc", link);
     notes_add(cc->notes, "document portal: %s -> /run/flatpak/doc (read-write as granted; only documents granted "
                          "to %s), linked from %s", src, app_id, link);
   }

@@ -2,7 +2,7 @@
  * program is sandboxed, its app id and what it may do. */
 #pragma once
 
-#include "compile/compile.h"
+#include "compile/ctx.h"
 
 struct flatpak_info_in {
   const char *app_id;

@@ -1,5 +1,5 @@
-/* Side services: see services.h for what, when and where. */
-#include "launch/services.h"
+/* Launch: see launch.h for what, when and where. */
+#include "launch/launch.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,71 +15,9 @@
 #include <unistd.h>
 
 #include "launch/dbus-proxy.h"
-#include "desktop/wayland.h"
+#include "launch/wayland.h"
 #include "plan/plan.h"
 #include "util/util.h"
-
-static char *new_instance_id(void)
-{
-  uint64_t id = 0;
-  if (getrandom(&id, sizeof id, 0) != sizeof id) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    id = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ ((uint64_t)getpid() << 40);
-  }
-  /* Never 0, never with fewer than 10 digits (Flatpak's ids look alike). */
-  id = id % 9000000000000000000ULL + 1000000000ULL;
-  return xasprintf("%" PRIu64, id);
-}
-
-struct services *services_get(struct plan *p, const char *host_runtime_dir)
-{
-  if (p->services)
-    return p->services;
-  struct services *s = xcalloc(1, sizeof *s);
-  s->proxy_pidfd = -1;
-  s->sync_rd = -1;
-  s->ready_rd = -1;
-  s->info_fd = -1;
-  s->lock_fd = -1;
-  s->instance_id = new_instance_id();
-  if (host_runtime_dir) {
-    s->runtime_parent = xasprintf("%s/sbx", host_runtime_dir);
-    s->runtime_dir = xasprintf("%s/%s", s->runtime_parent, s->instance_id);
-    s->flatpak_parent = xasprintf("%s/.flatpak", host_runtime_dir);
-    s->flatpak_dir = xasprintf("%s/%s", s->flatpak_parent, s->instance_id);
-  } else {
-    /* mkdtemp's recipe with the name fixed now: an unguessable name and a
-     * mkdir that fails if anything is already there. */
-    s->runtime_dir = xasprintf("/tmp/sbx-%u-%s", (unsigned)getuid(), s->instance_id);
-  }
-  return p->services = s;
-}
-
-struct service_bus *services_add_bus(struct services *s, bool system, const char *address)
-{
-  struct service_bus *b = &s->buses[s->n_buses++];
-  memset(b, 0, sizeof *b);
-  b->system = system;
-  b->address = xstrdup(address);
-  /* Each socket has the name it has inside, where its directory is bound
-   * (desktop/dbus.c). */
-  b->subdir = system ? "system-bus" : "session-bus";
-  b->dir = xasprintf("%s/%s", s->runtime_dir, b->subdir);
-  b->socket = xasprintf("%s/%s", b->dir, system ? "system_bus_socket" : "bus");
-  return b;
-}
-
-void service_bus_add_rule(struct service_bus *b, const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  char *rule = xvasprintf(fmt, ap);
-  va_end(ap);
-  b->rules = xrealloc(b->rules, (b->n_rules + 2) * sizeof(char *));
-  b->rules[b->n_rules++] = rule;
-  b->rules[b->n_rules] = NULL;
-}
 
 /* ---- instance directories ------------------------------------------- */
 
@@ -182,7 +120,7 @@ static bool all_digits(const char *s)
  * pid 1, which inherits the fd), so an instance whose lock can be taken is
  * gone: remove its directories.  A directory without a lock file is being
  * created right now and is left alone. */
-static void remove_stale_instances(const struct services *s)
+static void remove_stale_instances(const struct plan_services *s)
 {
   _cleanup_close_ int pfd = open_parent(s->runtime_parent, true, false);
   if (pfd < 0)
@@ -214,7 +152,7 @@ static void remove_stale_instances(const struct services *s)
 /* The lock that says "this instance is alive" (see above).  It only gets
  * its name once it is locked: a "lock" that exists unlocked for a moment
  * would let a concurrent sbx take it and sweep this live instance. */
-static int take_instance_lock(struct services *s, int dirfd)
+static int take_instance_lock(struct launch *l, const struct plan_services *s, int dirfd)
 {
   _cleanup_close_ int fd = RETRY(openat(dirfd, "lock.new", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
@@ -223,13 +161,38 @@ static int take_instance_lock(struct services *s, int dirfd)
     return log_errno(errno, "Can't lock %s/lock.new", s->runtime_dir);
   if (renameat(dirfd, "lock.new", dirfd, "lock") < 0)
     return log_errno(errno, "Can't rename %s/lock.new", s->runtime_dir);
-  s->lock_fd = fd;
-  fd = -1;
+  l->lock_fd = steal_fd(&fd);
   return 0;
 }
 
-static int write_flatpak_files(struct services *s, struct plan *p, int dfd)
+/* The handed-over fd, remembered so that only our very file is closed. */
+static int hand_over(struct launch_fd *lf, int *fd)
 {
+  struct stat st;
+  fstat(*fd, &st);
+  lf->dev = st.st_dev;
+  lf->ino = st.st_ino;
+  return lf->fd = steal_fd(fd);
+}
+
+/* sbx_run closes the fds it was given at some point, and we cannot tell
+ * from here whether it got that far; close ours only if the number still
+ * names the very file we opened.  The plan forgets it either way. */
+static void take_back(struct launch_fd *lf, int *plan_fd)
+{
+  if (lf->fd < 0)
+    return;
+  if (*plan_fd == lf->fd)
+    *plan_fd = -1;
+  struct stat st;
+  if (fstat(lf->fd, &st) == 0 && st.st_dev == lf->dev && st.st_ino == lf->ino)
+    close(lf->fd);
+  lf->fd = -1;
+}
+
+static int write_flatpak_files(struct launch *l, struct plan *p, int dfd)
+{
+  const struct plan_services *s = p->services;
   _cleanup_close_ int fd = RETRY(openat(dfd, "info", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
     return log_errno(errno, "Can't create %s/info", s->flatpak_dir);
@@ -242,62 +205,87 @@ static int write_flatpak_files(struct services *s, struct plan *p, int dfd)
   int info = RETRY(openat(dfd, "bwrapinfo.json", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (info < 0)
     return log_errno(errno, "Can't create %s/bwrapinfo.json", s->flatpak_dir);
-  struct stat st;
-  fstat(info, &st);
-  s->info_fd = p->info_fd = info;
-  s->info_dev = st.st_dev;
-  s->info_ino = st.st_ino;
+  p->info_fd = hand_over(&l->info, &info);
   return 0;
 }
 
-/* sbx_run closes the fds it was given at some point, and we cannot tell
- * from here whether it got that far; close ours only if the number still
- * names the very file we opened. */
-static void close_if_ours(int *fd, dev_t dev, ino_t ino)
-{
-  struct stat st;
-  if (*fd >= 0 && fstat(*fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
-    close(*fd);
-  *fd = -1;
-}
-
 /* $XDG_RUNTIME_DIR/sbx, or /tmp for the fallback /tmp/sbx-UID-ID. */
-static const char *runtime_parent_of(const struct services *s)
+static const char *runtime_parent_of(const struct plan_services *s)
 {
   return s->runtime_parent ? s->runtime_parent : "/tmp";
 }
 
+/* ---- persist directories ---------------------------------------------- */
+
+/* One persist directory: mkdir -p of `path` (a real path, found when the
+ * policy was compiled), one component at a time relative to the directory
+ * before it, following no symlink: anything that became one since (another
+ * instance's app may write the parent) is refused, not followed. */
+static int create_host_dir(const char *path)
+{
+  _cleanup_close_ int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dirfd < 0)
+    return log_errno(errno, "persist: can't open /");
+  _cleanup_free_ char *buf = xstrdup(path);
+  char *save = NULL;
+  for (char *name = strtok_r(buf, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
+    if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+      return log_errno(errno, "persist: can't create %s in the way to %s", name, path);
+    int fd = RETRY(openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (fd < 0) {
+      struct stat st;
+      if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+        return log_fail(ELOOP, "persist: %s in the way to %s is now a symlink; not following it", name, path);
+      return log_errno(errno, "persist: can't open %s in the way to %s", name, path);
+    }
+    close(dirfd);
+    dirfd = fd;
+  }
+  return 0;
+}
+
+/* mkdir -p on the host, as the user, for "persist" paths.  Done only when
+ * the sandbox is about to start, never for --explain or a failed setup. */
+static int create_host_dirs(const struct plan *p)
+{
+  for (size_t i = 0; i < p->n_host_dirs; i++) {
+    int r = create_host_dir(p->host_dirs[i]);
+    if (r < 0)
+      return r;
+  }
+  return 0;
+}
+
 /* ---- start / stop ----------------------------------------------------- */
 
-static void undo(struct services *s, struct plan *p)
+void launch_init(struct launch *l)
 {
-  if (s->ready_rd >= 0) {
-    if (p->ready_fd == s->ready_rd)
-      p->ready_fd = -1;
-    close_if_ours(&s->ready_rd, s->ready_dev, s->ready_ino);
-  }
-  if (s->sync_rd >= 0) {
-    if (p->sync_fd == s->sync_rd)
-      p->sync_fd = -1;
-    close_if_ours(&s->sync_rd, s->sync_dev, s->sync_ino);
-  }
-  if (s->info_fd >= 0) {
-    if (p->info_fd == s->info_fd)
-      p->info_fd = -1;
-    close_if_ours(&s->info_fd, s->info_dev, s->info_ino);
-  }
+  memset(l, 0, sizeof *l);
+  l->proxy = HELPER_NONE;
+  l->lock_fd = -1;
+  l->ready.fd = l->sync.fd = l->info.fd = -1;
+  wayland_conn_init(&l->wayland);
+}
+
+static void undo(struct launch *l, struct plan *p)
+{
+  const struct plan_services *s = p->services;
+  take_back(&l->ready, &p->ready_fd);
+  take_back(&l->sync, &p->sync_fd);
+  take_back(&l->info, &p->info_fd);
   /* With its pipe's read end gone the proxy exits by itself (and with the
    * sync pipe's the compositor stops accepting on our Wayland socket). */
-  dbus_proxy_reap(s);
-  wayland_disconnect(s->wayland);
-  if (s->flatpak_made)
+  if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
+    log_warn("the D-Bus proxy did not exit when the sandbox ended; killed it");
+  wayland_disconnect(&l->wayland);
+  if (l->flatpak_made)
     remove_instance_dir(s->flatpak_parent, true, s->instance_id);
-  if (s->runtime_made)
+  if (l->runtime_made)
     remove_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
-  s->flatpak_made = s->runtime_made = false;
-  if (s->lock_fd >= 0)
-    close(s->lock_fd);
-  s->lock_fd = -1;
+  l->flatpak_made = l->runtime_made = false;
+  if (l->lock_fd >= 0)
+    close(l->lock_fd);
+  l->lock_fd = -1;
 }
 
 /* The proxy's directories (made here, so the sandbox can bind them before
@@ -305,8 +293,9 @@ static void undo(struct services *s, struct plan *p)
  * of its --fd pipe becomes plan->ready_fd, and the sandbox waits for the
  * byte just before it runs the app.  The write end goes to the proxy
  * only, so EOF there means the proxy exited. */
-static int start_proxy(struct services *s, struct plan *p, int dfd)
+static int start_proxy(struct launch *l, struct plan *p, int dfd)
 {
+  const struct plan_services *s = p->services;
   for (size_t i = 0; i < s->n_buses; i++)
     if (mkdirat(dfd, s->buses[i].subdir, 0700) < 0)
       return log_errno(errno, "Can't create %s", s->buses[i].dir);
@@ -315,25 +304,23 @@ static int start_proxy(struct services *s, struct plan *p, int dfd)
     return log_errno(errno, "pipe");
   _cleanup_close_ int rd = pipefd[0];
   _cleanup_close_ int wr = pipefd[1];
-  int r = dbus_proxy_spawn(s, wr);
+  int r = dbus_proxy_spawn(s, l->proxy_binary, wr, &l->proxy);
   if (r < 0)
     return r;
-  struct stat st;
-  fstat(rd, &st);
-  s->ready_rd = p->ready_fd = steal_fd(&rd);
-  s->ready_dev = st.st_dev;
-  s->ready_ino = st.st_ino;
+  p->ready_fd = hand_over(&l->ready, &rd);
   free(p->ready_what);
-  p->ready_what = xasprintf("the D-Bus proxy (%s)", s->proxy_binary);
+  p->ready_what = xasprintf("the D-Bus proxy (%s)", l->proxy_binary);
   p->ready_timeout_ms = DBUS_PROXY_READY_TIMEOUT_MS;
   return 0;
 }
 
-static int start(struct services *s, struct plan *p)
+static int start_services(struct launch *l, struct plan *p)
 {
+  const struct plan_services *s = p->services;
   int r;
   if (s->n_buses > 0) {
-    if (!s->proxy_binary)
+    l->proxy_binary = dbus_proxy_find_binary(getenv("PATH"));
+    if (!l->proxy_binary)
       return log_fail(ENOENT, "a filtered D-Bus bus needs xdg-dbus-proxy (Debian/Ubuntu package xdg-dbus-proxy; "
                               "or set SBX_DBUS_PROXY), and none was found in $PATH");
     if (p->as_pid_1)
@@ -345,10 +332,10 @@ static int start(struct services *s, struct plan *p)
    * anything that goes wrong with it takes Wayland away from the app
    * (with a warning), never the sandbox. */
   bool wayland = false;
-  if (s->wayland && wayland_probe(s->wayland, p) == WAYLAND_OFFERED) {
+  if (s->wayland && wayland_probe(&l->wayland, p) == WAYLAND_OFFERED) {
     const char *why = wayland_blocker(p);
     if (why)
-      wayland_give_up(s->wayland, p, why);
+      wayland_give_up(&l->wayland, p, why);
     else
       wayland = true;
   }
@@ -362,46 +349,45 @@ static int start(struct services *s, struct plan *p)
     dfd = make_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
     if (dfd < 0)
       return dfd;
-    s->runtime_made = true;
-    if (s->runtime_parent && (r = take_instance_lock(s, dfd)) < 0)
+    l->runtime_made = true;
+    if (s->runtime_parent && (r = take_instance_lock(l, s, dfd)) < 0)
       return r;
   }
   if (s->app_info && s->flatpak_dir) {
     _cleanup_close_ int ffd = make_instance_dir(s->flatpak_parent, true, s->instance_id);
     if (ffd < 0)
       return ffd;
-    s->flatpak_made = true;
-    if ((r = write_flatpak_files(s, p, ffd)) < 0)
+    l->flatpak_made = true;
+    if ((r = write_flatpak_files(l, p, ffd)) < 0)
       return r;
   }
   /* First the proxy, the slowest to start: everything after this runs
    * while it does. */
-  if (s->n_buses > 0 && (r = start_proxy(s, p, dfd)) < 0)
+  if (s->n_buses > 0 && (r = start_proxy(l, p, dfd)) < 0)
     return r;
   if (!wayland)
     return 0;
   /* The pipe that tells the compositor the sandbox ended (see
-   * services.h): it gets the write end, the sandbox's pid 1 the read end. */
+   * launch.h): it gets the write end, the sandbox's pid 1 the read end. */
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     return log_errno(errno, "pipe");
   _cleanup_close_ int rd = pipefd[0];
   _cleanup_close_ int wr = pipefd[1];
-  if (wayland_attach(s->wayland, p, s->instance_id, dfd, wr) < 0)
+  if (wayland_attach(&l->wayland, p, dfd, wr) < 0)
     return 0; /* warned; nobody needs the pipe now */
-  struct stat st;
-  fstat(rd, &st);
-  s->sync_rd = p->sync_fd = steal_fd(&rd);
-  s->sync_dev = st.st_dev;
-  s->sync_ino = st.st_ino;
+  p->sync_fd = hand_over(&l->sync, &rd);
   return 0;
 }
 
-int services_start(struct plan *p)
+static int start(struct launch *l, struct plan *p)
 {
-  struct services *s = p->services;
-  if (!s)
-    return 0;
+  int r = p->services ? start_services(l, p) : 0;
+  return r < 0 ? r : create_host_dirs(p);
+}
+
+int launch_start(struct launch *l, struct plan *p)
+{
   /* A ^C while we set up must not leave a half-made instance behind: hold
    * termination signals until it is all made (or all undone). */
   sigset_t term, old, pending;
@@ -412,45 +398,50 @@ int services_start(struct plan *p)
   sigaddset(&term, SIGQUIT);
   if (sigprocmask(SIG_BLOCK, &term, &old) < 0)
     return log_errno(errno, "sigprocmask");
-  int r = start(s, p);
+  int r = start(l, p);
   if (r == 0 && sigpending(&pending) == 0)
     for (int sig = 1; sig < NSIG && r == 0; sig++)
       if (sigismember(&term, sig) && sigismember(&pending, sig) && !sigismember(&old, sig))
         r = -EINTR;
   if (r < 0)
-    undo(s, p);
+    launch_stop(l, p);
   if (sigprocmask(SIG_SETMASK, &old, NULL) < 0 && r == 0)
     r = log_errno(errno, "sigprocmask");
   return r;
 }
 
-void services_explain(struct plan *p, struct notes *notes)
+/* The proxy's command as a note. */
+static void note_proxy(const struct plan_services *s, const char *binary, struct notes *notes)
 {
-  struct services *s = p->services;
-  if (s && s->wayland)
-    wayland_explain(s->wayland, p, notes, s->instance_id);
+  notes_add(notes, "dbus proxy: %s, in its own sandbox; sockets in %s (mode 0700), removed when the sandbox ends",
+            binary ? binary : "xdg-dbus-proxy (NOT FOUND: the sandbox would fail to start)", s->runtime_dir);
+  _cleanup_strv_ char **argv = dbus_proxy_argv(s, binary, -1, -1, true);
+  struct buf line = { 0 };
+  for (size_t i = 0; argv[i]; i++) {
+    buf_puts(&line, i ? " " : "");
+    buf_puts(&line, argv[i]);
+  }
+  notes_add(notes, "dbus proxy command: %s", line.s ? line.s : "");
+  buf_free(&line);
 }
 
-void services_stop(struct plan *p)
+void launch_explain(struct plan *p, struct notes *notes)
 {
-  struct services *s = p->services;
+  const struct plan_services *s = p->services;
   if (!s)
     return;
-  undo(s, p);
-  for (size_t i = 0; i < s->n_buses; i++) {
-    free(s->buses[i].address);
-    free(s->buses[i].dir);
-    free(s->buses[i].socket);
-    strv_free(s->buses[i].rules);
+  if (s->n_buses > 0) {
+    _cleanup_free_ char *binary = dbus_proxy_find_binary(getenv("PATH"));
+    note_proxy(s, binary, notes);
   }
-  free(s->instance_id);
-  free(s->runtime_parent);
-  free(s->runtime_dir);
-  free(s->flatpak_parent);
-  free(s->flatpak_dir);
-  free(s->app_info);
-  free(s->proxy_binary);
-  wayland_service_free(s->wayland);
-  free(s);
-  p->services = NULL;
+  if (s->wayland)
+    wayland_explain(p, notes);
+}
+
+void launch_stop(struct launch *l, struct plan *p)
+{
+  if (p->services)
+    undo(l, p);
+  free(l->proxy_binary);
+  l->proxy_binary = NULL;
 }

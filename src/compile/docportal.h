@@ -4,7 +4,7 @@
  * doc/by-app/APPID, and is given paths /run/user/UID/doc/DOCID/NAME. */
 #pragma once
 
-#include "compile/compile.h"
+#include "compile/ctx.h"
 
 /* With an app-id and the host's document portal mounted: bind
  * $XDG_RUNTIME_DIR/doc/by-app/APPID read-write at /run/flatpak/doc and link

@@ -2,7 +2,8 @@
  *
  * Where the compositor offers the global wp_security_context_manager_v1
  * (wlroots >= 0.17, KWin 6, Mutter >= 47...), sbx does what Flatpak does:
- * when the sandbox starts (launch/services.c, never at compile time) it creates a
+ * when the sandbox starts (launch/launch.c; compile/wayland.c only records
+ * the compositor's socket in plan->services->wayland) it creates a
  * listening socket in the instance directory, hands it to the compositor
  * with create_listener(listen_fd, close_fd), tags it with the sandbox
  * engine "org.sbx", the app id and the instance id, and binds that socket,
@@ -32,67 +33,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "compile/compile.h"
-
-struct services;
+#include "plan/plan.h"
 
 /* The sandbox engine name the compositor sees. */
 #define WAYLAND_SANDBOX_ENGINE "org.sbx"
 /* How long the compositor may take to answer before sbx gives up on it. */
 #define WAYLAND_TIMEOUT_MS 5000
-
-/* ---- compiling ------------------------------------------------------------ */
-
-/* socket wayland: the compositor's socket bound at
- * /run/user/UID/$WAYLAND_DISPLAY and a Wayland service recorded in
- * plan->services for start time.  No compositor: nothing, and a note. */
-int desktop_wayland(struct compile_ctx *cc);
-
-/* What the compiler recorded, for launch/services.c. */
-struct wayland_service {
-  char *host_socket; /* the compositor's socket */
-  char *inside;      /* /run/user/UID/NAME, where the app finds it */
-  char *listener;    /* our socket: <instance dir>/wayland */
-  char *app_id;      /* or NULL */
-  size_t note;       /* index of the compiler's note, refined by --explain */
-  /* Run time: the conversation with the compositor while starting. */
-  struct wayland_wire *wire;
-  struct wayland_globals *globals;
-};
-
-void wayland_service_free(struct wayland_service *w);
-
-/* ---- start time (launch/services.c) ------------------------------------ */
-
-enum wayland_probe { WAYLAND_NOT_OFFERED, WAYLAND_OFFERED, WAYLAND_FAILED };
-
-/* Connect to the compositor and read its globals.  WAYLAND_OFFERED keeps
- * the connection open in w for wayland_attach(); WAYLAND_FAILED has
- * printed a warning and taken Wayland out of the plan. */
-enum wayland_probe wayland_probe(struct wayland_service *w, struct plan *p);
-
-/* Create the listening socket (in the instance directory dirfd, as
- * w->listener) and register it with the compositor, close_fd being the
- * pipe's write end.  On success the plan binds the listener instead of the
- * compositor's socket; on failure Wayland is taken out of the plan with a
- * warning (fail closed) and the socket removed.  Returns 0 or -errno;
- * the connection is closed either way. */
-int wayland_attach(struct wayland_service *w, struct plan *p, const char *instance_id, int dirfd, int close_fd);
-
-/* Why an offered wp_security_context_v1 can't be used with this plan
- * (--sync-fd, --as-pid-1: no pid 1 of ours holds the pipe), or NULL. */
-const char *wayland_blocker(const struct plan *p);
-
-/* Close the connection to the compositor, if open. */
-void wayland_disconnect(struct wayland_service *w);
-
-/* Offered, but sbx can't give the compositor a pipe the sandbox holds
- * (why: e.g. "--sync-fd was given"): fail closed. */
-void wayland_give_up(struct wayland_service *w, struct plan *p, const char *why);
-
-/* --explain: probe read-only, show in the plan what a run would do and
- * say why in the compiler's note. */
-void wayland_explain(struct wayland_service *w, struct plan *p, struct notes *notes, const char *instance_id);
 
 /* ---- the wire protocol (exposed for the unit test) ---------------------- */
 
@@ -125,7 +71,44 @@ int wayland_wire_globals(struct wayland_wire *ww, struct wayland_globals *g);
 int wayland_wire_create_listener(struct wayland_wire *ww, const struct wayland_globals *g, int listen_fd,
                                  int close_fd, const char *engine, const char *app_id, const char *instance_id);
 
-/* The plan edits: use the listener instead of the compositor's socket, or
- * take Wayland out (the bind, WAYLAND_DISPLAY). */
-void wayland_plan_use_listener(const struct wayland_service *w, struct plan *p);
-void wayland_plan_remove(const struct wayland_service *w, struct plan *p);
+
+/* ---- start time (launch/launch.c) --------------------------------------
+ * Each works on p->services->wayland (compile's spec) and edits the plan
+ * through its handle: the bind's source becomes the listener, or the bind
+ * and WAYLAND_DISPLAY go (fail closed). */
+
+/* The conversation with the compositor while the sandbox starts. */
+struct wayland_conn {
+  struct wayland_wire wire; /* wire.fd -1: not connected */
+  struct wayland_globals globals;
+};
+void wayland_conn_init(struct wayland_conn *c);
+/* Close the connection, if open. */
+void wayland_disconnect(struct wayland_conn *c);
+
+enum wayland_probe { WAYLAND_NOT_OFFERED, WAYLAND_OFFERED, WAYLAND_FAILED };
+
+/* Connect to the compositor and read its globals.  WAYLAND_OFFERED keeps
+ * the connection open for wayland_attach(); WAYLAND_FAILED has warned and
+ * taken Wayland out of the plan. */
+enum wayland_probe wayland_probe(struct wayland_conn *c, struct plan *p);
+
+/* Create the listening socket (in the instance directory dirfd) and
+ * register it with the compositor, close_fd being the pipe's write end.
+ * On success the plan binds the listener instead of the compositor's
+ * socket; on failure Wayland is taken out of the plan with a warning (fail
+ * closed) and the socket removed.  Returns 0 or -errno; the connection is
+ * closed either way. */
+int wayland_attach(struct wayland_conn *c, struct plan *p, int dirfd, int close_fd);
+
+/* Why an offered wp_security_context_v1 can't be used with this plan
+ * (--sync-fd, --as-pid-1: no pid 1 of ours holds the pipe), or NULL. */
+const char *wayland_blocker(const struct plan *p);
+
+/* Offered, but sbx can't give the compositor a pipe the sandbox holds
+ * (why: e.g. "--sync-fd was given"): warn and fail closed. */
+void wayland_give_up(struct wayland_conn *c, struct plan *p, const char *why);
+
+/* --explain: probe read-only, show in the plan what a run would do and
+ * say why in compile's note. */
+void wayland_explain(struct plan *p, struct notes *notes);

@@ -220,6 +220,10 @@ t_dbus_filter() {
   need_valgrind; need_sbx
   DBUS_SESSION_BUS_ADDRESS=unix:abstract=/sbx-vg-test-$$ vg_ok --explain vg-bus
   expect_contains "$OUT" "filtered by xdg-dbus-proxy: unix:abstract=/sbx-vg-test-$$" "the proxy note"
+  # Launch refuses it (no proxy binary) after compile recorded the spec:
+  # launch_start's error path and launch_stop.
+  DBUS_SESSION_BUS_ADDRESS=unix:abstract=/sbx-vg-test-$$ SBX_DBUS_PROXY=$T/no-such-proxy \
+    vg_fails 1 "needs xdg-dbus-proxy" --profile vg-bus true
 }
 
 t_desktop_install() {
@@ -251,7 +255,7 @@ run_checks() {
   check "valgrind: command-line and setup errors" t_cli_errors
   check "valgrind: profile errors" t_profile_errors
   check "valgrind: a profile refused when compiled (planted symlink)" t_compile_error
-  check "valgrind: --explain of a filtered session bus" t_dbus_filter
+  check "valgrind: a filtered session bus (--explain; a launch that fails)" t_dbus_filter
   check "valgrind: --desktop-install, --desktop-list, --desktop-remove" t_desktop_install
 }
 

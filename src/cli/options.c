@@ -26,7 +26,7 @@ struct parser {
   int pending_perms;     /* --perms for the next op, or -1 */
   uint64_t pending_size; /* --size for the next --tmpfs, or 0 */
   char **overlay_srcs;   /* --overlay-src words waiting for their overlay */
-  size_t n_overlay_srcs;
+  size_t n_overlay_srcs, cap_overlay_srcs;
   bool seen_chdir;
 };
 
@@ -255,8 +255,7 @@ static int h_overlay_src(struct parser *ps, const struct option_def *def, char *
   int r = resolve_source(a[0], false, &src);
   if (r < 0)
     return r;
-  ps->overlay_srcs = xrealloc(ps->overlay_srcs, (ps->n_overlay_srcs + 1) * sizeof(char *));
-  ps->overlay_srcs[ps->n_overlay_srcs++] = src;
+  *ARRAY_PUSH(ps->overlay_srcs, ps->n_overlay_srcs, ps->cap_overlay_srcs) = src;
   return 0;
 }
 
@@ -284,7 +283,7 @@ static int h_overlay(struct parser *ps, const struct option_def *def, char **a)
   op->overlay_srcs = ps->overlay_srcs;
   op->n_overlay_srcs = ps->n_overlay_srcs;
   ps->overlay_srcs = NULL;
-  ps->n_overlay_srcs = 0;
+  ps->n_overlay_srcs = ps->cap_overlay_srcs = 0;
   return 0;
 }
 
@@ -604,8 +603,8 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
       if (i + 1 >= argc)
         return log_fail(EINVAL, "%s takes 1 argument", w);
       struct cli_extra *x = ps->extra;
-      x->directives = xrealloc(x->directives, (x->n_directives + 1) * sizeof *x->directives);
-      x->directives[x->n_directives++] = (struct cli_directive){ d, xstrdup(argv[i + 1]), ps->word_index + i + 1 };
+      *ARRAY_PUSH(x->directives, x->n_directives, x->cap_directives) =
+          (struct cli_directive){ d, xstrdup(argv[i + 1]), ps->word_index + i + 1 };
       i++;
       continue;
     }

@@ -82,20 +82,18 @@ static bool entry_covered(const struct mount_entry *e, size_t n, size_t i)
 }
 
 /* Open an absolute path one component at a time (mountinfo's paths may be
- * longer than PATH_MAX), following no symlink. */
+ * longer than PATH_MAX), following no symlink.  Returns an fd, or -1 with
+ * errno set. */
 static int open_components(const char *path)
 {
-  _cleanup_free_ char *buf = xstrdup(path);
-  char *save = NULL;
-  int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  for (char *name = strtok_r(buf, "/", &save); dirfd >= 0 && name; name = strtok_r(NULL, "/", &save)) {
-    int fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    int e = errno;
-    close(dirfd);
-    dirfd = fd;
-    errno = e;
-  }
-  return dirfd;
+  _cleanup_close_ int root = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root < 0)
+    return -1;
+  struct walk_opts o = { .flags = WALK_NOFOLLOW | WALK_NOFOLLOW_LAST };
+  int fd = -1, r = walk_at(root, path, &o, &fd, NULL);
+  if (r < 0)
+    errno = -r;
+  return r < 0 ? -1 : fd;
 }
 
 /* Add `add` to the flags of mountinfo entry i.  The mount point is opened

@@ -26,7 +26,7 @@ struct parser {
   int pending_perms;     /* --perms for the next op, or -1 */
   uint64_t pending_size; /* --size for the next --tmpfs, or 0 */
   char **overlay_srcs;   /* --overlay-src words waiting for their overlay */
-  size_t n_overlay_srcs;
+  size_t n_overlay_srcs, cap_overlay_srcs;
   bool seen_chdir;
 };
 
@@ -255,8 +255,7 @@ static int h_overlay_src(struct parser *ps, const struct option_def *def, char *
   int r = resolve_source(a[0], false, &src);
   if (r < 0)
     return r;
-  ps->overlay_srcs = xrealloc(ps->overlay_srcs, (ps->n_overlay_srcs + 1) * sizeof(char *));
-  ps->overlay_srcs[ps->n_overlay_srcs++] = src;
+  *ARRAY_PUSH(ps->overlay_srcs, ps->n_overlay_srcs, ps->cap_overlay_srcs) = src;
   return 0;
 }
 
@@ -284,7 +283,7 @@ static int h_overlay(struct parser *ps, const struct option_def *def, char **a)
   op->overlay_srcs = ps->overlay_srcs;
   op->n_overlay_srcs = ps->n_overlay_srcs;
   ps->overlay_srcs = NULL;
-  ps->n_overlay_srcs = 0;
+  ps->n_overlay_srcs = ps->cap_overlay_srcs = 0;
   return 0;
 }
 
@@ -339,8 +338,7 @@ static int h_add_seccomp(struct parser *ps, const struct option_def *def, char *
     free(data);
     return log_fail(EINVAL, "Invalid seccomp data, more than 4096 instructions");
   }
-  p->seccomp_progs = xrealloc(p->seccomp_progs, (p->n_seccomp_progs + 1) * sizeof *p->seccomp_progs);
-  p->seccomp_progs[p->n_seccomp_progs++] = (struct seccomp_prog){ data, len };
+  *ARRAY_PUSH(p->seccomp_progs, p->n_seccomp_progs, p->cap_seccomp_progs) = (struct seccomp_prog){ data, len };
   return 0;
 }
 
@@ -383,8 +381,7 @@ static int h_string(struct parser *ps, const struct option_def *def, char **a)
   case T_EXEC_LABEL: slot = &p->exec_label; break;
   case T_FILE_LABEL: slot = &p->file_label; break;
   case T_LOCK_FILE:
-    p->lock_files = xrealloc(p->lock_files, (p->n_lock_files + 1) * sizeof(char *));
-    p->lock_files[p->n_lock_files++] = xstrdup(a[0]);
+    *ARRAY_PUSH(p->lock_files, p->n_lock_files, p->cap_lock_files) = xstrdup(a[0]);
     return 0;
   default: return -EINVAL;
   }
@@ -411,8 +408,7 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
   if (r < 0)
     return r;
   struct plan *p = ps->plan;
-  p->caps = xrealloc(p->caps, (p->n_caps + 1) * sizeof *p->caps);
-  p->caps[p->n_caps++] = (struct cap_change){ def->tag ? CAP_VERB_DROP : CAP_VERB_ADD, mask };
+  *ARRAY_PUSH(p->caps, p->n_caps, p->cap_caps) = (struct cap_change){ def->tag ? CAP_VERB_DROP : CAP_VERB_ADD, mask };
   return 0;
 }
 
@@ -604,8 +600,8 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
       if (i + 1 >= argc)
         return log_fail(EINVAL, "%s takes 1 argument", w);
       struct cli_extra *x = ps->extra;
-      x->directives = xrealloc(x->directives, (x->n_directives + 1) * sizeof *x->directives);
-      x->directives[x->n_directives++] = (struct cli_directive){ d, xstrdup(argv[i + 1]), ps->word_index + i + 1 };
+      *ARRAY_PUSH(x->directives, x->n_directives, x->cap_directives) =
+          (struct cli_directive){ d, xstrdup(argv[i + 1]), ps->word_index + i + 1 };
       i++;
       continue;
     }

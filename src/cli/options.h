@@ -18,7 +18,7 @@ struct cli_extra {
   bool json;            /* --json (with --explain) */
   bool shapes_sandbox;  /* a bubblewrap option that builds the sandbox was given */
   struct cli_directive *directives;
-  size_t n_directives;
+  size_t n_directives, cap_directives;
 };
 void cli_extra_free(struct cli_extra *x);
 

@@ -15,6 +15,7 @@
 #include "compile/desktop.h"
 #include "policy/query.h"
 #include "util/util.h"
+#include "util/walk.h"
 
 /* Can the sandboxed app write into directory `dir` (so it could have
  * planted a symlink there in an earlier run)? */
@@ -23,92 +24,36 @@ static bool app_can_write(const struct compile_ctx *cc, const char *dir)
   return path_access_writable(policy_path_access(cc->pol, dir));
 }
 
+static bool app_cannot_write(void *cc, int dirfd, const char *dir)
+{
+  (void)dirfd;
+  return !app_can_write(cc, dir);
+}
+
 /* Open a rule's host path without following symlinks the app could have
  * planted: a symlink inside a directory this policy makes writable is
- * refused; other symlinks (the admin's /bin -> usr/bin, the user's own
- * dotfile links) are followed.  The mount is then made from the fd, and the
- * engine checks it shows the same inode, so nothing can change what it names
- * between this check and the mount. */
+ * refused (*bad_link names it); other symlinks (the admin's /bin -> usr/bin,
+ * the user's own dotfile links) are followed.  The mount is then made from
+ * the fd, and the engine checks it shows the same inode, so nothing can
+ * change what it names between this check and the mount.  When a component
+ * is missing, *missing_real is what is missing below the real path of what
+ * exists. */
 static int open_rule_source(const struct compile_ctx *cc, const char *path, int *out, char **bad_link,
                             char **missing_real)
 {
-  char *buf = xstrdup(path);
-  char *rest = buf;
-  char cur[PATH_MAX] = "";  /* the real path walked so far */
-  int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  int links = 0, r = 0;
   *bad_link = NULL;
-  if (dirfd < 0) {
-    free(buf);
+  _cleanup_close_ int root = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root < 0)
     return -errno;
-  }
-  for (;;) {
-    while (*rest == '/')
-      rest++;
-    if (!*rest)
-      break;
-    char *slash = strchr(rest, '/');
-    if (slash)
-      *slash = '\0';
-    int fd = RETRY(openat(dirfd, rest, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (fd < 0) {
-      r = -errno;
-      /* What is missing, below the real path of what exists. */
-      if (r == -ENOENT && missing_real)
-        *missing_real = xasprintf("%s/%s%s%s", cur, rest, slash ? "/" : "", slash ? slash + 1 : "");
-      break;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-      r = -errno;
-      close(fd);
-      break;
-    }
-    if (S_ISLNK(st.st_mode)) {
-      char target[PATH_MAX];
-      ssize_t n = readlinkat(fd, "", target, sizeof target - 1);
-      close(fd);
-      if (n < 0 || ++links > 40) {
-        r = n < 0 ? -errno : -ELOOP;
-        break;
-      }
-      if (app_can_write(cc, cur[0] ? cur : "/")) {
-        *bad_link = xasprintf("%s/%s", cur, rest);
-        r = -ELOOP;
-        break;
-      }
-      target[n] = '\0';
-      char *spliced = xasprintf("%s/%s", target, slash ? slash + 1 : "");
-      if (target[0] == '/') {
-        close(dirfd);
-        dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-        cur[0] = '\0';
-      }
-      free(buf);
-      buf = rest = spliced;
-      continue;
-    }
-    if (strcmp(rest, "..") == 0) {
-      char *last = strrchr(cur, '/');
-      if (last)
-        *last = '\0';
-    } else if (strcmp(rest, ".") != 0) {
-      size_t len = strlen(cur);
-      snprintf(cur + len, sizeof cur - len, "/%s", rest);
-    }
-    close(dirfd);
-    dirfd = fd;
-    if (!slash)
-      break;
-    rest = slash + 1;
-  }
-  free(buf);
-  if (r < 0) {
-    close(dirfd);
-    return r;
-  }
-  *out = dirfd;
-  return 0;
+  struct walk_opts o = { .may_follow = app_cannot_write, .ctx = (void *)cc };
+  struct walk_out w;
+  int r = walk_at(root, path, &o, out, &w);
+  if (r == -ELOOP && w.refused)
+    *bad_link = xasprintf("%s/%s", w.real, w.stop);
+  if (r == -ENOENT && missing_real)
+    *missing_real = xasprintf("%s/%s%s", w.real, w.stop, w.rest);
+  walk_out_clear(&w);
+  return r;
 }
 
 static int compile_paths(struct compile_ctx *cc)

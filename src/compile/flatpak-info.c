@@ -89,7 +89,7 @@ static void bus_policy(const struct compile_ctx *cc, struct buf *b, bool system)
   /* Rules come ordered by verb, then name, so collect (name, strongest
    * level). */
   struct { const char *name; int level; } *names = NULL;
-  size_t n = 0;
+  size_t n = 0, cap = 0;
   for (int level = 0; level < 3; level++) {
     size_t it = 0;
     struct bus_rule rule;
@@ -100,10 +100,8 @@ static void bus_policy(const struct compile_ctx *cc, struct buf *b, bool system)
       size_t i;
       for (i = 0; i < n && strcmp(names[i].name, name) != 0; i++)
         ;
-      if (i == n) {
-        names = xrealloc(names, (n + 1) * sizeof *names);
-        names[n++].name = name;
-      }
+      if (i == n)
+        ARRAY_PUSH(names, n, cap)->name = name;
       names[i].level = level;
     }
   }

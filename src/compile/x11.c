@@ -35,14 +35,16 @@ static bool read_counted(struct reader *r, const unsigned char **s, unsigned *le
   return true;
 }
 
-static void put_counted(char **out, size_t *n, size_t *cap, const void *s, unsigned len)
+static void put_u16(struct buf *out, unsigned v)
 {
-  if (*n + len + 2 > *cap)
-    *out = xrealloc(*out, *cap = (*n + len + 2) * 2);
-  (*out)[(*n)++] = (char)(len >> 8);
-  (*out)[(*n)++] = (char)(len & 0xff);
-  memcpy(*out + *n, s, len);
-  *n += len;
+  const char be[2] = { (char)(v >> 8), (char)(v & 0xff) };
+  buf_add(out, be, 2);
+}
+
+static void put_counted(struct buf *out, const void *s, unsigned len)
+{
+  put_u16(out, len);
+  buf_add(out, s, len);
 }
 
 /* Keep entries for `display` that are for this host (FamilyLocal with our
@@ -51,8 +53,7 @@ static void put_counted(char **out, size_t *n, size_t *cap, const void *s, unsig
 char *xauth_filter(const char *data, size_t len, const char *display, const char *hostname, size_t *out_len)
 {
   struct reader r = { (const unsigned char *)data, (const unsigned char *)data + len };
-  char *out = NULL;
-  size_t n = 0, cap = 0;
+  struct buf out = { 0 };
   while (r.p < r.end) {
     unsigned family, alen, nlen, namelen, dlen;
     const unsigned char *addr, *num, *name, *cookie;
@@ -65,17 +66,14 @@ char *xauth_filter(const char *data, size_t len, const char *display, const char
                 (family == FAMILY_LOCAL && alen == strlen(hostname) && memcmp(addr, hostname, alen) == 0);
     if (!ours)
       continue;
-    if (n + 2 > cap)
-      out = xrealloc(out, cap = (n + 2) * 2 + 64);
-    out[n++] = (char)(FAMILY_WILD >> 8);
-    out[n++] = (char)(FAMILY_WILD & 0xff);
-    put_counted(&out, &n, &cap, "", 0);
-    put_counted(&out, &n, &cap, num, nlen);
-    put_counted(&out, &n, &cap, name, namelen);
-    put_counted(&out, &n, &cap, cookie, dlen);
+    put_u16(&out, FAMILY_WILD);
+    put_counted(&out, "", 0);
+    put_counted(&out, num, nlen);
+    put_counted(&out, name, namelen);
+    put_counted(&out, cookie, dlen);
   }
-  *out_len = n;
-  return out;
+  *out_len = out.n;
+  return out.s; /* NULL: no entry */
 }
 
 /* ":0", ":0.0", "unix:0" -> "0"; anything else (a TCP display) -> NULL. */

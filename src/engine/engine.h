@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "plan/plan.h"
+#include "util/walk.h"
 
 #define MAX_TRUSTED_DEVS 64
 
@@ -36,12 +37,9 @@ struct setup {
 };
 
 /* paths.c: resolution inside the new root without trusting its symlinks. */
-enum {
-  WALK_MKDIR = 1u << 0,       /* create missing directories (setup.parent_mode) */
-  WALK_NOFOLLOW_LAST = 1u << 1,
-  WALK_HOST = 1u << 2,        /* internal: a host path, every symlink followed */
-};
-/* Resolve `path` (absolute, in sandbox terms) to an O_PATH fd. */
+/* Resolve `path` (absolute, in sandbox terms) to an O_PATH fd.  flags:
+ * WALK_MKDIR (missing directories made with setup.parent_mode) and
+ * WALK_NOFOLLOW_LAST of util/walk.h. */
 int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd);
 /* Resolve the parent of `path` (creating it with WALK_MKDIR), returning an
  * O_PATH fd of it and the last component (allocated; the caller frees). */

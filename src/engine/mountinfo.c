@@ -77,15 +77,13 @@ int mountinfo_read(const struct setup *s, struct mount_entry **out, size_t *n_ou
   FILE *f = proc_fopen(s, "self/mountinfo");
   if (!f)
     return -errno;
-  struct mount_entry *e = NULL;
-  size_t n = 0;
+  struct mount_entry *e = NULL, one;
+  size_t n = 0, cap_e = 0;
   char *line = NULL;
   size_t cap = 0;
-  while (getline(&line, &cap, f) > 0) {
-    e = xrealloc(e, (n + 1) * sizeof *e);
-    if (parse_line(line, &e[n]))
-      n++;
-  }
+  while (getline(&line, &cap, f) > 0)
+    if (parse_line(line, &one))
+      *ARRAY_PUSH(e, n, cap_e) = one;
   free(line);
   fclose(f);
   *out = e;

@@ -82,20 +82,18 @@ static bool entry_covered(const struct mount_entry *e, size_t n, size_t i)
 }
 
 /* Open an absolute path one component at a time (mountinfo's paths may be
- * longer than PATH_MAX), following no symlink. */
+ * longer than PATH_MAX), following no symlink.  Returns an fd, or -1 with
+ * errno set. */
 static int open_components(const char *path)
 {
-  _cleanup_free_ char *buf = xstrdup(path);
-  char *save = NULL;
-  int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  for (char *name = strtok_r(buf, "/", &save); dirfd >= 0 && name; name = strtok_r(NULL, "/", &save)) {
-    int fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    int e = errno;
-    close(dirfd);
-    dirfd = fd;
-    errno = e;
-  }
-  return dirfd;
+  _cleanup_close_ int root = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root < 0)
+    return -1;
+  struct walk_opts o = { .flags = WALK_NOFOLLOW | WALK_NOFOLLOW_LAST };
+  int fd = -1, r = walk_at(root, path, &o, &fd, NULL);
+  if (r < 0)
+    errno = -r;
+  return r < 0 ? -1 : fd;
 }
 
 /* Add `add` to the flags of mountinfo entry i.  The mount point is opened
@@ -691,16 +689,13 @@ static int op_chmod(struct setup *s, const struct plan_op *op)
 
 /* overlayfs takes its layers as one string; ':' ',' and '\' in a path must
  * be escaped with a backslash. */
-static void append_escaped(char **buf, size_t *len, const char *s)
+static void append_escaped(struct buf *b, const char *s)
 {
-  size_t need = *len + 2 * strlen(s) + 3; /* room for a ':' separator too */
-  *buf = xrealloc(*buf, need);
   for (; *s; s++) {
     if (*s == ':' || *s == ',' || *s == '\\')
-      (*buf)[(*len)++] = '\\';
-    (*buf)[(*len)++] = *s;
+      buf_puts(b, "\\");
+    buf_add(b, s, 1);
   }
-  (*buf)[*len] = '\0';
 }
 
 static char *host_full_path(const char *p)
@@ -711,8 +706,8 @@ static char *host_full_path(const char *p)
 static int op_overlay(struct setup *s, const struct plan_op *op)
 {
   _cleanup_close_ int target = -1;
-  _cleanup_free_ char *upper = NULL, *work = NULL, *lower = NULL;
-  size_t lower_len = 0;
+  _cleanup_free_ char *upper = NULL, *work = NULL;
+  _cleanup_buf_ struct buf lower = { 0 }, upper_e = { 0 }, work_e = { 0 };
   int r = make_dir_op(s, op->dest, -1, &target);
   if (r < 0)
     return dest_errno(r, "Can't create mount point %s", op->dest);
@@ -722,11 +717,9 @@ static int op_overlay(struct setup *s, const struct plan_op *op)
     _cleanup_free_ char *full = host_full_path(op->overlay_srcs[i]);
     if (access(full, F_OK) < 0)
       return log_errno(errno, "Can't find overlay source %s", op->overlay_srcs[i]);
-    if (lower_len) {
-      lower[lower_len++] = ':';
-      lower[lower_len] = '\0';
-    }
-    append_escaped(&lower, &lower_len, full);
+    if (lower.n)
+      buf_puts(&lower, ":");
+    append_escaped(&lower, full);
   }
   if (op->kind == OP_OVERLAY) {
     upper = host_full_path(op->upper);
@@ -741,21 +734,19 @@ static int op_overlay(struct setup *s, const struct plan_op *op)
     upper = xasprintf("/.scratch/%s/upper", name);
     work = xasprintf("/.scratch/%s/work", name);
   }
-  _cleanup_free_ char *upper_e = NULL, *work_e = NULL;
-  size_t ul = 0, wl = 0;
   if (upper) {
-    append_escaped(&upper_e, &ul, upper);
-    append_escaped(&work_e, &wl, work);
+    append_escaped(&upper_e, upper);
+    append_escaped(&work_e, work);
   }
   const char *opts[12];
   size_t n = 0;
   opts[n++] = "lowerdir";
-  opts[n++] = lower;
+  opts[n++] = lower.s;
   if (upper) {
     opts[n++] = "upperdir";
-    opts[n++] = upper_e;
+    opts[n++] = upper_e.s;
     opts[n++] = "workdir";
-    opts[n++] = work_e;
+    opts[n++] = work_e.s;
   }
   if (s->in_userns) {
     opts[n++] = "userxattr";

@@ -10,20 +10,15 @@
  * on a filesystem read-only as a whole, or in a directory the app's host
  * identity may not write.  Anything else is refused with ELOOP. */
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 
 #include "engine/engine.h"
 #include "engine/syscalls.h"
 #include "util/util.h"
-
-#define MAX_LINKS 40
-#define MAX_DEPTH 256
+#include "util/walk.h"
 
 void setup_trust_fd(struct setup *s, int fd)
 {
@@ -117,190 +112,25 @@ static bool symlink_trusted(const struct setup *s, int dirfd)
   return !dir_writable_by_app(s, &st) || superblock_readonly(s, dirfd);
 }
 
-struct walk {
-  int stack[MAX_DEPTH]; /* fds of the directories walked through; [0] is root */
-  size_t depth;
-};
-
-static void walk_reset(struct walk *w)
+static bool may_follow_in_root(void *ctx, int dirfd, const char *dir)
 {
-  for (size_t i = 1; i < w->depth; i++)
-    close(w->stack[i]);
-  w->depth = 1;
+  (void)dir;
+  return symlink_trusted(ctx, dirfd);
 }
 
-/* Split the next component off *p; returns its length (0 at the end). */
-static size_t next_component(const char **p)
+/* The walk (util/walk.c) below `root`: ".." stops there, absolute links
+ * restart there.  In the new root a symlink is followed only when trusted;
+ * WALK_MKDIR makes missing parents with the current op's mode. */
+static int walk_in_root(struct setup *s, const char *path, unsigned flags, int *out_fd, char **last)
 {
-  while (**p == '/')
-    (*p)++;
-  const char *start = *p;
-  while (**p && **p != '/')
-    (*p)++;
-  return (size_t)(*p - start);
-}
-
-/* A magic link of procfs (/proc/self/fd/N, .../cwd) names an object, not
- * a path: its readlink text cannot be walked.  Let the kernel follow it. */
-static int follow_magic_link(int dirfd, const char *name, int *out_fd)
-{
-  struct statfs sf;
-  if (fstatfs(dirfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-    return 0;
-  int fd = RETRY(openat(dirfd, name, O_PATH | O_CLOEXEC));
-  if (fd < 0)
-    return -errno;
-  *out_fd = fd;
-  return 1;
-}
-
-/* The walk proper.  `path` is consumed component by component below `root`
- * (".." stops there, absolute links restart there); a followed symlink's
- * target is spliced in front of what remains.  WALK_HOST follows every
- * symlink: the host's paths are the caller's, as trusted as its sources. */
-static int walk_path(struct setup *s, int root, const char *path, unsigned flags, bool stop_at_parent,
-                     int *out_fd, char **last)
-{
-  struct walk w = { .stack = { root }, .depth = 1 };
-  char *buf = xstrdup(path);
-  const char *p = buf;
-  int links = 0, r = 0;
-  char linkbuf[PATH_MAX];
-
-  for (;;) {
-    size_t len = next_component(&p);
-    const char *comp = p - len;
-    if (len == 0) {
-      /* Path ended (or was "/"): the current directory is the answer. */
-      if (stop_at_parent) {
-        r = -EINVAL; /* no last component */
-        goto out;
-      }
-      break;
-    }
-    const char *rest = p;
-    while (*rest == '/')
-      rest++;
-    bool is_last = *rest == '\0';
-    char name[NAME_MAX + 1];
-    if (len > NAME_MAX) {
-      r = -ENAMETOOLONG;
-      goto out;
-    }
-    memcpy(name, comp, len);
-    name[len] = '\0';
-
-    if (is_last && stop_at_parent) {
-      /* Hand back the parent and the final name. */
-      if (strcmp(name, "..") == 0 || strcmp(name, ".") == 0) {
-        r = -EINVAL;
-        goto out;
-      }
-      *last = xstrdup(name);
-      break;
-    }
-    if (strcmp(name, ".") == 0)
-      continue;
-    if (strcmp(name, "..") == 0) {
-      if (w.depth > 1)
-        close(w.stack[--w.depth]);
-      continue;
-    }
-
-    int dirfd = w.stack[w.depth - 1];
-    int fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (fd < 0 && errno == ENOENT && (flags & WALK_MKDIR) && !is_last) {
-      if (mkdirat(dirfd, name, s->parent_mode ? s->parent_mode : 0755) < 0 && errno != EEXIST) {
-        r = -errno;
-        goto out;
-      }
-      fd = RETRY(openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    }
-    if (fd < 0) {
-      r = -errno;
-      goto out;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-      r = -errno;
-      close(fd);
-      goto out;
-    }
-    if (S_ISLNK(st.st_mode) && (flags & WALK_HOST)) {
-      int followed = -1;
-      r = follow_magic_link(dirfd, name, &followed);
-      if (r != 0) {
-        close(fd);
-        if (r < 0)
-          goto out;
-        r = 0;
-        fd = followed;
-        if (fstat(fd, &st) < 0) {
-          r = -errno;
-          close(fd);
-          goto out;
-        }
-      }
-    }
-    if (S_ISLNK(st.st_mode) && !(is_last && (flags & WALK_NOFOLLOW_LAST))) {
-      if (!((flags & WALK_HOST) || symlink_trusted(s, dirfd)) || ++links > MAX_LINKS) {
-        close(fd);
-        r = -ELOOP;
-        goto out;
-      }
-      ssize_t n = readlinkat(fd, "", linkbuf, sizeof linkbuf - 1);
-      close(fd);
-      if (n < 0) {
-        r = -errno;
-        goto out;
-      }
-      linkbuf[n] = '\0';
-      char *spliced = xasprintf("%s/%s", linkbuf, rest);
-      if (linkbuf[0] == '/')
-        walk_reset(&w);
-      free(buf);
-      buf = spliced;
-      p = buf;
-      continue;
-    }
-    if (is_last) {
-      *out_fd = fd;
-      fd = -1;
-      goto done;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      close(fd);
-      r = -ENOTDIR;
-      goto out;
-    }
-    if (w.depth == MAX_DEPTH) {
-      close(fd);
-      r = -ENAMETOOLONG;
-      goto out;
-    }
-    w.stack[w.depth++] = fd;
-  }
-
-  /* The answer is the current directory. */
-  {
-    int cur = w.stack[w.depth - 1];
-    if (w.depth == 1) {
-      *out_fd = RETRY(fcntl(cur, F_DUPFD_CLOEXEC, 3));
-      if (*out_fd < 0)
-        r = -errno;
-    } else {
-      *out_fd = cur;
-      w.depth--;
-    }
-  }
-done:
-out:
-  walk_reset(&w);
-  free(buf);
-  if (r < 0 && last) {
-    free(*last);
-    *last = NULL;
-  }
+  struct walk_opts o = {
+    .flags = flags, .mode = s->parent_mode ? s->parent_mode : 0755, .may_follow = may_follow_in_root, .ctx = s,
+  };
+  struct walk_out out;
+  int r = walk_at(s->root_fd, path, &o, out_fd, &out);
+  if (last)
+    *last = steal_ptr(&out.last);
+  walk_out_clear(&out);
   return r;
 }
 
@@ -322,13 +152,13 @@ int root_resolve(struct setup *s, const char *path, unsigned flags, int *out_fd)
      * followed.  EAGAIN (a ".." met while something was renamed or mounted
      * on the system): the walk has no such race. */
   }
-  return walk_path(s, s->root_fd, path, flags, false, out_fd, NULL);
+  return walk_in_root(s, path, flags, out_fd, NULL);
 }
 
 int root_resolve_parent(struct setup *s, const char *path, unsigned flags, int *out_dirfd, char **last)
 {
   *last = NULL;
-  return walk_path(s, s->root_fd, path, flags, true, out_dirfd, last);
+  return walk_in_root(s, path, flags | WALK_PARENT, out_dirfd, last);
 }
 
 /* openat2 answers EAGAIN when a ".." was met (in the path or in a link's
@@ -355,5 +185,8 @@ int host_resolve(struct setup *s, const char *path, int *out_fd)
     if (errno != EAGAIN && errno != ELOOP && errno != EXDEV && errno != ENOSYS && errno != EPERM)
       return -errno;
   }
-  return walk_path(s, s->oldroot_fd, path, WALK_HOST, false, out_fd, NULL);
+  /* The host's paths are the caller's, as trusted as its sources: every
+   * symlink is followed, magic links by the kernel. */
+  struct walk_opts o = { .flags = WALK_MAGIC_LINKS };
+  return walk_at(s->oldroot_fd, path, &o, out_fd, NULL);
 }

@@ -16,18 +16,8 @@
 
 #include "util/util.h"
 
-static void made_push(char ***v, const char *s)
-{
-  size_t n = 0;
-  while (*v && (*v)[n])
-    n++;
-  *v = xrealloc(*v, (n + 2) * sizeof(char *));
-  (*v)[n] = xstrdup(s);
-  (*v)[n + 1] = NULL;
-}
-
 /* 0700, as the basedir spec asks for the directories it names. */
-int mkdir_parents(const char *dir, char ***made)
+int mkdir_parents(const char *dir, struct strv *made)
 {
   struct stat st;
   if (stat(dir, &st) == 0)
@@ -42,17 +32,14 @@ int mkdir_parents(const char *dir, char ***made)
   }
   if (mkdir(dir, 0700) < 0 && errno != EEXIST)
     return log_errno(errno, "Can't create %s", dir);
-  made_push(made, dir);
+  strv_add(made, dir);
   return 0;
 }
 
-void rmdir_made(char **made)
+void rmdir_made(const struct strv *made)
 {
-  size_t n = 0;
-  while (made && made[n])
-    n++;
-  while (n--)
-    rmdir(made[n]);
+  for (size_t n = made->n; n-- > 0;)
+    rmdir(made->v[n]);
 }
 
 /* A temporary name beside dest: ".NAME.sbx-XXXXXX", which neither menus

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "util/util.h"
+
 struct change {
   char *dest;
   char *tmp; /* before the commit, the new contents (NULL for a removal);
@@ -12,10 +14,10 @@ struct change {
 };
 
 /* Create the missing directories of dir (0700), recording the ones made
- * in *made (a NULL-terminated vector).  Prints. */
-int mkdir_parents(const char *dir, char ***made);
+ * in made.  Prints. */
+int mkdir_parents(const char *dir, struct strv *made);
 /* Remove the directories mkdir_parents made, deepest first. */
-void rmdir_made(char **made);
+void rmdir_made(const struct strv *made);
 
 /* Prepare writing data to dir/name.  Prints. */
 int change_write(struct change *c, const char *dir, const char *name, const char *data, size_t len);

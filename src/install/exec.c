@@ -44,24 +44,15 @@ static void exec_quoted(const char **p, struct buf *w)
   }
 }
 
-static void exec_end_word(char ***v, size_t *n, struct buf *w)
-{
-  *v = xrealloc(*v, (*n + 2) * sizeof(char *));
-  (*v)[(*n)++] = w->s ? steal_ptr(&w->s) : xstrdup("");
-  (*v)[*n] = NULL;
-  w->n = w->cap = 0;
-}
-
 int exec_split(const char *s, char ***out)
 {
-  char **v = xcalloc(1, sizeof(char *));
-  size_t n = 0;
+  struct strv v = { 0 };
   struct buf w = { 0 };
   bool in_word = false;
   for (const char *p = s;; p++) {
     if (*p == '\0' || *p == ' ' || *p == '\t' || *p == '\n') {
       if (in_word)
-        exec_end_word(&v, &n, &w);
+        strv_push(&v, buf_steal(&w));
       in_word = false;
       if (*p == '\0')
         break;
@@ -76,15 +67,15 @@ int exec_split(const char *s, char ***out)
     }
     exec_quoted(&p, &w);
     if (*p == '\0') {
-      free(w.s);
-      strv_free(v);
+      buf_free(&w);
+      strv_free(v.v);
       return -EINVAL; /* unterminated quote */
     }
     if (!w.s)
       buf_add(&w, "", 0); /* "" is an empty word */
   }
-  free(w.s);
-  *out = v;
+  buf_free(&w);
+  *out = strv_steal(&v);
   return 0;
 }
 

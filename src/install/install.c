@@ -53,7 +53,7 @@ struct install {
   bool dbus_activatable, found, old_override;
   struct change changes[2];
   size_t n_changes;
-  char **made; /* directories created, taken back on failure */
+  struct strv made; /* directories created, taken back on failure */
 };
 
 static char *self_path(void)
@@ -200,8 +200,8 @@ static void install_clear(struct install *in, int r)
   for (size_t i = 0; i < in->n_changes; i++)
     change_finish(&in->changes[i]);
   if (r < 0)
-    rmdir_made(in->made);
-  strv_free(in->made);
+    rmdir_made(&in->made);
+  strv_free(in->made.v);
   strv_free(in->argv);
   char *strs[] = { in->id, in->home, in->sbx, in->dir, in->dest, in->bus, in->sdir, in->sname, in->sdest,
                    in->value, in->shown, in->missing, in->prefix.s, in->out.s, in->sout.s, in->note.s };
@@ -296,7 +296,7 @@ static void list_line(const char *name, const char *profile, const char *origina
 
 /* The entries, each with its service override; the overrides listed go
  * to *listed. */
-static int list_entries(const char *dir, const char *sdir, char ***listed)
+static int list_entries(const char *dir, const char *sdir, struct strv *listed)
 {
   char **names = NULL;
   int r = dir_files(dir, ".desktop", &names);
@@ -311,27 +311,21 @@ static int list_entries(const char *dir, const char *sdir, char ***listed)
     _cleanup_free_ char *spath = xasprintf("%s/%s.service", sdir, bus);
     bool svc = is_bus_name(bus) && service_written_by_sbx(spath, NULL, NULL) == 1;
     list_line(v[i], profile, original, svc ? spath : NULL);
-    if (svc) {
-      size_t n = 0;
-      while ((*listed)[n])
-        n++;
-      *listed = xrealloc(*listed, (n + 2) * sizeof(char *));
-      (*listed)[n] = xasprintf("%s.service", bus);
-      (*listed)[n + 1] = NULL;
-    }
+    if (svc)
+      strv_addf(listed, "%s.service", bus);
   }
   return 0;
 }
 
 /* Overrides whose entry is gone (removed by hand): --desktop-remove still
  * takes them away. */
-static void list_orphan_services(const char *sdir, char **listed)
+static void list_orphan_services(const char *sdir, const struct strv *listed)
 {
   _cleanup_strv_ char **snames = service_files(sdir);
   for (size_t i = 0; snames && snames[i]; i++) {
     bool seen = false;
-    for (size_t j = 0; listed[j] && !seen; j++)
-      seen = strcmp(listed[j], snames[i]) == 0;
+    for (size_t j = 0; j < listed->n && !seen; j++)
+      seen = strcmp(listed->v[j], snames[i]) == 0;
     _cleanup_free_ char *spath = xasprintf("%s/%s", sdir, snames[i]);
     _cleanup_free_ char *profile = NULL, *original = NULL;
     if (!seen && service_written_by_sbx(spath, &profile, &original) == 1)
@@ -345,10 +339,10 @@ int desktop_file_list(void)
   if (!home)
     return no_data_home();
   _cleanup_free_ char *dir = xasprintf("%s/applications", home), *sdir = service_dir(home);
-  _cleanup_strv_ char **listed = xcalloc(1, sizeof(char *));
+  struct strv listed = { 0 };
   int r = list_entries(dir, sdir, &listed);
-  if (r < 0)
-    return r;
-  list_orphan_services(sdir, listed);
-  return 0;
+  if (r == 0)
+    list_orphan_services(sdir, &listed);
+  strv_free(listed.v);
+  return r;
 }

@@ -32,32 +32,24 @@ char **data_dirs(const char *sub, bool with_home)
   const char *env = getenv("XDG_DATA_DIRS");
   _cleanup_free_ char *list = xstrdup(env && *env ? env : "/usr/local/share:/usr/share");
   _cleanup_free_ char *home = with_home ? data_home() : NULL;
-  size_t n = 0;
-  char **v = xcalloc(2, sizeof(char *));
+  struct strv v = { 0 };
   if (home)
-    v[n++] = xasprintf("%s/%s", home, sub);
+    strv_addf(&v, "%s/%s", home, sub);
   char *save = NULL;
-  for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-    if (d[0] != '/')
-      continue;
-    v = xrealloc(v, (n + 2) * sizeof(char *));
-    v[n++] = xasprintf("%s/%s", d, sub);
-    v[n] = NULL;
-  }
-  return v;
+  for (char *d = strtok_r(list, ":", &save); d; d = strtok_r(NULL, ":", &save))
+    if (d[0] == '/')
+      strv_addf(&v, "%s/%s", d, sub);
+  return strv_steal(&v);
 }
 
 char *join_dirs(char **dirs)
 {
-  size_t len = 1;
-  for (size_t i = 0; dirs[i]; i++)
-    len += strlen(dirs[i]) + 2;
   if (!dirs[0])
     return xstrdup("(none)");
-  char *s = xmalloc(len), *p = s;
+  struct buf b = { 0 };
   for (size_t i = 0; dirs[i]; i++)
-    p = stpcpy(stpcpy(p, i ? ", " : ""), dirs[i]);
-  return s;
+    buf_printf(&b, "%s%s", i ? ", " : "", dirs[i]);
+  return buf_steal(&b);
 }
 
 /* "firefox-esr" or "firefox-esr.desktop" -> "firefox-esr.desktop".  An ID
@@ -87,19 +79,16 @@ int dir_files(const char *dir, const char *suffix, char ***out)
   DIR *d = opendir(dir);
   if (!d)
     return -errno;
-  size_t n = 0, slen = strlen(suffix);
-  char **v = xcalloc(1, sizeof(char *));
+  size_t slen = strlen(suffix);
+  struct strv v = { 0 };
   struct dirent *de;
   while ((de = readdir(d))) {
     size_t len = strlen(de->d_name);
-    if (de->d_name[0] == '.' || len <= slen || strcmp(de->d_name + len - slen, suffix) != 0)
-      continue;
-    v = xrealloc(v, (n + 2) * sizeof(char *));
-    v[n++] = xstrdup(de->d_name);
-    v[n] = NULL;
+    if (de->d_name[0] != '.' && len > slen && strcmp(de->d_name + len - slen, suffix) == 0)
+      strv_add(&v, de->d_name);
   }
   closedir(d);
-  qsort(v, n, sizeof(char *), cmp_str);
-  *out = v;
+  qsort(v.v, v.n, sizeof(char *), cmp_str);
+  *out = strv_steal(&v);
   return 0;
 }

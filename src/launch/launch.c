@@ -13,6 +13,7 @@
 #include "launch/wayland.h"
 #include "plan/plan.h"
 #include "util/util.h"
+#include "util/walk.h"
 
 /* The handed-over fd, remembered so that only our very file is closed. */
 static int hand_over(struct launch_fd *lf, int *fd)
@@ -72,25 +73,19 @@ static const char *runtime_parent_of(const struct plan_services *s)
  * instance's app may write the parent) is refused, not followed. */
 static int create_host_dir(const char *path)
 {
-  _cleanup_close_ int dirfd = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (dirfd < 0)
+  _cleanup_close_ int root = RETRY(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root < 0)
     return log_errno(errno, "persist: can't open /");
-  _cleanup_free_ char *buf = xstrdup(path);
-  char *save = NULL;
-  for (char *name = strtok_r(buf, "/", &save); name; name = strtok_r(NULL, "/", &save)) {
-    if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-      return log_errno(errno, "persist: can't create %s in the way to %s", name, path);
-    int fd = RETRY(openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (fd < 0) {
-      struct stat st;
-      if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-        return log_fail(ELOOP, "persist: %s in the way to %s is now a symlink; not following it", name, path);
-      return log_errno(errno, "persist: can't open %s in the way to %s", name, path);
-    }
-    close(dirfd);
-    dirfd = fd;
-  }
-  return 0;
+  struct walk_opts o = { .flags = WALK_MKDIR_LAST | WALK_NOFOLLOW, .mode = 0700 };
+  struct walk_out out;
+  _cleanup_close_ int fd = -1;
+  int r = walk_at(root, path, &o, &fd, &out);
+  if (r == -ELOOP && out.refused)
+    r = log_fail(ELOOP, "persist: %s in the way to %s is now a symlink; not following it", out.stop, path);
+  else if (r < 0)
+    r = log_errno(r, "persist: can't create %s in the way to %s", out.stop, path);
+  walk_out_clear(&out);
+  return r;
 }
 
 /* mkdir -p on the host, as the user, for "persist" paths.  Done only when

@@ -31,8 +31,7 @@ const char *policy_intern(struct policy *pol, const char *file)
   for (size_t i = 0; i < pol->n_files; i++)
     if (strcmp(pol->files[i], file) == 0)
       return pol->files[i];
-  pol->files = xrealloc(pol->files, (pol->n_files + 1) * sizeof(char *));
-  return pol->files[pol->n_files++] = xstrdup(file);
+  return *ARRAY_PUSH(pol->files, pol->n_files, pol->cap_files) = xstrdup(file);
 }
 
 const char *layer_name(enum layer l)
@@ -60,11 +59,7 @@ int policy_set(struct policy *pol, const char *key, const char *value, struct sr
     return log_fail(EINVAL, "%s:%d: \"%s\" conflicts with \"%s\" at %s:%d (same layer; say it once, or override it in a higher layer)",
                     loc.file, loc.line, value, s->value, s->loc.file, s->loc.line);
   }
-  if (pol->n == pol->cap) {
-    pol->cap = pol->cap ? pol->cap * 2 : 64;
-    pol->items = xrealloc(pol->items, pol->cap * sizeof *pol->items);
-  }
-  pol->items[pol->n++] = (struct setting){ xstrdup(key), xstrdup(value), loc };
+  *ARRAY_PUSH(pol->items, pol->n, pol->cap) = (struct setting){ xstrdup(key), xstrdup(value), loc };
   return 0;
 }
 

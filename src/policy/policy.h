@@ -30,7 +30,7 @@ struct policy {
   struct setting *items;
   size_t n, cap;
   char **files; /* interned file names */
-  size_t n_files;
+  size_t n_files, cap_files;
   /* What was loaded, for --explain. */
   char *profile_name; /* e.g. "firefox" */
   char *profile_path; /* the main profile file, or NULL (--noprofile) */

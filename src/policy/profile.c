@@ -32,8 +32,7 @@ void profile_paths_init(struct profile_paths *pp, const struct vars *v)
       dup |= strcmp(pp->dirs[i], d) == 0;
     if (dup || d[0] != '/')
       continue;
-    pp->dirs = xrealloc(pp->dirs, (pp->n + 1) * sizeof(char *));
-    pp->dirs[pp->n++] = xstrdup(d);
+    *ARRAY_PUSH(pp->dirs, pp->n, pp->cap) = xstrdup(d);
   }
   free(all);
 }
@@ -85,8 +84,7 @@ struct loader {
   const struct profile_paths *pp;
   char *stack[MAX_INCLUDE_DEPTH + 1]; /* real paths of the files being read */
   size_t depth;
-  char **profiles; /* every .profile file read (the main one first) */
-  size_t n_profiles;
+  struct strv profiles; /* every .profile file read (the main one first) */
 };
 
 /* Split a line into words: blanks separate words; inside "double quotes"
@@ -187,8 +185,7 @@ static int load_file(struct loader *ld, const char *path, enum layer layer, cons
   ld->stack[ld->depth++] = xstrdup(real);
   size_t plen = strlen(path);
   if (plen > 8 && strcmp(path + plen - 8, ".profile") == 0) {
-    ld->profiles = xrealloc(ld->profiles, (ld->n_profiles + 1) * sizeof(char *));
-    ld->profiles[ld->n_profiles++] = xstrdup(path);
+    strv_add(&ld->profiles, path);
   }
 
   char *line = NULL;
@@ -270,13 +267,11 @@ int profile_load(struct policy *pol, const struct vars *v, const struct profile_
    * includes (firefox-esr.profile includes firefox.profile, so
    * firefox.local applies to both). */
   char *seen[64];
-  size_t n_seen = 0, n_profiles = ld.n_profiles;
+  size_t n_seen = 0, n_profiles = ld.profiles.n;
   for (size_t i = 0; r == 0 && i < n_profiles; i++)
-    r = load_locals(&ld, ld.profiles[i], seen, &n_seen, 64);
+    r = load_locals(&ld, ld.profiles.v[i], seen, &n_seen, 64);
   for (size_t j = 0; j < n_seen; j++)
     free(seen[j]);
-  for (size_t i = 0; i < ld.n_profiles; i++)
-    free(ld.profiles[i]);
-  free(ld.profiles);
+  strv_free(ld.profiles.v);
   return r;
 }

@@ -6,7 +6,7 @@
 
 struct profile_paths {
   char **dirs; /* searched in order */
-  size_t n;
+  size_t n, cap;
 };
 
 /* $SBX_PROFILE_PATH (colon-separated, for tests and development), then

@@ -10,33 +10,29 @@
 void vars_set(struct vars *v, const char *name, const char *value)
 {
   for (size_t i = 0; i < v->n; i++)
-    if (strcmp(v->names[i], name) == 0) {
-      free(v->values[i]);
-      v->values[i] = xstrdup(value);
+    if (strcmp(v->items[i].name, name) == 0) {
+      free(v->items[i].value);
+      v->items[i].value = xstrdup(value);
       return;
     }
-  v->names = xrealloc(v->names, (v->n + 1) * sizeof(char *));
-  v->values = xrealloc(v->values, (v->n + 1) * sizeof(char *));
-  v->names[v->n] = xstrdup(name);
-  v->values[v->n++] = xstrdup(value);
+  *ARRAY_PUSH(v->items, v->n, v->cap) = (struct var){ xstrdup(name), xstrdup(value) };
 }
 
 const char *vars_get(const struct vars *v, const char *name)
 {
   for (size_t i = 0; i < v->n; i++)
-    if (strcmp(v->names[i], name) == 0)
-      return v->values[i];
+    if (strcmp(v->items[i].name, name) == 0)
+      return v->items[i].value;
   return NULL;
 }
 
 void vars_free(struct vars *v)
 {
   for (size_t i = 0; i < v->n; i++) {
-    free(v->names[i]);
-    free(v->values[i]);
+    free(v->items[i].name);
+    free(v->items[i].value);
   }
-  free(v->names);
-  free(v->values);
+  free(v->items);
   memset(v, 0, sizeof *v);
 }
 
@@ -134,11 +130,11 @@ static void read_user_dirs(struct vars *v, const char *home, const char *config)
 void vars_init(struct vars *v, const char *profile_name)
 {
   memset(v, 0, sizeof *v);
-  const char *home = getenv("HOME");
-  struct passwd *pw = getpwuid(getuid());
-  if (!home || home[0] != '/')
-    home = pw && pw->pw_dir ? pw->pw_dir : "/";
+  /* ${HOME} always has a value: "/" when nothing names a home. */
+  _cleanup_free_ char *found = home_dir();
+  const char *home = found ? found : "/";
   vars_set(v, "HOME", home);
+  struct passwd *pw = getpwuid(getuid());
   char buf[32];
   snprintf(buf, sizeof buf, "%u", getuid());
   vars_set(v, "UID", buf);
@@ -169,17 +165,11 @@ void vars_init(struct vars *v, const char *profile_name)
 
 char *vars_expand(const struct vars *v, const char *in, char **bad)
 {
-  size_t cap = strlen(in) + 64, n = 0;
-  char *out = xmalloc(cap);
+  struct buf out = { 0 };
   *bad = NULL;
 
   if (in[0] == '~' && (in[1] == '/' || in[1] == '\0')) {
-    const char *home = vars_get(v, "HOME");
-    size_t hl = strlen(home);
-    if (hl + 1 > cap)
-      out = xrealloc(out, cap = hl + strlen(in) + 64);
-    memcpy(out, home, hl);
-    n = hl;
+    buf_puts(&out, vars_get(v, "HOME"));
     in++;
   }
   while (*in) {
@@ -189,26 +179,24 @@ char *vars_expand(const struct vars *v, const char *in, char **bad)
       const char *end = strchr(in + 2, '}');
       if (!end) {
         *bad = xasprintf("%s (no closing brace)", in + 2);
-        free(out);
+        buf_free(&out);
         return NULL;
       }
       char *name = xasprintf("%.*s", (int)(end - in - 2), in + 2);
       val = vars_get(v, name);
       if (!val) {
         *bad = name;
-        free(out);
+        buf_free(&out);
         return NULL;
       }
       free(name);
       skip = (size_t)(end - in) + 1;
     }
-    size_t add = val ? strlen(val) : 1;
-    if (n + add + 1 > cap)
-      out = xrealloc(out, cap = (n + add + 1) * 2);
-    memcpy(out + n, val ? val : in, add);
-    n += add;
+    if (val)
+      buf_puts(&out, val);
+    else
+      buf_add(&out, in, 1);
     in += skip;
   }
-  out[n] = '\0';
-  return out;
+  return buf_steal(&out);
 }

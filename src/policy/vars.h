@@ -4,8 +4,10 @@
 #include <stddef.h>
 
 struct vars {
-  char **names, **values;
-  size_t n;
+  struct var {
+    char *name, *value;
+  } *items;
+  size_t n, cap;
 };
 
 /* Fill from the caller's environment and ~/.config/user-dirs.dirs. */

@@ -254,23 +254,21 @@ bool is_socket(const char *path)
 
 int read_all_fd(int fd, char **out, size_t *len)
 {
-  size_t cap = 4096, n = 0;
-  _cleanup_free_ char *buf = xmalloc(cap);
-
+  _cleanup_buf_ struct buf b = { 0 };
   for (;;) {
-    if (cap - n < 2)
-      buf = xrealloc(buf, cap *= 2);
-    ssize_t r = RETRY(read(fd, buf + n, cap - n - 1));
+    /* Room for at least one byte and the NUL (4 KiB at first). */
+    b.s = array_grow(b.s, 1, &b.cap, b.cap ? b.n + 2 : 4096);
+    ssize_t r = RETRY(read(fd, b.s + b.n, b.cap - b.n - 1));
     if (r < 0)
       return -errno;
     if (r == 0)
       break;
-    n += r;
+    b.n += r;
   }
-  buf[n] = '\0';
-  *out = steal_ptr(&buf);
+  b.s[b.n] = '\0';
   if (len)
-    *len = n;
+    *len = b.n;
+  *out = buf_steal(&b);
   return 0;
 }
 
@@ -428,7 +426,7 @@ int close_inheritable_fds(const int *keep, size_t n_keep)
   dfd = -1; /* owned by d now */
   /* Collect first: closing while reading the directory would change it. */
   int *victims = NULL;
-  size_t n = 0;
+  size_t n = 0, cap = 0;
   struct dirent *de;
   while ((de = readdir(d))) {
     int fd;
@@ -436,8 +434,7 @@ int close_inheritable_fds(const int *keep, size_t n_keep)
       continue;
     if (!should_close_inheritable(fd, keep, n_keep))
       continue;
-    victims = xrealloc(victims, (n + 1) * sizeof *victims);
-    victims[n++] = fd;
+    *ARRAY_PUSH(victims, n, cap) = fd;
   }
   closedir(d);
   for (size_t i = 0; i < n; i++)

@@ -95,6 +95,8 @@ void buf_printf(struct buf *b, const char *fmt, ...) _printf_(2, 3);
 /* The text (never NULL: "" when empty); b is left empty. */
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);
+static inline void buf_freep(struct buf *b) { buf_free(b); }
+#define _cleanup_buf_ _cleanup_(buf_freep)
 
 /* The caller's home directory: $HOME when it is absolute, else the
  * password database's entry for the real uid; NULL when neither is. */

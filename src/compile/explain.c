@@ -133,8 +133,8 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
     fprintf(f, "  seccomp (sbx): %s refused (%s)\n", p->syscall_rules[i].name, p->syscall_rules[i].why);
 
   fprintf(f, "\nEnvironment of the app:\n");
-  for (size_t i = 0; p->env[i]; i++)
-    fprintf(f, "  %s\n", p->env[i]);
+  for (size_t i = 0; i < p->env.n; i++)
+    fprintf(f, "  %s\n", p->env.v[i]);
 
   fprintf(f, "\nPlan (what the engine does, in order):\n");
   for (size_t i = 0; i < p->n_ops; i++)
@@ -213,9 +213,9 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     fputc('}', f);
   }
   fprintf(f, "],\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
-  for (size_t i = 0; p->env[i]; i++) {
+  for (size_t i = 0; i < p->env.n; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");
-    json_str(f, p->env[i]);
+    json_str(f, p->env.v[i]);
   }
   fprintf(f, "\n  ],\n  \"ops\": [");
   for (size_t i = 0; i < p->n_ops; i++) {

@@ -310,7 +310,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   char *file = p->argv[0];
   if (p->argv0)
     p->argv[0] = p->argv0;
-  environ = p->env;
+  environ = p->env.v;
   execvp(file, p->argv);
   int e = errno;
   if (l->exec_wr >= 0)

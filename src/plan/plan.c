@@ -18,9 +18,11 @@ void plan_init(struct plan *p, char **environ_copy)
   size_t n = 0;
   while (environ_copy && environ_copy[n])
     n++;
-  p->env = xcalloc(n + 1, sizeof(char *));
   for (size_t i = 0; i < n; i++)
-    p->env[i] = xstrdup(environ_copy[i]);
+    strv_add(&p->env, environ_copy[i]);
+  if (!p->env.v)
+    p->env.v = array_grow(NULL, sizeof(char *), &p->env.cap, 1);
+  p->env.v[p->env.n] = NULL; /* never NULL itself: environ may point at it */
 }
 
 /* An op owns its strings, its data and its fd: the compiler opened the fd
@@ -118,7 +120,7 @@ void plan_free(struct plan *p)
   strv_free(p->argv);
   free(p->argv0);
   free(p->chdir);
-  strv_free(p->env);
+  strv_clear(&p->env);
   for (size_t i = 0; i < p->n_env_edits; i++) {
     free(p->env_edits[i].name);
     free(p->env_edits[i].value);
@@ -189,37 +191,32 @@ static ssize_t env_index(char **env, const char *name)
 void plan_setenv(struct plan *p, const char *name, const char *value)
 {
   char *entry = xasprintf("%s=%s", name, value);
-  ssize_t i = env_index(p->env, name);
+  ssize_t i = env_index(p->env.v, name);
   if (i >= 0) {
-    free(p->env[i]);
-    p->env[i] = entry;
+    free(p->env.v[i]);
+    p->env.v[i] = entry;
     return;
   }
-  size_t n = 0;
-  while (p->env[n])
-    n++;
-  p->env = xrealloc(p->env, (n + 2) * sizeof(char *));
-  p->env[n] = entry;
-  p->env[n + 1] = NULL;
+  strv_push(&p->env, entry);
 }
 
 void plan_unsetenv(struct plan *p, const char *name)
 {
   ssize_t i;
-  while ((i = env_index(p->env, name)) >= 0) {
-    free(p->env[i]);
-    size_t j = (size_t)i;
-    for (; p->env[j + 1]; j++)
-      p->env[j] = p->env[j + 1];
-    p->env[j] = NULL;
+  while ((i = env_index(p->env.v, name)) >= 0) {
+    free(p->env.v[i]);
+    /* The NULL after the last moves down too. */
+    memmove(&p->env.v[i], &p->env.v[i + 1], (p->env.n - (size_t)i) * sizeof(char *));
+    p->env.n--;
   }
 }
 
 void plan_clearenv(struct plan *p)
 {
-  for (size_t i = 0; p->env[i]; i++)
-    free(p->env[i]);
-  p->env[0] = NULL;
+  for (size_t i = 0; i < p->env.n; i++)
+    free(p->env.v[i]);
+  p->env.n = 0;
+  p->env.v[0] = NULL;
 }
 
 void plan_edit_env(struct plan *p, enum env_verb verb, const char *name, const char *value)
@@ -256,8 +253,8 @@ void plan_prepend_ops(struct plan *p, struct plan_op *ops, size_t n)
 
 const char *plan_getenv(const struct plan *p, const char *name)
 {
-  ssize_t i = env_index(p->env, name);
-  return i >= 0 ? p->env[i] + strlen(name) + 1 : NULL;
+  ssize_t i = env_index(p->env.v, name);
+  return i >= 0 ? p->env.v[i] + strlen(name) + 1 : NULL;
 }
 
 /* A pid-1 process of ours stays in the sandbox to reap, to hold lock files

@@ -160,7 +160,7 @@ struct plan {
   char **argv; /* NULL-terminated */
   char *argv0;
   char *chdir;
-  char **env;  /* the final environment, NULL-terminated */
+  struct strv env; /* the final environment; env.v is never NULL */
   /* --setenv/--unsetenv/--clearenv as given, so a profile's environment can
    * be applied underneath them (the command line wins). */
   struct env_edit *env_edits;

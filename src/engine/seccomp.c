@@ -62,17 +62,27 @@ static void add_compat_arches(scmp_filter_ctx ctx)
       (void)seccomp_arch_add(ctx, table[i].compat[j]);
 }
 
+/* One rule.  On an added architecture a call may not exist (x32 has no
+ * uselib; i386 no kexec_file_load): libseccomp then leaves that
+ * architecture out of the rule, and only a call unknown to the native one
+ * is an error. */
 static int add_rule(scmp_filter_ctx ctx, const struct syscall_rule *rule)
 {
   int nr = seccomp_syscall_resolve_name(rule->name);
   if (nr == __NR_SCMP_ERROR)
     return log_fail(ENOSYS, "seccomp: unknown system call %s", rule->name);
+  static const enum scmp_compare ops[] = {
+    [SYSCALL_MASKED_EQ] = SCMP_CMP_MASKED_EQ, [SYSCALL_EQ] = SCMP_CMP_EQ,
+    [SYSCALL_GE] = SCMP_CMP_GE, [SYSCALL_GT] = SCMP_CMP_GT,
+  };
   int r;
-  if (rule->arg < 0) {
+  if (rule->cmp == SYSCALL_ANY) {
     r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 0);
   } else {
-    struct scmp_arg_cmp cmp = { .arg = (unsigned)rule->arg, .op = SCMP_CMP_MASKED_EQ,
-                                .datum_a = rule->mask, .datum_b = rule->value };
+    /* MASKED_EQ takes the mask in datum_a and the value in datum_b. */
+    struct scmp_arg_cmp cmp = { .arg = rule->arg, .op = ops[rule->cmp] };
+    cmp.datum_a = rule->cmp == SYSCALL_MASKED_EQ ? rule->mask : rule->value;
+    cmp.datum_b = rule->cmp == SYSCALL_MASKED_EQ ? rule->value : 0;
     r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 1, &cmp);
   }
   if (r < 0)

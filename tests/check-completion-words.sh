@@ -1,6 +1,6 @@
 #!/bin/bash
 # The shell completions (completions/{bash,zsh,fish}) are plain files that
-# list the socket and device names as words.  The names' one source is the
+# list the socket, device and system call group names as words.  The names' one source is the
 # table in src/policy/query.h; this fails when a completion file offers
 # other words than the table has (a name added, renamed or removed on one
 # side only).  TAP.
@@ -21,8 +21,8 @@ check() { # NAME TABLE-WORDS FILE-WORDS
     fi
 }
 table=$("$words") || { echo "1..0 # SKIP $words did not run"; exit 1; }
-echo "1..6"
-for kind in socket device; do
+echo "1..9"
+for kind in socket device syscall; do
     t=$(sed -n "s/^$kind //p" <<<"$table")
     # bash: the case arm "socket)" / "device)" offers compgen -W "WORDS"
     check "bash: $kind" "$t" "$(sed -n "/^ *$kind)\$/{n;s/.*compgen -W \"\\([^\"]*\\)\".*/\\1/p}" "$src/completions/bash/sbx")"

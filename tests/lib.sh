@@ -21,6 +21,7 @@
 #   SBX              binary under test (required)
 #   SBX_SECCOMP_GEN  tests/seccomp-gen helper (cBPF generator)
 #   SBX_ENOSYS       tests/enosys helper (blocks the new mount API)
+#   SBX_SYSPROBE     tests/sysprobe helper (tries refused system calls)
 #   SBX_WRAP=enosys  run every sandbox through $SBX_ENOSYS
 #   SBX_ENOSYS_BLOCK with SBX_WRAP=enosys: the calls to block (enosys
 #                    --block, e.g. "mount_setattr"); unset: all of them
@@ -333,6 +334,9 @@ tap_main() {
   fi
   if [[ -n ${SBX_ENOSYS:-} ]]; then
     cp "$SBX_ENOSYS" "$stage/bin/"; envs+=(SBX_ENOSYS="$stage/bin/$(basename "$SBX_ENOSYS")")
+  fi
+  if [[ -n ${SBX_SYSPROBE:-} ]]; then
+    cp "$SBX_SYSPROBE" "$stage/bin/"; envs+=(SBX_SYSPROBE="$stage/bin/$(basename "$SBX_SYSPROBE")")
   fi
   chown "$uid" "$stage/home"
   chmod -R a+rX "$stage"

@@ -1,5 +1,5 @@
-/* Print the words of sbx's socket and device tables (src/policy/query.h),
- * one table a line: "socket x11 wayland ...".  For
+/* Print the words of sbx's socket, device and system call group tables (src/policy/query.h),
+ * one table a line: "socket x11 wayland ...", "syscall @mount ...".  For
  * check-completion-words.sh, which compares them with the words the shell
  * completions offer. */
 #include <stdio.h>
@@ -14,6 +14,8 @@ int main(void)
   POLICY_SOCKETS(PRINT_NAME_)
   printf("\ndevice");
   POLICY_DEVICES(PRINT_NAME_)
+  printf("\nsyscall");
+  POLICY_SYSCALL_GROUPS(PRINT_NAME_)
   printf("\n");
   return 0;
 }

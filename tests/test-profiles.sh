@@ -446,6 +446,8 @@ t_directive_option_same_plan() {
     dbus-system-broadcast 'org.example.SB=*'
     hostname box  env 'GREETING=hello world'  unsetenv LANGUAGE
     cap-drop ALL  cap-add CAP_NET_RAW  app-id org.example.Same  name same-box
+    syscall-filter default  syscall-deny keyctl  syscall-allow unshare  syscall-errno EACCES
+    allow-debugging yes
   )
   # Every directive the binary knows must be in this list (except include).
   local d known=" "
@@ -476,6 +478,7 @@ def norm(d):
     return {
         "ops": d["ops"], "env": d["env"], "namespaces": d["namespaces"],
         "network": d["network"], "hostname": d["hostname"], "caps": d["capability_changes"],
+        "syscall_rules": d["syscall_rules"],
         "settings": [(s["key"], s["value"]) for s in d["settings"] if not s["key"].startswith(direct)],
     }
 na, nb = norm(a), norm(b)

@@ -44,6 +44,14 @@ function __sbx_arg_kinds -a opt
             echo device
         case --network
             echo net
+        case --syscall-deny --syscall-allow
+            echo syscall
+        case --syscall-errno
+            echo errno
+        case --allow-debugging
+            echo yesno
+        case --syscall-filter
+            echo filter
         case --dbus-session --dbus-system
             echo bus
         case --dbus-see --dbus-talk --dbus-own --dbus-call --dbus-broadcast \
@@ -184,6 +192,10 @@ complete -c sbx -n '__sbx_is "arg app"' -a '(__sbx_desktop_ids)'
 complete -c sbx -n '__sbx_is "arg socket"' -a 'x11 wayland pulseaudio pipewire ssh-agent cups'
 complete -c sbx -n '__sbx_is "arg device"' -a 'dri sound video input u2f all'
 complete -c sbx -n '__sbx_is "arg net"' -a 'none host'
+complete -c sbx -n '__sbx_is "arg syscall"' -a '@namespaces @mount @keyring @module @reboot @swap @system @bpf @debug @userfaultfd @io-uring @numa @cpu-emulation @obsolete @tty @socket-families @bluetooth @can'
+complete -c sbx -n '__sbx_is "arg errno"' -a 'EPERM EACCES ENOSYS EINVAL'
+complete -c sbx -n '__sbx_is "arg yesno"' -a 'yes no'
+complete -c sbx -n '__sbx_is "arg filter"' -a 'default none'
 complete -c sbx -n '__sbx_is "arg bus"' -a 'none filter full'
 # "arg fd" and "arg -": nothing is offered (files are off by default).
 
@@ -291,4 +303,10 @@ __sbx_opt dbus-system-broadcast 'System bus: allowed broadcasts NAME=RULE'
 __sbx_opt app-id 'Application id (reverse DNS)'
 __sbx_opt name 'Sandbox name'
 __sbx_opt env 'Set an environment variable NAME=VALUE'
+__sbx_opt syscall-deny 'Refuse a system call or group'
+__sbx_opt syscall-allow 'Take a system call or group out of the default filter'
+__sbx_opt syscall-errno 'The errno refused calls fail with'
+__sbx_opt allow-debugging 'Allow ptrace and perf_event_open: yes or no'
+__sbx_opt syscall-filter 'The default system call filter: default or none'
+__sbx_opt seccomp-default 'The default system call filter, bubblewrap-style'
 functions -e __sbx_opt

@@ -443,6 +443,20 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
 
 static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_file, int *consumed_to_cmd);
 
+/* --seccomp-default: "--syscall-filter default", sbx's default system call
+ * policy for a bubblewrap-style command line (which otherwise keeps
+ * bubblewrap's behaviour: no filter but the caller's). */
+static int h_seccomp_default(struct parser *ps, const struct option_def *def, char **a)
+{
+  (void)def;
+  (void)a;
+  struct cli_extra *x = ps->extra;
+  x->directives = xrealloc(x->directives, (x->n_directives + 1) * sizeof *x->directives);
+  x->directives[x->n_directives++] =
+    (struct cli_directive){ directive_find("syscall-filter"), xstrdup("default"), ps->word_index };
+  return 0;
+}
+
 static int h_args(struct parser *ps, const struct option_def *def, char **a);
 
 static const struct option_def options[] = {
@@ -522,6 +536,7 @@ static const struct option_def options[] = {
   { "--desktop-install", 1, h_sbx, T_DESKTOP_INSTALL },
   { "--desktop-remove", 1, h_sbx, T_DESKTOP_REMOVE },
   { "--desktop-list", 0, h_sbx, T_DESKTOP_LIST },
+  { "--seccomp-default", 0, h_seccomp_default, 0 },
 };
 
 static int h_args(struct parser *ps, const struct option_def *def, char **a)

@@ -13,6 +13,7 @@
 
 #include "compile/ctx.h"
 #include "compile/desktop.h"
+#include "compile/syscalls.h"
 #include "policy/query.h"
 #include "util/util.h"
 #include "util/walk.h"
@@ -187,24 +188,11 @@ static void compile_env(struct compile_ctx *cc)
   plan_replay_env_edits(p);
 }
 
-/* sbx's own system call rules, installed by the engine as the last step of
- * setup, for pid 1 and the app.  TIOCSTI pushes bytes into a terminal's
- * input queue as if typed, and the app shares the caller's terminal (no new
- * session, so that job control and an interactive shell keep working):
- * without this rule it could type commands into the caller's shell, which
- * runs them outside the sandbox (kernels before 6.2, and later ones with
- * dev.tty.legacy_tiocsti).  TIOCLINUX can paste a virtual console's
- * selection the same way.  The kernel takes the ioctl request as a 32-bit
- * int, so a request with anything in the high 32 bits is the same ioctl:
- * compare the low 32 bits only. */
-static void compile_syscalls(struct compile_ctx *cc)
+/* sbx's own system call rules (compile/syscalls.c), installed by the
+ * engine as the last step of setup, for pid 1 and the app. */
+static void compile_syscalls(struct compile_ctx *cc, bool profile)
 {
-  static const struct syscall_rule rules[] = {
-    { "ioctl", 1, 0xffffffffu, TIOCSTI, EPERM, "TIOCSTI: typing into the caller's terminal" },
-    { "ioctl", 1, 0xffffffffu, TIOCLINUX, EPERM, "TIOCLINUX: pasting into a virtual console" },
-  };
-  for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++)
-    plan_add_syscall_rule(cc->plan, &rules[i]);
+  syscalls_compile(cc->pol, cc->plan, profile);
 }
 
 int policy_compile_bwrap(const struct policy *pol, struct plan *p)
@@ -216,6 +204,7 @@ int policy_compile_bwrap(const struct policy *pol, struct plan *p)
     return log_fail(EINVAL, "--network host contradicts --unshare-net (or --unshare-all without --share-net)");
   struct compile_ctx cc = { .plan = p, .pol = pol };
   compile_env(&cc);
+  compile_syscalls(&cc, false);
   /* "name" needs nothing in the plan: it is the policy's, shown by --explain. */
   return 0;
 }
@@ -257,7 +246,7 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   if (r == 0) {
     compile_caps(&cc);
     compile_env(&cc);
-    compile_syscalls(&cc);
+    compile_syscalls(&cc, true);
     pb_prepend_to(&cc.ops, p);
   }
   /* On an error, the ops compiled so far are dropped: with them the fds

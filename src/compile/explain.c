@@ -61,6 +61,69 @@ static void op_text(FILE *f, const struct plan_op *op)
   fputc('\n', f);
 }
 
+static const char *errno_name(int e)
+{
+  const char *n = strerrorname_np(e);
+  return n ? n : "?";
+}
+
+/* One rule as --explain names it: the call, and for a rule on an argument
+ * what it refuses (its why). */
+static char *rule_label(const struct syscall_rule *r)
+{
+  return r->cmp == SYSCALL_ANY ? xstrdup(r->name) : xasprintf("%s(%s)", r->name, r->why);
+}
+
+/* sbx's own filter, one line per group and errno: the calls it refuses
+ * (rules on the same call for the same reason, e.g. the 33 that spell the
+ * personality rule, show once).  A profile's syscall-allow shows above, in
+ * the policy's list, and here as the groups it removed. */
+static void syscalls_text(FILE *f, const struct plan *p, const struct policy *pol)
+{
+  if (p->n_syscall_rules == 0) {
+    fprintf(f, "  seccomp (sbx): none%s\n", pol->profile_path ? " (syscall-filter none)" : "");
+    return;
+  }
+  fprintf(f, "  seccomp (sbx): %zu rules, everything else allowed; refused calls fail with:\n", p->n_syscall_rules);
+  bool *done = xcalloc(p->n_syscall_rules, sizeof *done);
+  for (size_t i = 0; i < p->n_syscall_rules; i++) {
+    if (done[i])
+      continue;
+    const struct syscall_rule *g = &p->syscall_rules[i];
+    struct buf line = { 0 };
+    _cleanup_free_ char *last = NULL;
+    for (size_t j = i; j < p->n_syscall_rules; j++) {
+      const struct syscall_rule *r = &p->syscall_rules[j];
+      bool same_group = g->group ? r->group && strcmp(r->group, g->group) == 0 : !r->group;
+      if (done[j] || !same_group || r->error != g->error)
+        continue;
+      done[j] = true;
+      char *label = rule_label(r);
+      if (last && strcmp(last, label) == 0) {
+        free(label);
+        continue;
+      }
+      buf_printf(&line, "%s%s", line.s ? ", " : "", label);
+      free(last);
+      last = label;
+    }
+    char *text = buf_steal(&line);
+    fprintf(f, "    %-17s %-13s %s\n", g->group ? g->group : "syscall-deny", errno_name(g->error), text);
+    free(text);
+  }
+  free(done);
+  size_t it = 0;
+  struct syscall_choice c;
+  while (policy_next_syscall(pol, &it, &c))
+    if (c.allow)
+      fprintf(f, "    %-17s %-13s allowed: syscall-allow at %s:%d\n", c.name, "-", c.setting->loc.file,
+              c.setting->loc.line);
+}
+
+static const char *const cmp_names[] = {
+  [SYSCALL_ANY] = "any", [SYSCALL_MASKED_EQ] = "masked_eq", [SYSCALL_EQ] = "eq", [SYSCALL_GE] = "ge", [SYSCALL_GT] = "gt",
+};
+
 void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const struct notes *notes)
 {
   if (pol->profile_path)
@@ -104,6 +167,7 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   static const struct { enum setting_group group; const char *title; } groups[] = {
     { GROUP_SOCKETS, "Sockets" }, { GROUP_DEVICES, "Device groups" }, { GROUP_DBUS_SESSION, "D-Bus session bus" },
     { GROUP_DBUS_SYSTEM, "D-Bus system bus" }, { GROUP_ENV, "Environment (policy)" }, { GROUP_CAPS, "Capabilities (policy)" },
+    { GROUP_SYSCALLS, "System calls (policy: changes to the default filter)" },
   };
   for (size_t k = 0; k < sizeof groups / sizeof groups[0]; k++) {
     it = 0;
@@ -129,8 +193,7 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   fprintf(f, "\nSecurity:\n  no_new_privs: always\n  capabilities: %s\n",
           p->n_caps ? "as the cap-add/cap-drop entries above say" : (getuid() == 0 ? "root keeps its own" : "none"));
   fprintf(f, "  seccomp: %s\n", p->seccomp_fd >= 0 || p->n_seccomp_progs ? "caller-supplied program(s)" : "none");
-  for (size_t i = 0; i < p->n_syscall_rules; i++)
-    fprintf(f, "  seccomp (sbx): %s refused (%s)\n", p->syscall_rules[i].name, p->syscall_rules[i].why);
+  syscalls_text(f, p, pol);
 
   fprintf(f, "\nEnvironment of the app:\n");
   for (size_t i = 0; i < p->env.n; i++)
@@ -206,10 +269,20 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
             (unsigned long long)p->caps[i].mask);
   fprintf(f, "],\n  \"syscall_rules\": [");
   for (size_t i = 0; i < p->n_syscall_rules; i++) {
-    fprintf(f, "%s{\"syscall\": ", i ? ", " : "");
-    json_str(f, p->syscall_rules[i].name);
-    fprintf(f, ", \"why\": ");
-    json_str(f, p->syscall_rules[i].why);
+    const struct syscall_rule *r = &p->syscall_rules[i];
+    fprintf(f, "%s\n    {\"syscall\": ", i ? "," : "");
+    json_str(f, r->name);
+    fprintf(f, ", \"group\": ");
+    if (r->group)
+      json_str(f, r->group);
+    else
+      fprintf(f, "null");
+    fprintf(f, ", \"match\": \"%s\"", cmp_names[r->cmp]);
+    if (r->cmp != SYSCALL_ANY)
+      fprintf(f, ", \"arg\": %u, \"mask\": \"%#llx\", \"value\": \"%#llx\"", r->arg, (unsigned long long)r->mask,
+              (unsigned long long)r->value);
+    fprintf(f, ", \"errno\": \"%s\", \"why\": ", errno_name(r->error));
+    json_str(f, r->why);
     fputc('}', f);
   }
   fprintf(f, "],\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");

@@ -46,59 +46,103 @@ int seccomp_apply(const struct seccomp_prog *progs, size_t n)
 /* The architectures whose system calls a process of the native one can also
  * make (an x86_64 process can enter through the i386 and x32 entry points).
  * Rules must cover them, or a 32-bit program would simply bypass them; a
- * filter without them would instead kill every 32-bit program outright. */
-static void add_compat_arches(scmp_filter_ctx ctx)
+ * filter that left them to libseccomp's default would instead kill every
+ * 32-bit program outright.  0-terminated. */
+static const uint32_t *compat_arches(void)
 {
-  static const struct { uint32_t native, compat[2]; } table[] = {
-    { SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32 } },
+  static const struct { uint32_t native, compat[3]; } table[] = {
+    { SCMP_ARCH_X86_64, { SCMP_ARCH_X86, SCMP_ARCH_X32, 0 } },
     { SCMP_ARCH_AARCH64, { SCMP_ARCH_ARM, 0 } },
     { SCMP_ARCH_S390X, { SCMP_ARCH_S390, 0 } },
-    { SCMP_ARCH_PPC64LE, { 0, 0 } },
   };
+  static const uint32_t none[] = { 0 };
   uint32_t native = seccomp_arch_native();
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-    for (size_t j = 0; table[i].native == native && j < 2 && table[i].compat[j]; j++)
-      /* -EEXIST or a libseccomp without the arch: the native rules still hold. */
-      (void)seccomp_arch_add(ctx, table[i].compat[j]);
+    if (table[i].native == native)
+      return table[i].compat;
+  return none;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct syscall_rule *rule)
+/* One rule, for the filter's one architecture.  A call that architecture
+ * does not have (x32 has no uselib, i386 no kexec_file_load) is skipped;
+ * on the native one it is an error.  A rule on an argument is added
+ * exactly: given a rule on socket's family, libseccomp would otherwise
+ * also refuse i386's socketcall(SYS_SOCKET) whole, whose arguments are in
+ * memory where no filter can read them, and so every socket of a 32-bit
+ * program that uses socketcall, AF_UNIX included.  (As in Flatpak, the
+ * family rules there hold for the direct socket call only.) */
+static int add_rule(scmp_filter_ctx ctx, uint32_t arch, bool native, const struct syscall_rule *rule)
 {
+  /* libseccomp takes the native number and translates it for the
+   * filter's architecture. */
   int nr = seccomp_syscall_resolve_name(rule->name);
   if (nr == __NR_SCMP_ERROR)
     return log_fail(ENOSYS, "seccomp: unknown system call %s", rule->name);
+  if (!native && seccomp_syscall_resolve_name_arch(arch, rule->name) == __NR_SCMP_ERROR)
+    return 0;
+  static const enum scmp_compare ops[] = {
+    [SYSCALL_MASKED_EQ] = SCMP_CMP_MASKED_EQ, [SYSCALL_EQ] = SCMP_CMP_EQ,
+    [SYSCALL_GE] = SCMP_CMP_GE, [SYSCALL_GT] = SCMP_CMP_GT,
+  };
   int r;
-  if (rule->arg < 0) {
+  if (rule->cmp == SYSCALL_ANY) {
     r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 0);
   } else {
-    struct scmp_arg_cmp cmp = { .arg = (unsigned)rule->arg, .op = SCMP_CMP_MASKED_EQ,
-                                .datum_a = rule->mask, .datum_b = rule->value };
-    r = seccomp_rule_add_array(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 1, &cmp);
+    /* MASKED_EQ takes the mask in datum_a and the value in datum_b. */
+    struct scmp_arg_cmp cmp = { .arg = rule->arg, .op = ops[rule->cmp] };
+    cmp.datum_a = rule->cmp == SYSCALL_MASKED_EQ ? rule->mask : rule->value;
+    cmp.datum_b = rule->cmp == SYSCALL_MASKED_EQ ? rule->value : 0;
+    r = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 1, &cmp);
+    if (r < 0 && !native)
+      return 0; /* a multiplexed call (socketcall): see above */
   }
   if (r < 0)
     return log_errno(r, "seccomp: can't add the rule for %s", rule->name);
   return 0;
 }
 
-int seccomp_apply_rules(const struct syscall_rule *rules, size_t n)
+/* One filter for one architecture (arch 0: the native one).  A call made
+ * through another architecture's entry point is the other filters' to
+ * judge, so this one allows it (SCMP_FLTATR_ACT_BADARCH): one filter per
+ * architecture is what lets every rule be added exactly (above). */
+static int load_arch_filter(const struct syscall_rule *rules, size_t n, uint32_t arch)
 {
-  if (n == 0)
-    return 0;
-  /* Everything the rules do not name is allowed: this is a deny list on top
-   * of whatever the caller's own programs allow. */
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx)
     return log_fail(ENOMEM, "seccomp: can't create a filter");
-  add_compat_arches(ctx);
+  bool native = arch == 0;
   int r = 0;
+  if (!native) {
+    /* A libseccomp without the architecture: nothing to add it to. */
+    if (seccomp_arch_add(ctx, arch) < 0 || seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE) < 0)
+      goto out;
+  } else {
+    arch = seccomp_arch_native();
+  }
+  r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+  if (r < 0)
+    log_errno(r, "seccomp: can't set up a filter");
   for (size_t i = 0; r == 0 && i < n; i++)
-    r = add_rule(ctx, &rules[i]);
+    r = add_rule(ctx, arch, native, &rules[i]);
   if (r == 0) {
     /* no_new_privs is already set (main), as seccomp_load also asks. */
     r = seccomp_load(ctx);
     if (r < 0)
       log_errno(r, "seccomp: can't install sbx's system call policy");
   }
+out:
   seccomp_release(ctx);
+  return r;
+}
+
+/* Everything the rules do not name is allowed: this is a deny list on top
+ * of whatever the caller's own programs allow. */
+int seccomp_apply_rules(const struct syscall_rule *rules, size_t n)
+{
+  if (n == 0)
+    return 0;
+  int r = load_arch_filter(rules, n, 0);
+  for (const uint32_t *a = compat_arches(); r == 0 && *a; a++)
+    r = load_arch_filter(rules, n, *a);
   return r;
 }

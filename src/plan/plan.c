@@ -133,6 +133,7 @@ void plan_free(struct plan *p)
     free(p->seccomp_progs[i].data);
   free(p->seccomp_progs);
   free(p->syscall_rules);
+  strv_clear(&p->syscall_strings);
   for (size_t i = 0; i < p->n_lock_files; i++)
     free(p->lock_files[i]);
   free(p->lock_files);
@@ -160,6 +161,12 @@ int *plan_fds(const struct plan *p, size_t *n)
 void plan_add_syscall_rule(struct plan *p, const struct syscall_rule *rule)
 {
   *ARRAY_PUSH(p->syscall_rules, p->n_syscall_rules, p->cap_syscall_rules) = *rule;
+}
+
+const char *plan_syscall_string(struct plan *p, const char *s)
+{
+  strv_add(&p->syscall_strings, s);
+  return p->syscall_strings.v[p->syscall_strings.n - 1];
 }
 
 void plan_op_init(struct plan_op *op, enum op_kind kind, const char *src, const char *dest)

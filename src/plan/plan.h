@@ -55,20 +55,29 @@ struct seccomp_prog {
   size_t len; /* in bytes, a multiple of 8 */
 };
 
-/* sbx's own system call policy (profiles): each rule refuses one system
- * call, or one use of it, with an errno.  The engine compiles the list with
- * libseccomp and installs it as the last step of setup (just before any
- * caller-supplied program, which may refuse seccomp(2) itself), so a later
- * default policy only needs more rules here.  A rule with arg >= 0
- * matches when (argument `arg` & mask) == value. */
-struct syscall_rule {
-  const char *name; /* a string literal: the system call as libseccomp names it */
-  int arg;          /* -1: every call */
-  uint64_t mask, value;
-  int error;        /* the errno the call fails with */
-  const char *why;  /* for --explain */
+/* sbx's own system call policy (profiles, compile/syscalls.c): each rule
+ * refuses one system call, or the uses of it whose argument `arg`
+ * matches, with an errno.  The engine compiles the list with libseccomp
+ * (a deny list: whatever no rule names is allowed) and installs it as the
+ * last step of setup, just before any caller-supplied program (which may
+ * refuse seccomp(2) itself).  Rules for the same call are alternatives:
+ * any one that matches refuses the call. */
+enum syscall_cmp {
+  SYSCALL_ANY,       /* every call */
+  SYSCALL_MASKED_EQ, /* (argument & mask) == value */
+  SYSCALL_EQ,        /* argument == value (all 64 bits) */
+  SYSCALL_GE,        /* argument >= value (unsigned, all 64 bits) */
+  SYSCALL_GT,        /* argument > value */
 };
-
+struct syscall_rule {
+  const char *name; /* the system call as libseccomp names it */
+  enum syscall_cmp cmp;
+  unsigned arg;     /* which argument, from 0 (not for SYSCALL_ANY) */
+  uint64_t mask, value;
+  int error;         /* the errno the call fails with */
+  const char *group; /* "@mount"...; NULL: a syscall-deny of its own */
+  const char *why;   /* for --explain */
+};
 enum env_verb { ENV_SET, ENV_UNSET, ENV_CLEAR };
 struct env_edit {
   enum env_verb verb;
@@ -180,6 +189,9 @@ struct plan {
   int seccomp_fd; /* --seccomp, read just before exec */
   struct syscall_rule *syscall_rules;
   size_t n_syscall_rules, cap_syscall_rules;
+  /* The strings rules point to that are not string literals (the names
+   * in a profile's syscall-deny): owned here. */
+  struct strv syscall_strings;
 
   /* Integrator fds. */
   int info_fd, json_status_fd, sync_fd, block_fd;
@@ -232,6 +244,8 @@ void plan_prepend_ops(struct plan *p, struct plan_op *ops, size_t n);
 const char *plan_getenv(const struct plan *p, const char *name);
 
 void plan_add_syscall_rule(struct plan *p, const struct syscall_rule *rule);
+/* A copy of s that lives as long as the plan (for a rule's name). */
+const char *plan_syscall_string(struct plan *p, const char *s);
 /* Every fd the plan refers to (integrator fds, namespaces, ops that read
  * from or bind an fd), -1 where unset; *n gets the count.  Freed by the
  * caller. */

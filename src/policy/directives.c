@@ -1,6 +1,7 @@
 #include "policy/directives.h"
 
 #include <ctype.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -81,9 +82,13 @@ static int apply_choice(struct policy *pol, const struct directive *d, const cha
 {
   static const char *const network[] = { "none", "host", NULL };
   static const char *const bus[] = { "none", "filter", "full", NULL };
-  const char *const *choices = strcmp(d->name, "network") == 0 ? network : bus;
+  static const char *const filter[] = { "default", "none", NULL };
+  const char *const *choices = strcmp(d->name, "network") == 0          ? network
+                               : strcmp(d->name, "syscall-filter") == 0 ? filter
+                                                                        : bus;
   if (!in_list(choices, arg))
-    return bad(loc, "%s: \"%s\" is not one of %s", d->name, arg, choices == network ? "none, host" : "none, filter, full");
+    return bad(loc, "%s: \"%s\" is not one of %s", d->name, arg,
+               choices == network ? "none, host" : choices == filter ? "default, none" : "none, filter, full");
   return policy_set(pol, d->name, arg, loc);
 }
 
@@ -183,6 +188,42 @@ static int apply_cap(struct policy *pol, const struct directive *d, const char *
   return policy_set(pol, key, strcmp(d->name, "cap-add") == 0 ? "add" : "drop", loc);
 }
 
+/* syscall-deny / syscall-allow NAME|@GROUP; allow-debugging yes|no is
+ * "syscall-allow @debug" / "syscall-deny @debug" (the same setting, so the
+ * two spellings in one layer conflict like any other).  A system call must
+ * be one libseccomp knows on this architecture, a group one of the table's. */
+static int apply_syscall(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  bool debugging = strcmp(d->name, "allow-debugging") == 0;
+  bool allow;
+  if (debugging) {
+    if (strcmp(arg, "yes") != 0 && strcmp(arg, "no") != 0)
+      return bad(loc, "allow-debugging: \"%s\" is not one of yes, no", arg);
+    allow = strcmp(arg, "yes") == 0;
+    arg = syscall_group_name(SYSGROUP_DEBUG);
+  } else {
+    allow = strcmp(d->name, "syscall-allow") == 0;
+  }
+  if (arg[0] == '@' && syscall_group_from_name(arg) < 0) {
+    char list[512] = "";
+    for (int i = 0; i < N_SYSCALL_GROUPS; i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+               syscall_group_name((enum syscall_group)i));
+    return bad(loc, "%s: unknown system call group \"%s\" (known: %s)", d->name, arg, list);
+  }
+  if (arg[0] != '@' && seccomp_syscall_resolve_name(arg) == __NR_SCMP_ERROR)
+    return bad(loc, "%s: \"%s\" is not a system call this system knows", d->name, arg);
+  _cleanup_free_ char *key = xasprintf(KEY_SYSCALL "%s", arg);
+  return policy_set(pol, key, allow ? "allow" : "deny", loc);
+}
+
+static int apply_syscall_errno(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  if (errno_from_name(arg) == 0)
+    return bad(loc, "%s: \"%s\" is not an errno name (e.g. EPERM, EACCES, ENOSYS)", d->name, arg);
+  return policy_set(pol, d->name, arg, loc);
+}
+
 static const struct directive directives[] = {
   { "ro", "PATH", "make host PATH visible, read-only", apply_path, false },
   { "rw", "PATH", "make host PATH visible and writable", apply_path, false },
@@ -213,6 +254,11 @@ static const struct directive directives[] = {
   { "cap-drop", "CAP", "drop a capability", apply_cap, true },
   { "app-id", "ID", "the application id (reverse DNS) portals and the D-Bus policy see", apply_string, false },
   { "name", "NAME", "the sandbox's name", apply_string, false, true },
+  { "syscall-filter", "default|none", "sbx's system call policy: the default (profiles) or none (bubblewrap-style)", apply_choice, false, true },
+  { "syscall-deny", "NAME|@GROUP", "refuse a system call, or a group of them", apply_syscall, false, true },
+  { "syscall-allow", "NAME|@GROUP", "take a system call or group out of the default policy", apply_syscall, false, true },
+  { "syscall-errno", "ERRNO", "the errno refused calls fail with (default EPERM)", apply_syscall_errno, false, true },
+  { "allow-debugging", "yes|no", "let the app trace and profile its own processes (syscall-allow @debug)", apply_syscall, false, true },
 };
 
 const struct directive *directive_table(size_t *n)

@@ -11,3 +11,7 @@
  * dbus-session:VERB:ARG and dbus-system:VERB:ARG -> on */
 #define KEY_DBUS_SESSION "dbus-session"
 #define KEY_DBUS_SYSTEM "dbus-system"
+/* syscall:NAME and syscall:@GROUP -> deny|allow (syscall-deny,
+ * syscall-allow, allow-debugging); syscall-errno -> ENAME; syscall-filter
+ * -> default|none */
+#define KEY_SYSCALL "syscall:"

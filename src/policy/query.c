@@ -10,6 +10,7 @@
 #define POLICY_NAME_(id, name) [id] = name,
 static const char *const socket_names[N_SOCKETS] = { POLICY_SOCKETS(POLICY_NAME_) };
 static const char *const device_names[N_DEVICES] = { POLICY_DEVICES(POLICY_NAME_) };
+static const char *const syscall_group_names[N_SYSCALL_GROUPS] = { POLICY_SYSCALL_GROUPS(POLICY_NAME_) };
 
 const char *socket_name(enum policy_socket s)
 {
@@ -19,6 +20,11 @@ const char *socket_name(enum policy_socket s)
 const char *device_name(enum policy_device d)
 {
   return (unsigned)d < N_DEVICES ? device_names[d] : "?";
+}
+
+const char *syscall_group_name(enum syscall_group g)
+{
+  return (unsigned)g < N_SYSCALL_GROUPS ? syscall_group_names[g] : "?";
 }
 
 static const char *const scalars[N_SCALARS] = {
@@ -41,6 +47,11 @@ int socket_from_name(const char *name)
 int device_from_name(const char *name)
 {
   return index_of(device_names, N_DEVICES, name);
+}
+
+int syscall_group_from_name(const char *name)
+{
+  return index_of(syscall_group_names, N_SYSCALL_GROUPS, name);
 }
 
 static bool is_on(const struct policy *pol, const char *prefix, const char *name)
@@ -196,12 +207,46 @@ bool policy_next_env(const struct policy *pol, size_t *iter, struct env_rule *ou
   return true;
 }
 
+int errno_from_name(const char *name)
+{
+  for (int e = 1; e < 4096; e++) {
+    const char *n = strerrorname_np(e);
+    if (n && strcmp(n, name) == 0)
+      return e;
+  }
+  return 0;
+}
+
+enum syscall_filter policy_syscall_filter(const struct policy *pol)
+{
+  const char *v = policy_value(pol, "syscall-filter");
+  if (!v)
+    return SYSCALL_FILTER_UNSET;
+  return strcmp(v, "none") == 0 ? SYSCALL_FILTER_NONE : SYSCALL_FILTER_DEFAULT;
+}
+
+int policy_syscall_errno(const struct policy *pol)
+{
+  const char *v = policy_value(pol, "syscall-errno");
+  return v ? errno_from_name(v) : 0;
+}
+
+bool policy_next_syscall(const struct policy *pol, size_t *iter, struct syscall_choice *out)
+{
+  const struct setting *s = policy_next(pol, KEY_SYSCALL, iter);
+  if (!s)
+    return false;
+  *out = (struct syscall_choice){ s->key + strlen(KEY_SYSCALL), strcmp(s->value, "allow") == 0, s };
+  return true;
+}
+
 const struct setting *policy_next_in_group(const struct policy *pol, enum setting_group g, size_t *iter)
 {
   /* The bus groups have no ':': the mode's key is the bare prefix. */
   static const char *const prefixes[] = {
     [GROUP_SOCKETS] = KEY_SOCKET,         [GROUP_DEVICES] = KEY_DEVICE, [GROUP_DBUS_SESSION] = KEY_DBUS_SESSION,
     [GROUP_DBUS_SYSTEM] = KEY_DBUS_SYSTEM, [GROUP_ENV] = KEY_ENV,       [GROUP_CAPS] = KEY_CAP,
+    [GROUP_SYSCALLS] = "syscall",
   };
   return policy_next(pol, prefixes[g], iter);
 }

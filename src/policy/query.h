@@ -35,9 +35,33 @@
   X(DEVICE_U2F, "u2f")         \
   X(DEVICE_ALL, "all")
 
+/* X(ENUM, "@name"): the named groups of system calls that syscall-deny
+ * and syscall-allow take; the rules of each are compile/syscalls.c's
+ * table. */
+#define POLICY_SYSCALL_GROUPS(X)             \
+  X(SYSGROUP_NAMESPACES, "@namespaces")      \
+  X(SYSGROUP_MOUNT, "@mount")                \
+  X(SYSGROUP_KEYRING, "@keyring")            \
+  X(SYSGROUP_MODULE, "@module")              \
+  X(SYSGROUP_REBOOT, "@reboot")              \
+  X(SYSGROUP_SWAP, "@swap")                  \
+  X(SYSGROUP_SYSTEM, "@system")              \
+  X(SYSGROUP_BPF, "@bpf")                    \
+  X(SYSGROUP_DEBUG, "@debug")                \
+  X(SYSGROUP_USERFAULTFD, "@userfaultfd")    \
+  X(SYSGROUP_IO_URING, "@io-uring")          \
+  X(SYSGROUP_NUMA, "@numa")                  \
+  X(SYSGROUP_CPU_EMULATION, "@cpu-emulation") \
+  X(SYSGROUP_OBSOLETE, "@obsolete")          \
+  X(SYSGROUP_TTY, "@tty")                    \
+  X(SYSGROUP_SOCKET_FAMILIES, "@socket-families") \
+  X(SYSGROUP_BLUETOOTH, "@bluetooth")        \
+  X(SYSGROUP_CAN, "@can")
+
 #define POLICY_ENUM_(id, name) id,
 enum policy_socket { POLICY_SOCKETS(POLICY_ENUM_) N_SOCKETS };
 enum policy_device { POLICY_DEVICES(POLICY_ENUM_) N_DEVICES };
+enum syscall_group { POLICY_SYSCALL_GROUPS(POLICY_ENUM_) N_SYSCALL_GROUPS };
 
 /* "x11|wayland|...": the argument of the socket and device directives, as
  * their help shows it.  (Every name gets a leading "|"; + 1 drops the
@@ -51,6 +75,8 @@ const char *device_name(enum policy_device d);
 /* The enum value of a name, or -1 if there is no such socket/device. */
 int socket_from_name(const char *name);
 int device_from_name(const char *name);
+const char *syscall_group_name(enum syscall_group g); /* "@mount" */
+int syscall_group_from_name(const char *name);        /* with the '@' */
 
 /* "socket NAME" / "device NAME" in effect (and not taken back by no-). */
 bool policy_socket_on(const struct policy *pol, enum policy_socket s);
@@ -114,6 +140,24 @@ struct env_rule {
 };
 bool policy_next_env(const struct policy *pol, size_t *iter, struct env_rule *out);
 
+/* sbx's own system call filter.  SYSCALL_FILTER_UNSET: the sandbox's
+ * kind decides (a profile sandbox gets the default policy, a
+ * bubblewrap-style command line none). */
+enum syscall_filter { SYSCALL_FILTER_UNSET, SYSCALL_FILTER_DEFAULT, SYSCALL_FILTER_NONE };
+enum syscall_filter policy_syscall_filter(const struct policy *pol);
+/* "EPERM" -> EPERM; 0 for a name that is no errno. */
+int errno_from_name(const char *name);
+/* syscall-errno: the errno denials use; 0 when not given. */
+int policy_syscall_errno(const struct policy *pol);
+/* syscall-deny / syscall-allow (and allow-debugging, which is
+ * "syscall-allow @debug"), ordered by name: groups ("@...") first. */
+struct syscall_choice {
+  const char *name; /* a system call, or a group with its '@' */
+  bool allow;
+  const struct setting *setting;
+};
+bool policy_next_syscall(const struct policy *pol, size_t *iter, struct syscall_choice *out);
+
 /* For --explain, which shows settings as the policy holds them: the
  * settings of one group, in key order. */
 enum setting_group {
@@ -123,6 +167,7 @@ enum setting_group {
   GROUP_DBUS_SYSTEM,
   GROUP_ENV,
   GROUP_CAPS,
+  GROUP_SYSCALLS, /* syscall-deny/allow, syscall-errno, syscall-filter */
 };
 const struct setting *policy_next_in_group(const struct policy *pol, enum setting_group g, size_t *iter);
 

@@ -195,6 +195,38 @@ static int make_info_memfd(const struct services *s)
   return fd;
 }
 
+/* The wrapper's process: its own session (^C in the terminal is for the
+ * app, which may well handle it; the proxy goes when the sandbox goes),
+ * the two fds it is given, stdin from /dev/null, then sbx itself.
+ *
+ * vfork: the child makes only system calls before its execve, and a fork
+ * of sbx after the compile (a large heap by then) costs ~2 ms on a
+ * hypervisor that traps page-table updates; sbx sleeps the ~0.1 ms until
+ * the exec instead. */
+static pid_t spawn_wrapper(char **argv, char **envp, int ready_wr, int info_fd)
+{
+  pid_t pid = vfork();
+  if (pid != 0)
+    return pid;
+  setsid();
+  if (fcntl(ready_wr, F_SETFD, 0) < 0 || (info_fd >= 0 && fcntl(info_fd, F_SETFD, 0) < 0))
+    _exit(127);
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null >= 0)
+    dup2(null, STDIN_FILENO);
+  if (chdir("/") < 0)
+    _exit(127);
+  execve("/proc/self/exe", argv, envp);
+  /* No stdio in a vfork child: the message in pieces, and the errno text
+   * from the table (strerror may format into a buffer). */
+  const char *piece[] = { log_prog(), ": Can't run the D-Bus proxy's sandbox (/proc/self/exe): ",
+                          strerrordesc_np(errno), "\n" };
+  for (size_t i = 0; i < sizeof piece / sizeof piece[0]; i++)
+    if (piece[i])
+      (void)!write(STDERR_FILENO, piece[i], strlen(piece[i]));
+  _exit(127);
+}
+
 int dbus_proxy_spawn(struct services *s, int ready_wr)
 {
   _cleanup_close_ int info_fd = -1;
@@ -205,27 +237,11 @@ int dbus_proxy_spawn(struct services *s, int ready_wr)
   /* An empty environment, as Flatpak gives its wrapper: the proxy's
    * arguments say everything. */
   char *envp[] = { NULL };
-  pid_t pid = fork();
+  pid_t pid = spawn_wrapper(argv, envp, ready_wr, info_fd);
   if (pid < 0) {
     int e = errno;
     strv_free(argv);
     return log_errno(e, "fork");
-  }
-  if (pid == 0) {
-    /* Its own session: ^C in the terminal is for the app, which may well
-     * handle it; the proxy goes when the sandbox goes. */
-    setsid();
-    if (fcntl(ready_wr, F_SETFD, 0) < 0 || (info_fd >= 0 && fcntl(info_fd, F_SETFD, 0) < 0))
-      _exit(127);
-    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null >= 0)
-      dup2(null, STDIN_FILENO);
-    if (chdir("/") < 0)
-      _exit(127);
-    execve("/proc/self/exe", argv, envp);
-    dprintf(STDERR_FILENO, "%s: Can't run the D-Bus proxy's sandbox (/proc/self/exe): %s\n", log_prog(),
-            strerror(errno));
-    _exit(127);
   }
   strv_free(argv);
   s->proxy_pid = pid;

@@ -88,8 +88,9 @@ int caps_drop_all(void);
 /* seccomp.c */
 int seccomp_read_fd(int fd, struct seccomp_prog *prog);
 int seccomp_apply(const struct seccomp_prog *progs, size_t n);
-/* sbx's own rules (plan.syscall_rules), compiled with libseccomp. */
-int seccomp_apply_rules(const struct syscall_rule *rules, size_t n);
+/* sbx's own rules (plan.syscall_rules), compiled with libseccomp into one
+ * program (none, prog->data NULL, without rules). */
+int seccomp_compile_rules(const struct syscall_rule *rules, size_t n, struct seccomp_prog *prog);
 
 /* selinux.c */
 int label_exec(const char *label);

@@ -105,17 +105,25 @@ static int choose_cwd(const struct launch *l, struct plan *p)
   return 0;
 }
 
+/* The system call filters pid 1 and the app install: sbx's own rules,
+ * compiled once for both, and a --seccomp program read from its fd. */
+struct filters {
+  struct seccomp_prog own;
+  struct seccomp_prog late;
+};
+
 /* Every system call filter of the plan, as the last step of setup: sbx's
  * own rules, then the caller's programs.  Filters stack (the kernel runs all
  * of them and the most restrictive answer wins), so the order does not
  * weaken either; but a caller's program may well refuse seccomp(2) and
  * prctl(PR_SET_SECCOMP) (bubblewrap's contract only asks every program but
  * the last to allow them), so it must come last. */
-static int apply_filters(const struct plan *p, const struct seccomp_prog *late)
+static int apply_filters(const struct plan *p, const struct filters *f)
 {
-  int r = seccomp_apply_rules(p->syscall_rules, p->n_syscall_rules);
+  int r = f->own.data ? seccomp_apply(&f->own, 1) : 0;
   if (r == 0)
     r = seccomp_apply(p->seccomp_progs, p->n_seccomp_progs);
+  const struct seccomp_prog *late = &f->late;
   if (r == 0 && late->data)
     r = seccomp_apply(late, 1);
   return r;
@@ -183,7 +191,7 @@ static int close_monitor_fds(const struct plan *p)
  * signal and system call filters, then execvp.  Runs in the sandbox's first
  * process, or in the child pid 1 started for it (spawn_app), which may share
  * pid 1's memory until the execvp: no return, and _exit on every error. */
-_noreturn_ static void exec_app(struct launch *l, struct plan *p, const struct seccomp_prog *late)
+_noreturn_ static void exec_app(struct launch *l, struct plan *p, const struct filters *f)
 {
   /* pid 1 (if any) keeps its copy of the ready pipe, ours goes before exec. */
   if (p->ready_fd >= 0) {
@@ -196,7 +204,7 @@ _noreturn_ static void exec_app(struct launch *l, struct plan *p, const struct s
   /* The app must not start with the supervisor's signals blocked. */
   if (sigprocmask(SIG_SETMASK, &l->old_mask, NULL) < 0)
     die("sigprocmask: %s", strerror(errno));
-  if (apply_filters(p, late) < 0)
+  if (apply_filters(p, f) < 0)
     _exit(1);
   if (l->exec_wr >= 0)
     (void)!write(l->exec_wr, "x", 1);
@@ -214,7 +222,7 @@ _noreturn_ static void exec_app(struct launch *l, struct plan *p, const struct s
 struct app_args {
   struct launch *l;
   struct plan *p;
-  const struct seccomp_prog *late;
+  const struct filters *f;
 };
 
 static int app_child(void *arg)
@@ -222,7 +230,7 @@ static int app_child(void *arg)
   struct app_args *a = arg;
   if (a->p->sync_fd >= 0)
     close(a->p->sync_fd);
-  exec_app(a->l, a->p, a->late);
+  exec_app(a->l, a->p, a->f);
 }
 
 /* pid 1's child that becomes the app.  Not fork(): a fork copies pid 1's
@@ -235,13 +243,13 @@ static int app_child(void *arg)
  * its own fd table, signal mask, capabilities and seccomp filters; what it
  * writes to memory before the exec (argv[0], environ, the filters' compile)
  * pid 1 no longer needs. */
-static pid_t spawn_app(struct launch *l, struct plan *p, const struct seccomp_prog *late)
+static pid_t spawn_app(struct launch *l, struct plan *p, const struct filters *f)
 {
   const size_t stack_size = 1024 * 1024; /* touched lazily: a few pages */
   void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
   if (stack == MAP_FAILED)
     return -errno;
-  struct app_args a = { l, p, late };
+  struct app_args a = { l, p, f };
   pid_t pid = clone(app_child, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
   int e = errno;
   munmap(stack, stack_size);
@@ -253,7 +261,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
 {
   struct setup s = { .plan = p, .proc_fd = -1, .oldroot_fd = -1, .root_fd = -1, .scratch_fd = -1,
                      .host_uid = l->real_uid };
-  struct seccomp_prog late = { 0 };
+  struct filters filters = { 0 };
 
   /* First thing after clone: die with the monitor, and make sure it did not
    * die before that was armed. */
@@ -325,7 +333,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
     close(p->block_fd);
   }
   if (p->seccomp_fd >= 0) {
-    if (seccomp_read_fd(p->seccomp_fd, &late) < 0)
+    if (seccomp_read_fd(p->seccomp_fd, &filters.late) < 0)
       _exit(1);
     close(p->seccomp_fd);
   }
@@ -334,9 +342,11 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   if (label_exec(p->exec_label) < 0)
     _exit(1);
   umask(old_umask);
+  if (seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, &filters.own) < 0)
+    _exit(1);
 
   if (plan_needs_reaper(p)) {
-    pid_t app = spawn_app(l, p, &late);
+    pid_t app = spawn_app(l, p, &filters);
     if (app < 0)
       die("Can't fork: %s", strerror(-app));
     /* pid 1: no capabilities, the same system call filters as the app
@@ -352,11 +362,11 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
       die("Can't close file descriptors in pid 1: %s", strerror(errno));
     if (!p->die_with_parent && !p->die_with_sbx && prctl(PR_SET_PDEATHSIG, 0) < 0)
       die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
-    if (caps_drop_all() < 0 || apply_filters(p, &late) < 0)
+    if (caps_drop_all() < 0 || apply_filters(p, &filters) < 0)
       _exit(1);
     _exit(supervise(app, sfd));
   }
-  exec_app(l, p, &late);
+  exec_app(l, p, &filters);
 }
 
 /* --pidns with --unshare-pid: the kernel only creates a pid namespace

@@ -253,6 +253,14 @@ static pid_t spawn_app(struct launch *l, struct plan *p, const struct filters *f
   pid_t pid = clone(app_child, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
   int e = errno;
   munmap(stack, stack_size);
+  if (pid < 0 && (e == EINVAL || e == EPERM || e == ENOSYS)) {
+    /* A system call filter (or an emulator) that refuses these flags: the
+     * slow way still works. */
+    pid = fork();
+    e = errno;
+    if (pid == 0)
+      app_child(&a);
+  }
   return pid < 0 ? -e : pid;
 }
 

@@ -5,6 +5,8 @@
 #   bench/startup.sh [--quick] [--as USER] [--only LIST]
 #
 #   SBX=path     sbx binary (default ./build/sbx)
+#   SBX_REF=path an older sbx binary measured beside SBX in cases a, e
+#                and f, in the same hyperfine run (before/after figures)
 #   BWRAP=path   reference binary (default /usr/bin/bwrap)
 #   RUNS=N       measured runs per command (default 50; --quick: 10)
 #   WARMUP=N     warm-up runs per command (default 5; --quick: 2)
@@ -64,6 +66,10 @@ RUNS=${RUNS:-50}
 WARMUP=${WARMUP:-5}
 
 SBX=$(realpath -e "$SBX" 2>/dev/null) || die "sbx binary not found (set SBX=path; default ./build/sbx)"
+SBX_REF=${SBX_REF:-}
+if [[ -n $SBX_REF ]]; then
+    SBX_REF=$(realpath -e "$SBX_REF" 2>/dev/null) || die "SBX_REF binary not found"
+fi
 BWRAP=$(realpath -e "$BWRAP" 2>/dev/null) || die "bwrap not found (set BWRAP=path)"
 command -v hyperfine >/dev/null || die "hyperfine is not installed (apt-get install hyperfine)"
 command -v python3 >/dev/null || die "python3 is needed to read hyperfine's JSON"
@@ -147,6 +153,7 @@ done
     echo "sbx startup benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "command: $cmdline"
     echo "sbx:   $SBX ($("$SBX" --version 2>&1 | head -n1))"
+    [[ -n $SBX_REF ]] && echo "ref:   $SBX_REF ($("$SBX_REF" --version 2>&1 | head -n1))"
     echo "bwrap: $BWRAP ($("$BWRAP" --version 2>&1 | head -n1))"
     echo "kernel $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg), runs as uid $run_uid, hyperfine $(hyperfine --version | cut -d' ' -f2), warmup $WARMUP, runs $RUNS"
 } | tee "$summary" >&2
@@ -159,7 +166,9 @@ if want a; then
     args="--ro-bind / / --dev /dev --proc /proc --unshare-all --die-with-parent true"
     # The kernel's own floor: the same namespaces, a fresh proc, nothing else.
     floor="unshare -Urmpiufn --mount-proc true"
-    bench_named a "a: ro / + dev + proc" N sbx "$SBX $args" bwrap "$BWRAP $args" floor "$floor"
+    ref=()
+    [[ -n $SBX_REF ]] && ref=(ref "$SBX_REF $args")
+    bench_named a "a: ro / + dev + proc" N sbx "$SBX $args" bwrap "$BWRAP $args" "${ref[@]}" floor "$floor"
 fi
 
 # ---- (b) -------------------------------------------------------------------
@@ -281,7 +290,8 @@ fi
 if want e; then
     echo "(e) profile with a filtered session bus" >&2
     bench_named e "e: firefox profile, bus" N --wrap "${profenv[@]}" dbus-run-session -- \
-        bus "$SBX --profile firefox true" nobus "$SBX --profile firefox --dbus-session none true"
+        bus "$SBX --profile firefox true" nobus "$SBX --profile firefox --dbus-session none true" \
+        ${SBX_REF:+ref-bus "$SBX_REF --profile firefox true" ref-nobus "$SBX_REF --profile firefox --dbus-session none true"}
 fi
 if want f; then
     echo "(f) sbx against firejail, firefox profile" >&2
@@ -289,7 +299,8 @@ if want f; then
         echo "  skipped: firejail is not installed (apt-get install firejail)" >&2
     else
         bench_named f "f: firefox profile" N --wrap "${profenv[@]}" dbus-run-session -- \
-            sbx "$SBX --profile firefox true" firejail "$FIREJAIL --quiet --profile=firefox true"
+            sbx "$SBX --profile firefox true" firejail "$FIREJAIL --quiet --profile=firefox true" \
+            ${SBX_REF:+ref "$SBX_REF --profile firefox true"}
     fi
 fi
 
@@ -318,7 +329,9 @@ if ("a", "floor") in med and ("a", "sbx") in med:
     f = med[("a", "floor")]
     print()
     print(f"bare start (a) against the kernel's floor (unshare -Urmpiufn --mount-proc true, {f:.2f} ms):")
-    for w in ("sbx", "bwrap"):
+    for w in ("sbx", "bwrap", "ref"):
+        if ("a", w) not in med:
+            continue
         r = med[("a", w)] / f
         print(f"  {w:<6} {r:5.2f}x floor" + ("   (target <= 1.3: " + ("met)" if r <= 1.3 else "NOT met)") if w == "sbx" else ""))
 
@@ -327,12 +340,17 @@ if ("e", "bus") in med and ("e", "nobus") in med:
     r = b / n
     print()
     print(f"filtered bus (e): {b:.2f} ms with, {n:.2f} ms without: {r:.2f}x   (target <= 1.3: " + ("met)" if r <= 1.3 else "NOT met)"))
+    if ("e", "ref-bus") in med and ("e", "ref-nobus") in med:
+        rb, rn = med[("e", "ref-bus")], med[("e", "ref-nobus")]
+        print(f"  ref (SBX_REF): {rb:.2f} ms with, {rn:.2f} ms without: {rb / rn:.2f}x")
 
 if ("f", "sbx") in med and ("f", "firejail") in med:
     s_, j = med[("f", "sbx")], med[("f", "firejail")]
     r = s_ / j
     print()
     print(f"firejail (f): sbx {s_:.2f} ms, firejail {j:.2f} ms: {r:.3f}x   (target <= 0.1: " + ("met)" if r <= 0.1 else "NOT met)"))
+    if ("f", "ref") in med:
+        print(f"  ref (SBX_REF): {med[('f', 'ref')]:.2f} ms: {med[('f', 'ref')] / j:.3f}x")
 
 if have("c0", "c100", "c400"):
     print()

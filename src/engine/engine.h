@@ -86,8 +86,14 @@ int caps_drop_all(void);
 /* seccomp.c */
 int seccomp_read_fd(int fd, struct seccomp_prog *prog);
 int seccomp_apply(const struct seccomp_prog *progs, size_t n);
-/* sbx's own rules (plan.syscall_rules), compiled with libseccomp. */
-int seccomp_apply_rules(const struct syscall_rule *rules, size_t n);
+/* At most one program per architecture a process here can enter through
+ * (x86_64: native, i386, x32). */
+#define SECCOMP_MAX_ARCH_PROGS 4
+/* sbx's own rules (plan.syscall_rules), compiled once with libseccomp into
+ * one program per architecture, native first (*n_progs 0 without rules);
+ * pid 1 and the app install the same programs.  progs holds
+ * SECCOMP_MAX_ARCH_PROGS.  Returns 0 or -errno after a message. */
+int seccomp_compile_rules(const struct syscall_rule *rules, size_t n, struct seccomp_prog *progs, size_t *n_progs);
 
 /* selinux.c */
 int label_exec(const char *label);

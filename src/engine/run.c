@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -104,17 +105,26 @@ static int choose_cwd(const struct launch *l, struct plan *p)
   return 0;
 }
 
+/* The system call filters pid 1 and the app install: sbx's own rules,
+ * compiled once for both, and a --seccomp program read from its fd. */
+struct filters {
+  struct seccomp_prog own[SECCOMP_MAX_ARCH_PROGS];
+  size_t n_own;
+  struct seccomp_prog late;
+};
+
 /* Every system call filter of the plan, as the last step of setup: sbx's
  * own rules, then the caller's programs.  Filters stack (the kernel runs all
  * of them and the most restrictive answer wins), so the order does not
  * weaken either; but a caller's program may well refuse seccomp(2) and
  * prctl(PR_SET_SECCOMP) (bubblewrap's contract only asks every program but
  * the last to allow them), so it must come last. */
-static int apply_filters(const struct plan *p, const struct seccomp_prog *late)
+static int apply_filters(const struct plan *p, const struct filters *f)
 {
-  int r = seccomp_apply_rules(p->syscall_rules, p->n_syscall_rules);
+  int r = seccomp_apply(f->own, f->n_own);
   if (r == 0)
     r = seccomp_apply(p->seccomp_progs, p->n_seccomp_progs);
+  const struct seccomp_prog *late = &f->late;
   if (r == 0 && late->data)
     r = seccomp_apply(late, 1);
   return r;
@@ -178,12 +188,89 @@ static int close_monitor_fds(const struct plan *p)
   return 0;
 }
 
+/* The app: the side services it needs, then its own signal mask, death
+ * signal and system call filters, then execvp.  Runs in the sandbox's first
+ * process, or in the child pid 1 started for it (spawn_app), which may share
+ * pid 1's memory until the execvp: no return, and _exit on every error. */
+_noreturn_ static void exec_app(struct launch *l, struct plan *p, const struct filters *f)
+{
+  /* pid 1 (if any) keeps its copy of the ready pipe, ours goes before exec. */
+  if (p->ready_fd >= 0) {
+    if (wait_ready(p) < 0)
+      _exit(1);
+    close(p->ready_fd);
+  }
+  if (prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0) < 0)
+    die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+  /* The app must not start with the supervisor's signals blocked. */
+  if (sigprocmask(SIG_SETMASK, &l->old_mask, NULL) < 0)
+    die("sigprocmask: %s", strerror(errno));
+  if (apply_filters(p, f) < 0)
+    _exit(1);
+  if (l->exec_wr >= 0)
+    (void)!write(l->exec_wr, "x", 1);
+  char *file = p->argv[0];
+  if (p->argv0)
+    p->argv[0] = p->argv0;
+  environ = p->env.v;
+  execvp(file, p->argv);
+  int e = errno;
+  if (l->exec_wr >= 0)
+    (void)!write(l->exec_wr, "x", 1);
+  die("execvp %s: %s", file, strerror(e));
+}
+
+struct app_args {
+  struct launch *l;
+  struct plan *p;
+  const struct filters *f;
+};
+
+static int app_child(void *arg)
+{
+  struct app_args *a = arg;
+  if (a->p->sync_fd >= 0)
+    close(a->p->sync_fd);
+  exec_app(a->l, a->p, a->f);
+}
+
+/* pid 1's child that becomes the app.  Not fork(): a fork copies pid 1's
+ * page tables and write-protects every private page, to be undone when the
+ * child execs a moment later; under a hypervisor that traps page-table
+ * updates (as on the machine of docs/performance.md) that is ~1.8 ms, as
+ * much as the rest of the sandbox's setup.  The child instead runs on its
+ * own stack in pid 1's memory (CLONE_VM), and pid 1 sleeps until the child
+ * has exec'd or exited (CLONE_VFORK), as posix_spawn does.  The child has
+ * its own fd table, signal mask, capabilities and seccomp filters; what it
+ * writes to memory before the exec (argv[0], environ, the filters' compile)
+ * pid 1 no longer needs. */
+static pid_t spawn_app(struct launch *l, struct plan *p, const struct filters *f)
+{
+  const size_t stack_size = 1024 * 1024; /* touched lazily: a few pages */
+  void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    return -errno;
+  struct app_args a = { l, p, f };
+  pid_t pid = clone(app_child, (char *)stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+  int e = errno;
+  munmap(stack, stack_size);
+  if (pid < 0 && (e == EINVAL || e == EPERM || e == ENOSYS)) {
+    /* A system call filter (or an emulator) that refuses these flags: the
+     * slow way still works. */
+    pid = fork();
+    e = errno;
+    if (pid == 0)
+      app_child(&a);
+  }
+  return pid < 0 ? -e : pid;
+}
+
 /* The sandbox's first process: build everything, then become pid 1 or the app. */
 _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
 {
   struct setup s = { .plan = p, .proc_fd = -1, .oldroot_fd = -1, .root_fd = -1, .scratch_fd = -1,
                      .host_uid = l->real_uid };
-  struct seccomp_prog late = { 0 };
+  struct filters filters = { 0 };
 
   /* First thing after clone: die with the monitor, and make sure it did not
    * die before that was armed. */
@@ -255,7 +342,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
     close(p->block_fd);
   }
   if (p->seccomp_fd >= 0) {
-    if (seccomp_read_fd(p->seccomp_fd, &late) < 0)
+    if (seccomp_read_fd(p->seccomp_fd, &filters.late) < 0)
       _exit(1);
     close(p->seccomp_fd);
   }
@@ -264,58 +351,31 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   if (label_exec(p->exec_label) < 0)
     _exit(1);
   umask(old_umask);
+  if (seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, filters.own, &filters.n_own) < 0)
+    _exit(1);
 
   if (plan_needs_reaper(p)) {
-    pid_t app = fork();
+    pid_t app = spawn_app(l, p, &filters);
     if (app < 0)
-      die("Can't fork: %s", strerror(errno));
-    if (app > 0) {
-      /* pid 1: no capabilities, the same system call filters as the app
-       * (the app could ptrace us), and nothing but reaping and forwarding. */
-      sigset_t set;
-      supervisor_signals(&set);
-      int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-      if (sfd < 0)
-        die("signalfd: %s", strerror(errno));
-      if (l->exec_wr >= 0)
-        close(l->exec_wr);
-      if (close_pid1_fds(l, p, sfd) < 0)
-        die("Can't close file descriptors in pid 1: %s", strerror(errno));
-      if (!p->die_with_parent && !p->die_with_sbx && prctl(PR_SET_PDEATHSIG, 0) < 0)
-        die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
-      if (caps_drop_all() < 0 || apply_filters(p, &late) < 0)
-        _exit(1);
-      _exit(supervise(app, sfd));
-    }
-    if (p->sync_fd >= 0)
-      close(p->sync_fd);
-  }
-
-  /* The app.  First the side services it needs: pid 1 (if any) keeps its
-   * copy of the ready pipe, ours goes before exec. */
-  if (p->ready_fd >= 0) {
-    if (wait_ready(p) < 0)
+      die("Can't fork: %s", strerror(-app));
+    /* pid 1: no capabilities, the same system call filters as the app
+     * (the app could ptrace us), and nothing but reaping and forwarding. */
+    sigset_t set;
+    supervisor_signals(&set);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+    if (sfd < 0)
+      die("signalfd: %s", strerror(errno));
+    if (l->exec_wr >= 0)
+      close(l->exec_wr);
+    if (close_pid1_fds(l, p, sfd) < 0)
+      die("Can't close file descriptors in pid 1: %s", strerror(errno));
+    if (!p->die_with_parent && !p->die_with_sbx && prctl(PR_SET_PDEATHSIG, 0) < 0)
+      die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    if (caps_drop_all() < 0 || apply_filters(p, &filters) < 0)
       _exit(1);
-    close(p->ready_fd);
+    _exit(supervise(app, sfd));
   }
-  if (prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0) < 0)
-    die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
-  /* The app must not start with the supervisor's signals blocked. */
-  if (sigprocmask(SIG_SETMASK, &l->old_mask, NULL) < 0)
-    die("sigprocmask: %s", strerror(errno));
-  if (apply_filters(p, &late) < 0)
-    _exit(1);
-  if (l->exec_wr >= 0)
-    (void)!write(l->exec_wr, "x", 1);
-  char *file = p->argv[0];
-  if (p->argv0)
-    p->argv[0] = p->argv0;
-  environ = p->env.v;
-  execvp(file, p->argv);
-  int e = errno;
-  if (l->exec_wr >= 0)
-    (void)!write(l->exec_wr, "x", 1);
-  die("execvp %s: %s", file, strerror(e));
+  exec_app(l, p, &filters);
 }
 
 /* --pidns with --unshare-pid: the kernel only creates a pid namespace
@@ -521,8 +581,10 @@ monitor:
     return 1;
   }
 
+  /* The namespace ids are only for the integrator fds (six stat calls). */
   struct sandbox_info info;
-  info_collect(&info, pid, flags);
+  if (p->info_fd >= 0 || p->json_status_fd >= 0)
+    info_collect(&info, pid, flags);
   pid_t waited = via_intermediate ? intermediate : pid; /* our own child */
   if (write_info(p, &info) < 0) {
     kill(waited, SIGKILL);

@@ -5,7 +5,10 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "util/util.h"
@@ -101,19 +104,41 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t arch, bool native, const struc
   return 0;
 }
 
+/* The program as libseccomp would load it (seccomp_load generates the same
+ * BPF and hands it to the kernel without flags), read back through a memfd:
+ * libseccomp 2.5 exports only to an fd. */
+static int export_prog(scmp_filter_ctx ctx, struct seccomp_prog *prog)
+{
+  _cleanup_close_ int fd = (int)syscall(SYS_memfd_create, "sbx-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return log_errno(errno, "seccomp: memfd_create");
+  int r = seccomp_export_bpf(ctx, fd);
+  if (r < 0)
+    return log_errno(r, "seccomp: can't generate sbx's system call policy");
+  if (lseek(fd, 0, SEEK_SET) < 0)
+    return log_errno(errno, "seccomp: lseek");
+  size_t len;
+  r = read_all_fd(fd, (char **)&prog->data, &len);
+  if (r < 0)
+    return log_errno(r, "seccomp: can't read sbx's system call policy back");
+  prog->len = len;
+  return 0;
+}
+
 /* One filter for one architecture (arch 0: the native one).  A call made
  * through another architecture's entry point is the other filters' to
  * judge, so this one allows it (SCMP_FLTATR_ACT_BADARCH): one filter per
- * architecture is what lets every rule be added exactly (above). */
-static int load_arch_filter(const struct syscall_rule *rules, size_t n, uint32_t arch)
+ * architecture is what lets every rule be added exactly (above).  A
+ * libseccomp without the architecture gives no program (prog->data NULL). */
+static int compile_arch_filter(const struct syscall_rule *rules, size_t n, uint32_t arch, struct seccomp_prog *prog)
 {
+  *prog = (struct seccomp_prog){ 0 };
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (!ctx)
     return log_fail(ENOMEM, "seccomp: can't create a filter");
   bool native = arch == 0;
   int r = 0;
   if (!native) {
-    /* A libseccomp without the architecture: nothing to add it to. */
     if (seccomp_arch_add(ctx, arch) < 0 || seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE) < 0)
       goto out;
   } else {
@@ -124,25 +149,25 @@ static int load_arch_filter(const struct syscall_rule *rules, size_t n, uint32_t
     log_errno(r, "seccomp: can't set up a filter");
   for (size_t i = 0; r == 0 && i < n; i++)
     r = add_rule(ctx, arch, native, &rules[i]);
-  if (r == 0) {
-    /* no_new_privs is already set (main), as seccomp_load also asks. */
-    r = seccomp_load(ctx);
-    if (r < 0)
-      log_errno(r, "seccomp: can't install sbx's system call policy");
-  }
+  if (r == 0)
+    r = export_prog(ctx, prog);
 out:
   seccomp_release(ctx);
   return r;
 }
 
-/* Everything the rules do not name is allowed: this is a deny list on top
- * of whatever the caller's own programs allow. */
-int seccomp_apply_rules(const struct syscall_rule *rules, size_t n)
+int seccomp_compile_rules(const struct syscall_rule *rules, size_t n, struct seccomp_prog *progs, size_t *n_progs)
 {
+  *n_progs = 0;
   if (n == 0)
     return 0;
-  int r = load_arch_filter(rules, n, 0);
-  for (const uint32_t *a = compat_arches(); r == 0 && *a; a++)
-    r = load_arch_filter(rules, n, *a);
+  int r = compile_arch_filter(rules, n, 0, &progs[0]);
+  if (r == 0)
+    *n_progs = 1;
+  for (const uint32_t *a = compat_arches(); r == 0 && *a; a++) {
+    r = compile_arch_filter(rules, n, *a, &progs[*n_progs]);
+    if (r == 0 && progs[*n_progs].data)
+      (*n_progs)++;
+  }
   return r;
 }

@@ -25,7 +25,7 @@
 
 extern char **environ;
 
-struct launch {
+struct run_state {
   const struct plan *plan;
   uid_t real_uid, sandbox_uid;
   gid_t real_gid, sandbox_gid;
@@ -68,7 +68,7 @@ static int compute_caps(const struct plan *p, uid_t real_uid, uint64_t *keep)
   return 0;
 }
 
-static int take_lock_files(struct launch *l, const struct plan *p)
+static int take_lock_files(struct run_state *l, const struct plan *p)
 {
   l->lock_fds = xcalloc(p->n_lock_files + 1, sizeof *l->lock_fds);
   for (size_t i = 0; i < p->n_lock_files; i++) {
@@ -85,7 +85,7 @@ static int take_lock_files(struct launch *l, const struct plan *p)
   return 0;
 }
 
-static int choose_cwd(const struct launch *l, struct plan *p)
+static int choose_cwd(const struct run_state *l, struct plan *p)
 {
   const char *want = p->chdir;
   if (want) {
@@ -158,7 +158,7 @@ static int wait_ready(const struct plan *p)
  * given would keep its reader from seeing EOF when the app closes it, and
  * an fd the caller handed down has no business outliving the app in a
  * process the app can't see. */
-static int close_pid1_fds(const struct launch *l, const struct plan *p, int sfd)
+static int close_pid1_fds(const struct run_state *l, const struct plan *p, int sfd)
 {
   size_t n = 0;
   _cleanup_free_ int *keep = xcalloc(l->n_lock_fds + 3, sizeof *keep);
@@ -191,22 +191,25 @@ static int close_monitor_fds(const struct plan *p)
 /* The app: the side services it needs, then its own signal mask, death
  * signal and system call filters, then execvp.  Runs in the sandbox's first
  * process, or in the child pid 1 started for it (spawn_app), which may share
- * pid 1's memory until the execvp: no return, and _exit on every error. */
-_noreturn_ static void exec_app(struct launch *l, struct plan *p, const struct filters *f)
+ * pid 1's memory until the execvp.  Returns only on failure: -errno, after
+ * a message. */
+static int exec_app(struct run_state *l, struct plan *p, const struct filters *f)
 {
   /* pid 1 (if any) keeps its copy of the ready pipe, ours goes before exec. */
   if (p->ready_fd >= 0) {
-    if (wait_ready(p) < 0)
-      _exit(1);
+    int r = wait_ready(p);
+    if (r < 0)
+      return r;
     close(p->ready_fd);
   }
   if (prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0) < 0)
-    die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    return log_errno(errno, "prctl(PR_SET_PDEATHSIG)");
   /* The app must not start with the supervisor's signals blocked. */
   if (sigprocmask(SIG_SETMASK, &l->old_mask, NULL) < 0)
-    die("sigprocmask: %s", strerror(errno));
-  if (apply_filters(p, f) < 0)
-    _exit(1);
+    return log_errno(errno, "sigprocmask");
+  int r = apply_filters(p, f);
+  if (r < 0)
+    return r;
   if (l->exec_wr >= 0)
     (void)!write(l->exec_wr, "x", 1);
   char *file = p->argv[0];
@@ -217,11 +220,11 @@ _noreturn_ static void exec_app(struct launch *l, struct plan *p, const struct f
   int e = errno;
   if (l->exec_wr >= 0)
     (void)!write(l->exec_wr, "x", 1);
-  die("execvp %s: %s", file, strerror(e));
+  return log_errno(e, "execvp %s", file);
 }
 
 struct app_args {
-  struct launch *l;
+  struct run_state *l;
   struct plan *p;
   const struct filters *f;
 };
@@ -231,7 +234,8 @@ static int app_child(void *arg)
   struct app_args *a = arg;
   if (a->p->sync_fd >= 0)
     close(a->p->sync_fd);
-  exec_app(a->l, a->p, a->f);
+  (void)exec_app(a->l, a->p, a->f);
+  _exit(SBX_EXIT_SETUP);
 }
 
 /* pid 1's child that becomes the app.  Not fork(): a fork copies pid 1's
@@ -244,7 +248,7 @@ static int app_child(void *arg)
  * its own fd table, signal mask, capabilities and seccomp filters; what it
  * writes to memory before the exec (argv[0], environ, the filters' compile)
  * pid 1 no longer needs. */
-static pid_t spawn_app(struct launch *l, struct plan *p, const struct filters *f)
+static pid_t spawn_app(struct run_state *l, struct plan *p, const struct filters *f)
 {
   const size_t stack_size = 1024 * 1024; /* touched lazily: a few pages */
   void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
@@ -265,20 +269,23 @@ static pid_t spawn_app(struct launch *l, struct plan *p, const struct filters *f
   return pid < 0 ? -e : pid;
 }
 
-/* The sandbox's first process: build everything, then become pid 1 or the app. */
-_noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
+/* The sandbox's first process, up to the point where it becomes pid 1 or
+ * the app: namespaces filled in, the root built and entered, identity,
+ * working directory, locks, capabilities, filters compiled.  Returns 0 or
+ * -errno after a message (none when the monitor is gone: nobody to tell). */
+static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
 {
   struct setup s = { .plan = p, .proc_fd = -1, .oldroot_fd = -1, .root_fd = -1, .scratch_fd = -1,
                      .host_uid = l->real_uid };
-  struct filters filters = { 0 };
+  int r;
 
   /* First thing after clone: die with the monitor, and make sure it did not
    * die before that was armed. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-    _exit(1);
+    return -errno;
   struct pollfd pfd = { .fd = l->alive_rd, .events = POLLIN };
   if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLIN)))
-    _exit(1);
+    return -EPIPE;
 
   /* The integrator's ends stay with the monitor; the app must not hold them. */
   if (p->info_fd >= 0)
@@ -291,7 +298,7 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   if (l->go_rd >= 0) {
     char c;
     if (RETRY(read(l->go_rd, &c, 1)) != 1)
-      _exit(1);
+      return -EPIPE; /* the monitor gave up */
     close(l->go_rd);
   }
 
@@ -301,40 +308,37 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
     gid_t inner_gid = l->nested ? 0 : l->sandbox_gid;
     /* Written from inside, so the kernel insists on setgroups being denied
      * for the gid map, even for root. */
-    if (ns_write_id_maps(AT_FDCWD, "/proc/self", inner_uid, l->real_uid, inner_gid, l->real_gid, true) < 0)
-      _exit(1);
+    if ((r = ns_write_id_maps(AT_FDCWD, "/proc/self", inner_uid, l->real_uid, inner_gid, l->real_gid, true)) < 0)
+      return r;
   }
-  if ((p->unshare & CLONE_NEWNET) && ns_loopback_up() < 0)
-    _exit(1);
+  if ((p->unshare & CLONE_NEWNET) && (r = ns_loopback_up()) < 0)
+    return r;
   if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
-    die("Can't set hostname %s: %s", p->hostname, strerror(errno));
+    return log_errno(errno, "Can't set hostname %s", p->hostname);
 
   mode_t old_umask = umask(0);
-  if (label_create_files(p->file_label) < 0 || setup_build_root(&s) < 0 || setup_run_ops(&s) < 0 ||
-      setup_enter_root(&s) < 0)
-    _exit(1);
+  if ((r = label_create_files(p->file_label)) < 0 || (r = setup_build_root(&s)) < 0 ||
+      (r = setup_run_ops(&s)) < 0 || (r = setup_enter_root(&s)) < 0)
+    return r;
 
-  if (l->nested && ns_nested_userns(&s, l->sandbox_uid, l->sandbox_gid, p->disable_userns) < 0)
-    _exit(1);
+  if (l->nested && (r = ns_nested_userns(&s, l->sandbox_uid, l->sandbox_gid, p->disable_userns)) < 0)
+    return r;
   if (p->userns2_fd >= 0) {
     if (setns(p->userns2_fd, CLONE_NEWUSER) < 0)
-      die("Can't switch to the --userns2 user namespace: %s", strerror(errno));
+      return log_errno(errno, "Can't switch to the --userns2 user namespace");
     close(p->userns2_fd);
   }
-  if ((p->disable_userns || p->assert_userns_disabled) && ns_check_userns_disabled() < 0)
-    _exit(1);
+  if ((p->disable_userns || p->assert_userns_disabled) && (r = ns_check_userns_disabled()) < 0)
+    return r;
   close(s.proc_fd);
 
-  if (choose_cwd(l, p) < 0)
-    _exit(1);
-  if (take_lock_files(l, p) < 0)
-    _exit(1);
-  if (caps_apply(l->keep_caps, geteuid() != 0) < 0)
-    _exit(1);
+  if ((r = choose_cwd(l, p)) < 0 || (r = take_lock_files(l, p)) < 0 ||
+      (r = caps_apply(l->keep_caps, geteuid() != 0)) < 0)
+    return r;
   /* Setup may not have been done as the final uid; the dumpable flag is
    * reset by credential changes, and ptrace by the app's own uid is fine. */
   if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
-    die("prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+    return log_errno(errno, "prctl(PR_SET_DUMPABLE)");
 
   if (p->block_fd >= 0) {
     char c;
@@ -342,40 +346,54 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
     close(p->block_fd);
   }
   if (p->seccomp_fd >= 0) {
-    if (seccomp_read_fd(p->seccomp_fd, &filters.late) < 0)
-      _exit(1);
+    if ((r = seccomp_read_fd(p->seccomp_fd, &f->late)) < 0)
+      return r;
     close(p->seccomp_fd);
   }
   if (p->new_session && setsid() < 0)
-    die("setsid: %s", strerror(errno));
-  if (label_exec(p->exec_label) < 0)
-    _exit(1);
+    return log_errno(errno, "setsid");
+  if ((r = label_exec(p->exec_label)) < 0)
+    return r;
   umask(old_umask);
-  if (seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, filters.own, &filters.n_own) < 0)
-    _exit(1);
+  return seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, f->own, &f->n_own);
+}
 
-  if (plan_needs_reaper(p)) {
-    pid_t app = spawn_app(l, p, &filters);
-    if (app < 0)
-      die("Can't fork: %s", strerror(-app));
-    /* pid 1: no capabilities, the same system call filters as the app
-     * (the app could ptrace us), and nothing but reaping and forwarding. */
-    sigset_t set;
-    supervisor_signals(&set);
-    int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-    if (sfd < 0)
-      die("signalfd: %s", strerror(errno));
-    if (l->exec_wr >= 0)
-      close(l->exec_wr);
-    if (close_pid1_fds(l, p, sfd) < 0)
-      die("Can't close file descriptors in pid 1: %s", strerror(errno));
-    if (!p->die_with_parent && !p->die_with_sbx && prctl(PR_SET_PDEATHSIG, 0) < 0)
-      die("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
-    if (caps_drop_all() < 0 || apply_filters(p, &filters) < 0)
-      _exit(1);
-    _exit(supervise(app, sfd));
-  }
-  exec_app(l, p, &filters);
+/* pid 1: starts the app, then has no capabilities, the same system call
+ * filters as the app (the app could ptrace us), and does nothing but reap
+ * and forward.  Returns the app's exit status, or -errno after a message. */
+static int run_pid1(struct run_state *l, struct plan *p, const struct filters *f)
+{
+  pid_t app = spawn_app(l, p, f);
+  if (app < 0)
+    return log_errno(-app, "Can't fork");
+  sigset_t set;
+  supervisor_signals(&set);
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0)
+    return log_errno(errno, "signalfd");
+  if (l->exec_wr >= 0)
+    close(l->exec_wr);
+  int r = close_pid1_fds(l, p, sfd);
+  if (r < 0)
+    return log_errno(r, "Can't close file descriptors in pid 1");
+  if (!p->die_with_parent && !p->die_with_sbx && prctl(PR_SET_PDEATHSIG, 0) < 0)
+    return log_errno(errno, "prctl(PR_SET_PDEATHSIG)");
+  if ((r = caps_drop_all()) < 0 || (r = apply_filters(p, f)) < 0)
+    return r;
+  return supervise(app, sfd);
+}
+
+/* The sandbox's first process: build everything, then become pid 1 or the
+ * app.  Every failure on the way ends here, with bubblewrap's status. */
+_noreturn_ static void sandbox_main(struct run_state *l, struct plan *p)
+{
+  struct filters filters = { 0 };
+  int r = sandbox_setup(l, p, &filters);
+  if (r == 0 && plan_needs_reaper(p))
+    r = run_pid1(l, p, &filters);
+  else if (r == 0)
+    r = exec_app(l, p, &filters);
+  _exit(r < 0 ? SBX_EXIT_SETUP : r);
 }
 
 /* --pidns with --unshare-pid: the kernel only creates a pid namespace
@@ -448,17 +466,19 @@ static int write_info(const struct plan *p, const struct sandbox_info *info)
   return 0;
 }
 
-int sbx_run(struct plan *p)
+/* The monitor's side of sbx_run: the app's exit status, or -errno after a
+ * message. */
+static int run(struct plan *p)
 {
-  struct launch l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1 };
+  struct run_state l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1 };
   int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 };
   pid_t parent = getppid();
 
   if (p->die_with_parent) {
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-      return log_errno(errno, "prctl(PR_SET_PDEATHSIG)"), 1;
+      return log_errno(errno, "prctl(PR_SET_PDEATHSIG)");
     if (getppid() != parent)
-      return 1;
+      return -ESRCH; /* the parent is gone already: nobody to tell */
   }
 
   l.real_uid = getuid();
@@ -470,33 +490,34 @@ int sbx_run(struct plan *p)
    * does the setup; the app then gets its own uid one namespace down. */
   l.nested = l.userns && p->userns_block_fd < 0 &&
              (p->disable_userns || (plan_has_op(p, OP_DEV) && (l.sandbox_uid != 0 || l.sandbox_gid != 0)));
-  if (compute_caps(p, l.real_uid, &l.keep_caps) < 0)
-    return 1;
+  int r = compute_caps(p, l.real_uid, &l.keep_caps);
+  if (r < 0)
+    return r;
   char cwd[PATH_MAX];
   l.old_cwd = getcwd(cwd, sizeof cwd) ? cwd : NULL;
 
   if (p->userns_fd >= 0) {
     if (setns(p->userns_fd, CLONE_NEWUSER) < 0)
-      return log_errno(errno, "Can't join the --userns user namespace"), 1;
+      return log_errno(errno, "Can't join the --userns user namespace");
     close(p->userns_fd);
   }
   if (p->pidns_fd >= 0) {
     if (setns(p->pidns_fd, CLONE_NEWPID) < 0)
-      return log_errno(errno, "Can't join the --pidns pid namespace"), 1;
+      return log_errno(errno, "Can't join the --pidns pid namespace");
     close(p->pidns_fd);
   }
 
   sigset_t set;
   supervisor_signals(&set);
   if (sigprocmask(SIG_BLOCK, &set, &l.old_mask) < 0)
-    return log_errno(errno, "sigprocmask"), 1;
+    return log_errno(errno, "sigprocmask");
   int sfd = signalfd(-1, &set, SFD_CLOEXEC);
   if (sfd < 0)
-    return log_errno(errno, "signalfd"), 1;
+    return log_errno(errno, "signalfd");
 
   if (pipe2(alive, O_CLOEXEC) < 0 || (p->userns_block_fd >= 0 && pipe2(go, O_CLOEXEC) < 0) ||
       (p->json_status_fd >= 0 && pipe2(exec_pipe, O_CLOEXEC) < 0))
-    return log_errno(errno, "pipe"), 1;
+    return log_errno(errno, "pipe");
   l.alive_rd = alive[0];
   l.go_rd = go[0];
   l.exec_wr = exec_pipe[1];
@@ -510,10 +531,10 @@ int sbx_run(struct plan *p)
     int one = 1;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pidsock) < 0 ||
         setsockopt(pidsock[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0)
-      return log_errno(errno, "socketpair"), 1;
+      return log_errno(errno, "socketpair");
     intermediate = fork();
     if (intermediate < 0)
-      return log_errno(errno, "fork"), 1;
+      return log_errno(errno, "fork");
     if (intermediate > 0) {
       close(pidsock[1]);
       goto monitor;
@@ -521,10 +542,10 @@ int sbx_run(struct plan *p)
     /* The intermediate, inside the joined pid namespace. */
     close(pidsock[0]);
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-      _exit(1);
+      _exit(SBX_EXIT_SETUP);
     struct pollfd pfd = { .fd = alive[0], .events = POLLIN };
     if (poll(&pfd, 1, 0) > 0)
-      _exit(1);
+      _exit(SBX_EXIT_SETUP);
   }
   pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid < 0) {
@@ -534,12 +555,12 @@ int sbx_run(struct plan *p)
     else
       log_errno(e, "clone");
     if (via_intermediate)
-      _exit(1);
-    return 1;
+      _exit(SBX_EXIT_SETUP);
+    return -e;
   }
   if (pid > 0 && via_intermediate) {
     if (send_pid(pidsock[1], pid) < 0 || close_monitor_fds(p) < 0)
-      _exit(1);
+      _exit(SBX_EXIT_SETUP);
     _exit(supervise(pid, sfd));
   }
   if (pid == 0) {
@@ -560,7 +581,7 @@ monitor:
     close(pidsock[0]);
     if (pid <= 0) {
       waitpid(intermediate, NULL, 0);
-      return log_fail(ECHILD, "Can't learn the sandbox's pid in the --pidns namespace"), 1;
+      return log_fail(ECHILD, "Can't learn the sandbox's pid in the --pidns namespace");
     }
   }
   close(alive[0]);
@@ -574,11 +595,11 @@ monitor:
     close(p->sync_fd);
   if (p->ready_fd >= 0)
     close(p->ready_fd);
-  if (close_monitor_fds(p) < 0) {
+  if ((r = close_monitor_fds(p)) < 0) {
     pid_t child = via_intermediate ? intermediate : pid;
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
-    return 1;
+    return r;
   }
 
   /* The namespace ids are only for the integrator fds (six stat calls). */
@@ -586,28 +607,29 @@ monitor:
   if (p->info_fd >= 0 || p->json_status_fd >= 0)
     info_collect(&info, pid, flags);
   pid_t waited = via_intermediate ? intermediate : pid; /* our own child */
-  if (write_info(p, &info) < 0) {
+  if ((r = write_info(p, &info)) < 0) {
     kill(waited, SIGKILL);
     waitpid(waited, NULL, 0);
-    return 1;
+    return r;
   }
   if (p->userns_block_fd >= 0) {
     char c;
     (void)RETRY(read(p->userns_block_fd, &c, 1));
     close(p->userns_block_fd);
     if (write(go[1], "g", 1) != 1) {
+      r = log_errno(errno, "Can't tell the sandbox to go on");
       kill(waited, SIGKILL);
       waitpid(waited, NULL, 0);
-      return 1;
+      return r;
     }
     close(go[1]);
   }
 
   /* The monitor needs no privileges to wait and forward signals. */
-  if (l.real_uid == 0 && caps_drop_all() < 0) {
+  if (l.real_uid == 0 && (r = caps_drop_all()) < 0) {
     kill(waited, SIGKILL);
     waitpid(waited, NULL, 0);
-    return 1;
+    return r;
   }
   int code = supervise(waited, sfd);
 
@@ -623,4 +645,10 @@ monitor:
     close(p->json_status_fd);
   }
   return code;
+}
+
+int sbx_run(struct plan *p)
+{
+  int r = run(p);
+  return r < 0 ? SBX_EXIT_SETUP : r;
 }

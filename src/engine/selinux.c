@@ -39,14 +39,16 @@ static const struct selinux_api *selinux_load(void)
   return state > 0 ? &api : NULL;
 }
 
-static bool selinux_on(const struct selinux_api **api)
+/* 1: SELinux is on (*api to use), 0: off, -errno after a message: the
+ * kernel enforces labels and the library to set them is missing. */
+static int selinux_on(const struct selinux_api **api)
 {
   *api = selinux_load();
   if (*api)
     return (*api)->is_selinux_enabled() > 0;
   if (access("/sys/fs/selinux/enforce", F_OK) == 0)
-    die("SELinux is enabled but libselinux.so.1 can't be loaded");
-  return false;
+    return log_fail(ENOSYS, "SELinux is enabled but libselinux.so.1 can't be loaded");
+  return 0;
 }
 #endif
 
@@ -54,7 +56,10 @@ int label_create_files(const char *label)
 {
 #if HAVE_SELINUX
   const struct selinux_api *api;
-  if (label && selinux_on(&api) && api->setfscreatecon(label) < 0)
+  int on = label ? selinux_on(&api) : 0;
+  if (on < 0)
+    return on;
+  if (on && api->setfscreatecon(label) < 0)
     return log_errno(errno, "Can't set SELinux file creation context %s", label);
 #endif
   return 0;
@@ -64,7 +69,10 @@ int label_exec(const char *label)
 {
 #if HAVE_SELINUX
   const struct selinux_api *api;
-  if (label && selinux_on(&api) && api->setexeccon(label) < 0)
+  int on = label ? selinux_on(&api) : 0;
+  if (on < 0)
+    return on;
+  if (on && api->setexeccon(label) < 0)
     return log_errno(errno, "Can't set SELinux exec context %s", label);
 #endif
   return 0;
@@ -73,8 +81,10 @@ int label_exec(const char *label)
 char *label_mount_opt(const char *label)
 {
 #if HAVE_SELINUX
+  /* An error here was reported by label_create_files, which setup calls
+   * with the same label before any mount. */
   const struct selinux_api *api;
-  if (label && selinux_on(&api))
+  if (label && selinux_on(&api) > 0)
     return xasprintf("\"%s\"", label);
 #endif
   return NULL;

@@ -85,15 +85,6 @@ int log_fail(int errnum, const char *fmt, ...)
   return -(errnum ? errnum : EINVAL);
 }
 
-void die(const char *fmt, ...)
-{
-  va_list ap;
-  va_start(ap, fmt);
-  vlog(3, 0, fmt, ap);
-  va_end(ap);
-  _exit(1);
-}
-
 void die_oom(void)
 {
   static const char msg[] = "sbx: out of memory\n";

@@ -47,7 +47,6 @@ void log_warn(const char *fmt, ...) _printf_(1, 2);
 int log_errno(int errnum, const char *fmt, ...) _printf_(2, 3);
 /* Print "PROG: text" and return -errnum. */
 int log_fail(int errnum, const char *fmt, ...) _printf_(2, 3);
-_noreturn_ void die(const char *fmt, ...) _printf_(1, 2);
 _noreturn_ void die_oom(void);
 
 void *xmalloc(size_t n);

@@ -1,6 +1,7 @@
 /* A minimal TAP producer for the C unit tests. */
 #pragma once
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -31,3 +32,12 @@ static inline int tap_done(void)
   printf("1..%d\n", tap_n);
   return tap_failed ? 1 : 0;
 }
+
+/* Stop the whole test: its setup failed, so nothing after it means anything. */
+#define bail_out(...)                                                                \
+  do {                                                                               \
+    printf("Bail out! ");                                                            \
+    printf(__VA_ARGS__);                                                             \
+    printf("\n");                                                                    \
+    exit(1);                                                                         \
+  } while (0)

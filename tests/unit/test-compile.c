@@ -67,13 +67,13 @@ static void put(const char *path, const char *text)
 {
   FILE *f = fopen(path, "w");
   if (!f || fputs(text, f) < 0 || fclose(f) != 0)
-    die("cannot write %s", path);
+    bail_out("cannot write %s", path);
 }
 
 static void mkdir_p(const char *path, mode_t mode)
 {
   if (mkdir(path, mode) < 0 && errno != EEXIST)
-    die("mkdir %s", path);
+    bail_out("mkdir %s", path);
   chmod(path, mode);
 }
 
@@ -85,7 +85,7 @@ static void mksock(const char *path)
   unlink(path);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
-    die("socket %s", path);
+    bail_out("socket %s", path);
   close(fd);
 }
 
@@ -93,7 +93,7 @@ static void mklink(const char *target, const char *path)
 {
   unlink(path);
   if (symlink(target, path) < 0)
-    die("symlink %s", path);
+    bail_out("symlink %s", path);
 }
 
 static int count_fds(void)

@@ -446,6 +446,7 @@ t_directive_option_same_plan() {
     dbus-system-broadcast 'org.example.SB=*'
     hostname box  env 'GREETING=hello world'  unsetenv LANGUAGE
     cap-drop ALL  cap-add CAP_NET_RAW  app-id org.example.Same  name same-box
+    landlock required  landlock-scope off
   )
   # Every directive the binary knows must be in this list (except include).
   local d known=" "

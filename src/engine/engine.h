@@ -85,6 +85,18 @@ int caps_read_permitted(uint64_t *mask);
 int caps_apply(uint64_t keep, bool via_ambient);
 int caps_drop_all(void);
 
+/* landlock.c */
+/* The kernel's Landlock ABI version, or -ENOSYS / -EOPNOTSUPP (none). */
+int landlock_abi(void);
+/* The LANDLOCK_SCOPE_* bits ll's ruleset gets on ABI `abi` (0 below ABI 6). */
+uint64_t landlock_scope_for_abi(int abi, const struct plan_landlock *ll);
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define LL_SCOPE_SIGNAL (1ULL << 1)
+/* Restrict the calling process (and what it forks) by the plan's rules,
+ * masked to the kernel's ABI.  Off: nothing; no Landlock: a warning, or an
+ * error when required.  0 or -errno after a message. */
+int landlock_apply(const struct plan_landlock *ll);
+
 /* seccomp.c */
 int seccomp_read_fd(int fd, struct seccomp_prog *prog);
 int seccomp_apply(const struct seccomp_prog *progs, size_t n);

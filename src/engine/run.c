@@ -264,6 +264,9 @@ _noreturn_ static void sandbox_main(struct launch *l, struct plan *p)
   if (label_exec(p->exec_label) < 0)
     _exit(1);
   umask(old_umask);
+  /* Landlock once, before the fork: pid 1 and the app share its domain. */
+  if (landlock_apply(&p->landlock) < 0)
+    _exit(1);
 
   if (plan_needs_reaper(p)) {
     pid_t app = fork();

@@ -237,6 +237,22 @@ t_signal_inside_works() {
   need_abi 6
   sbx_ok --profile default -- sh -c 'sleep 60 & kill $! && wait $!; echo "status $?"'
   expect_eq "$OUT" "status 143"
+  # SIGTERM to sbx: the monitor forwards it to pid 1, which forwards it to
+  # the app (refused if they were in two sibling domains).
+  sbx_exec --profile default -- sh -c 'trap "echo got-term; exit 0" TERM; echo ready
+    while :; do sleep 0.1; done' >"$T/term.out" 2>&1 &
+  local pid=$!
+  remember_pid $pid
+  wait_for grep -q ready "$T/term.out" || fail "the app did not start: $(<"$T/term.out")"
+  kill -TERM $pid
+  if ! wait_for grep -q got-term "$T/term.out"; then
+    kill -KILL $pid
+    fail "SIGTERM sent to sbx did not reach the app: $(<"$T/term.out")"
+  fi
+  local rc=0
+  wait $pid || rc=$?
+  expect_eq "$(<"$T/term.out")" "$(printf 'ready\ngot-term')" "the app's output"
+  expect_eq "$rc" 0 "sbx's exit status"
 }
 
 # ------------------------------------------------ a kernel without Landlock

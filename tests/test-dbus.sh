@@ -327,16 +327,18 @@ t_abstract_bus() {
 
 t_abstract_bus_shared_network() {
   ready
-  # With the host's network shared, a host bus on an abstract socket is
+  # With the host's network shared and no Landlock scope (landlock-scope
+  # off, or a kernel below ABI 6), a host bus on an abstract socket is
   # reachable from inside by its name (listed in /proc/net/unix), whatever
   # the bus policy says: sbx must say so on stderr and in --explain.  The
   # leak itself is shown first, so the warning is known to be true.
   local name="sbx-test-shared-$$-$RANDOM"
   local addr="unix:abstract=$name" mode
+  local noscope=(--landlock-scope off)
   start_bus shared "$addr" || fail "could not start an abstract-socket bus"
   for mode in none filter; do
-    local policy=(--dbus-session "$mode")
-    [[ $mode == filter ]] && policy=("${FILTER[@]}")
+    local policy=(--dbus-session "$mode" "${noscope[@]}")
+    [[ $mode == filter ]] && policy=("${FILTER[@]}" "${noscope[@]}")
     DBUS_SESSION_BUS_ADDRESS=$addr run_sbx "${BASE[@]}" --network host "${policy[@]}" -- sh -c \
       "grep -q '@$name' /proc/net/unix && echo listed; gdbus call --address '$addr' -d org.sbx.Hidden -o /org/sbx/Test -m org.sbx.Test.Ping"
     expect_eq "$RC" 0 "dbus-session $mode: exit status (stderr: $ERR)"
@@ -348,6 +350,17 @@ t_abstract_bus_shared_network() {
     expect_contains "$OUT" "WARNING: shared network namespace: the host bus's abstract socket @$name is reachable" \
       "dbus-session $mode: --explain"
   done
+  # Landlock's scope (the default, on a kernel with ABI 6): listed, but the
+  # connection is refused, and there is nothing to warn about.
+  if [[ $(sbx --explain --json "${BASE[@]}" --network host -- true | python3 -c \
+        'import json,sys; print(len(json.load(sys.stdin)["landlock"]["scope"]))') == 2 ]]; then
+    DBUS_SESSION_BUS_ADDRESS=$addr run_sbx "${BASE[@]}" --network host --dbus-session none -- sh -c \
+      "grep -q '@$name' /proc/net/unix && echo listed; gdbus call --address '$addr' -d org.sbx.Hidden -o /org/sbx/Test -m org.sbx.Test.Ping 2>/dev/null || echo refused"
+    expect_eq "$OUT" "$(printf 'listed\nrefused')" "Landlock scope: the abstract bus inside"
+    expect_not_contains "$ERR" "abstract socket" "Landlock scope: stderr"
+    DBUS_SESSION_BUS_ADDRESS=$addr run_sbx --explain "${BASE[@]}" --network host --dbus-session none -- true
+    expect_contains "$OUT" "abstract socket @$name is closed to the sandbox (Landlock scope)" "Landlock scope: --explain"
+  fi
   # A network namespace of its own (the default): unreachable, no warning.
   DBUS_SESSION_BUS_ADDRESS=$addr run_sbx "${BASE[@]}" --dbus-session none -- sh -c \
     "gdbus call --address '$addr' -d org.sbx.Hidden -o /org/sbx/Test -m org.sbx.Test.Ping 2>/dev/null || echo unreachable"

@@ -54,6 +54,10 @@ function __sbx_arg_kinds -a opt
             echo filter
         case --dbus-session --dbus-system
             echo bus
+        case --landlock
+            echo landlock
+        case --landlock-scope
+            echo onoff
         case --dbus-see --dbus-talk --dbus-own --dbus-call --dbus-broadcast \
              --dbus-system-see --dbus-system-talk --dbus-system-own \
              --dbus-system-call --dbus-system-broadcast --app-id --name --env
@@ -197,6 +201,8 @@ complete -c sbx -n '__sbx_is "arg errno"' -a 'EPERM EACCES ENOSYS EINVAL'
 complete -c sbx -n '__sbx_is "arg yesno"' -a 'yes no'
 complete -c sbx -n '__sbx_is "arg filter"' -a 'default none'
 complete -c sbx -n '__sbx_is "arg bus"' -a 'none filter full'
+complete -c sbx -n '__sbx_is "arg landlock"' -a 'on off required'
+complete -c sbx -n '__sbx_is "arg onoff"' -a 'on off'
 # "arg fd" and "arg -": nothing is offered (files are off by default).
 
 # Options.
@@ -288,6 +294,8 @@ __sbx_opt no-socket 'Do not connect a desktop service'
 __sbx_opt device 'Give a device group'
 __sbx_opt no-device 'Take back a device group'
 __sbx_opt network 'Network access: none or host'
+__sbx_opt landlock 'Landlock rules from the mounts: on, off or required'
+__sbx_opt landlock-scope 'Landlock: keep abstract sockets and signals inside (on or off)'
 __sbx_opt dbus-session 'Session bus: none, filter or full'
 __sbx_opt dbus-system 'System bus: none, filter or full'
 __sbx_opt dbus-see 'Session bus: name is visible'

@@ -14,6 +14,7 @@
 #include "compile/ctx.h"
 #include "compile/desktop.h"
 #include "compile/syscalls.h"
+#include "compile/landlock.h"
 #include "policy/query.h"
 #include "util/util.h"
 #include "util/walk.h"
@@ -205,6 +206,8 @@ int policy_compile_bwrap(const struct policy *pol, struct plan *p)
   struct compile_ctx cc = { .plan = p, .pol = pol };
   compile_env(&cc);
   compile_syscalls(&cc, false);
+  compile_landlock_mode(pol, p, false);
+  compile_landlock_rules(p);
   /* "name" needs nothing in the plan: it is the policy's, shown by --explain. */
   return 0;
 }
@@ -221,6 +224,8 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   cc.host_runtime_dir = rt && rt[0] == '/' ? rt : NULL;
   cc.sandbox_runtime_dir = xasprintf("/run/user/%u", cc.uid);
   cc.share_net = policy_network(pol) == NETWORK_HOST;
+  compile_landlock_mode(pol, p, true);
+  cc.abstract_scoped = compile_landlock_scopes_abstract(p);
 
   /* Every namespace, except the network one when the policy shares it. */
   p->unshare |= CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
@@ -248,6 +253,7 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
     compile_env(&cc);
     compile_syscalls(&cc, true);
     pb_prepend_to(&cc.ops, p);
+    compile_landlock_rules(p); /* from the complete list of ops */
   }
   /* On an error, the ops compiled so far are dropped: with them the fds
    * open_rule_source opened for their sources. */

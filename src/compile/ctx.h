@@ -20,6 +20,7 @@ struct compile_ctx {
   const char *host_runtime_dir;    /* the caller's $XDG_RUNTIME_DIR */
   char *sandbox_runtime_dir;       /* /run/user/UID inside */
   bool share_net;
+  bool abstract_scoped; /* Landlock keeps abstract sockets outside out of reach */
   struct plan_builder ops;
 };
 

@@ -48,6 +48,11 @@ static void warn_abstract_bus(struct compile_ctx *cc, bool system, enum bus_mode
   _cleanup_free_ char *name = abstract_name_of(address);
   if (!cc->share_net || !name || mode == BUS_FULL)
     return;
+  if (cc->abstract_scoped) {
+    notes_add(cc->notes, "dbus %s bus: the host bus's abstract socket @%s is closed to the sandbox (Landlock scope)",
+              system ? "system" : "session", name);
+    return;
+  }
   const char *what = system ? "system" : "session";
   log_warn("dbus: the sandbox shares the host's network namespace, so the %s bus's abstract socket (@%s) is "
            "reachable from inside, unfiltered, regardless of \"dbus-%s %s\" (use \"network none\")",

@@ -7,6 +7,38 @@
 #include "policy/query.h"
 #include "util/util.h"
 
+/* Landlock as the engine will apply it on this kernel: the mode, the ABI,
+ * the scopes, and each path's rights masked to the ABI. */
+static void landlock_text(FILE *f, const struct plan *p)
+{
+  const struct plan_landlock *ll = &p->landlock;
+  int abi = landlock_abi();
+  if (ll->mode == LANDLOCK_OFF) {
+    fprintf(f, "  landlock: off\n");
+    return;
+  }
+  if (abi < 0) {
+    fprintf(f, "  landlock: %s, but this kernel has none (%s): %s\n", landlock_mode_name(ll->mode), strerror(-abi),
+            ll->mode == LANDLOCK_REQUIRED ? "the sandbox will not start" : "the sandbox runs without it");
+    return;
+  }
+  uint64_t scope = landlock_scope_for_abi(abi, ll);
+  fprintf(f, "  landlock: %s, kernel ABI %d; scoped to the sandbox: %s; TCP ports: not restricted\n",
+          landlock_mode_name(ll->mode), abi,
+          scope == (LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL) ? "abstract unix sockets, signals"
+          : scope == LL_SCOPE_SIGNAL                                  ? "signals (abstract unix sockets left open: x11)"
+          : abi < 6                                                   ? "nothing (ABI < 6)"
+                                                                      : "nothing (landlock-scope off)");
+  fprintf(f, "  landlock rights (a path under none of these: no access at all):\n");
+  uint64_t mask = landlock_fs_rights_for_abi(abi);
+  for (size_t i = 0; i < ll->n_rules; i++) {
+    char buf[256];
+    uint64_t a = ll->rules[i].access & mask;
+    fprintf(f, "    %-40s %s\n", ll->rules[i].path,
+            a == (LL_RW & mask) ? "all (read-write, create, remove, execute)" : landlock_rights_str(a, buf, sizeof buf));
+  }
+}
+
 static const char *access_word(const struct path_rule *rule)
 {
   switch (rule->access) {
@@ -195,6 +227,8 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   fprintf(f, "  seccomp: %s\n", p->seccomp_fd >= 0 || p->n_seccomp_progs ? "caller-supplied program(s)" : "none");
   syscalls_text(f, p, pol);
 
+  landlock_text(f, p);
+
   fprintf(f, "\nEnvironment of the app:\n");
   for (size_t i = 0; i < p->env.n; i++)
     fprintf(f, "  %s\n", p->env.v[i]);
@@ -217,6 +251,26 @@ static void json_str(FILE *f, const char *s)
       fputc(c, f);
   }
   fputc('"', f);
+}
+
+static void landlock_json(FILE *f, const struct plan *p)
+{
+  const struct plan_landlock *ll = &p->landlock;
+  int abi = landlock_abi();
+  uint64_t mask = landlock_fs_rights_for_abi(abi);
+  fprintf(f, "{\"mode\": \"%s\", \"abi\": %d, \"scope\": [", landlock_mode_name(ll->mode), abi < 0 ? 0 : abi);
+  uint64_t scope = ll->mode != LANDLOCK_OFF ? landlock_scope_for_abi(abi, ll) : 0;
+  fprintf(f, "%s%s%s", scope & LL_SCOPE_ABSTRACT_UNIX_SOCKET ? "\"abstract-unix-socket\"" : "",
+          scope == (LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL) ? ", " : "",
+          scope & LL_SCOPE_SIGNAL ? "\"signal\"" : "");
+  fprintf(f, "], \"rules\": [");
+  for (size_t i = 0; ll->mode != LANDLOCK_OFF && i < ll->n_rules; i++) {
+    char buf[256];
+    fprintf(f, "%s\n    {\"path\": ", i ? "," : "");
+    json_str(f, ll->rules[i].path);
+    fprintf(f, ", \"rights\": \"%s\"}", landlock_rights_str(ll->rules[i].access & mask, buf, sizeof buf));
+  }
+  fprintf(f, "]}");
 }
 
 void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const struct notes *notes)
@@ -285,7 +339,9 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     json_str(f, r->why);
     fputc('}', f);
   }
-  fprintf(f, "],\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
+  fprintf(f, "],\n  \"landlock\": ");
+  landlock_json(f, p);
+  fprintf(f, ",\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
   for (size_t i = 0; i < p->env.n; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");
     json_str(f, p->env.v[i]);

@@ -139,6 +139,15 @@ int desktop_x11(struct compile_ctx *cc)
   plan_setenv(cc->plan, "DISPLAY", display);
   notes_add(cc->notes, "x11: display %s, socket %s, Xauthority with %zu cookie%s for this display", display, sock,
             cookies, cookies == 1 ? "" : "s");
+  if (cc->share_net && cc->abstract_scoped) {
+    /* libxcb tries the abstract socket first and falls back to the path
+     * socket only on ENOENT or ECONNREFUSED: Landlock's EPERM would leave
+     * every X client without a display.  Signals stay scoped. */
+    cc->plan->landlock.scope_abstract = false;
+    cc->abstract_scoped = false;
+    notes_add(cc->notes, "x11: Landlock leaves abstract sockets open (X clients do not fall back to the path "
+                         "socket when the abstract one is refused)");
+  }
   if (cc->share_net) {
     log_warn("x11: the sandbox shares the host's network namespace, so the X server's abstract socket "
              "(@/tmp/.X11-unix/X%s) is reachable from inside regardless of this policy", num);

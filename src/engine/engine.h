@@ -83,6 +83,12 @@ int caps_read_permitted(uint64_t *mask);
 int caps_apply(uint64_t keep, bool via_ambient);
 int caps_drop_all(void);
 
+/* landlock.c */
+/* Restrict the calling process (and what it forks) by the plan's rules,
+ * masked to the kernel's ABI.  Off: nothing; no Landlock: a warning, or an
+ * error when required.  0 or -errno after a message. */
+int landlock_apply(const struct plan_landlock *ll);
+
 /* seccomp.c */
 int seccomp_read_fd(int fd, struct seccomp_prog *prog);
 int seccomp_apply(const struct seccomp_prog *progs, size_t n);

@@ -355,6 +355,9 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   if ((r = label_exec(p->exec_label)) < 0)
     return r;
   umask(old_umask);
+  /* Landlock once, before the fork: pid 1 and the app share its domain. */
+  if ((r = landlock_apply(&p->landlock)) < 0)
+    return r;
   return seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, f->own, &f->n_own);
 }
 

@@ -111,6 +111,15 @@ void notes_free(struct notes *n)
   memset(n, 0, sizeof *n);
 }
 
+void plan_landlock_free_rules(struct plan_landlock *ll)
+{
+  for (size_t i = 0; i < ll->n_rules; i++)
+    free(ll->rules[i].path);
+  free(ll->rules);
+  ll->rules = NULL;
+  ll->n_rules = ll->cap_rules = 0;
+}
+
 void plan_free(struct plan *p)
 {
   for (size_t i = 0; i < p->n_ops; i++)
@@ -134,6 +143,7 @@ void plan_free(struct plan *p)
   free(p->seccomp_progs);
   free(p->syscall_rules);
   strv_clear(&p->syscall_strings);
+  plan_landlock_free_rules(&p->landlock);
   for (size_t i = 0; i < p->n_lock_files; i++)
     free(p->lock_files[i]);
   free(p->lock_files);

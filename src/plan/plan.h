@@ -78,6 +78,59 @@ struct syscall_rule {
   const char *group; /* "@mount"...; NULL: a syscall-deny of its own */
   const char *why;   /* for --explain */
 };
+
+/* Landlock: filesystem rights per sandbox path, derived from the ops
+ * (plan_landlock_derive), so that a mistake in mount setup is still
+ * contained.  The rights are the kernel's LANDLOCK_ACCESS_FS_* bits (the
+ * engine passes them through, masked to the ABI the kernel has). */
+#define LL_EXECUTE (1ULL << 0)
+#define LL_WRITE_FILE (1ULL << 1)
+#define LL_READ_FILE (1ULL << 2)
+#define LL_READ_DIR (1ULL << 3)
+#define LL_REMOVE_DIR (1ULL << 4)
+#define LL_REMOVE_FILE (1ULL << 5)
+#define LL_MAKE_CHAR (1ULL << 6)
+#define LL_MAKE_DIR (1ULL << 7)
+#define LL_MAKE_REG (1ULL << 8)
+#define LL_MAKE_SOCK (1ULL << 9)
+#define LL_MAKE_FIFO (1ULL << 10)
+#define LL_MAKE_BLOCK (1ULL << 11)
+#define LL_MAKE_SYM (1ULL << 12)
+#define LL_REFER (1ULL << 13)     /* ABI 2 */
+#define LL_TRUNCATE (1ULL << 14)  /* ABI 3 */
+#define LL_IOCTL_DEV (1ULL << 15) /* ABI 5 */
+#define LL_ALL_FS ((1ULL << 16) - 1)
+/* The rights the kernel accepts on a rule for a file (not a directory). */
+#define LL_FILE_RIGHTS (LL_EXECUTE | LL_WRITE_FILE | LL_READ_FILE | LL_TRUNCATE | LL_IOCTL_DEV)
+/* What the modes imply. */
+#define LL_READ (LL_READ_FILE | LL_READ_DIR)
+#define LL_RO (LL_READ | LL_EXECUTE)
+#define LL_RW (LL_ALL_FS & ~LL_IOCTL_DEV)
+#define LL_DEV (LL_READ | LL_WRITE_FILE | LL_TRUNCATE | LL_IOCTL_DEV)
+#define LL_PROC (LL_READ | LL_WRITE_FILE | LL_TRUNCATE)
+#define LL_WRITES (LL_ALL_FS & ~(LL_RO | LL_IOCTL_DEV))
+
+/* off: none (a bubblewrap-style command line's default); on: best effort
+ * (a profile's default; a kernel without Landlock gets a warning);
+ * required: no Landlock, no sandbox. */
+enum landlock_mode { LANDLOCK_OFF, LANDLOCK_ON, LANDLOCK_REQUIRED };
+
+struct landlock_rule {
+  char *path;      /* in the sandbox */
+  uint64_t access; /* LL_*, before masking to the ABI */
+  enum op_kind from; /* the op whose mount the rule follows */
+};
+
+struct plan_landlock {
+  enum landlock_mode mode;
+  /* ABI 6: abstract unix sockets, and signals, scoped to the sandbox
+   * (landlock-scope; the X11 module may leave abstract sockets open). */
+  bool scope_abstract, scope_signal;
+  struct landlock_rule *rules; /* in op order; at most one per path */
+  size_t n_rules, cap_rules;
+};
+
+
 enum env_verb { ENV_SET, ENV_UNSET, ENV_CLEAR };
 struct env_edit {
   enum env_verb verb;
@@ -192,6 +245,7 @@ struct plan {
   /* The strings rules point to that are not string literals (the names
    * in a profile's syscall-deny): owned here. */
   struct strv syscall_strings;
+  struct plan_landlock landlock; /* off unless compile said otherwise */
 
   /* Integrator fds. */
   int info_fd, json_status_fd, sync_fd, block_fd;
@@ -246,6 +300,20 @@ const char *plan_getenv(const struct plan *p, const char *name);
 void plan_add_syscall_rule(struct plan *p, const struct syscall_rule *rule);
 /* A copy of s that lives as long as the plan (for a rule's name). */
 const char *plan_syscall_string(struct plan *p, const char *s);
+
+/* The rules the ops of p imply, replacing p->landlock.rules.  A path that
+ * no op covers gets nothing: the sandbox's root is sbx's own tmpfs. */
+void plan_landlock_derive(struct plan *p);
+void plan_landlock_free_rules(struct plan_landlock *ll);
+/* The fs rights a kernel with Landlock ABI `abi` knows (0: none). */
+uint64_t landlock_fs_rights_for_abi(int abi);
+/* The LANDLOCK_SCOPE_* bits ll's ruleset gets on ABI `abi` (0 below ABI 6). */
+uint64_t landlock_scope_for_abi(int abi, const struct plan_landlock *ll);
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define LL_SCOPE_SIGNAL (1ULL << 1)
+/* "read_file,read_dir,..." for --explain, in buf (256 bytes hold them all). */
+const char *landlock_rights_str(uint64_t access, char *buf, size_t size);
+const char *landlock_mode_name(enum landlock_mode m);
 /* Every fd the plan refers to (integrator fds, namespaces, ops that read
  * from or bind an fd), -1 where unset; *n gets the count.  Freed by the
  * caller. */

@@ -83,12 +83,19 @@ static int apply_choice(struct policy *pol, const struct directive *d, const cha
   static const char *const network[] = { "none", "host", NULL };
   static const char *const bus[] = { "none", "filter", "full", NULL };
   static const char *const filter[] = { "default", "none", NULL };
+  static const char *const landlock[] = { "off", "on", "required", NULL };
+  static const char *const on_off[] = { "on", "off", NULL };
   const char *const *choices = strcmp(d->name, "network") == 0          ? network
                                : strcmp(d->name, "syscall-filter") == 0 ? filter
+                               : strcmp(d->name, "landlock") == 0       ? landlock
+                               : strcmp(d->name, "landlock-scope") == 0 ? on_off
                                                                         : bus;
-  if (!in_list(choices, arg))
-    return bad(loc, "%s: \"%s\" is not one of %s", d->name, arg,
-               choices == network ? "none, host" : choices == filter ? "default, none" : "none, filter, full");
+  if (!in_list(choices, arg)) {
+    char list[64] = "";
+    for (size_t i = 0; choices[i]; i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", choices[i]);
+    return bad(loc, "%s: \"%s\" is not one of %s", d->name, arg, list);
+  }
   return policy_set(pol, d->name, arg, loc);
 }
 
@@ -247,6 +254,8 @@ static const struct directive directives[] = {
   { "dbus-system-own", "NAME", "system bus: own NAME", apply_bus_rule, false },
   { "dbus-system-call", "NAME=RULE", "system bus: only these calls to NAME", apply_bus_rule, false },
   { "dbus-system-broadcast", "NAME=RULE", "system bus: receive these broadcasts from NAME", apply_bus_rule, false },
+  { "landlock", "off|on|required", "Landlock file-system rules derived from the sandbox's mounts: on (best effort), required, or off", apply_choice, false, true },
+  { "landlock-scope", "on|off", "Landlock (kernel ABI 6+): keep abstract unix sockets and signals inside the sandbox", apply_choice, false, true },
   { "hostname", "NAME", "the hostname inside", apply_string, true },
   { "env", "NAME=VALUE", "set an environment variable", apply_env, false, true },
   { "unsetenv", "NAME", "remove an environment variable", apply_env, true },

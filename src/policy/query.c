@@ -29,6 +29,7 @@ const char *syscall_group_name(enum syscall_group g)
 
 static const char *const scalars[N_SCALARS] = {
   [SCALAR_APP_ID] = "app-id", [SCALAR_NAME] = "name", [SCALAR_NETWORK] = "network", [SCALAR_HOSTNAME] = "hostname",
+  [SCALAR_LANDLOCK] = "landlock", [SCALAR_LANDLOCK_SCOPE] = "landlock-scope",
 };
 
 static int index_of(const char *const *names, int n, const char *name)
@@ -124,6 +125,22 @@ enum network_mode policy_network(const struct policy *pol)
   if (!v)
     return NETWORK_UNSET;
   return strcmp(v, "host") == 0 ? NETWORK_HOST : NETWORK_NONE;
+}
+
+enum policy_landlock policy_landlock(const struct policy *pol)
+{
+  const char *v = policy_value(pol, scalars[SCALAR_LANDLOCK]);
+  if (!v)
+    return POLICY_LANDLOCK_UNSET;
+  if (strcmp(v, "required") == 0)
+    return POLICY_LANDLOCK_REQUIRED;
+  return strcmp(v, "on") == 0 ? POLICY_LANDLOCK_ON : POLICY_LANDLOCK_OFF;
+}
+
+bool policy_landlock_scope(const struct policy *pol)
+{
+  const char *v = policy_value(pol, scalars[SCALAR_LANDLOCK_SCOPE]);
+  return !v || strcmp(v, "off") != 0;
 }
 
 const char *policy_app_id(const struct policy *pol)

@@ -104,6 +104,13 @@ bool path_access_writable(enum path_access a);
 enum network_mode { NETWORK_UNSET, NETWORK_NONE, NETWORK_HOST };
 enum network_mode policy_network(const struct policy *pol);
 
+/* landlock off|on|required; UNSET when not given (the caller's default:
+ * on for a profile, off for a bubblewrap-style command line). */
+enum policy_landlock { POLICY_LANDLOCK_UNSET, POLICY_LANDLOCK_OFF, POLICY_LANDLOCK_ON, POLICY_LANDLOCK_REQUIRED };
+enum policy_landlock policy_landlock(const struct policy *pol);
+/* landlock-scope on|off: false only when "off" was said. */
+bool policy_landlock_scope(const struct policy *pol);
+
 /* The app-id, hostname directives, or NULL. */
 const char *policy_app_id(const struct policy *pol);
 const char *policy_hostname(const struct policy *pol);
@@ -172,6 +179,8 @@ enum setting_group {
 const struct setting *policy_next_in_group(const struct policy *pol, enum setting_group g, size_t *iter);
 
 /* The one-word settings --explain lists at the end, in this order. */
-enum policy_scalar { SCALAR_APP_ID, SCALAR_NAME, SCALAR_NETWORK, SCALAR_HOSTNAME, N_SCALARS };
+enum policy_scalar {
+  SCALAR_APP_ID, SCALAR_NAME, SCALAR_NETWORK, SCALAR_HOSTNAME, SCALAR_LANDLOCK, SCALAR_LANDLOCK_SCOPE, N_SCALARS
+};
 const char *policy_scalar_name(enum policy_scalar k); /* the directive: "app-id"... */
 const struct setting *policy_scalar(const struct policy *pol, enum policy_scalar k);

@@ -341,6 +341,16 @@ int parse_c_uint(const char *s, unsigned long long *v)
   return 0;
 }
 
+int landlock_abi(void)
+{
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#endif
+  const unsigned version = 1U << 0; /* LANDLOCK_CREATE_RULESET_VERSION */
+  long abi = syscall(__NR_landlock_create_ruleset, NULL, 0, version);
+  return abi < 0 ? -errno : (int)abi;
+}
+
 bool fd_is_valid(int fd)
 {
   return fd >= 0 && fcntl(fd, F_GETFD) >= 0;

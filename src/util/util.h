@@ -118,6 +118,10 @@ int parse_c_uint(const char *s, unsigned long long *v);
 
 bool fd_is_valid(int fd);
 
+/* The kernel's Landlock ABI version, or -ENOSYS (not built in) /
+ * -EOPNOTSUPP (built in, not enabled with lsm=). */
+int landlock_abi(void);
+
 /* Close every fd but stdio and those in keep (negative entries are
  * ignored), with close_range(2) where the kernel has it.  Needs no /proc. */
 int close_fds_except(const int *keep, size_t n_keep);

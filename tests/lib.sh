@@ -310,13 +310,18 @@ end_unless_test_user() {
 }
 
 tap_main() {
+  # The shipped profiles: the source tree's for root, a world-readable
+  # copy in the staging directory for the unprivileged user (the clone may
+  # sit where that user cannot enter).
+  : "${SBX_PROFILES_DIR:=${SBX_SRCDIR:-$TESTS_DIR/..}/profiles}"
+  export SBX_PROFILES_DIR
   tap_inner_or_self
 
   local stage uid
   stage=$(mktemp -d /tmp/sbx-stage.XXXXXX)
   chmod 755 "$stage"
   trap 'rm -rf --one-file-system "$stage"' EXIT
-  mkdir -p "$stage/bin" "$stage/tests" "$stage/fix-root" "$stage/fix-user" "$stage/home"
+  mkdir -p "$stage/bin" "$stage/tests" "$stage/fix-root" "$stage/fix-user" "$stage/home" "$stage/profiles"
 
   # Pass 1: root, in a private mount namespace holding the fixture.
   run_pass root unshare -m --propagation private -- bash -c "$FIXTURE_MOUNT" _ \
@@ -327,8 +332,10 @@ tap_main() {
   uid=$(id -u "$TEST_USER")
   cp "$SBX" "$stage/bin/$SBX_NAME"
   cp "$TESTS_DIR"/*.sh "$stage/tests/"
+  cp -r "$SBX_PROFILES_DIR"/. "$stage/profiles/"
   local envs=(SBX="$stage/bin/$SBX_NAME" HOME="$stage/home" USER="$TEST_USER"
-              LOGNAME="$TEST_USER" TMPDIR=/tmp SBX_FIXTURE="$stage/fix-user")
+              LOGNAME="$TEST_USER" TMPDIR=/tmp SBX_FIXTURE="$stage/fix-user"
+              SBX_PROFILES_DIR="$stage/profiles")
   if [[ -n ${SBX_SECCOMP_GEN:-} ]]; then
     cp "$SBX_SECCOMP_GEN" "$stage/bin/"; envs+=(SBX_SECCOMP_GEN="$stage/bin/$(basename "$SBX_SECCOMP_GEN")")
   fi

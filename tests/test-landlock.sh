@@ -291,15 +291,4 @@ run_checks() {
   check "no Landlock in the kernel: on warns once and runs, required refuses" t_no_landlock_kernel
 }
 
-# Run as root: give the unprivileged pass a readable copy of the profiles.
-if [[ -z ${SBX_INNER:-} ]] && is_root && [[ -z ${SBX_PROFILES_DIR:-} ]]; then
-  copy=$(mktemp -d /tmp/sbx-profiles.XXXXXX)
-  cp "${SBX_SRCDIR:-$TESTS_DIR/..}/profiles"/* "$copy/" && chmod -R a+rX "$copy"
-  ( export SBX_PROFILES_DIR=$copy; tap_main "$@" )
-  rc=$?
-  rm -rf "$copy"
-  exit $rc
-fi
-: "${SBX_PROFILES_DIR:=${SBX_SRCDIR:-$TESTS_DIR/..}/profiles}"
-export SBX_PROFILES_DIR
 tap_main "$@"

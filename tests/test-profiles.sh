@@ -975,15 +975,4 @@ run_checks() {
   check "socket ssh-agent: the agent answers inside at \$SSH_AUTH_SOCK; --explain names it" t_ssh_agent_socket
 }
 
-# Run as root: give the unprivileged pass a readable copy of the profiles.
-if [[ -z ${SBX_INNER:-} ]] && is_root && [[ -z ${SBX_PROFILES_DIR:-} ]]; then
-  src=${SBX_SRCDIR:+$SBX_SRCDIR/profiles}
-  [[ -n $src ]] || src=$TESTS_DIR/../profiles
-  copy=$(mktemp -d /tmp/sbx-profiles.XXXXXX)
-  cp "$src"/* "$copy/" && chmod -R a+rX "$copy"
-  ( export SBX_PROFILES_DIR=$copy; tap_main "$@" )
-  rc=$?
-  rm -rf "$copy"
-  exit $rc
-fi
 tap_main "$@"

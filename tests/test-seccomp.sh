@@ -247,17 +247,4 @@ run_checks() {
   check "i386 and x32: a filter each, with the rules (socketcall left alone)" t_compat_arches
 }
 
-# Run as root: give the unprivileged pass a readable copy of the profiles.
-if [[ -z ${SBX_INNER:-} ]] && is_root && [[ -z ${SBX_PROFILES_DIR:-} ]]; then
-  src=${SBX_SRCDIR:+$SBX_SRCDIR/profiles}
-  [[ -n $src ]] || src=$TESTS_DIR/../profiles
-  copy=$(mktemp -d /tmp/sbx-profiles.XXXXXX)
-  cp "$src"/* "$copy/" && chmod -R a+rX "$copy"
-  ( export SBX_PROFILES_DIR=$copy; tap_main "$@" )
-  rc=$?
-  rm -rf "$copy"
-  exit $rc
-fi
-: "${SBX_PROFILES_DIR:=${SBX_SRCDIR:-$TESTS_DIR/..}/profiles}"
-export SBX_PROFILES_DIR
 tap_main "$@"

@@ -9,26 +9,10 @@
 
 #include "engine/engine.h"
 #include "tap.h"
+#include "tree.h"
 #include "util/util.h"
 
-static char root[] = "/tmp/sbx-paths-XXXXXX";
-
-static void mk(const char *rel, bool dir)
-{
-  char *p = xasprintf("%s/%s", root, rel);
-  if (dir)
-    mkdir(p, 0755);
-  else
-    close(open(p, O_CREAT | O_WRONLY, 0644));
-  free(p);
-}
-
-static void ln(const char *target, const char *rel)
-{
-  char *p = xasprintf("%s/%s", root, rel);
-  (void)!symlink(target, p);
-  free(p);
-}
+char root[] = "/tmp/sbx-paths-XXXXXX";
 
 /* Inode of root/rel, to compare with what the resolver returned. */
 static ino_t ino_of(const char *rel)

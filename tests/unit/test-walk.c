@@ -9,27 +9,11 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "tree.h"
 #include "util/util.h"
 #include "util/walk.h"
 
-static char root[] = "/tmp/sbx-walk-XXXXXX";
-
-static void mk(const char *rel, bool dir)
-{
-  char *p = xasprintf("%s/%s", root, rel);
-  if (dir)
-    mkdir(p, 0755);
-  else
-    close(open(p, O_CREAT | O_WRONLY, 0644));
-  free(p);
-}
-
-static void ln(const char *target, const char *rel)
-{
-  char *p = xasprintf("%s/%s", root, rel);
-  (void)!symlink(target, p);
-  free(p);
-}
+char root[] = "/tmp/sbx-walk-XXXXXX";
 
 static struct stat lstat_of(const char *rel)
 {

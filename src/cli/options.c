@@ -451,8 +451,9 @@ static int h_seccomp_default(struct parser *ps, const struct option_def *def, ch
   (void)def;
   (void)a;
   struct cli_extra *x = ps->extra;
-  x->directives = xrealloc(x->directives, (x->n_directives + 1) * sizeof *x->directives);
-  x->directives[x->n_directives++] =
+  /* ARRAY_PUSH, as for the other directive options: growing the array by
+   * hand left cap_directives stale, and the next push wrote past the end. */
+  *ARRAY_PUSH(x->directives, x->n_directives, x->cap_directives) =
     (struct cli_directive){ directive_find("syscall-filter"), xstrdup("default"), ps->word_index };
   return 0;
 }

@@ -88,7 +88,8 @@ int dir_files(const char *dir, const char *suffix, char ***out)
       strv_add(&v, de->d_name);
   }
   closedir(d);
-  qsort(v.v, v.n, sizeof(char *), cmp_str);
+  if (v.n) /* v.v is NULL while empty, and qsort's base must not be */
+    qsort(v.v, v.n, sizeof(char *), cmp_str);
   *out = strv_steal(&v);
   return 0;
 }

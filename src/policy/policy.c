@@ -74,7 +74,8 @@ static int cmp_key_then_layer(const void *a, const void *b)
 
 void policy_resolve(struct policy *pol)
 {
-  qsort(pol->items, pol->n, sizeof *pol->items, cmp_key_then_layer);
+  if (pol->n) /* items is NULL while empty, and qsort's base must not be */
+    qsort(pol->items, pol->n, sizeof *pol->items, cmp_key_then_layer);
   size_t out = 0;
   for (size_t i = 0; i < pol->n; i++) {
     if (out > 0 && strcmp(pol->items[out - 1].key, pol->items[i].key) == 0) {

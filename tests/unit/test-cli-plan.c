@@ -229,6 +229,24 @@ static void test_sbx_options(void)
   plan_free(&p);
 }
 
+/* --seccomp-default between directive options: the list grows by one
+ * rule, so the next directive is written inside it (fuzz-options found a
+ * heap overflow here; the valgrind and ASan runs of this test catch it). */
+static void test_seccomp_default_between_directives(void)
+{
+  struct plan p;
+  struct cli_extra x = { 0 };
+  enum cli_action action;
+  const char **w = WORDS("--ro", "/a", "--seccomp-default", "--ro", "/b", "--ro", "/c", "--ro", "/d", "--ro", "/e", "ls");
+  plan_init(&p, env0);
+  int r = cli_parse(&p, &x, "sbx", 12, (char **)w, &action);
+  ok(r == 0 && x.n_directives == 6, "--seccomp-default among directive options parses (%zu directives)", x.n_directives);
+  ok(x.n_directives == 6 && strcmp(x.directives[1].d->name, "syscall-filter") == 0 &&
+       strcmp(x.directives[5].arg, "/e") == 0, "all six kept in order");
+  cli_extra_free(&x);
+  plan_free(&p);
+}
+
 int main(void)
 {
   log_init("sbx");
@@ -242,5 +260,6 @@ int main(void)
   test_caps_and_seccomp();
   test_args_fd();
   test_sbx_options();
+  test_seccomp_default_between_directives();
   return tap_done();
 }

@@ -6,18 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli/options.h"
-#include "fuzz-fds.h"
-#include "plan/plan.h"
+#include "fuzz-cli.h"
 
 static char *env0[] = { "HOME=/nonexistent/home", "PATH=/usr/bin:/bin", NULL };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  log_init("sbx");
-  return 0;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,16 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   char *fdword = xasprintf("%d", fd);
   char *argv[] = { "--args", fdword, NULL };
 
-  struct plan p;
-  struct cli_extra extra = { 0 };
-  enum cli_action action;
-  plan_init(&p, env0);
-  int r = cli_parse(&p, &extra, "sbx", 2, argv, &action);
-  if (r == 0 && action == CLI_RUN)
-    (void)cli_validate(&p);
-  cli_extra_free(&extra);
-  plan_free(&p);
-  fd_guard_end(&g);
+  fuzz_parse_once(&g, env0, 2, argv);
   free(fdword);
   return 0;
 }

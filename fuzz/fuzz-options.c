@@ -5,18 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli/options.h"
-#include "fuzz-fds.h"
-#include "plan/plan.h"
+#include "fuzz-cli.h"
 
 static char *env0[] = { "HOME=/nonexistent/home", "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-  log_init("sbx");
-  return 0;
-}
 
 /* Split data on NUL into allocated words (the last needs no NUL). */
 static char **split_nul(const uint8_t *data, size_t size, size_t *n)
@@ -49,17 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   static const char args_data[] = "--dir\0/from-args\0--setenv\0A\0b";
   fuzz_map_fds(&g, words, n, args_data, sizeof args_data - 1);
 
-  struct plan p;
-  struct cli_extra extra = { 0 };
-  enum cli_action action;
-  plan_init(&p, env0);
-  /* cli_parse may keep pointers into argv no longer than the call. */
-  int r = cli_parse(&p, &extra, "sbx", (int)n, words, &action);
-  if (r == 0 && action == CLI_RUN)
-    (void)cli_validate(&p);
-  cli_extra_free(&extra);
-  plan_free(&p);
-  fd_guard_end(&g);
+  fuzz_parse_once(&g, env0, (int)n, words);
   strv_free(words);
   return 0;
 }

@@ -239,6 +239,25 @@ cleanup_tmp() {
   [[ -n ${T:-} && -d $T ]] && rm -rf --one-file-system "$T"
 }
 
+# fresh_home: a new empty home for one check, with an environment that
+# points nowhere else (no display, bus or agent of the caller's), a runtime
+# dir of its own, and SBX_PROFILE_PATH at $T/profiles: a copy of the shipped
+# profiles, made on first use, to which a check may add its own.
+fresh_home() {
+  HOME=$(mktemp -d "$T/home.XXXXXX")
+  export HOME
+  unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME \
+        DBUS_SESSION_BUS_ADDRESS DBUS_SYSTEM_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY \
+        PULSE_SERVER SSH_AUTH_SOCK XAUTHORITY
+  export XDG_RUNTIME_DIR=$HOME/.run
+  mkdir -m 700 "$XDG_RUNTIME_DIR"
+  if [[ ! -d $T/profiles ]]; then
+    mkdir -p "$T/profiles"
+    cp "$SBX_PROFILES_DIR"/* "$T/profiles/"
+  fi
+  export SBX_PROFILE_PATH=$T/profiles
+}
+
 # ------------------------------------------------------------- passes
 
 ensure_test_user() {

@@ -10,19 +10,6 @@
 # unprivileged pass) and a test profile or two of its own.
 source "$(dirname "$0")/lib.sh"
 
-fresh_home() {
-  HOME=$(mktemp -d "$T/home.XXXXXX")
-  export HOME
-  unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME \
-        DBUS_SESSION_BUS_ADDRESS DBUS_SYSTEM_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY \
-        PULSE_SERVER SSH_AUTH_SOCK XAUTHORITY
-  export XDG_RUNTIME_DIR=$HOME/.run
-  mkdir -m 700 "$XDG_RUNTIME_DIR"
-  mkdir -p "$T/profiles"
-  cp "$SBX_PROFILES_DIR"/* "$T/profiles/"
-  export SBX_PROFILE_PATH=$T/profiles
-}
-
 # The kernel's ABI as --explain reports it (0: no Landlock).
 landlock_abi() {
   sbx --explain --json --noprofile --ro /usr true |

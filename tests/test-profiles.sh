@@ -56,17 +56,9 @@ in_list() { local x=$1; shift; local y; for y in "$@"; do [[ $x == "$y" ]] && re
 
 # ------------------------------------------------------------- helpers
 
-# fresh_home: a new home for this check, with secrets and user folders,
-# and an environment that points nowhere else.
-fresh_home() {
-  HOME=$(mktemp -d "$T/home.XXXXXX")
-  export HOME
-  unset XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME XDG_STATE_HOME \
-        DBUS_SESSION_BUS_ADDRESS DBUS_SYSTEM_BUS_ADDRESS DISPLAY WAYLAND_DISPLAY \
-        PULSE_SERVER SSH_AUTH_SOCK XAUTHORITY
-  export XDG_RUNTIME_DIR=$HOME/.run
-  mkdir -m 700 "$XDG_RUNTIME_DIR"
-  export SBX_PROFILE_PATH=$T/profiles
+# home_with_secrets: a fresh home (lib.sh) with secrets and user folders.
+home_with_secrets() {
+  fresh_home
   mkdir -p "$HOME/.ssh" "$HOME/.gnupg/private-keys-v1.d" "$HOME/Downloads" "$HOME/Documents"
   echo SSH-SECRET >"$HOME/.ssh/id_ed25519"
   echo GPG-SECRET >"$HOME/.gnupg/private-keys-v1.d/key.key"
@@ -133,7 +125,7 @@ t_inventory() {
 }
 
 t_check_includes() {
-  fresh_home
+  home_with_secrets
   local f
   for f in "$T/profiles"/*.inc; do
     run_sbx --check "$f"
@@ -143,7 +135,7 @@ t_check_includes() {
 
 t_profile_check() {
   local name=$1
-  fresh_home
+  home_with_secrets
   run_sbx --check "$name"
   expect_eq "$RC" 0 "sbx --check $name exit status (stderr: $ERR)"
   expect_contains "$OUT" "$T/profiles/$name.profile: ok" "sbx --check $name output"
@@ -151,7 +143,7 @@ t_profile_check() {
 
 t_profile_explain() {
   local name=$1 spec v
-  fresh_home
+  home_with_secrets
   explain "$name"
   expect_eq "$(path_rule "$HOME/.ssh")" hide "~/.ssh"
   expect_eq "$(path_rule "$HOME/.gnupg")" hide "~/.gnupg"
@@ -184,7 +176,7 @@ t_profile_explain() {
 # promised.
 t_profile_run() {
   local name=$1 spec d script
-  fresh_home
+  home_with_secrets
   script='
     for f in ~/.ssh/id_ed25519 ~/.gnupg/private-keys-v1.d/key.key ~/plain-file; do
       if cat "$f" 2>/dev/null; then :; else echo "unreadable $f"; fi
@@ -226,7 +218,7 @@ t_profile_run() {
 
 # A test profile directory of its own, searched first.
 test_profiles() {
-  fresh_home
+  home_with_secrets
   P=$T/tp.$RANDOM$RANDOM
   mkdir -p "$P"
   export SBX_PROFILE_PATH=$P:$T/profiles
@@ -749,7 +741,7 @@ t_bwrap_cmdline_directive_refused() {
   # A directive that can't apply to a sandbox the command line describes is
   # an error naming it, and nothing runs (it used to be silently dropped:
   # --hide /etc after --ro-bind / / listed /etc).
-  fresh_home
+  home_with_secrets
   mkdir -p "$T/io"; rm -f "$T/io/ran"
   local opt
   for opt in "--hide /etc" "--ro /usr" "--rw $HOME" "--private /tmp" "--persist $HOME/x" "--socket x11" \
@@ -771,7 +763,7 @@ t_bwrap_cmdline_directive_applies() {
   # apply to a bubblewrap-style command line, which otherwise stays as
   # bubblewrap would build it (the host's /etc under --ro-bind / /, the
   # caller's fds, no profile's namespaces).
-  fresh_home
+  home_with_secrets
   local ifaces='awk -F: "NR > 2 { gsub(/ /, \"\", \$1); printf \"%s \", \$1 }" /proc/net/dev'
   sbx_ok --ro-bind / / --network none --env 'GREETING=hello there' --name box sh -c \
     "$ifaces; echo \"[\$GREETING]\"; test -e /etc/passwd && echo etc-visible; test -e /proc/self/fd/7 && echo fd7-kept" 7</dev/null
@@ -873,7 +865,7 @@ t_no_bus_no_autolaunch() {
   mkdir -p "$fake"
   printf '#!/bin/sh\necho "dbus-launch $*" >>/tmp/autolaunched\nexit 1\n' >"$fake/dbus-launch"
   chmod 755 "$fake/dbus-launch"
-  # The host: no bus address, an empty runtime dir (fresh_home), an X display.
+  # The host: no bus address, an empty runtime dir (home_with_secrets), an X display.
   [[ -z ${DBUS_SESSION_BUS_ADDRESS:-} && ! -e $XDG_RUNTIME_DIR/bus ]] || fail "the test's host has a session bus"
   local probe='
     echo "addr=${DBUS_SESSION_BUS_ADDRESS-unset}"

@@ -194,8 +194,12 @@ static int start_services(struct launch *l, struct plan *p)
     if (dfd < 0)
       return dfd;
     l->runtime_made = true;
-    if (s->runtime_parent && (l->lock_fd = take_instance_lock(s, dfd)) < 0)
-      return l->lock_fd;
+    if (s->runtime_parent) {
+      int lock_fd = take_instance_lock(s, dfd);
+      if (lock_fd < 0)
+        return lock_fd;
+      l->lock_fd = lock_fd;
+    }
   }
   if (s->app_info && s->flatpak_dir) {
     _cleanup_close_ int ffd = make_instance_dir(s->flatpak_parent, true, s->instance_id);

@@ -258,8 +258,11 @@ int main(int argc, char **argv)
     r = desktop_file_list() < 0 ? 1 : 0;
     goto out;
   case CLI_EXPLAIN:
-    /* "sbx --explain NAME [CMD]": NAME is the profile. */
-    if (!extra.profile && !extra.noprofile && plan.argv && plan.argv[0]) {
+    /* "sbx --explain NAME [CMD]": NAME is the profile, unless the command
+     * line is bubblewrap-style (its options describe the sandbox, and
+     * the first word is the command, as it would be for a run). */
+    if (!extra.profile && !extra.noprofile && !extra.shapes_sandbox &&
+        strcmp(basename_of(argv[0]), "bwrap") != 0 && plan.argv && plan.argv[0]) {
       extra.profile = xstrdup(plan.argv[0]);
       free(plan.argv[0]);
       size_t n = 1;

@@ -55,6 +55,23 @@ t_explain_noprofile() {
   expect_contains "$OUT" "landlock: off" "--noprofile --landlock off"
 }
 
+t_explain_bwrap_style() {
+  # A bubblewrap-style command line: the first word is the command (as in
+  # a run), not a profile name; the rules come from the command line.
+  sbx_ok --explain --ro-bind /usr /usr --tmpfs /tmp --landlock on true
+  expect_match "$OUT" "Command: true" "the command"
+  expect_match "$OUT" "landlock: on" "--landlock on"
+  expect_match "$OUT" "    /usr +execute,read_file,read_dir" "/usr from --ro-bind"
+  sbx_ok --explain --json --ro-bind /usr /usr sh -c true
+  python3 - "$T/.out" <<'PY' || fail "--json of a bubblewrap-style command line"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["argv"] == ["sh", "-c", "true"], d["argv"]
+assert d["landlock"]["mode"] == "off", d["landlock"]
+assert any(o.get("dest") == "/usr" for o in d["ops"]), d["ops"]
+PY
+}
+
 # ------------------------------------------------------ from inside: files
 
 t_outside_every_op() {
@@ -265,6 +282,7 @@ t_no_landlock_kernel() {
 run_checks() {
   check "explain: mode, ABI and each path's rights (text and JSON)" t_explain
   check "explain: --noprofile has it too, unless --landlock off" t_explain_noprofile
+  check "explain: a bubblewrap-style command line, its first word the command" t_explain_bwrap_style
   check "files: paths outside every op can't be read (landlock off: they can)" t_outside_every_op
   check "files: a refused access is EACCES" t_denied_is_eacces
   check "files: root can't write sbx's root tmpfs (landlock off: it can)" t_root_tmpfs_not_writable

@@ -64,11 +64,11 @@ enum policy_device { POLICY_DEVICES(POLICY_ENUM_) N_DEVICES };
 enum syscall_group { POLICY_SYSCALL_GROUPS(POLICY_ENUM_) N_SYSCALL_GROUPS };
 
 /* "x11|wayland|...": the argument of the socket and device directives, as
- * their help shows it.  (Every name gets a leading "|"; + 1 drops the
+ * their help shows it.  (Every name gets a leading "|"; [1] drops the
  * first.) */
 #define POLICY_ALT_(id, name) "|" name
-#define SOCKET_CHOICES (POLICY_SOCKETS(POLICY_ALT_) + 1)
-#define DEVICE_CHOICES (POLICY_DEVICES(POLICY_ALT_) + 1)
+#define SOCKET_CHOICES (&POLICY_SOCKETS(POLICY_ALT_)[1])
+#define DEVICE_CHOICES (&POLICY_DEVICES(POLICY_ALT_)[1])
 
 const char *socket_name(enum policy_socket s);
 const char *device_name(enum policy_device d);

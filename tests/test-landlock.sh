@@ -261,6 +261,68 @@ t_signal_inside_works() {
 
 # ------------------------------------------------ a kernel without Landlock
 
+# ------------------------------------------------------------ TCP ports
+
+# The probe binds every port given on the sandbox's own loopback, then
+# connects to each, and prints bindP=ok|ERRNO ... connectP=ok|ERRNO ...
+# (network none: the sandbox's network namespace is its own, so nothing
+# here reaches the host or leaves the machine).
+TCP_PROBE='
+import socket, sys, errno
+def attempt(f):
+    try:
+        f(); return "ok"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+out, keep = [], []
+for p in map(int, sys.argv[1:]):
+    s = socket.socket(); keep.append(s)
+    out.append("bind%d=%s" % (p, attempt(lambda: (s.bind(("127.0.0.1", p)), s.listen()))))
+for p in map(int, sys.argv[1:]):
+    out.append("connect%d=%s" % (p, attempt(lambda: socket.socket().connect(("127.0.0.1", p)))))
+print(" ".join(out))'
+
+t_tcp_ports() {
+  fresh_home
+  need_abi 4
+  sbx_ok --profile default --tcp-connect 8080 --tcp-bind 8080,8081 -- python3 -c "$TCP_PROBE" 8080 8081 8082
+  expect_eq "$OUT" "bind8080=ok bind8081=ok bind8082=EACCES connect8080=ok connect8081=EACCES connect8082=EACCES" \
+    "tcp-connect 8080, tcp-bind 8080,8081"
+  sbx_ok --profile default --tcp-bind none -- python3 -c "$TCP_PROBE" 8080
+  expect_eq "$OUT" "bind8080=EACCES connect8080=ECONNREFUSED" "tcp-bind none: connect not restricted"
+  sbx_ok --profile default -- python3 -c "$TCP_PROBE" 8080 8081 8082
+  expect_eq "$OUT" "bind8080=ok bind8081=ok bind8082=ok connect8080=ok connect8081=ok connect8082=ok" \
+    "control: no port rules"
+  # A profile's rule, and the command line's taking precedence over it.
+  cat >"$T/profiles/tcp.profile" <<'EOF'
+include default.profile
+tcp-connect 8081
+EOF
+  sbx_ok --profile tcp -- python3 -c "$TCP_PROBE" 8080 8081
+  expect_eq "$OUT" "bind8080=ok bind8081=ok connect8080=EACCES connect8081=ok" "the profile's tcp-connect"
+  sbx_ok --profile tcp --tcp-connect any -- python3 -c "$TCP_PROBE" 8080 8081
+  expect_eq "$OUT" "bind8080=ok bind8081=ok connect8080=ok connect8081=ok" "--tcp-connect any over the profile"
+  # Bubblewrap-style, with --landlock on.
+  sbx_ok "${RO_ROOT[@]}" --unshare-net --landlock on --tcp-bind 9000 -- python3 -c "$TCP_PROBE" 9000 9001
+  expect_eq "$OUT" "bind9000=ok bind9001=EACCES connect9000=ok connect9001=ECONNREFUSED" "bubblewrap-style"
+}
+
+t_tcp_ports_refused() {
+  # Port rules without Landlock would be dropped silently: an error that
+  # says why, and nothing runs.
+  fresh_home
+  sbx_fails --profile default --landlock off --tcp-connect 443 -- true
+  expect_error_message "tcp-connect 443: port rules are Landlock's, and Landlock is off (landlock off at command line:"
+  sbx_fails "${RO_ROOT[@]}" --tcp-bind 0 -- true
+  expect_error_message "Landlock is off (the default of a bubblewrap-style command line)"
+  sbx_fails --profile default --tcp-connect 0 -- true
+  expect_error_message 'tcp-connect: "0" is not any, none or a list of ports'
+  sbx_fails --profile default --tcp-bind 80,,81 -- true
+  expect_error_message 'tcp-bind: "80,,81" is not any, none or a list of ports'
+  sbx_fails --profile default --tcp-bind 1-5000 -- true
+  expect_error_message "at most 4096 ports"
+}
+
 t_no_landlock_kernel() {
   # landlock_create_ruleset refused with ENOSYS (a kernel without it):
   # "on" warns and runs, "required" refuses to run.
@@ -293,6 +355,8 @@ run_checks() {
   check "scope: an abstract socket outside is refused (scope off, landlock off: reached)" t_scope_abstract_socket
   check "scope: kill(2) of a host process is refused (scope off, no --landlock: sent)" t_scope_signal
   check "scope: signals inside the sandbox still work" t_signal_inside_works
+  check "tcp: connect and bind only to the ports listed (no rules: any port)" t_tcp_ports
+  check "tcp: port rules without Landlock, or malformed, are refused" t_tcp_ports_refused
   check "no Landlock in the kernel: on warns once and runs, required refuses" t_no_landlock_kernel
 }
 

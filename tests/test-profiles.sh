@@ -440,7 +440,7 @@ t_directive_option_same_plan() {
     cap-drop ALL  cap-add CAP_NET_RAW  app-id org.example.Same  name same-box
     syscall-filter default  syscall-deny keyctl  syscall-allow unshare  syscall-errno EACCES
     allow-debugging yes
-    landlock required  landlock-scope off
+    landlock required  landlock-scope off  tcp-connect 443,8000-8001  tcp-bind none
   )
   # Every directive the binary knows must be in this list (except include).
   local d known=" "

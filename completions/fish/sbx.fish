@@ -58,6 +58,8 @@ function __sbx_arg_kinds -a opt
             echo landlock
         case --landlock-scope
             echo onoff
+        case --tcp-connect --tcp-bind
+            echo ports
         case --dbus-see --dbus-talk --dbus-own --dbus-call --dbus-broadcast \
              --dbus-system-see --dbus-system-talk --dbus-system-own \
              --dbus-system-call --dbus-system-broadcast --app-id --name --env
@@ -203,6 +205,7 @@ complete -c sbx -n '__sbx_is "arg filter"' -a 'default none'
 complete -c sbx -n '__sbx_is "arg bus"' -a 'none filter full'
 complete -c sbx -n '__sbx_is "arg landlock"' -a 'on off required'
 complete -c sbx -n '__sbx_is "arg onoff"' -a 'on off'
+complete -c sbx -n '__sbx_is "arg ports"' -a 'any none'
 # "arg fd" and "arg -": nothing is offered (files are off by default).
 
 # Options.
@@ -296,6 +299,8 @@ __sbx_opt no-device 'Take back a device group'
 __sbx_opt network 'Network access: none or host'
 __sbx_opt landlock 'Landlock rules from the mounts: on, off or required'
 __sbx_opt landlock-scope 'Landlock: keep abstract sockets and signals inside (on or off)'
+__sbx_opt tcp-connect 'Landlock: TCP ports the app may connect to (any, none or a list)'
+__sbx_opt tcp-bind 'Landlock: TCP ports the app may listen on (any, none or a list)'
 __sbx_opt dbus-session 'Session bus: none, filter or full'
 __sbx_opt dbus-system 'System bus: none, filter or full'
 __sbx_opt dbus-see 'Session bus: name is visible'

@@ -206,7 +206,9 @@ int policy_compile_bwrap(const struct policy *pol, struct plan *p)
   struct compile_ctx cc = { .plan = p, .pol = pol };
   compile_env(&cc);
   compile_syscalls(&cc, false);
-  compile_landlock_mode(pol, p, false);
+  int r = compile_landlock_mode(pol, p, false);
+  if (r < 0)
+    return r;
   compile_landlock_rules(p);
   /* "name" needs nothing in the plan: it is the policy's, shown by --explain. */
   return 0;
@@ -222,10 +224,12 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   cc.home = home ? home : "/";
   const char *rt = getenv("XDG_RUNTIME_DIR");
   cc.host_runtime_dir = rt && rt[0] == '/' ? rt : NULL;
-  cc.sandbox_runtime_dir = xasprintf("/run/user/%u", cc.uid);
   cc.share_net = policy_network(pol) == NETWORK_HOST;
-  compile_landlock_mode(pol, p, true);
+  r = compile_landlock_mode(pol, p, true);
+  if (r < 0)
+    return r;
   cc.abstract_scoped = compile_landlock_scopes_abstract(p);
+  cc.sandbox_runtime_dir = xasprintf("/run/user/%u", cc.uid);
 
   /* Every namespace, except the network one when the policy shares it. */
   p->unshare |= CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;

@@ -7,6 +7,26 @@
 #include "policy/query.h"
 #include "util/util.h"
 
+/* "any", "none", or the ports with runs written as ranges: "53, 80-81". */
+static void ports_text(FILE *f, const struct landlock_ports *lp)
+{
+  if (!lp->restricted) {
+    fprintf(f, "any");
+    return;
+  }
+  if (lp->n == 0)
+    fprintf(f, "none");
+  for (size_t i = 0; i < lp->n;) {
+    size_t j = i;
+    while (j + 1 < lp->n && lp->port[j + 1] == lp->port[j] + 1)
+      j++;
+    fprintf(f, "%s%u", i ? ", " : "", lp->port[i]);
+    if (j > i)
+      fprintf(f, "-%u", lp->port[j]);
+    i = j + 1;
+  }
+}
+
 /* Landlock as the engine will apply it on this kernel: the mode, the ABI,
  * the scopes, and each path's rights masked to the ABI. */
 static void landlock_text(FILE *f, const struct plan *p)
@@ -23,12 +43,18 @@ static void landlock_text(FILE *f, const struct plan *p)
     return;
   }
   uint64_t scope = landlock_scope_for_abi(abi, ll);
-  fprintf(f, "  landlock: %s, kernel ABI %d; scoped to the sandbox: %s; TCP ports: not restricted\n",
+  fprintf(f, "  landlock: %s, kernel ABI %d; scoped to the sandbox: %s\n",
           landlock_mode_name(ll->mode), abi,
           scope == (LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL) ? "abstract unix sockets, signals"
           : scope == LL_SCOPE_SIGNAL                                  ? "signals (abstract unix sockets left open: x11)"
           : abi < 6                                                   ? "nothing (ABI < 6)"
                                                                       : "nothing (landlock-scope off)");
+  fprintf(f, "  landlock TCP ports: connect ");
+  ports_text(f, &ll->tcp_connect);
+  fprintf(f, "; bind ");
+  ports_text(f, &ll->tcp_bind);
+  bool tcp = ll->tcp_connect.restricted || ll->tcp_bind.restricted;
+  fprintf(f, "%s\n", tcp && abi < 4 ? " (not enforced: network rules need ABI 4)" : "");
   fprintf(f, "  landlock rights (a path under none of these: no access at all):\n");
   uint64_t mask = landlock_fs_rights_for_abi(abi);
   for (size_t i = 0; i < ll->n_rules; i++) {
@@ -270,7 +296,20 @@ static void landlock_json(FILE *f, const struct plan *p)
     json_str(f, ll->rules[i].path);
     fprintf(f, ", \"rights\": \"%s\"}", landlock_rights_str(ll->rules[i].access & mask, buf, sizeof buf));
   }
-  fprintf(f, "]}");
+  fprintf(f, "]");
+  const struct landlock_ports *tcp[] = { &ll->tcp_connect, &ll->tcp_bind };
+  for (int k = 0; k < 2; k++) {
+    fprintf(f, ", \"%s\": ", k ? "tcp_bind" : "tcp_connect");
+    if (!tcp[k]->restricted || ll->mode == LANDLOCK_OFF) {
+      fprintf(f, "\"any\"");
+      continue;
+    }
+    fputc('[', f);
+    for (size_t i = 0; i < tcp[k]->n; i++)
+      fprintf(f, "%s%u", i ? ", " : "", tcp[k]->port[i]);
+    fputc(']', f);
+  }
+  fprintf(f, "}");
 }
 
 void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const struct notes *notes)

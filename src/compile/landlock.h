@@ -6,10 +6,11 @@
 #include "plan/plan.h"
 #include "policy/policy.h"
 
-/* Set p->landlock's mode and scope from the landlock and landlock-scope
- * directives (the default: on for a profile, off for a bubblewrap-style
- * command line). */
-void compile_landlock_mode(const struct policy *pol, struct plan *p, bool profile);
+/* Set p->landlock's mode, scope and TCP ports from the landlock,
+ * landlock-scope, tcp-connect and tcp-bind directives (the default: on for
+ * a profile, off for a bubblewrap-style command line).  Port rules with
+ * Landlock off are an error (-EINVAL, printed). */
+int compile_landlock_mode(const struct policy *pol, struct plan *p, bool profile);
 /* Unless off, derive the rules from p's ops, which must be complete. */
 void compile_landlock_rules(struct plan *p);
 /* Will the sandbox be unable to reach abstract unix sockets outside it

@@ -144,6 +144,8 @@ void plan_free(struct plan *p)
   free(p->syscall_rules);
   strv_clear(&p->syscall_strings);
   plan_landlock_free_rules(&p->landlock);
+  free(p->landlock.tcp_connect.port);
+  free(p->landlock.tcp_bind.port);
   for (size_t i = 0; i < p->n_lock_files; i++)
     free(p->lock_files[i]);
   free(p->lock_files);

@@ -121,6 +121,12 @@ struct landlock_rule {
   enum op_kind from; /* the op whose mount the rule follows */
 };
 
+struct landlock_ports {
+  bool restricted;
+  uint16_t *port; /* sorted; none at all: no port */
+  size_t n;
+};
+
 struct plan_landlock {
   enum landlock_mode mode;
   /* ABI 6: abstract unix sockets, and signals, scoped to the sandbox
@@ -128,6 +134,9 @@ struct plan_landlock {
   bool scope_abstract, scope_signal;
   struct landlock_rule *rules; /* in op order; at most one per path */
   size_t n_rules, cap_rules;
+  /* ABI 4: the TCP ports the app may connect to and bind (tcp-connect,
+   * tcp-bind); not restricted unless said. */
+  struct landlock_ports tcp_connect, tcp_bind;
 };
 
 

@@ -224,6 +224,20 @@ static int apply_syscall(struct policy *pol, const struct directive *d, const ch
   return policy_set(pol, key, allow ? "allow" : "deny", loc);
 }
 
+/* tcp-connect / tcp-bind: any, none, or ports and ranges (a bind may ask
+ * for port 0: any port the kernel picks). */
+static int apply_tcp_ports(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  _cleanup_free_ uint16_t *ports = NULL;
+  size_t n;
+  unsigned min = strcmp(d->name, "tcp-bind") == 0 ? 0 : 1;
+  if (strcmp(arg, "any") != 0 && parse_port_list(arg, min, &ports, &n) < 0)
+    return bad(loc, "%s: \"%s\" is not any, none or a list of ports and ranges from %u to 65535 "
+                    "(e.g. 80,443,8000-8080; at most %d ports)",
+               d->name, arg, min, MAX_PORTS);
+  return policy_set(pol, d->name, arg, loc);
+}
+
 static int apply_syscall_errno(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
 {
   if (errno_from_name(arg) == 0)
@@ -256,6 +270,8 @@ static const struct directive directives[] = {
   { "dbus-system-broadcast", "NAME=RULE", "system bus: receive these broadcasts from NAME", apply_bus_rule, false },
   { "landlock", "off|on|required", "Landlock file-system rules derived from the sandbox's mounts: on (best effort), required, or off", apply_choice, false, true },
   { "landlock-scope", "on|off", "Landlock (kernel ABI 6+): keep abstract unix sockets and signals inside the sandbox", apply_choice, false, true },
+  { "tcp-connect", "any|none|PORTS", "Landlock (kernel ABI 4+): the TCP ports the app may connect to", apply_tcp_ports, false, true },
+  { "tcp-bind", "any|none|PORTS", "Landlock (kernel ABI 4+): the TCP ports the app may listen on", apply_tcp_ports, false, true },
   { "hostname", "NAME", "the hostname inside", apply_string, true },
   { "env", "NAME=VALUE", "set an environment variable", apply_env, false, true },
   { "unsetenv", "NAME", "remove an environment variable", apply_env, true },

@@ -30,6 +30,7 @@ const char *syscall_group_name(enum syscall_group g)
 static const char *const scalars[N_SCALARS] = {
   [SCALAR_APP_ID] = "app-id", [SCALAR_NAME] = "name", [SCALAR_NETWORK] = "network", [SCALAR_HOSTNAME] = "hostname",
   [SCALAR_LANDLOCK] = "landlock", [SCALAR_LANDLOCK_SCOPE] = "landlock-scope",
+  [SCALAR_TCP_CONNECT] = "tcp-connect", [SCALAR_TCP_BIND] = "tcp-bind",
 };
 
 static int index_of(const char *const *names, int n, const char *name)
@@ -141,6 +142,11 @@ bool policy_landlock_scope(const struct policy *pol)
 {
   const char *v = policy_value(pol, scalars[SCALAR_LANDLOCK_SCOPE]);
   return !v || strcmp(v, "off") != 0;
+}
+
+const struct setting *policy_tcp_ports(const struct policy *pol, bool bind)
+{
+  return policy_get(pol, scalars[bind ? SCALAR_TCP_BIND : SCALAR_TCP_CONNECT]);
 }
 
 const char *policy_app_id(const struct policy *pol)

@@ -110,6 +110,9 @@ enum policy_landlock { POLICY_LANDLOCK_UNSET, POLICY_LANDLOCK_OFF, POLICY_LANDLO
 enum policy_landlock policy_landlock(const struct policy *pol);
 /* landlock-scope on|off: false only when "off" was said. */
 bool policy_landlock_scope(const struct policy *pol);
+/* The tcp-connect (or, with bind, tcp-bind) setting: its value is any,
+ * none or a port list (parse_port_list); NULL when not given. */
+const struct setting *policy_tcp_ports(const struct policy *pol, bool bind);
 
 /* The app-id, hostname directives, or NULL. */
 const char *policy_app_id(const struct policy *pol);
@@ -180,7 +183,8 @@ const struct setting *policy_next_in_group(const struct policy *pol, enum settin
 
 /* The one-word settings --explain lists at the end, in this order. */
 enum policy_scalar {
-  SCALAR_APP_ID, SCALAR_NAME, SCALAR_NETWORK, SCALAR_HOSTNAME, SCALAR_LANDLOCK, SCALAR_LANDLOCK_SCOPE, N_SCALARS
+  SCALAR_APP_ID, SCALAR_NAME, SCALAR_NETWORK, SCALAR_HOSTNAME, SCALAR_LANDLOCK, SCALAR_LANDLOCK_SCOPE,
+  SCALAR_TCP_CONNECT, SCALAR_TCP_BIND, N_SCALARS
 };
 const char *policy_scalar_name(enum policy_scalar k); /* the directive: "app-id"... */
 const struct setting *policy_scalar(const struct policy *pol, enum policy_scalar k);

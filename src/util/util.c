@@ -307,6 +307,51 @@ int parse_uint(const char *s, unsigned long long *v)
   return 0;
 }
 
+static int cmp_u16(const void *a, const void *b)
+{
+  return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+int parse_port_list(const char *s, unsigned min, uint16_t **ports, size_t *n)
+{
+  if (strcmp(s, "none") == 0) {
+    *ports = NULL;
+    *n = 0;
+    return 0;
+  }
+  _cleanup_free_ char *copy = xstrdup(s);
+  _cleanup_free_ uint16_t *v = NULL;
+  size_t count = 0;
+  char *save = NULL;
+  for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+    char *dash = strchr(item, '-');
+    unsigned long long lo, hi;
+    if (dash)
+      *dash = '\0';
+    if (parse_uint(item, &lo) < 0 || (dash && parse_uint(dash + 1, &hi) < 0))
+      return -EINVAL;
+    if (!dash)
+      hi = lo;
+    if (lo < min || hi > 65535 || lo > hi || count + (hi - lo + 1) > MAX_PORTS)
+      return -EINVAL;
+    v = xrealloc(v, (count + (hi - lo + 1)) * sizeof *v);
+    for (unsigned long long port = lo; port <= hi; port++)
+      v[count++] = (uint16_t)port;
+  }
+  /* strtok_r skips empty items: "80,,443" and ",80" must not pass. */
+  if (count == 0 || strstr(s, ",,") || s[0] == ',' || s[strlen(s) - 1] == ',')
+    return -EINVAL;
+  qsort(v, count, sizeof *v, cmp_u16);
+  size_t k = 0;
+  for (size_t i = 0; i < count; i++)
+    if (k == 0 || v[k - 1] != v[i])
+      v[k++] = v[i];
+  *ports = v;
+  v = NULL;
+  *n = k;
+  return 0;
+}
+
 /* bubblewrap's rule for --perms and --chmod, kept so that command lines
  * it accepts work here too: strtoul(base 8) must consume the whole,
  * non-empty word and give at most 07777.  strtoul skips leading white

@@ -115,6 +115,12 @@ int parse_octal_mode(const char *s, unsigned *mode);
 int parse_uint(const char *s, unsigned long long *v);
 /* Decimal, 0x hex or 0 octal, as C writes it (-ERANGE on overflow). */
 int parse_c_uint(const char *s, unsigned long long *v);
+/* A TCP port list: "none" (no port), or comma-separated ports and
+ * ranges ("80,443,8000-8080") from `min` (0 or 1) to 65535, at most
+ * MAX_PORTS ports in all.  *ports (allocated, sorted, no duplicates; NULL
+ * for none) and *n are set only on success. */
+#define MAX_PORTS 4096
+int parse_port_list(const char *s, unsigned min, uint16_t **ports, size_t *n);
 
 bool fd_is_valid(int fd);
 

@@ -101,10 +101,31 @@ static void test_abi_mask(void)
   is_str(landlock_rights_str(0, buf, sizeof buf), "none", "no rights in words");
 }
 
+static void test_port_list(void)
+{
+  uint16_t *v = NULL;
+  size_t n = 99;
+  ok(parse_port_list("none", 1, &v, &n) == 0 && n == 0 && !v, "none: no port");
+  ok(parse_port_list("443,80,8000-8002,80", 1, &v, &n) == 0 && n == 5 && v[0] == 80 && v[1] == 443 &&
+       v[2] == 8000 && v[4] == 8002,
+     "ports and a range, sorted, the duplicate dropped");
+  free(v);
+  v = NULL;
+  ok(parse_port_list("0", 0, &v, &n) == 0 && n == 1 && v[0] == 0, "port 0 where allowed (bind)");
+  free(v);
+  v = NULL;
+  const char *bad[] = { "0", "", ",", "80,", ",80", "80,,81", "65536", "-1", "5-3", "1-4097", "80-", "x", "any" };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    ok(parse_port_list(bad[i], 1, &v, &n) == -EINVAL && !v, "refused: \"%s\"", bad[i]);
+  ok(parse_port_list("1-4096", 1, &v, &n) == 0 && n == 4096, "4096 ports: the most");
+  free(v);
+}
+
 int main(void)
 {
   test_modes();
   test_cover_and_remount();
   test_abi_mask();
+  test_port_list();
   return tap_done();
 }

@@ -226,6 +226,99 @@ t_compat_arches() {
   [[ " $x32 " == *" 0x40000110 "* ]] || fail "x32 filter lacks unshare"
 }
 
+# ------------------------------------------------------------- BPF cache
+
+# cached_run OUT-NAME [SBX-OPTIONS...]: keyctl probed in a default profile
+# sandbox with a runtime dir (the cache's home), under strace to count
+# the programs libseccomp generated (one memfd "sbx-seccomp" each).  Sets
+# ANSWER (the probe's keyctl answer) and COMPILED (the count).
+cached_run() {
+  local name=$1; shift
+  setup_profiles
+  export XDG_RUNTIME_DIR=$T/run
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+  local out
+  out=$(strace -f -o "$T/$name.strace" -e trace=memfd_create \
+    "$SBX" --profile default --ro "$(probe_dir)" "$@" -- "$SBX_SYSPROBE" keyctl) || fail "sbx failed: $out"
+  ANSWER=$(answer "$out" keyctl)
+  COMPILED=$(grep -c '"sbx-seccomp"' "$T/$name.strace" || true)
+}
+
+cache_files() { ls "$T/run/sbx/seccomp" | grep -c '\.bpf$' || true; }
+
+t_cache_used() {
+  command -v strace >/dev/null || skip_check "strace not installed"
+  rm -rf "$T/run"
+  cached_run first
+  expect_eq "$ANSWER" EPERM "first launch: keyctl refused"
+  ((COMPILED >= 1)) || fail "the first launch compiled no program"
+  expect_eq "$(cache_files)" 1 "one cache file"
+  local f
+  f=$(ls "$T/run/sbx/seccomp"/*.bpf)
+  expect_eq "$(stat -c %a "$T/run/sbx/seccomp") $(stat -c %a "$f")" "700 600" "cache dir and file modes"
+  cached_run second
+  expect_eq "$ANSWER" EPERM "second launch: keyctl refused"
+  expect_eq "$COMPILED" 0 "second launch: programs from the cache, none compiled"
+  # Another policy, another entry; each launch gets its own policy's.
+  cached_run allow --syscall-allow keyctl
+  [[ $ANSWER != EPERM ]] || fail "syscall-allow keyctl: still refused ($ANSWER)"
+  ((COMPILED >= 1)) || fail "a new policy compiled no program"
+  expect_eq "$(cache_files)" 2 "a cache file per policy"
+  cached_run again
+  expect_eq "$ANSWER:$COMPILED" EPERM:0 "the default policy again, from the cache"
+}
+
+t_cache_untrusted() {
+  # Whatever is at an entry's name that this code did not write exactly
+  # is ignored (the launch compiles) and replaced: another policy's
+  # programs, garbage, a link, modes open to others.
+  command -v strace >/dev/null || skip_check "strace not installed"
+  rm -rf "$T/run"
+  cached_run allow --syscall-allow keyctl
+  local allow_file
+  allow_file=$(ls "$T/run/sbx/seccomp"/*.bpf)
+  cached_run default
+  local f
+  f=$(ls "$T/run/sbx/seccomp"/*.bpf | grep -vx "$allow_file")
+  cp "$allow_file" "$f"
+  cached_run swapped
+  expect_eq "$ANSWER" EPERM "another policy's programs under this policy's name: keyctl still refused"
+  ((COMPILED >= 1)) || fail "another policy's entry was used"
+  head -c 100 /dev/urandom >"$f"
+  cached_run garbage
+  expect_eq "$ANSWER" EPERM "garbage entry: keyctl refused"
+  ((COMPILED >= 1)) || fail "a garbage entry was used"
+  cached_run rewritten
+  expect_eq "$COMPILED" 0 "the garbage was replaced by a good entry"
+  chmod 644 "$f"
+  cached_run mode
+  ((COMPILED >= 1)) || fail "an entry readable by others was used"
+  rm -f "$f"
+  ln -s "$allow_file" "$f"
+  cached_run link
+  expect_eq "$ANSWER" EPERM "a link at the entry's name: keyctl refused"
+  ((COMPILED >= 1)) || fail "a link was followed"
+  [[ -L $f ]] && fail "the link was left in place"
+  chmod 755 "$T/run/sbx/seccomp"
+  cached_run opendir
+  ((COMPILED >= 1)) || fail "a cache directory open to others was used"
+  expect_eq "$ANSWER" EPERM "cache dir open to others: keyctl refused"
+}
+
+t_cache_hidden() {
+  # A runtime dir elsewhere than /run/user/UID, shown read-write by a
+  # rule: its sbx/ (the cache, other instances) stays out of reach.
+  rm -rf "$T/run"
+  cached_run fill
+  local out
+  out=$("$SBX" --profile default --rw "$T/run" -- sh -c "echo \"ls:[\$(ls -A '$T/run/sbx')]\"
+    touch '$T/run/sbx/seccomp/x' 2>/dev/null && echo wrote || echo refused
+    touch '$T/run/other' && echo other-ok") || fail "sbx failed: $out"
+  expect_eq "$(tr '\n' ' ' <<<"$out")" "ls:[] refused other-ok " "inside: sbx/ empty and read-only, the rest writable"
+  [[ -e $T/run/sbx/seccomp/x ]] && fail "the app wrote into the host's cache"
+  expect_eq "$(cache_files)" 1 "the host's cache is intact"
+}
+
 run_checks() {
   local name
   check "control: outside the sandbox unshare, clone3, ptrace and personality work" t_control_outside
@@ -245,6 +338,9 @@ run_checks() {
   check "bubblewrap-style command line: --seccomp-default, and syscall-* on top" t_bwrap_style_seccomp_default
   check "--explain: the groups with their errno, --json each rule" t_explain
   check "i386 and x32: a filter each, with the rules (socketcall left alone)" t_compat_arches
+  check "cache: the second launch loads the programs, one entry per policy" t_cache_used
+  check "cache: an entry this code did not write is ignored and replaced" t_cache_untrusted
+  check "cache: a rule that shows the runtime dir does not show sbx's state" t_cache_hidden
 }
 
 tap_main "$@"

@@ -143,6 +143,22 @@ static int compile_paths(struct compile_ctx *cc)
   return 0;
 }
 
+/* sbx's own state on the host, $XDG_RUNTIME_DIR/sbx (instance dirs with
+ * other sandboxes' proxy sockets, the compiled system call policies that
+ * the next launches load), is never the app's to see, whatever a rule
+ * above it shows.  Where the host's runtime dir is /run/user/UID, the
+ * sandbox's private one already covers it; elsewhere it is hidden here. */
+static void hide_own_state(struct compile_ctx *cc)
+{
+  if (!cc->host_runtime_dir || strcmp(cc->host_runtime_dir, cc->sandbox_runtime_dir) == 0)
+    return;
+  _cleanup_free_ char *own = xasprintf("%s/sbx", cc->host_runtime_dir);
+  if (!path_access_shows_host(policy_path_access(cc->pol, own)))
+    return;
+  pb_tmpfs(&cc->ops, own, 0755);
+  pb_op(&cc->ops, OP_REMOUNT_RO, NULL, own);
+}
+
 static uint64_t cap_mask_of(const char *name)
 {
   if (strcmp(name, "ALL") == 0) {
@@ -246,6 +262,8 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   pb_op(&cc.ops, OP_PROC, NULL, "/proc");
   pb_op(&cc.ops, OP_DEV, NULL, "/dev");
   r = compile_paths(&cc);
+  if (r == 0)
+    hide_own_state(&cc);
   if (r == 0) {
     /* The app's own runtime dir: private even where the host's /run shows. */
     pb_tmpfs(&cc.ops, cc.sandbox_runtime_dir, 0700);

@@ -92,9 +92,6 @@ int landlock_apply(const struct plan_landlock *ll);
 /* seccomp.c */
 int seccomp_read_fd(int fd, struct seccomp_prog *prog);
 int seccomp_apply(const struct seccomp_prog *progs, size_t n);
-/* At most one program per architecture a process here can enter through
- * (x86_64: native, i386, x32). */
-#define SECCOMP_MAX_ARCH_PROGS 4
 /* sbx's own rules (plan.syscall_rules), compiled once with libseccomp into
  * one program per architecture, native first (*n_progs 0 without rules);
  * pid 1 and the app install the same programs.  progs holds

@@ -105,11 +105,9 @@ static int choose_cwd(const struct run_state *l, struct plan *p)
   return 0;
 }
 
-/* The system call filters pid 1 and the app install: sbx's own rules,
- * compiled once for both, and a --seccomp program read from its fd. */
+/* The system call filter pid 1 and the app install beside sbx's own
+ * (plan->policy_progs): a --seccomp program read from its fd. */
 struct filters {
-  struct seccomp_prog own[SECCOMP_MAX_ARCH_PROGS];
-  size_t n_own;
   struct seccomp_prog late;
 };
 
@@ -121,7 +119,7 @@ struct filters {
  * the last to allow them), so it must come last. */
 static int apply_filters(const struct plan *p, const struct filters *f)
 {
-  int r = seccomp_apply(f->own, f->n_own);
+  int r = seccomp_apply(p->policy_progs, p->n_policy_progs);
   if (r == 0)
     r = seccomp_apply(p->seccomp_progs, p->n_seccomp_progs);
   const struct seccomp_prog *late = &f->late;
@@ -358,7 +356,11 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   /* Landlock once, before the fork: pid 1 and the app share its domain. */
   if ((r = landlock_apply(&p->landlock)) < 0)
     return r;
-  return seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, f->own, &f->n_own);
+  /* Launch compiled the rules before the sandbox started (through its
+   * cache); a plan that did not go through launch is compiled here. */
+  if (p->n_syscall_rules > 0 && p->n_policy_progs == 0)
+    return seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, p->policy_progs, &p->n_policy_progs);
+  return 0;
 }
 
 /* pid 1: starts the app, then has no capabilities, the same system call

@@ -10,6 +10,7 @@
 
 #include "launch/dbus-proxy.h"
 #include "launch/instance.h"
+#include "launch/seccomp-cache.h"
 #include "launch/wayland.h"
 #include "plan/plan.h"
 #include "util/util.h"
@@ -231,7 +232,10 @@ static int start_services(struct launch *l, struct plan *p)
 static int start(struct launch *l, struct plan *p)
 {
   int r = p->services ? start_services(l, p) : 0;
-  return r < 0 ? r : create_host_dirs(p);
+  if (r == 0)
+    r = create_host_dirs(p);
+  /* After the proxy's start, which this overlaps. */
+  return r < 0 ? r : seccomp_policy_prepare(p);
 }
 
 int launch_start(struct launch *l, struct plan *p)

@@ -54,6 +54,9 @@ struct seccomp_prog {
   void *data; /* struct sock_filter[] */
   size_t len; /* in bytes, a multiple of 8 */
 };
+/* At most one program per architecture a process here can enter through
+ * (x86_64: native, i386, x32). */
+#define SECCOMP_MAX_ARCH_PROGS 4
 
 /* sbx's own system call policy (profiles, compile/syscalls.c): each rule
  * refuses one system call, or the uses of it whose argument `arg`
@@ -254,6 +257,11 @@ struct plan {
   /* The strings rules point to that are not string literals (the names
    * in a profile's syscall-deny): owned here. */
   struct strv syscall_strings;
+  /* The rules compiled to BPF, one program per architecture, native first
+   * (launch/seccomp-cache.c, before the sandbox starts); pid 1 and the
+   * app install them. */
+  struct seccomp_prog policy_progs[SECCOMP_MAX_ARCH_PROGS];
+  size_t n_policy_progs;
   struct plan_landlock landlock; /* off unless compile said otherwise */
 
   /* Integrator fds. */

@@ -58,7 +58,7 @@ if out=$(bash -c 'source "$1" && complete -p sbx' _ "$here/bash/sbx" 2>&1) \
     expect "bash: --explain NAME COMMAND" "$(bash_complete sbx --explain evince tru)" true
     expect "bash: --socket" "$(bash_complete sbx --socket '')" x11 wayland pulseaudio pipewire ssh-agent cups
     expect "bash: --no-device" "$(bash_complete sbx --no-device '')" dri sound video input u2f all
-    expect "bash: --network" "$(bash_complete sbx --network '')" none host
+    expect "bash: --network" "$(bash_complete sbx --network '')" none host private
     expect "bash: --dbus-system" "$(bash_complete sbx --dbus-system '')" none filter full
     expect "bash: --persist PATH" "$(bash_complete sbx --persist /us)" /usr
     refuse "bash: --dbus-talk offers no files" "$(bash_complete sbx --dbus-talk '')"
@@ -96,7 +96,7 @@ elif out=$(zsh -fc 'autoload -U compinit; compinit -u; source "$1"; print -r -- 
     expect "zsh: --explain NAME" "$(zsh_complete 'sbx --explain ev')" evince
     expect "zsh: --socket" "$(zsh_complete 'sbx --socket p')" pulseaudio pipewire
     expect "zsh: --device" "$(zsh_complete 'sbx --device ')" dri sound video input u2f all
-    expect "zsh: --network" "$(zsh_complete 'sbx --network ')" none host
+    expect "zsh: --network" "$(zsh_complete 'sbx --network ')" none host private
     expect "zsh: --dbus-session" "$(zsh_complete 'sbx --dbus-session f')" filter full
 else
     bad "zsh: does not load: $out"
@@ -119,7 +119,7 @@ elif out=$(fish -c 'source $argv[1]' "$here/fish/sbx.fish" 2>&1) && [[ -z $out ]
     expect "fish: --explain NAME COMMAND" "$(fish_complete 'sbx --explain evince tru')" true
     expect "fish: --socket" "$(fish_complete 'sbx --socket ')" x11 wayland pulseaudio pipewire ssh-agent cups
     expect "fish: --device" "$(fish_complete 'sbx --device ')" dri sound video input u2f all
-    expect "fish: --network" "$(fish_complete 'sbx --network ')" none host
+    expect "fish: --network" "$(fish_complete 'sbx --network ')" none host private
     expect "fish: --dbus-system" "$(fish_complete 'sbx --dbus-system ')" none filter full
     expect "fish: --hide PATH" "$(fish_complete 'sbx --hide /us')" /usr/
     refuse "fish: --app-id offers no files" "$(fish_complete 'sbx --app-id ')"

@@ -212,6 +212,35 @@ static void compile_syscalls(struct compile_ctx *cc, bool profile)
   syscalls_compile(cc->pol, cc->plan, profile);
 }
 
+/* network private: a network namespace of the sandbox's own (as with
+ * "none") plus the helper that connects it, for launch/net.c to start. */
+static void compile_private_network(struct compile_ctx *cc)
+{
+  struct plan_services *s = cc_services(cc);
+  if (!s->net)
+    s->net = xcalloc(1, sizeof *s->net);
+  cc->plan->unshare |= CLONE_NEWNET;
+  if (cc->notes)
+    notes_add(cc->notes, "network: private: a network namespace of its own, connected by a user-mode helper "
+                         "(tap0 %s/%d); the host's loopback and addresses are not reachable",
+              PLAN_NET_ADDRESS, PLAN_NET_PREFIX);
+}
+
+/* The sandbox's resolver is the helper's DNS forwarder: the host's own
+ * (often 127.0.0.53, systemd-resolved's stub) is not reachable from the
+ * sandbox's namespace.  The file is shown where /etc/resolv.conf leads
+ * (it is often a symlink into /run), if the sandbox shows that path. */
+static void compile_resolv_conf(struct compile_ctx *cc)
+{
+  _cleanup_free_ char *target = realpath("/etc/resolv.conf", NULL);
+  if (!target || !cc_path_visible(cc, target))
+    return;
+  static const char conf[] = "# network private: sbx's network helper forwards DNS to the host's resolver\n"
+                             "nameserver " PLAN_NET_DNS "\n";
+  pb_data(&cc->ops, target, conf, sizeof conf - 1, 0644, true);
+  notes_add(cc->notes, "network: %s names the helper's DNS forwarder (%s)", target, PLAN_NET_DNS);
+}
+
 int policy_compile_bwrap(const struct policy *pol, struct plan *p)
 {
   enum network_mode net = policy_network(pol);
@@ -220,6 +249,8 @@ int policy_compile_bwrap(const struct policy *pol, struct plan *p)
   if (net == NETWORK_HOST && (p->unshare & CLONE_NEWNET))
     return log_fail(EINVAL, "--network host contradicts --unshare-net (or --unshare-all without --share-net)");
   struct compile_ctx cc = { .plan = p, .pol = pol };
+  if (net == NETWORK_PRIVATE)
+    compile_private_network(&cc);
   compile_env(&cc);
   compile_syscalls(&cc, false);
   int r = compile_landlock_mode(pol, p, false);
@@ -253,6 +284,9 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   p->unshare_cgroup_try = true;
   if (!cc.share_net)
     p->unshare |= CLONE_NEWNET;
+  bool private_net = policy_network(pol) == NETWORK_PRIVATE;
+  if (private_net)
+    compile_private_network(&cc);
   p->die_with_sbx = true;
 
   const char *hostname = policy_hostname(pol);
@@ -270,6 +304,8 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
     plan_setenv(p, "XDG_RUNTIME_DIR", cc.sandbox_runtime_dir);
     r = desktop_compile(&cc);
   }
+  if (r == 0 && private_net)
+    compile_resolv_conf(&cc);
   if (r == 0) {
     compile_caps(&cc);
     compile_env(&cc);

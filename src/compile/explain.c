@@ -182,6 +182,16 @@ static const char *const cmp_names[] = {
   [SYSCALL_ANY] = "any", [SYSCALL_MASKED_EQ] = "masked_eq", [SYSCALL_EQ] = "eq", [SYSCALL_GE] = "ge", [SYSCALL_GT] = "gt",
 };
 
+/* host, none, or private (its own namespace and a helper: see the notes). */
+static const char *network_name(const struct plan *p, bool json)
+{
+  if (!(p->unshare & CLONE_NEWNET))
+    return "host";
+  if (p->services && p->services->net)
+    return json ? "private" : "private (own namespace, through a user-mode helper; see the notes)";
+  return json ? "none" : "none (loopback only)";
+}
+
 void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const struct notes *notes)
 {
   if (pol->profile_path)
@@ -203,7 +213,7 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   }
   fprintf(f, "Namespaces: ");
   ns_list(f, p, " ", false);
-  fprintf(f, "\nNetwork: %s\n", (p->unshare & CLONE_NEWNET) ? "none (loopback only)" : "host");
+  fprintf(f, "\nNetwork: %s\n", network_name(p, false));
   if (p->hostname)
     fprintf(f, "Hostname: %s\n", p->hostname);
 
@@ -324,7 +334,7 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   }
   fprintf(f, ",\n  \"namespaces\": [");
   ns_list(f, p, ", ", true);
-  fprintf(f, "],\n  \"network\": \"%s\",\n  \"hostname\": ", (p->unshare & CLONE_NEWNET) ? "none" : "host");
+  fprintf(f, "],\n  \"network\": \"%s\",\n  \"hostname\": ", network_name(p, true));
   if (p->hostname)
     json_str(f, p->hostname);
   else

@@ -128,26 +128,26 @@ static int apply_filters(const struct plan *p, const struct filters *f)
   return r;
 }
 
-/* A side service started beside the sandbox (plan->ready_fd): one byte
- * means it serves.  EOF means every write end is gone, i.e. the service
- * exited first (the launch layer keeps no copy of the write end); the
- * poll bounds a service that hangs.  Called in the process that execs the
- * app, as late as possible, so the sandbox was built while the service
- * started. */
-static int wait_ready(const struct plan *p)
+/* A side service started beside the sandbox (plan->ready_fd, and the
+ * network helper's net_ready_fd): one byte means it serves.  EOF means
+ * every write end is gone, i.e. the service exited first (the launch layer
+ * keeps no copy of the write end); the poll bounds a service that hangs.
+ * Called in the process that execs the app, as late as possible, so the
+ * sandbox was built while the service started. */
+static int wait_ready(int fd, const char *what, int timeout_ms)
 {
-  struct pollfd pfd = { .fd = p->ready_fd, .events = POLLIN };
-  int n = RETRY(poll(&pfd, 1, p->ready_timeout_ms > 0 ? p->ready_timeout_ms : -1));
+  struct pollfd pfd = { .fd = fd, .events = POLLIN };
+  int n = RETRY(poll(&pfd, 1, timeout_ms > 0 ? timeout_ms : -1));
   if (n < 0)
-    return log_errno(errno, "Can't wait for %s", p->ready_what);
+    return log_errno(errno, "Can't wait for %s", what);
   if (n == 0)
-    return log_fail(ETIMEDOUT, "%s did not become ready within %d s", p->ready_what, p->ready_timeout_ms / 1000);
+    return log_fail(ETIMEDOUT, "%s did not become ready within %d s", what, timeout_ms / 1000);
   char c;
-  ssize_t r = RETRY(read(p->ready_fd, &c, 1));
+  ssize_t r = RETRY(read(fd, &c, 1));
   if (r < 0)
-    return log_errno(errno, "Can't read the ready pipe of %s", p->ready_what);
+    return log_errno(errno, "Can't read the ready pipe of %s", what);
   if (r == 0)
-    return log_fail(EIO, "%s exited before it was ready", p->ready_what);
+    return log_fail(EIO, "%s exited before it was ready", what);
   return 0;
 }
 
@@ -159,10 +159,11 @@ static int wait_ready(const struct plan *p)
 static int close_pid1_fds(const struct run_state *l, const struct plan *p, int sfd)
 {
   size_t n = 0;
-  _cleanup_free_ int *keep = xcalloc(l->n_lock_fds + 3, sizeof *keep);
+  _cleanup_free_ int *keep = xcalloc(l->n_lock_fds + 4, sizeof *keep);
   keep[n++] = sfd;
   keep[n++] = p->sync_fd;
   keep[n++] = p->ready_fd;
+  keep[n++] = p->net_ready_fd;
   for (size_t i = 0; i < l->n_lock_fds; i++)
     keep[n++] = l->lock_fds[i];
   int r = close_fds_except(keep, n);
@@ -193,12 +194,18 @@ static int close_monitor_fds(const struct plan *p)
  * a message. */
 static int exec_app(struct run_state *l, struct plan *p, const struct filters *f)
 {
-  /* pid 1 (if any) keeps its copy of the ready pipe, ours goes before exec. */
+  /* pid 1 (if any) keeps its copy of the ready pipes, ours go before exec. */
   if (p->ready_fd >= 0) {
-    int r = wait_ready(p);
+    int r = wait_ready(p->ready_fd, p->ready_what, p->ready_timeout_ms);
     if (r < 0)
       return r;
     close(p->ready_fd);
+  }
+  if (p->net_ready_fd >= 0) {
+    int r = wait_ready(p->net_ready_fd, p->net_ready_what, p->net_ready_timeout_ms);
+    if (r < 0)
+      return r;
+    close(p->net_ready_fd);
   }
   if (prctl(PR_SET_PDEATHSIG, p->die_with_parent || p->die_with_sbx ? SIGKILL : 0) < 0)
     return log_errno(errno, "prctl(PR_SET_PDEATHSIG)");
@@ -311,6 +318,13 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   }
   if ((p->unshare & CLONE_NEWNET) && (r = ns_loopback_up()) < 0)
     return r;
+  /* The namespaces are usable now (maps written, loopback up): tell the
+   * side service that joins them (plan->started_fd; the monitor wrote our
+   * pid there).  Its EOF without this line: the sandbox failed. */
+  if (p->started_fd >= 0) {
+    (void)write_all(p->started_fd, "go\n", 3);
+    close(p->started_fd);
+  }
   if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
     return log_errno(errno, "Can't set hostname %s", p->hostname);
 
@@ -492,9 +506,12 @@ static int run(struct plan *p)
   l.sandbox_gid = p->gid_set ? p->gid : l.real_gid;
   l.userns = (p->unshare & CLONE_NEWUSER) != 0;
   /* devpts and the user-namespace limit need uid 0 in the namespace that
-   * does the setup; the app then gets its own uid one namespace down. */
+   * does the setup; the app then gets its own uid one namespace down.  So
+   * does a side service that joins the sandbox's namespaces (the network
+   * helper: slirp4netns configures tap0 as uid 0 there). */
   l.nested = l.userns && p->userns_block_fd < 0 &&
-             (p->disable_userns || (plan_has_op(p, OP_DEV) && (l.sandbox_uid != 0 || l.sandbox_gid != 0)));
+             (p->disable_userns || (plan_has_op(p, OP_DEV) && (l.sandbox_uid != 0 || l.sandbox_gid != 0)) ||
+              p->started_fd >= 0);
   int r = compute_caps(p, l.real_uid, &l.keep_caps);
   if (r < 0)
     return r;
@@ -589,6 +606,15 @@ monitor:
       return log_fail(ECHILD, "Can't learn the sandbox's pid in the --pidns namespace");
     }
   }
+  /* First, so that a side service that joins the sandbox's namespaces
+   * starts while the sandbox builds itself (it goes on once the sandbox
+   * adds "go", see sandbox_setup). */
+  if (p->started_fd >= 0) {
+    char line[32];
+    int len = snprintf(line, sizeof line, "%d\n", (int)pid);
+    (void)write_all(p->started_fd, line, (size_t)len);
+    close(p->started_fd);
+  }
   close(alive[0]);
   if (go[0] >= 0)
     close(go[0]);
@@ -600,6 +626,8 @@ monitor:
     close(p->sync_fd);
   if (p->ready_fd >= 0)
     close(p->ready_fd);
+  if (p->net_ready_fd >= 0)
+    close(p->net_ready_fd);
   if ((r = close_monitor_fds(p)) < 0) {
     pid_t child = via_intermediate ? intermediate : pid;
     kill(child, SIGKILL);

@@ -10,6 +10,7 @@
 
 #include "launch/dbus-proxy.h"
 #include "launch/instance.h"
+#include "launch/net.h"
 #include "launch/seccomp-cache.h"
 #include "launch/wayland.h"
 #include "plan/plan.h"
@@ -109,7 +110,9 @@ void launch_init(struct launch *l)
   l->proxy = HELPER_NONE;
   l->lock_fd = -1;
   l->ready.fd = l->sync.fd = l->info.fd = -1;
+  l->started.fd = l->net_ready.fd = -1;
   wayland_conn_init(&l->wayland);
+  net_state_init(&l->net);
 }
 
 static void undo(struct launch *l, struct plan *p)
@@ -118,6 +121,10 @@ static void undo(struct launch *l, struct plan *p)
   take_back(&l->ready, &p->ready_fd);
   take_back(&l->sync, &p->sync_fd);
   take_back(&l->info, &p->info_fd);
+  take_back(&l->started, &p->started_fd);
+  take_back(&l->net_ready, &p->net_ready_fd);
+  /* Told by the closed exit pipe; reported if it had died before. */
+  net_stop(&l->net);
   /* With its pipe's read end gone the proxy exits by itself (and with the
    * sync pipe's the compositor stops accepting on our Wayland socket). */
   if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
@@ -159,10 +166,31 @@ static int start_proxy(struct launch *l, struct plan *p, int dfd)
   return 0;
 }
 
+/* The network helper's starter, forked now (the helper itself runs once
+ * the sandbox exists, launch/net.h): the monitor writes the sandbox's pid
+ * on started_fd, the app waits for net_ready_fd. */
+static int start_net(struct launch *l, struct plan *p)
+{
+  int started_wr, ready_rd;
+  int r = net_start(&l->net, &started_wr, &ready_rd);
+  if (r < 0)
+    return r;
+  p->started_fd = hand_over(&l->started, &started_wr);
+  p->net_ready_fd = hand_over(&l->net_ready, &ready_rd);
+  free(p->net_ready_what);
+  p->net_ready_what = xasprintf("the network helper (%s)", l->net.binary);
+  p->net_ready_timeout_ms = NET_READY_TIMEOUT_MS;
+  return 0;
+}
+
 static int start_services(struct launch *l, struct plan *p)
 {
   const struct plan_services *s = p->services;
   int r;
+  /* The network helper's starter first: a missing helper fails before
+   * anything is made, and the fork copies none of the fds made below. */
+  if (s->net && ((r = net_find_helper(&l->net)) < 0 || (r = start_net(l, p)) < 0))
+    return r;
   if (s->n_buses > 0) {
     l->proxy_binary = dbus_proxy_find_binary(getenv("PATH"));
     if (!l->proxy_binary)
@@ -214,6 +242,7 @@ static int start_services(struct launch *l, struct plan *p)
    * while it does. */
   if (s->n_buses > 0 && (r = start_proxy(l, p, dfd)) < 0)
     return r;
+
   if (!wayland)
     return 0;
   /* The pipe that tells the compositor the sandbox ended (see
@@ -288,6 +317,8 @@ void launch_explain(struct plan *p, struct notes *notes)
   }
   if (s->wayland)
     wayland_explain(p, notes);
+  if (s->net)
+    net_explain(notes);
 }
 
 void launch_stop(struct launch *l, struct plan *p)

@@ -47,6 +47,7 @@
 #include <sys/types.h>
 
 #include "engine/supervisor.h"
+#include "launch/net.h"
 #include "launch/wayland.h"
 #include "plan/plan.h"
 
@@ -68,6 +69,9 @@ struct launch {
   struct launch_fd sync;    /* read end handed to the sandbox as sync_fd */
   struct launch_fd info;    /* bwrapinfo.json, handed over as info_fd */
   struct wayland_conn wayland;
+  struct net_state net;          /* network private: the helper (launch/net.h) */
+  struct launch_fd started;      /* its starter's pipe, handed over as started_fd */
+  struct launch_fd net_ready;    /* its ready pipe, handed over as net_ready_fd */
 };
 
 void launch_init(struct launch *l);

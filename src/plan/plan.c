@@ -13,7 +13,7 @@ void plan_init(struct plan *p, char **environ_copy)
   p->userns_block_fd = -1;
   p->seccomp_fd = -1;
   p->info_fd = p->json_status_fd = p->sync_fd = p->block_fd = -1;
-  p->ready_fd = -1;
+  p->ready_fd = p->net_ready_fd = p->started_fd = -1;
 
   size_t n = 0;
   while (environ_copy && environ_copy[n])
@@ -85,6 +85,7 @@ void plan_services_free(struct plan_services *s)
     free(s->wayland->app_id);
     free(s->wayland);
   }
+  free(s->net);
   free(s->instance_id);
   free(s->runtime_parent);
   free(s->runtime_dir);
@@ -155,6 +156,7 @@ void plan_free(struct plan *p)
     free(p->host_dirs[i]);
   free(p->host_dirs);
   free(p->ready_what);
+  free(p->net_ready_what);
   plan_services_free(p->services);
   memset(p, 0, sizeof *p);
 }
@@ -284,7 +286,8 @@ bool plan_needs_reaper(const struct plan *p)
 {
   if (p->as_pid_1)
     return false;
-  return (p->unshare & CLONE_NEWPID) || p->n_lock_files > 0 || p->sync_fd >= 0 || p->ready_fd >= 0;
+  return (p->unshare & CLONE_NEWPID) || p->n_lock_files > 0 || p->sync_fd >= 0 || p->ready_fd >= 0 ||
+         p->net_ready_fd >= 0;
 }
 
 const char *op_kind_name(const struct plan_op *op)

@@ -186,6 +186,24 @@ struct plan_wayland {
   size_t note;       /* index of compile's note, refined by --explain */
 };
 
+/* network private: the sandbox's network namespace, connected to the
+ * host's by a user-mode helper (slirp4netns or pasta, launch/net.c) that
+ * turns the sandbox's packets into ordinary sockets of its own on the
+ * host.  The addressing inside is fixed here, whichever helper runs, so
+ * the plan (and the sandbox's /etc/resolv.conf) does not depend on what is
+ * installed: slirp4netns's defaults, which pasta is told to copy. */
+#define PLAN_NET_ADDRESS "10.0.2.100" /* the sandbox's tap0 */
+#define PLAN_NET_PREFIX 24
+#define PLAN_NET_GATEWAY "10.0.2.2"
+#define PLAN_NET_DNS "10.0.2.3"       /* forwarded to the host's resolver */
+#define PLAN_NET_IFNAME "tap0"
+#define PLAN_NET_MTU 65520
+struct plan_net {
+  /* The host's loopback and its own addresses are never reachable through
+   * the helper (today: no exceptions, no forwarded ports). */
+  bool host_loopback;
+};
+
 struct plan_services {
   char *instance_id;    /* also [Instance] instance-id of /.flatpak-info */
   char *runtime_parent; /* $XDG_RUNTIME_DIR/sbx, or NULL (the /tmp fallback) */
@@ -197,6 +215,7 @@ struct plan_services {
   struct plan_bus buses[2];
   size_t n_buses;
   struct plan_wayland *wayland; /* or NULL */
+  struct plan_net *net;         /* network private, or NULL */
 };
 
 /* Add a bus to proxy (at most one session and one system bus); the caller
@@ -277,6 +296,19 @@ struct plan {
   int ready_fd;
   char *ready_what;
   int ready_timeout_ms;
+  /* The network helper (network private) the same way: the app waits for
+   * its byte too; -1: none. */
+  int net_ready_fd;
+  char *net_ready_what;
+  int net_ready_timeout_ms;
+  /* A side service that needs the sandbox's namespaces (the network
+   * helper joins its network namespace): the monitor writes the sandbox's
+   * first pid here ("PID\n") as soon as it exists, the sandbox "go\n" once
+   * its namespaces are usable (id maps written, loopback up), and both
+   * close it, so EOF without "go" means the sandbox failed.  The sandbox's
+   * user namespace then maps uid 0 (the app runs one namespace down), as
+   * the helper needs; -1: nobody asks. */
+  int started_fd;
   char **lock_files;
   size_t n_lock_files, cap_lock_files;
 

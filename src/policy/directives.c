@@ -80,7 +80,7 @@ static int apply_named(struct policy *pol, const struct directive *d, const char
 
 static int apply_choice(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
 {
-  static const char *const network[] = { "none", "host", NULL };
+  static const char *const network[] = { "none", "host", "private", NULL };
   static const char *const bus[] = { "none", "filter", "full", NULL };
   static const char *const filter[] = { "default", "none", NULL };
   static const char *const landlock[] = { "off", "on", "required", NULL };
@@ -255,7 +255,7 @@ static const struct directive directives[] = {
   { "no-device", DEVICE_CHOICES, "take back a device group an include gave", apply_named, false },
   { "socket", SOCKET_CHOICES, "connect the app to a desktop service", apply_named, false },
   { "no-socket", SOCKET_CHOICES, "take back a socket an include gave", apply_named, false },
-  { "network", "none|host", "no network (loopback only) or the host's network", apply_choice, false, true },
+  { "network", "none|host|private", "no network (loopback only), the host's network, or a private one reaching out through a user-mode helper", apply_choice, false, true },
   { "dbus-session", "none|filter|full", "session bus access: none, through a filtering proxy, or unfiltered", apply_choice, false },
   { "dbus-system", "none|filter|full", "system bus access", apply_choice, false },
   { "dbus-see", "NAME", "session bus: NAME is visible", apply_bus_rule, false },

@@ -125,6 +125,8 @@ enum network_mode policy_network(const struct policy *pol)
   const char *v = policy_value(pol, scalars[SCALAR_NETWORK]);
   if (!v)
     return NETWORK_UNSET;
+  if (strcmp(v, "private") == 0)
+    return NETWORK_PRIVATE;
   return strcmp(v, "host") == 0 ? NETWORK_HOST : NETWORK_NONE;
 }
 

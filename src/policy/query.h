@@ -101,7 +101,9 @@ bool path_access_shows_host(enum path_access a);
 /* rw or persist: the app can write to the host's file. */
 bool path_access_writable(enum path_access a);
 
-enum network_mode { NETWORK_UNSET, NETWORK_NONE, NETWORK_HOST };
+/* private: a network namespace of the sandbox's own, connected to the
+ * outside by a user-mode helper (launch/net.c). */
+enum network_mode { NETWORK_UNSET, NETWORK_NONE, NETWORK_HOST, NETWORK_PRIVATE };
 enum network_mode policy_network(const struct policy *pol);
 
 /* landlock off|on|required; UNSET when not given (the caller's default:

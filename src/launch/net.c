@@ -1,0 +1,345 @@
+/* The network helper of `network private`: see net.h for the why and the
+ * lifetime.
+ *
+ * slirp4netns runs as
+ *
+ *   slirp4netns --configure --mtu=65520 --disable-host-loopback
+ *               --enable-sandbox --enable-seccomp
+ *               --netns-type=path --ready-fd=R --exit-fd=E
+ *               /proc/self/fd/N tap0
+ *
+ *   --configure               it gives tap0 10.0.2.100/24, the default
+ *                             route via 10.0.2.2 and DNS at 10.0.2.3
+ *                             (forwarded to the host's resolver)
+ *   --disable-host-loopback   10.0.2.2 does not lead to the host's
+ *                             127.0.0.1 (the host's other addresses are
+ *                             refused by the same switch in libslirp)
+ *   --enable-sandbox/seccomp  the helper itself is confined: its own mount
+ *                             namespace without the host's files, and a
+ *                             system call filter
+ *   N                         it joins the sandbox's network namespace,
+ *                             held open for it by the starter, which
+ *                             entered the sandbox's user namespace first
+ *                             (as its owner, it may) */
+#include "launch/net.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/util.h"
+
+static const char *const helper_names[] = { [NET_SLIRP4NETNS] = "slirp4netns", [NET_PASTA] = "pasta" };
+
+void net_state_init(struct net_state *n)
+{
+  memset(n, 0, sizeof *n);
+  n->proc = HELPER_NONE;
+  n->exit_wr = n->log_fd = -1;
+}
+
+static bool is_executable_file(const char *path)
+{
+  struct stat st;
+  return path[0] == '/' && stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* NAME in $PATH, then /usr/bin; NULL if none. */
+static char *find_in_path(const char *name)
+{
+  const char *path_env = getenv("PATH");
+  _cleanup_free_ char *search = xasprintf("%s:/usr/bin", path_env ? path_env : "");
+  for (char *save = NULL, *dir = strtok_r(search, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+    _cleanup_free_ char *candidate = xasprintf("%s/%s", dir, name);
+    if (is_executable_file(candidate))
+      return steal_ptr(&candidate);
+  }
+  return NULL;
+}
+
+/* Which kind a binary is, by its name (pasta may be installed as
+ * passt's symlink "pasta" or a copy "pasta.avx2"). */
+static enum net_helper_kind kind_of(const char *path)
+{
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  return strncmp(base, "pasta", 5) == 0 ? NET_PASTA : NET_SLIRP4NETNS;
+}
+
+static int missing_helper(const char *what)
+{
+  return log_fail(ENOENT, "network private needs a user-mode network helper: %s was not found; install the "
+                          "Debian/Ubuntu package slirp4netns (or passt, for pasta)",
+                  what);
+}
+
+int net_find_helper(struct net_state *n)
+{
+  const char *override = getenv("SBX_NET_HELPER");
+  if (override && *override) {
+    n->binary = override[0] == '/' ? (is_executable_file(override) ? xstrdup(override) : NULL)
+                                   : find_in_path(override);
+    if (!n->binary)
+      return missing_helper(override);
+  } else {
+    /* slirp4netns first: ready in 12-15 ms here, pasta in ~117 ms
+     * (reference/kernel-and-crun.md section 6), and the wait is the app's. */
+    for (size_t i = 0; i < sizeof helper_names / sizeof helper_names[0] && !n->binary; i++)
+      n->binary = find_in_path(helper_names[i]);
+    if (!n->binary)
+      return missing_helper("neither slirp4netns nor pasta");
+  }
+  n->kind = kind_of(n->binary);
+  if (n->kind == NET_PASTA) {
+    free(n->binary);
+    n->binary = NULL;
+    return log_fail(ENOTSUP, "network private: pasta is not supported yet; install the Debian/Ubuntu package "
+                             "slirp4netns");
+  }
+  return 0;
+}
+
+/* The helper's command line.  netns: the fd of the sandbox's network
+ * namespace; -1 for --explain (the fds then show as words). */
+static char **net_argv(const char *binary, int ready_wr, int exit_rd, int netns)
+{
+  struct strv sv = { 0 };
+  strv_add(&sv, binary);
+  strv_add(&sv, "--configure");
+  strv_addf(&sv, "--mtu=%d", PLAN_NET_MTU);
+  strv_add(&sv, "--disable-host-loopback");
+  strv_add(&sv, "--enable-sandbox");
+  strv_add(&sv, "--enable-seccomp");
+  strv_add(&sv, "--netns-type=path");
+  if (netns >= 0) {
+    strv_addf(&sv, "--ready-fd=%d", ready_wr);
+    strv_addf(&sv, "--exit-fd=%d", exit_rd);
+    strv_addf(&sv, "/proc/self/fd/%d", netns);
+  } else {
+    strv_add(&sv, "--ready-fd=R --exit-fd=E /proc/self/fd/N");
+  }
+  strv_add(&sv, PLAN_NET_IFNAME);
+  return strv_steal(&sv);
+}
+
+/* The sandbox's network namespace and the user namespace that owns it
+ * (NS_GET_USERNS), opened now: slirp4netns given the pid would look up
+ * /proc/PID/ns/user itself, later, when the sandbox's first process may
+ * have moved on into the app's nested user namespace, which has no say
+ * over the network namespace.  *userns is -1 when it is ours (no user
+ * namespace to enter). */
+static int open_sandbox_ns(pid_t pid, int *netns, int *userns)
+{
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+  *netns = open(path, O_RDONLY | O_CLOEXEC);
+  if (*netns < 0)
+    return -errno;
+  *userns = ioctl(*netns, NS_GET_USERNS);
+  if (*userns < 0)
+    return -errno;
+  struct stat theirs, ours;
+  if (fstat(*userns, &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 && theirs.st_dev == ours.st_dev &&
+      theirs.st_ino == ours.st_ino) {
+    close(*userns);
+    *userns = -1;
+  }
+  return 0;
+}
+
+/* The sandbox's pid, once it may be joined: the monitor writes "PID\n",
+ * the sandbox "go\n" (in either order), and both close the pipe.  0 if it
+ * closed without both (the sandbox failed or never started). */
+static pid_t read_started_pid(int fd)
+{
+  char buf[64];
+  size_t len = 0;
+  ssize_t r;
+  while (len < sizeof buf - 1 && (r = RETRY(read(fd, buf + len, sizeof buf - 1 - len))) > 0)
+    len += (size_t)r;
+  buf[len] = '\0';
+  long pid = 0;
+  bool go = false;
+  for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    if (strcmp(line, "go") == 0)
+      go = true;
+    else
+      pid = strtol(line, NULL, 10);
+  }
+  return go && pid > 0 ? (pid_t)pid : 0;
+}
+
+/* The starter, in the forked child: wait for the sandbox's pid, then
+ * become the helper.  Never returns. */
+_noreturn_ static void run_starter(const struct net_state *n, pid_t parent, const int started[2], const int ready[2],
+                                   const int exit_pipe[2])
+{
+  int started_rd = started[0], ready_wr = ready[1], exit_rd = exit_pipe[0];
+  /* Only sbx may hold the other ends: their EOF means something there. */
+  close(started[1]);
+  close(ready[0]);
+  close(exit_pipe[1]);
+  /* Dies with sbx (kept across the exec), and sbx may be gone already. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+    _exit(127);
+  /* ^C in the terminal is for the app; sbx ends the helper itself. */
+  setsid();
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(n->log_fd, STDOUT_FILENO) < 0 ||
+      dup2(n->log_fd, STDERR_FILENO) < 0 || chdir("/") < 0)
+    _exit(127);
+  pid_t pid = read_started_pid(started_rd);
+  if (pid == 0)
+    _exit(0); /* no sandbox: nothing to do */
+  int netns, userns, r = open_sandbox_ns(pid, &netns, &userns);
+  if (r < 0) {
+    dprintf(STDERR_FILENO, "Can't open the namespaces of the sandbox (pid %d): %s\n", (int)pid, strerror(-r));
+    _exit(127);
+  }
+  /* Into the sandbox's user namespace ourselves, as its owner: there we
+   * are uid 0, which slirp4netns wants to be (it sets its egid to 0 to
+   * configure tap0), and may join the network namespace.  Its sockets on
+   * the host side are still made in the host's network namespace. */
+  if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0) {
+    dprintf(STDERR_FILENO, "Can't enter the user namespace of the sandbox (pid %d): %s\n", (int)pid, strerror(errno));
+    _exit(127);
+  }
+  if (fcntl(ready_wr, F_SETFD, 0) < 0 || fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
+    _exit(127);
+  char **argv = net_argv(n->binary, ready_wr, exit_rd, netns);
+  char *envp[] = { NULL };
+  execve(n->binary, argv, envp);
+  dprintf(STDERR_FILENO, "Can't run %s: %s\n", n->binary, strerror(errno));
+  _exit(127);
+}
+
+int net_start(struct net_state *n, int *started_wr, int *ready_rd)
+{
+  int started[2], ready[2], exit_pipe[2];
+  n->log_fd = (int)syscall(SYS_memfd_create, "sbx-net-helper-log", MFD_CLOEXEC);
+  if (n->log_fd < 0)
+    return log_errno(errno, "memfd_create");
+  if (pipe2(started, O_CLOEXEC) < 0)
+    return log_errno(errno, "pipe");
+  if (pipe2(ready, O_CLOEXEC) < 0) {
+    int e = errno;
+    close(started[0]), close(started[1]);
+    return log_errno(e, "pipe");
+  }
+  if (pipe2(exit_pipe, O_CLOEXEC) < 0) {
+    int e = errno;
+    close(started[0]), close(started[1]), close(ready[0]), close(ready[1]);
+    return log_errno(e, "pipe");
+  }
+  /* A fork, not a vfork: the child waits for the sandbox's pid. */
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0)
+    run_starter(n, parent, started, ready, exit_pipe);
+  int e = errno;
+  close(started[0]);
+  close(ready[1]);
+  close(exit_pipe[0]);
+  if (pid < 0) {
+    close(started[1]), close(ready[0]), close(exit_pipe[1]);
+    return log_errno(e, "Can't start the network helper: fork");
+  }
+  n->proc.pid = pid;
+  n->proc.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  n->exit_wr = exit_pipe[1];
+  *started_wr = started[1];
+  *ready_rd = ready[0];
+  return 0;
+}
+
+void net_explain(struct notes *notes)
+{
+  struct net_state n;
+  net_state_init(&n);
+  /* Quietly: --explain reports a missing helper, it does not fail. */
+  const char *override = getenv("SBX_NET_HELPER");
+  if (override && *override)
+    n.binary = override[0] == '/' ? (is_executable_file(override) ? xstrdup(override) : NULL) : find_in_path(override);
+  for (size_t i = 0; !override && i < sizeof helper_names / sizeof helper_names[0] && !n.binary; i++)
+    n.binary = find_in_path(helper_names[i]);
+  if (!n.binary || kind_of(n.binary) == NET_PASTA) {
+    notes_add(notes, "network helper: %s (NOT USABLE: the sandbox would fail to start; install slirp4netns)",
+              n.binary ? n.binary : "none found");
+    free(n.binary);
+    return;
+  }
+  notes_add(notes, "network helper: %s, started with the sandbox, joins its network namespace; the app waits for "
+                   "its tap0 (%s/%d, gateway %s, DNS %s); the host's loopback and addresses are not reachable",
+            n.binary, PLAN_NET_ADDRESS, PLAN_NET_PREFIX, PLAN_NET_GATEWAY, PLAN_NET_DNS);
+  _cleanup_strv_ char **argv = net_argv(n.binary, -1, -1, -1);
+  struct buf line = { 0 };
+  for (size_t i = 0; argv[i]; i++) {
+    buf_puts(&line, i ? " " : "");
+    buf_puts(&line, argv[i]);
+  }
+  notes_add(notes, "network helper command: %s", line.s ? line.s : "");
+  buf_free(&line);
+  free(n.binary);
+}
+
+/* The helper's output, for a message: its last lines, one line. */
+static char *log_tail(int fd)
+{
+  char buf[512];
+  off_t size = lseek(fd, 0, SEEK_END);
+  off_t from = size > (off_t)sizeof buf - 1 ? size - (off_t)sizeof buf + 1 : 0;
+  ssize_t len = pread(fd, buf, sizeof buf - 1, from);
+  if (len <= 0)
+    return xstrdup("(no output)");
+  buf[len] = '\0';
+  for (char *c = buf; *c; c++)
+    if (*c == '\n')
+      *c = *(c + 1) ? ';' : '\0';
+  return xstrdup(buf);
+}
+
+/* Has the starter or the helper ended?  (sbx's monitor reaps every child
+ * of sbx, so the status may be gone; a pidfd still tells.) */
+static bool helper_gone(const struct helper *h)
+{
+  if (h->pidfd >= 0) {
+    struct pollfd pfd = { .fd = h->pidfd, .events = POLLIN };
+    return RETRY(poll(&pfd, 1, 0)) > 0;
+  }
+  return kill(h->pid, 0) < 0 && errno == ESRCH;
+}
+
+void net_stop(struct net_state *n)
+{
+  if (n->proc.pid > 0) {
+    /* Gone before we said so, having run (it always prints): the helper
+     * died.  (A starter whose sandbox never started exits quietly.) */
+    if (helper_gone(&n->proc) && n->log_fd >= 0 && lseek(n->log_fd, 0, SEEK_END) > 0) {
+      _cleanup_free_ char *tail = log_tail(n->log_fd);
+      log_warn("the network helper (%s) ended before the sandbox did: %s", n->binary, tail);
+    }
+    if (n->exit_wr >= 0)
+      close(n->exit_wr);
+    n->exit_wr = -1;
+    if (!helper_reap(&n->proc, NET_EXIT_TIMEOUT_MS))
+      log_warn("the network helper (%s) did not exit when the sandbox ended; killed it", n->binary);
+  }
+  if (n->exit_wr >= 0)
+    close(n->exit_wr);
+  if (n->log_fd >= 0)
+    close(n->log_fd);
+  free(n->binary);
+  net_state_init(n);
+}

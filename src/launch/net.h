@@ -1,0 +1,60 @@
+/* The network helper of `network private`: a user-mode network stack
+ * (slirp4netns, or pasta from Debian's passt) that joins the sandbox's
+ * network namespace, creates its tap0 and relays what the app sends there
+ * through ordinary sockets it opens on the host, as any process of the
+ * user would.  The host's loopback and the host's own addresses are not
+ * reachable through it.
+ *
+ * It needs the sandbox's namespaces, which exist only once the engine has
+ * cloned the sandbox, yet it must not make the start slower: a starter
+ * process (a fork of sbx, made by launch before the sandbox) waits for the
+ * sandbox's pid on a pipe the monitor writes as soon as it has it
+ * (plan->started_fd), then execs the helper, which configures tap0 while
+ * the sandbox builds itself.  The helper writes a byte on the read end
+ * the app's exec waits for (plan->net_ready_fd, as for the D-Bus proxy).
+ *
+ * Lifetime: the helper holds the read end of an "exit" pipe whose only
+ * write end is sbx's; it ends when that closes (net_stop, or sbx's own
+ * death), and also dies with the starter's parent (PR_SET_PDEATHSIG).  Its
+ * output goes to a memfd, shown when it fails. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "engine/supervisor.h"
+#include "plan/plan.h"
+
+enum net_helper_kind { NET_SLIRP4NETNS, NET_PASTA };
+
+struct net_state {
+  char *binary;              /* the helper found */
+  enum net_helper_kind kind;
+  struct helper proc;        /* the starter, which becomes the helper */
+  int exit_wr;               /* its end tells the helper the sandbox ended */
+  int log_fd;                /* the helper's stdout and stderr (a memfd) */
+};
+
+/* How long the app waits for the helper's tap0 (its ready byte); and how
+ * long the helper may take to exit once told. */
+#define NET_READY_TIMEOUT_MS 30000
+#define NET_EXIT_TIMEOUT_MS 2000
+
+void net_state_init(struct net_state *n);
+
+/* The helper to use: $SBX_NET_HELPER (a path, or "slirp4netns"/"pasta"
+ * looked up in $PATH) if set, else slirp4netns (ready in ~12 ms here),
+ * else pasta (~117 ms), from $PATH then /usr/bin.  Returns 0, or -ENOENT
+ * after a message naming the Debian packages. */
+int net_find_helper(struct net_state *n);
+
+/* Start the starter (see above).  *started_wr: for plan->started_fd;
+ * *ready_rd: for plan->net_ready_fd.  Returns 0 or -errno after a message;
+ * on failure nothing is left running. */
+int net_start(struct net_state *n, int *started_wr, int *ready_rd);
+
+/* --explain: the helper that would run, and its command. */
+void net_explain(struct notes *notes);
+
+/* After the sandbox: tell the helper to go, reap it; if it ended on its
+ * own with an error (it died early), say so with its output.  Idempotent. */
+void net_stop(struct net_state *n);

@@ -74,6 +74,7 @@ int setup_enter_root(struct setup *s);     /* drop the host, pivot into the new 
 int ns_write_id_maps(int proc_fd, const char *pid, uid_t inner_uid, uid_t outer_uid,
                      gid_t inner_gid, gid_t outer_gid, bool deny_setgroups);
 int ns_loopback_up(void);
+int ns_reject_routes(const uint32_t *addrs, size_t n);
 int ns_nested_userns(struct setup *s, uid_t uid, gid_t gid, bool disable_userns);
 int ns_check_userns_disabled(void);
 

@@ -1,7 +1,10 @@
 /* User namespace id maps, the loopback interface, and the nested user
  * namespace that gives the app its final uid. */
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +56,37 @@ int ns_loopback_up(void)
   ifr.ifr_flags |= IFF_UP;
   if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
     return log_errno(errno, "Can't bring up lo");
+  return 0;
+}
+
+/* Routes that refuse the given IPv4 addresses (network order) at once
+ * (EHOSTUNREACH), installed before any other interface exists.  Used for
+ * the host's own addresses with a private network: the helper would
+ * otherwise connect to them on the app's behalf, as to any other
+ * address, and reach the host's services bound there.  The app cannot
+ * remove them: it has no capability over this network namespace.
+ * (SIOCADDRT with RTF_REJECT makes an "unreachable" route, no device
+ * needed.) */
+int ns_reject_routes(const uint32_t *addrs, size_t n)
+{
+  if (n == 0)
+    return 0;
+  _cleanup_close_ int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return log_errno(errno, "Can't create a socket to add routes");
+  for (size_t i = 0; i < n; i++) {
+    struct rtentry rt = { 0 };
+    struct sockaddr_in *dst = (struct sockaddr_in *)&rt.rt_dst;
+    struct sockaddr_in *mask = (struct sockaddr_in *)&rt.rt_genmask;
+    dst->sin_family = mask->sin_family = AF_INET;
+    dst->sin_addr.s_addr = addrs[i];
+    mask->sin_addr.s_addr = 0xffffffffu;
+    rt.rt_flags = RTF_UP | RTF_HOST | RTF_REJECT;
+    if (ioctl(sock, SIOCADDRT, &rt) < 0 && errno != EEXIST) {
+      char text[INET_ADDRSTRLEN];
+      return log_errno(errno, "Can't add a route refusing %s", inet_ntop(AF_INET, &addrs[i], text, sizeof text));
+    }
+  }
   return 0;
 }
 

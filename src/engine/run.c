@@ -318,6 +318,9 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   }
   if ((p->unshare & CLONE_NEWNET) && (r = ns_loopback_up()) < 0)
     return r;
+  const struct plan_net *net = p->services ? p->services->net : NULL;
+  if ((p->unshare & CLONE_NEWNET) && net && (r = ns_reject_routes(net->host_addrs, net->n_host_addrs)) < 0)
+    return r;
   /* The namespaces are usable now (maps written, loopback up): tell the
    * side service that joins them (plan->started_fd; the monitor wrote our
    * pid there).  Its EOF without this line: the sandbox failed. */

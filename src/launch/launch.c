@@ -172,7 +172,9 @@ static int start_proxy(struct launch *l, struct plan *p, int dfd)
 static int start_net(struct launch *l, struct plan *p)
 {
   int started_wr, ready_rd;
-  int r = net_start(&l->net, &started_wr, &ready_rd);
+  int r = net_list_host_addrs(p->services->net);
+  if (r == 0)
+    r = net_start(&l->net, &started_wr, &ready_rd);
   if (r < 0)
     return r;
   p->started_fd = hand_over(&l->started, &started_wr);

@@ -25,6 +25,9 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -223,6 +226,28 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
   execve(n->binary, argv, envp);
   dprintf(STDERR_FILENO, "Can't run %s: %s\n", n->binary, strerror(errno));
   _exit(127);
+}
+
+int net_list_host_addrs(struct plan_net *net)
+{
+  struct ifaddrs *list;
+  if (getifaddrs(&list) < 0)
+    return log_errno(errno, "Can't list the host's addresses");
+  free(net->host_addrs);
+  net->host_addrs = NULL;
+  net->n_host_addrs = 0;
+  size_t cap = 0;
+  for (struct ifaddrs *ifa = list; ifa; ifa = ifa->ifa_next) {
+    if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET)
+      continue;
+    uint32_t a = ((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr;
+    /* 127/8 is the sandbox's own loopback; the helper refuses the host's. */
+    if ((ntohl(a) >> 24) == 127)
+      continue;
+    *(uint32_t *)ARRAY_PUSH(net->host_addrs, net->n_host_addrs, cap) = a;
+  }
+  freeifaddrs(list);
+  return 0;
 }
 
 int net_start(struct net_state *n, int *started_wr, int *ready_rd)

@@ -47,6 +47,10 @@ void net_state_init(struct net_state *n);
  * after a message naming the Debian packages. */
 int net_find_helper(struct net_state *n);
 
+/* The host's own IPv4 addresses now (not 127/8), into net->host_addrs: the
+ * sandbox refuses them (plan_net).  Returns 0 or -errno after a message. */
+int net_list_host_addrs(struct plan_net *net);
+
 /* Start the starter (see above).  *started_wr: for plan->started_fd;
  * *ready_rd: for plan->net_ready_fd.  Returns 0 or -errno after a message;
  * on failure nothing is left running. */

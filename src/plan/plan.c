@@ -85,6 +85,8 @@ void plan_services_free(struct plan_services *s)
     free(s->wayland->app_id);
     free(s->wayland);
   }
+  if (s->net)
+    free(s->net->host_addrs);
   free(s->net);
   free(s->instance_id);
   free(s->runtime_parent);

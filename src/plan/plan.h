@@ -200,8 +200,12 @@ struct plan_wayland {
 #define PLAN_NET_MTU 65520
 struct plan_net {
   /* The host's loopback and its own addresses are never reachable through
-   * the helper (today: no exceptions, no forwarded ports). */
-  bool host_loopback;
+   * the helper (today: no exceptions, no forwarded ports).  The loopback
+   * the helper refuses itself; the host's own IPv4 addresses (network
+   * order; launch lists them when it starts the helper) the sandbox
+   * refuses with routes of its own (engine: ns_reject_routes). */
+  uint32_t *host_addrs;
+  size_t n_host_addrs;
 };
 
 struct plan_services {

@@ -222,6 +222,8 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
   if (fcntl(ready_wr, F_SETFD, 0) < 0 || fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
     _exit(127);
   char **argv = net_argv(n->binary, ready_wr, exit_rd, netns);
+  /* In the log first: a log that is not empty means the helper ran. */
+  dprintf(STDERR_FILENO, "sbx: starting %s for pid %d\n", n->binary, (int)pid);
   char *envp[] = { NULL };
   execve(n->binary, argv, envp);
   dprintf(STDERR_FILENO, "Can't run %s: %s\n", n->binary, strerror(errno));
@@ -349,8 +351,9 @@ static bool helper_gone(const struct helper *h)
 void net_stop(struct net_state *n)
 {
   if (n->proc.pid > 0) {
-    /* Gone before we said so, having run (it always prints): the helper
-     * died.  (A starter whose sandbox never started exits quietly.) */
+    /* Gone before we said so, having run (the starter logs the start):
+     * the helper died.  (A starter whose sandbox never started exits
+     * quietly.) */
     if (helper_gone(&n->proc) && n->log_fd >= 0 && lseek(n->log_fd, 0, SEEK_END) > 0) {
       _cleanup_free_ char *tail = log_tail(n->log_fd);
       log_warn("the network helper (%s) ended before the sandbox did: %s", n->binary, tail);

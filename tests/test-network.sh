@@ -1,0 +1,267 @@
+#!/bin/bash
+# tests/test-network.sh -- `network private`: the sandbox's own network
+# namespace, connected by a user-mode helper (slirp4netns).
+#
+# No packet may leave this machine, even if sbx is wrong: as root, the
+# whole script re-runs itself in a fresh network namespace (unshare -n)
+# where the only interfaces are the ones it makes, and no default route
+# exists (checked first).  In it:
+#   "remote" test host   a network namespace of its own, 198.51.100.2/24
+#                        on a veth pair (TEST-NET-2), running an HTTP
+#                        server (:8080) and dnsmasq (remote.sbx-test)
+#   the "host" side      198.51.100.1/24 on the other end, an HTTP server
+#                        there (:8082) and one on 127.0.0.1 (:8081), and
+#                        an abstract unix listener named like an X server's
+# /etc/resolv.conf (in a private mount namespace) names dnsmasq, so the
+# helper's DNS forwarder asks it; /dev/net/tun is a 0666 node, as
+# distributions make it (here it is 0600).  Both passes (root, sbxtest)
+# run in this namespace; the servers run as root for both.
+# Run as non-root: every check skips (the test network needs root).
+source "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+HOST_IP=198.51.100.1
+REMOTE_IP=198.51.100.2
+X11_NAME=/tmp/.X11-unix/X77
+
+# ------------------------------------------------------ the test network
+
+net_fail() { echo "not ok 1 - the test network could be set up: $*"; echo "1..1"; exit 0; }
+
+# Everything below runs as root in the fresh namespaces; the servers are
+# killed when the script ends (the namespace goes with them).
+build_test_network() {
+  local d
+  d=$(mktemp -d /tmp/sbx-net.XXXXXX) || net_fail mktemp
+  chmod 755 "$d"
+  NET_PIDS=()
+  NET_DIR=$d
+  ip link set lo up || net_fail "lo up"
+  # The remote host: a namespace held by a sleeping process.
+  unshare -n -- sleep 1000000 &
+  NET_PIDS+=($!)
+  local remote=$!
+  wait_for test "$(readlink /proc/$remote/ns/net)" != "$(readlink /proc/self/ns/net)" || net_fail "remote netns"
+  ip link add sbxh0 type veth peer name sbxr0 || net_fail "veth"
+  ip link set sbxr0 netns "$remote" || net_fail "veth into the remote"
+  ip addr add "$HOST_IP/24" dev sbxh0 && ip link set sbxh0 up || net_fail "host side address"
+  nsenter -t "$remote" -n sh -c "ip link set lo up && ip addr add $REMOTE_IP/24 dev sbxr0 && ip link set sbxr0 up" ||
+    net_fail "remote side address"
+  mkdir -p "$d/remote" "$d/loop" "$d/hostaddr"
+  echo hello-from-remote >"$d/remote/hello.txt"
+  echo hello-from-loopback >"$d/loop/hello.txt"
+  echo hello-from-host-address >"$d/hostaddr/hello.txt"
+  nsenter -t "$remote" -n $PY -m http.server 8080 --bind "$REMOTE_IP" --directory "$d/remote" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  nsenter -t "$remote" -n dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+    --listen-address="$REMOTE_IP" --bind-interfaces --user=root --pid-file= \
+    --host-record=remote.sbx-test,"$REMOTE_IP" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  $PY -m http.server 8081 --bind 127.0.0.1 --directory "$d/loop" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  $PY -m http.server 8082 --bind "$HOST_IP" --directory "$d/hostaddr" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  $PY -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind("\0" + sys.argv[1])
+s.listen(8)
+while True:
+    s.accept()[0].close()' "$X11_NAME" &
+  NET_PIDS+=($!)
+  # The helper's resolver is dnsmasq; tun usable by the test user.
+  echo "nameserver $REMOTE_IP" >"$d/resolv.conf"
+  mount --bind "$d/resolv.conf" /etc/resolv.conf || net_fail "resolv.conf"
+  mknod -m 0666 "$d/tun" c 10 200 && mount --bind "$d/tun" /dev/net/tun || net_fail "tun node"
+  wait_for fetch_ok "http://$REMOTE_IP:8080/hello.txt" || net_fail "remote HTTP server"
+  wait_for fetch_ok "http://127.0.0.1:8081/hello.txt" || net_fail "loopback HTTP server"
+  wait_for fetch_ok "http://$HOST_IP:8082/hello.txt" || net_fail "host-address HTTP server"
+  wait_for abstract_connects "$X11_NAME" || net_fail "abstract listener"
+  wait_for resolves_direct || net_fail "dnsmasq"
+  export SBX_NET_READY=1
+}
+
+# fetch URL: print the body (10 s at most); fails on any error.
+FETCH='import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode().strip())'
+fetch_ok() { $PY -c "$FETCH" "$1" >/dev/null 2>&1; }
+# abstract_connects NAME: can we connect to the abstract socket NAME?
+ABSTRACT='import socket, sys
+socket.socket(socket.AF_UNIX).connect("\0" + sys.argv[1])'
+abstract_connects() { $PY -c "$ABSTRACT" "$1" 2>/dev/null; }
+# A DNS query for remote.sbx-test to dnsmasq itself, without the helper.
+resolves_direct() { getent ahostsv4 remote.sbx-test 2>/dev/null | grep -q "$REMOTE_IP"; }
+
+if is_root && [[ -z ${SBX_INNER:-} && -z ${SBX_NET_NS:-} ]]; then
+  exec unshare -n -m --propagation private -- env SBX_NET_NS=1 bash "$TEST_SCRIPT" "$@"
+fi
+if is_root && [[ -z ${SBX_INNER:-} ]]; then
+  build_test_network
+  # tap_main sets its own EXIT trap and exits: run it in a subshell, then
+  # stop the servers (the namespaces go with the last of them).
+  (tap_main "$@")
+  { kill -KILL "${NET_PIDS[@]}"; wait "${NET_PIDS[@]}"; } 2>/dev/null
+  umount /dev/net/tun /etc/resolv.conf 2>/dev/null
+  rm -rf "$NET_DIR"
+  exit 0
+fi
+
+# ------------------------------------------------------------- checks
+
+need_net() {
+  [[ -n ${SBX_NET_READY:-} ]] || skip_check "the test network needs root"
+  [[ $IS_SBX == 1 ]] || skip_check "network private is sbx's"
+}
+
+# A bubblewrap-style sandbox with the host's root read-only.
+PRIVATE=(--ro-bind / / --dev /dev --proc /proc --network private)
+
+check_confined() {
+  need_net
+  # The namespace holds only the test's interfaces and no default route:
+  # nothing here can be routed off the machine.
+  expect_eq "$(ip route show default)" "" "default route"
+  local ifs
+  ifs=$(ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')
+  expect_eq "$ifs" "lo sbxh0 " "interfaces"
+}
+
+check_remote() {
+  need_net
+  sbx_ok "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
+  expect_eq "$OUT" hello-from-remote "remote HTTP"
+  # Control: without the helper the test host is out of reach.
+  sbx_fails --ro-bind / / --dev /dev --proc /proc --unshare-net -- $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
+}
+
+check_ip_config() {
+  need_net
+  sbx_ok "${PRIVATE[@]}" -- ip -4 -o addr show dev tap0
+  expect_contains "$OUT" "10.0.2.100/24" "tap0"
+  sbx_ok "${PRIVATE[@]}" -- ip route show default
+  expect_contains "$OUT" "via 10.0.2.2 dev tap0" "default route inside"
+}
+
+check_no_host_loopback() {
+  need_net
+  fetch_ok "http://127.0.0.1:8081/hello.txt" || fail "control: the loopback server does not answer outside"
+  # 10.0.2.2 would be the host's loopback without --disable-host-loopback.
+  sbx_fails "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://10.0.2.2:8081/hello.txt"
+  sbx_fails "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://127.0.0.1:8081/hello.txt"
+}
+
+check_no_host_address() {
+  need_net
+  fetch_ok "http://$HOST_IP:8082/hello.txt" || fail "control: the host-address server does not answer outside"
+  sbx_fails "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://$HOST_IP:8082/hello.txt"
+  expect_contains "$ERR" "No route to host" "refused inside, not timed out"
+}
+
+check_dns() {
+  need_net
+  fresh_home
+  # A profile: its /etc/resolv.conf names the helper's forwarder, which
+  # asks the host's resolver (dnsmasq, by the test's resolv.conf).
+  sbx_ok --profile default --network private -- cat /etc/resolv.conf
+  expect_contains "$OUT" "nameserver 10.0.2.3" "resolv.conf inside"
+  sbx_ok --profile default --network private -- getent ahostsv4 remote.sbx-test
+  expect_contains "$OUT" "$REMOTE_IP" "remote.sbx-test through the helper"
+  sbx_ok --profile default --network private -- $PY -c "$FETCH" "http://remote.sbx-test:8080/hello.txt"
+  expect_eq "$OUT" hello-from-remote "HTTP by name"
+}
+
+check_no_abstract_x11() {
+  need_net
+  # Control: a sandbox in the host's network namespace connects.
+  sbx_ok --ro-bind / / --dev /dev --proc /proc -- $PY -c "$ABSTRACT" "$X11_NAME"
+  sbx_fails "${PRIVATE[@]}" -- $PY -c "$ABSTRACT" "$X11_NAME"
+  expect_contains "$ERR" "ConnectionRefusedError" "the abstract socket"
+}
+
+check_missing_helper() {
+  need_net
+  SBX_NET_HELPER=/nonexistent/slirp4netns run_sbx "${PRIVATE[@]}" -- true
+  expect_ne "$RC" 0 "exit status"
+  expect_error_message "install the Debian/Ubuntu package slirp4netns"
+}
+
+check_helper_dies_first() {
+  need_net
+  SBX_NET_HELPER=/bin/false run_sbx "${PRIVATE[@]}" -- touch "$T/ran"
+  expect_ne "$RC" 0 "exit status"
+  [[ ! -e $T/ran ]] || fail "the app ran without its network"
+  expect_contains "$ERR" "the network helper (/bin/false) exited before it was ready" "message"
+}
+
+# The helper of the sandbox sbx PID started: its only child.
+helper_of() { pgrep -P "$1" -x slirp4netns; }
+# Is PID gone?  A zombie counts as gone: a helper orphaned by a killed sbx
+# is reparented to the machine's init, which may be slow to reap it.
+gone() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; [[ $st == Z* ]]; }
+# Our live slirp4netns processes.
+live_helpers() { ps -u "$(id -u)" -o pid=,stat=,comm= | awk '$3 == "slirp4netns" && $2 !~ /^Z/ {print $1}'; }
+
+check_helper_lifetime() {
+  need_net
+  mkfifo "$T/go"
+  (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" >"$T/.bg.out" 2>"$T/.bg.err") &
+  local sbx_pid=$! helper
+  remember_pid "$sbx_pid"
+  wait_for helper_of "$sbx_pid" >/dev/null || fail "no helper under sbx"
+  helper=$(helper_of "$sbx_pid")
+  # Killed outright, sbx takes the helper with it (exit pipe, parent-death signal).
+  kill -KILL "$sbx_pid"
+  wait "$sbx_pid" 2>/dev/null || true
+  wait_for gone "$helper" || fail "the helper $helper outlived sbx"
+  exec 9<>"$T/go"   # release the orphaned sandbox, if any
+  exec 9>&-
+}
+
+check_helper_dies_reported() {
+  need_net
+  mkfifo "$T/go2"
+  (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- sh -c "cat '$T/go2' >/dev/null" >"$T/.bg.out" 2>"$T/.bg.err") &
+  local sbx_pid=$! helper
+  remember_pid "$sbx_pid"
+  wait_for helper_of "$sbx_pid" >/dev/null || fail "no helper under sbx"
+  helper=$(helper_of "$sbx_pid")
+  kill -KILL "$helper"
+  wait_for gone "$helper" || fail "the helper did not die"
+  echo go >"$T/go2"
+  wait "$sbx_pid" || true
+  expect_contains "$(<"$T/.bg.err")" "the network helper (" "report"
+  expect_contains "$(<"$T/.bg.err")" "ended before the sandbox did" "report"
+  [[ -z $(helper_of "$sbx_pid") ]] || fail "a helper is left"
+}
+
+check_nothing_left() {
+  need_net
+  sbx_ok "${PRIVATE[@]}" -- true
+  [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+}
+
+check_explain() {
+  need_net
+  sbx_ok --explain "${PRIVATE[@]}" -- true
+  expect_contains "$OUT" "Network: private" "explain"
+  expect_contains "$OUT" "network helper: /usr/bin/slirp4netns" "explain names the helper"
+  sbx_ok --explain --json "${PRIVATE[@]}" -- true
+  expect_contains "$OUT" '"network": "private"' "explain --json"
+}
+
+run_checks() {
+  check "the test network is confined to this machine" check_confined
+  check "network private: tap0 10.0.2.100/24, default route via the helper" check_ip_config
+  check "network private reaches the test host through the helper" check_remote
+  check "network private: the host's loopback is not reachable" check_no_host_loopback
+  check "network private: the host's own address is not reachable" check_no_host_address
+  check "network private: DNS through the helper, resolv.conf names it" check_dns
+  check "network private: the host's abstract X11-like socket can't be connected" check_no_abstract_x11
+  check "network private: a missing helper is one clear error naming the package" check_missing_helper
+  check "network private: a helper that exits first stops the app" check_helper_dies_first
+  check "network private: the helper does not outlive a killed sbx" check_helper_lifetime
+  check "network private: a helper that dies while the sandbox runs is reported" check_helper_dies_reported
+  check "network private: nothing left behind" check_nothing_left
+  check "network private in --explain, with the helper" check_explain
+}
+
+tap_main "$@"

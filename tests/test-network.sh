@@ -26,7 +26,14 @@ X11_NAME=/tmp/.X11-unix/X77
 
 # ------------------------------------------------------ the test network
 
-net_fail() { echo "not ok 1 - the test network could be set up: $*"; echo "1..1"; exit 0; }
+net_fail() {
+  echo "not ok 1 - the test network could be set up: $*"
+  echo "1..1"
+  { kill -KILL "${NET_PIDS[@]}"; wait "${NET_PIDS[@]}"; } 2>/dev/null
+  exit 0
+}
+# other_netns PID: is PID in a network namespace other than ours yet?
+other_netns() { [[ $(readlink "/proc/$1/ns/net") != "$(readlink /proc/self/ns/net)" ]]; }
 
 # Everything below runs as root in the fresh namespaces; the servers are
 # killed when the script ends (the namespace goes with them).
@@ -41,7 +48,7 @@ build_test_network() {
   unshare -n -- sleep 1000000 &
   NET_PIDS+=($!)
   local remote=$!
-  wait_for test "$(readlink /proc/$remote/ns/net)" != "$(readlink /proc/self/ns/net)" || net_fail "remote netns"
+  wait_for other_netns "$remote" || net_fail "remote netns"
   ip link add sbxh0 type veth peer name sbxr0 || net_fail "veth"
   ip link set sbxr0 netns "$remote" || net_fail "veth into the remote"
   ip addr add "$HOST_IP/24" dev sbxh0 && ip link set sbxh0 up || net_fail "host side address"

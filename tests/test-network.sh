@@ -191,6 +191,21 @@ check_missing_helper() {
   expect_error_message "install the Debian/Ubuntu package slirp4netns"
 }
 
+check_tun_unusable() {
+  need_net
+  is_root || skip_check "staged by root (a 0600 tun node in a mount namespace of its own)"
+  id "$TEST_USER" >/dev/null 2>&1 || skip_check "no user $TEST_USER"
+  setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups test -x "$SBX" || skip_check "$TEST_USER can't run $SBX"
+  mknod -m 0600 "$T/tun" c 10 200
+  RC=0
+  unshare -m --propagation private -- sh -c 'mount --bind "$1" /dev/net/tun && shift && exec "$@"' _ "$T/tun" \
+    setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups -- env HOME=/tmp \
+    "$SBX" "${PRIVATE[@]}" -- true >"$T/.out" 2>"$T/.err" || RC=$?
+  ERR=$(<"$T/.err")
+  expect_ne "$RC" 0 "exit status"
+  expect_error_message "/dev/net/tun (mode 0600) is not usable by this user"
+}
+
 check_helper_dies_first() {
   need_net
   SBX_NET_HELPER=/bin/false run_sbx "${PRIVATE[@]}" -- touch "$T/ran"
@@ -264,6 +279,7 @@ run_checks() {
   check "network private: DNS through the helper, resolv.conf names it" check_dns
   check "network private: the host's abstract X11-like socket can't be connected" check_no_abstract_x11
   check "network private: a missing helper is one clear error naming the package" check_missing_helper
+  check "network private: a /dev/net/tun the user can't open is one clear error" check_tun_unusable
   check "network private: a helper that exits first stops the app" check_helper_dies_first
   check "network private: the helper does not outlive a killed sbx" check_helper_lifetime
   check "network private: a helper that dies while the sandbox runs is reported" check_helper_dies_reported

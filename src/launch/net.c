@@ -104,6 +104,20 @@ int net_find_helper(struct net_state *n)
     if (!n->binary)
       return missing_helper("neither slirp4netns nor pasta");
   }
+  /* The helper opens it as the user (uid 0 in the sandbox's user
+   * namespace maps back to the user): say so now rather than with the
+   * helper's own words after it failed. */
+  if (access("/dev/net/tun", R_OK | W_OK) < 0) {
+    struct stat st;
+    int e = errno;
+    free(n->binary);
+    n->binary = NULL;
+    if (stat("/dev/net/tun", &st) == 0)
+      return log_fail(e, "network private: /dev/net/tun (mode %04o) is not usable by this user; the network helper "
+                         "needs it read-write (distributions make it 0666)",
+                      (unsigned)(st.st_mode & 07777));
+    return log_errno(e, "network private: the network helper needs /dev/net/tun (the tun module)");
+  }
   n->kind = kind_of(n->binary);
   if (n->kind == NET_PASTA) {
     free(n->binary);

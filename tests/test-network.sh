@@ -255,6 +255,21 @@ check_helper_dies_reported() {
   [[ -z $(helper_of "$sbx_pid") ]] || fail "a helper is left"
 }
 
+check_info_fd_eof() {
+  need_net
+  mkfifo "$T/go3" "$T/info"
+  (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" --info-fd 3 -- sh -c "cat '$T/go3' >/dev/null" 3>"$T/info" \
+    >/dev/null 2>&1) &
+  local sbx_pid=$! rc=0
+  remember_pid "$sbx_pid"
+  # The info pipe ends while the sandbox runs: no helper holds a copy.
+  timeout 20 cat "$T/info" >"$T/info.json" || rc=$?
+  echo go >"$T/go3"
+  wait "$sbx_pid" || true
+  expect_eq "$rc" 0 "EOF on --info-fd while the sandbox runs"
+  expect_contains "$(<"$T/info.json")" child-pid "info"
+}
+
 check_nothing_left() {
   need_net
   sbx_ok "${PRIVATE[@]}" -- true
@@ -283,6 +298,7 @@ run_checks() {
   check "network private: a helper that exits first stops the app" check_helper_dies_first
   check "network private: the helper does not outlive a killed sbx" check_helper_lifetime
   check "network private: a helper that dies while the sandbox runs is reported" check_helper_dies_reported
+  check "network private: --info-fd ends while the sandbox runs (the helper holds no copy)" check_info_fd_eof
   check "network private: nothing left behind" check_nothing_left
   check "network private in --explain, with the helper" check_explain
 }

@@ -233,7 +233,12 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
     dprintf(STDERR_FILENO, "Can't enter the user namespace of the sandbox (pid %d): %s\n", (int)pid, strerror(errno));
     _exit(127);
   }
-  if (fcntl(ready_wr, F_SETFD, 0) < 0 || fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
+  /* Only what the helper needs: a copy of an fd the caller handed the app
+   * (--info-fd, --sync-fd...) would keep its reader from seeing EOF for as
+   * long as the helper runs. */
+  const int keep[] = { ready_wr, exit_rd, netns };
+  if (close_fds_except(keep, sizeof keep / sizeof keep[0]) < 0 || fcntl(ready_wr, F_SETFD, 0) < 0 ||
+      fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
     _exit(127);
   char **argv = net_argv(n->binary, ready_wr, exit_rd, netns);
   /* In the log first: a log that is not empty means the helper ran. */

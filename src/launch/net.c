@@ -88,21 +88,26 @@ static int missing_helper(const char *what)
                   what);
 }
 
-int net_find_helper(struct net_state *n)
+/* $SBX_NET_HELPER, else the first of helper_names found; NULL: none. */
+static char *lookup_helper(void)
 {
   const char *override = getenv("SBX_NET_HELPER");
-  if (override && *override) {
-    n->binary = override[0] == '/' ? (is_executable_file(override) ? xstrdup(override) : NULL)
-                                   : find_in_path(override);
-    if (!n->binary)
-      return missing_helper(override);
-  } else {
-    /* slirp4netns first: ready in 12-15 ms here, pasta in ~117 ms
-     * (reference/kernel-and-crun.md section 6), and the wait is the app's. */
-    for (size_t i = 0; i < sizeof helper_names / sizeof helper_names[0] && !n->binary; i++)
-      n->binary = find_in_path(helper_names[i]);
-    if (!n->binary)
-      return missing_helper("neither slirp4netns nor pasta");
+  if (override && *override)
+    return override[0] == '/' ? (is_executable_file(override) ? xstrdup(override) : NULL) : find_in_path(override);
+  /* slirp4netns first: ready in 12-15 ms here, pasta in ~117 ms
+   * (reference/kernel-and-crun.md section 6), and the wait is the app's. */
+  char *found = NULL;
+  for (size_t i = 0; i < sizeof helper_names / sizeof helper_names[0] && !found; i++)
+    found = find_in_path(helper_names[i]);
+  return found;
+}
+
+int net_find_helper(struct net_state *n)
+{
+  n->binary = lookup_helper();
+  if (!n->binary) {
+    const char *override = getenv("SBX_NET_HELPER");
+    return missing_helper(override && *override ? override : "neither slirp4netns nor pasta");
   }
   /* The helper opens it as the user (uid 0 in the sandbox's user
    * namespace maps back to the user): say so now rather than with the
@@ -315,11 +320,7 @@ void net_explain(struct notes *notes)
   struct net_state n;
   net_state_init(&n);
   /* Quietly: --explain reports a missing helper, it does not fail. */
-  const char *override = getenv("SBX_NET_HELPER");
-  if (override && *override)
-    n.binary = override[0] == '/' ? (is_executable_file(override) ? xstrdup(override) : NULL) : find_in_path(override);
-  for (size_t i = 0; !override && i < sizeof helper_names / sizeof helper_names[0] && !n.binary; i++)
-    n.binary = find_in_path(helper_names[i]);
+  n.binary = lookup_helper();
   if (!n.binary || kind_of(n.binary) == NET_PASTA) {
     notes_add(notes, "network helper: %s (NOT USABLE: the sandbox would fail to start; install slirp4netns)",
               n.binary ? n.binary : "none found");

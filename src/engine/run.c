@@ -274,6 +274,33 @@ static pid_t spawn_app(struct run_state *l, struct plan *p, const struct filters
   return pid < 0 ? -e : pid;
 }
 
+/* Our network namespace, as an fd over the unix socket plan->started_fd
+ * (SCM_RIGHTS), with the byte "g": handed over rather than looked up by the
+ * receiver in /proc/PID/ns, which a process that is not dumpable (pid 1,
+ * and setup after a credential change) refuses to another of the uid. */
+static int send_netns(int sock)
+{
+  _cleanup_close_ int fd = RETRY(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  if (fd < 0)
+    return log_errno(errno, "Can't open the sandbox's network namespace");
+  char byte = 'g';
+  struct iovec iov = { &byte, 1 };
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  if (RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL)) != 1)
+    return log_errno(errno, "Can't hand the network namespace to the network helper");
+  return 0;
+}
+
 /* The sandbox's first process, up to the point where it becomes pid 1 or
  * the app: namespaces filled in, the root built and entered, identity,
  * working directory, locks, capabilities, filters compiled.  Returns 0 or
@@ -321,12 +348,13 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   const struct plan_net *net = p->services ? p->services->net : NULL;
   if ((p->unshare & CLONE_NEWNET) && net && (r = ns_reject_routes(net->host_addrs, net->n_host_addrs)) < 0)
     return r;
-  /* The namespaces are usable now (maps written, loopback up): tell the
-   * side service that joins them (plan->started_fd; the monitor wrote our
-   * pid there).  Its EOF without this line: the sandbox failed. */
+  /* The namespaces are usable now (maps written, loopback up): hand the
+   * side service that joins them our network namespace (plan->started_fd). */
   if (p->started_fd >= 0) {
-    (void)write_all(p->started_fd, "go\n", 3);
+    r = send_netns(p->started_fd);
     close(p->started_fd);
+    if (r < 0)
+      return r;
   }
   if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0)
     return log_errno(errno, "Can't set hostname %s", p->hostname);
@@ -609,15 +637,10 @@ monitor:
       return log_fail(ECHILD, "Can't learn the sandbox's pid in the --pidns namespace");
     }
   }
-  /* First, so that a side service that joins the sandbox's namespaces
-   * starts while the sandbox builds itself (it goes on once the sandbox
-   * adds "go", see sandbox_setup). */
-  if (p->started_fd >= 0) {
-    char line[32];
-    int len = snprintf(line, sizeof line, "%d\n", (int)pid);
-    (void)write_all(p->started_fd, line, (size_t)len);
+  /* Only the sandbox speaks on started_fd: its EOF then means the sandbox
+   * failed before it was joinable. */
+  if (p->started_fd >= 0)
     close(p->started_fd);
-  }
   close(alive[0]);
   if (go[0] >= 0)
     close(go[0]);

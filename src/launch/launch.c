@@ -167,7 +167,7 @@ static int start_proxy(struct launch *l, struct plan *p, int dfd)
 }
 
 /* The network helper's starter, forked now (the helper itself runs once
- * the sandbox exists, launch/net.h): the monitor writes the sandbox's pid
+ * the sandbox exists, launch/net.h): the sandbox sends its network namespace
  * on started_fd, the app waits for net_ready_fd. */
 static int start_net(struct launch *l, struct plan *p)
 {

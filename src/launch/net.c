@@ -36,6 +36,7 @@
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -156,55 +157,48 @@ static char **net_argv(const char *binary, int ready_wr, int exit_rd, int netns)
   return strv_steal(&sv);
 }
 
-/* The sandbox's network namespace and the user namespace that owns it
- * (NS_GET_USERNS), opened now: slirp4netns given the pid would look up
- * /proc/PID/ns/user itself, later, when the sandbox's first process may
- * have moved on into the app's nested user namespace, which has no say
- * over the network namespace.  *userns is -1 when it is ours (no user
- * namespace to enter). */
-static int open_sandbox_ns(pid_t pid, int *netns, int *userns)
+/* The sandbox's network namespace, which the sandbox sends on the socket
+ * (one byte and the fd, SCM_RIGHTS) once it may be joined; -1 if the
+ * socket closed first (the sandbox failed or never started). */
+static int receive_netns(int sock)
 {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
-  *netns = open(path, O_RDONLY | O_CLOEXEC);
-  if (*netns < 0)
-    return -errno;
-  *userns = ioctl(*netns, NS_GET_USERNS);
-  if (*userns < 0)
+  char byte;
+  struct iovec iov = { &byte, 1 };
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  if (RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) != 1)
+    return -1;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+    return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return fd;
+}
+
+/* The user namespace that owns netns (NS_GET_USERNS), or -1 when it is
+ * ours (nothing to enter).  The sandbox's first process may have moved on
+ * into the app's nested user namespace by now, which has no say over the
+ * network namespace: asked of the namespace, not of the process. */
+static int owner_userns(int netns)
+{
+  int userns = ioctl(netns, NS_GET_USERNS);
+  if (userns < 0)
     return -errno;
   struct stat theirs, ours;
-  if (fstat(*userns, &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 && theirs.st_dev == ours.st_dev &&
+  if (fstat(userns, &theirs) == 0 && stat("/proc/self/ns/user", &ours) == 0 && theirs.st_dev == ours.st_dev &&
       theirs.st_ino == ours.st_ino) {
-    close(*userns);
-    *userns = -1;
+    close(userns);
+    return -1;
   }
-  return 0;
+  return userns;
 }
 
-/* The sandbox's pid, once it may be joined: the monitor writes "PID\n",
- * the sandbox "go\n" (in either order), and both close the pipe.  0 if it
- * closed without both (the sandbox failed or never started). */
-static pid_t read_started_pid(int fd)
-{
-  char buf[64];
-  size_t len = 0;
-  ssize_t r;
-  while (len < sizeof buf - 1 && (r = RETRY(read(fd, buf + len, sizeof buf - 1 - len))) > 0)
-    len += (size_t)r;
-  buf[len] = '\0';
-  long pid = 0;
-  bool go = false;
-  for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    if (strcmp(line, "go") == 0)
-      go = true;
-    else
-      pid = strtol(line, NULL, 10);
-  }
-  return go && pid > 0 ? (pid_t)pid : 0;
-}
-
-/* The starter, in the forked child: wait for the sandbox's pid, then
- * become the helper.  Never returns. */
+/* The starter, in the forked child: wait for the sandbox's network
+ * namespace, then become the helper.  Never returns. */
 _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, const int started[2], const int ready[2],
                                    const int exit_pipe[2])
 {
@@ -222,12 +216,12 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
   if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(n->log_fd, STDOUT_FILENO) < 0 ||
       dup2(n->log_fd, STDERR_FILENO) < 0 || chdir("/") < 0)
     _exit(127);
-  pid_t pid = read_started_pid(started_rd);
-  if (pid == 0)
+  int netns = receive_netns(started_rd);
+  if (netns < 0)
     _exit(0); /* no sandbox: nothing to do */
-  int netns, userns, r = open_sandbox_ns(pid, &netns, &userns);
-  if (r < 0) {
-    dprintf(STDERR_FILENO, "Can't open the namespaces of the sandbox (pid %d): %s\n", (int)pid, strerror(-r));
+  int userns = owner_userns(netns);
+  if (userns < -1) {
+    dprintf(STDERR_FILENO, "Can't find the owner of the sandbox's network namespace: %s\n", strerror(-userns));
     _exit(127);
   }
   /* Into the sandbox's user namespace ourselves, as its owner: there we
@@ -235,7 +229,7 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
    * configure tap0), and may join the network namespace.  Its sockets on
    * the host side are still made in the host's network namespace. */
   if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0) {
-    dprintf(STDERR_FILENO, "Can't enter the user namespace of the sandbox (pid %d): %s\n", (int)pid, strerror(errno));
+    dprintf(STDERR_FILENO, "Can't enter the user namespace of the sandbox: %s\n", strerror(errno));
     _exit(127);
   }
   /* Only what the helper needs: a copy of an fd the caller handed the app
@@ -247,7 +241,7 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
     _exit(127);
   char **argv = net_argv(n->binary, ready_wr, exit_rd, netns);
   /* In the log first: a log that is not empty means the helper ran. */
-  dprintf(STDERR_FILENO, "sbx: starting %s for pid %d\n", n->binary, (int)pid);
+  dprintf(STDERR_FILENO, "sbx: starting %s\n", n->binary);
   char *envp[] = { NULL };
   execve(n->binary, argv, envp);
   dprintf(STDERR_FILENO, "Can't run %s: %s\n", n->binary, strerror(errno));
@@ -282,8 +276,9 @@ int net_start(struct net_state *n, int *started_wr, int *ready_rd)
   n->log_fd = (int)syscall(SYS_memfd_create, "sbx-net-helper-log", MFD_CLOEXEC);
   if (n->log_fd < 0)
     return log_errno(errno, "memfd_create");
-  if (pipe2(started, O_CLOEXEC) < 0)
-    return log_errno(errno, "pipe");
+  /* A socket, to carry the namespace's fd. */
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, started) < 0)
+    return log_errno(errno, "socketpair");
   if (pipe2(ready, O_CLOEXEC) < 0) {
     int e = errno;
     close(started[0]), close(started[1]);
@@ -294,7 +289,7 @@ int net_start(struct net_state *n, int *started_wr, int *ready_rd)
     close(started[0]), close(started[1]), close(ready[0]), close(ready[1]);
     return log_errno(e, "pipe");
   }
-  /* A fork, not a vfork: the child waits for the sandbox's pid. */
+  /* A fork, not a vfork: the child waits for the sandbox. */
   pid_t parent = getpid();
   pid_t pid = fork();
   if (pid == 0)

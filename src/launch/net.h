@@ -7,9 +7,10 @@
  *
  * It needs the sandbox's namespaces, which exist only once the engine has
  * cloned the sandbox, yet it must not make the start slower: a starter
- * process (a fork of sbx, made by launch before the sandbox) waits for the
- * sandbox's pid on a pipe the monitor writes as soon as it has it
- * (plan->started_fd), then execs the helper, which configures tap0 while
+ * process (a fork of sbx, made by launch before the sandbox) waits on a
+ * socket (plan->started_fd) for the sandbox's network namespace, which the
+ * sandbox sends as soon as it may be joined, then enters the user
+ * namespace that owns it and execs the helper, which configures tap0 while
  * the sandbox builds itself.  The helper writes a byte on the read end
  * the app's exec waits for (plan->net_ready_fd, as for the D-Bus proxy).
  *
@@ -51,7 +52,8 @@ int net_find_helper(struct net_state *n);
  * sandbox refuses them (plan_net).  Returns 0 or -errno after a message. */
 int net_list_host_addrs(struct plan_net *net);
 
-/* Start the starter (see above).  *started_wr: for plan->started_fd;
+/* Start the starter (see above).  *started_wr: for plan->started_fd (its
+ * end of the socket);
  * *ready_rd: for plan->net_ready_fd.  Returns 0 or -errno after a message;
  * on failure nothing is left running. */
 int net_start(struct net_state *n, int *started_wr, int *ready_rd);

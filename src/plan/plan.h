@@ -306,12 +306,12 @@ struct plan {
   char *net_ready_what;
   int net_ready_timeout_ms;
   /* A side service that needs the sandbox's namespaces (the network
-   * helper joins its network namespace): the monitor writes the sandbox's
-   * first pid here ("PID\n") as soon as it exists, the sandbox "go\n" once
-   * its namespaces are usable (id maps written, loopback up), and both
-   * close it, so EOF without "go" means the sandbox failed.  The sandbox's
-   * user namespace then maps uid 0 (the app runs one namespace down), as
-   * the helper needs; -1: nobody asks. */
+   * helper joins its network namespace): a unix socket (SOCK_SEQPACKET) on
+   * which the sandbox's first process sends one byte with an fd of its
+   * network namespace (SCM_RIGHTS) once its namespaces are usable (id maps
+   * written, loopback up); EOF without it means the sandbox failed.  The
+   * sandbox's user namespace then maps uid 0 (the app runs one namespace
+   * down), as the helper needs; -1: nobody asks. */
   int started_fd;
   char **lock_files;
   size_t n_lock_files, cap_lock_files;

@@ -142,7 +142,12 @@ static void syscalls_text(FILE *f, const struct plan *p, const struct policy *po
     fprintf(f, "  seccomp (sbx): none%s\n", pol->profile_path ? " (syscall-filter none)" : "");
     return;
   }
-  fprintf(f, "  seccomp (sbx): %zu rules, everything else allowed; refused calls fail with:\n", p->n_syscall_rules);
+  if (p->n_syscall_allowlist)
+    fprintf(f, "  seccomp (sbx): %zu rules, and an allowlist of %zu calls (syscall-filter allowlist): any other "
+               "call fails with ENOSYS; refused calls fail with:\n",
+            p->n_syscall_rules, p->n_syscall_allowlist);
+  else
+    fprintf(f, "  seccomp (sbx): %zu rules, everything else allowed; refused calls fail with:\n", p->n_syscall_rules);
   bool *done = xcalloc(p->n_syscall_rules, sizeof *done);
   for (size_t i = 0; i < p->n_syscall_rules; i++) {
     if (done[i])
@@ -378,7 +383,18 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     json_str(f, r->why);
     fputc('}', f);
   }
-  fprintf(f, "],\n  \"landlock\": ");
+  fprintf(f, "],\n  \"syscall_allowlist\": ");
+  if (p->n_syscall_allowlist) {
+    fputc('[', f);
+    for (size_t i = 0; i < p->n_syscall_allowlist; i++) {
+      fprintf(f, "%s", i ? ", " : "");
+      json_str(f, p->syscall_allowlist[i]);
+    }
+    fputc(']', f);
+  } else {
+    fprintf(f, "null");
+  }
+  fprintf(f, ",\n  \"landlock\": ");
   landlock_json(f, p);
   fprintf(f, ",\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
   for (size_t i = 0; i < p->env.n; i++) {

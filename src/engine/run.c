@@ -358,8 +358,8 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
     return r;
   /* Launch compiled the rules before the sandbox started (through its
    * cache); a plan that did not go through launch is compiled here. */
-  if (p->n_syscall_rules > 0 && p->n_policy_progs == 0)
-    return seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, p->policy_progs, &p->n_policy_progs);
+  if ((p->n_syscall_rules > 0 || p->n_syscall_allowlist > 0) && p->n_policy_progs == 0)
+    return seccomp_compile_policy(p, p->policy_progs, &p->n_policy_progs);
   return 0;
 }
 

@@ -142,6 +142,7 @@ void plan_free(struct plan *p)
     free(p->seccomp_progs[i].data);
   free(p->seccomp_progs);
   free(p->syscall_rules);
+  free(p->syscall_allowlist);
   for (size_t i = 0; i < p->n_policy_progs; i++)
     free(p->policy_progs[i].data);
   strv_clear(&p->syscall_strings);

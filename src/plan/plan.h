@@ -54,9 +54,9 @@ struct seccomp_prog {
   void *data; /* struct sock_filter[] */
   size_t len; /* in bytes, a multiple of 8 */
 };
-/* At most one program per architecture a process here can enter through
- * (x86_64: native, i386, x32). */
-#define SECCOMP_MAX_ARCH_PROGS 4
+/* At most two programs (the rules, the allowlist) per architecture a
+ * process here can enter through (x86_64: native, i386, x32). */
+#define SECCOMP_MAX_ARCH_PROGS 8
 
 /* sbx's own system call policy (profiles, compile/syscalls.c): each rule
  * refuses one system call, or the uses of it whose argument `arg`
@@ -257,6 +257,12 @@ struct plan {
   /* The strings rules point to that are not string literals (the names
    * in a profile's syscall-deny): owned here. */
   struct strv syscall_strings;
+  /* syscall-filter allowlist: the only calls allowed at all (a second
+   * filter beside the rules; any other call fails with ENOSYS).  Names
+   * as libseccomp spells them, static or in syscall_strings; none: no
+   * allowlist. */
+  const char **syscall_allowlist;
+  size_t n_syscall_allowlist, cap_syscall_allowlist;
   /* The rules compiled to BPF, one program per architecture, native first
    * (launch/seccomp-cache.c, before the sandbox starts); pid 1 and the
    * app install them. */

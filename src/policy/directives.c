@@ -82,7 +82,7 @@ static int apply_choice(struct policy *pol, const struct directive *d, const cha
 {
   static const char *const network[] = { "none", "host", NULL };
   static const char *const bus[] = { "none", "filter", "full", NULL };
-  static const char *const filter[] = { "default", "none", NULL };
+  static const char *const filter[] = { "default", "allowlist", "none", NULL };
   static const char *const landlock[] = { "off", "on", "required", NULL };
   static const char *const on_off[] = { "on", "off", NULL };
   const char *const *choices = strcmp(d->name, "network") == 0          ? network
@@ -279,7 +279,7 @@ static const struct directive directives[] = {
   { "cap-drop", "CAP", "drop a capability", apply_cap, true },
   { "app-id", "ID", "the application id (reverse DNS) portals and the D-Bus policy see", apply_string, false },
   { "name", "NAME", "the sandbox's name", apply_string, false, true },
-  { "syscall-filter", "default|none", "sbx's system call policy: the default (profiles) or none (bubblewrap-style)", apply_choice, false, true },
+  { "syscall-filter", "default|allowlist|none", "sbx's system call policy: the default (profiles), the default plus an allowlist of calls, or none (bubblewrap-style)", apply_choice, false, true },
   { "syscall-deny", "NAME|@GROUP", "refuse a system call, or a group of them", apply_syscall, false, true },
   { "syscall-allow", "NAME|@GROUP", "take a system call or group out of the default policy", apply_syscall, false, true },
   { "syscall-errno", "ERRNO", "the errno refused calls fail with (default EPERM)", apply_syscall_errno, false, true },

@@ -245,7 +245,9 @@ enum syscall_filter policy_syscall_filter(const struct policy *pol)
   const char *v = policy_value(pol, "syscall-filter");
   if (!v)
     return SYSCALL_FILTER_UNSET;
-  return strcmp(v, "none") == 0 ? SYSCALL_FILTER_NONE : SYSCALL_FILTER_DEFAULT;
+  return strcmp(v, "none") == 0        ? SYSCALL_FILTER_NONE
+         : strcmp(v, "allowlist") == 0 ? SYSCALL_FILTER_ALLOWLIST
+                                       : SYSCALL_FILTER_DEFAULT;
 }
 
 int policy_syscall_errno(const struct policy *pol)

@@ -153,7 +153,7 @@ bool policy_next_env(const struct policy *pol, size_t *iter, struct env_rule *ou
 /* sbx's own system call filter.  SYSCALL_FILTER_UNSET: the sandbox's
  * kind decides (a profile sandbox gets the default policy, a
  * bubblewrap-style command line none). */
-enum syscall_filter { SYSCALL_FILTER_UNSET, SYSCALL_FILTER_DEFAULT, SYSCALL_FILTER_NONE };
+enum syscall_filter { SYSCALL_FILTER_UNSET, SYSCALL_FILTER_DEFAULT, SYSCALL_FILTER_ALLOWLIST, SYSCALL_FILTER_NONE };
 enum syscall_filter policy_syscall_filter(const struct policy *pol);
 /* "EPERM" -> EPERM; 0 for a name that is no errno. */
 int errno_from_name(const char *name);

@@ -125,61 +125,66 @@ static int export_prog(scmp_filter_ctx ctx, struct seccomp_prog *prog)
   return 0;
 }
 
-/* One filter for one architecture (arch 0: the native one).  A call made
+/* A filter for one architecture (*arch 0: the native one, set to its
+ * number here) with `action` for every call no rule names.  A call made
  * through another architecture's entry point is the other filters' to
  * judge, so this one allows it (SCMP_FLTATR_ACT_BADARCH): one filter per
- * architecture is what lets every rule be added exactly (above).  A
- * libseccomp without the architecture gives no program (prog->data NULL). */
+ * architecture is what lets every rule be added exactly (above).  *ctx is
+ * NULL (and the return 0) where libseccomp lacks the architecture: no
+ * program for it. */
+static int arch_filter_new(uint32_t action, uint32_t *arch, scmp_filter_ctx *ctx)
+{
+  *ctx = seccomp_init(action);
+  if (!*ctx)
+    return log_fail(ENOMEM, "seccomp: can't create a filter");
+  if (*arch == 0) {
+    *arch = seccomp_arch_native();
+  } else if (seccomp_arch_add(*ctx, *arch) < 0 || seccomp_arch_remove(*ctx, SCMP_ARCH_NATIVE) < 0) {
+    seccomp_release(*ctx);
+    *ctx = NULL;
+    return 0;
+  }
+  int r = seccomp_attr_set(*ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+  if (r < 0) {
+    seccomp_release(*ctx);
+    *ctx = NULL;
+    return log_errno(r, "seccomp: can't set up a filter");
+  }
+  return 0;
+}
+
+/* The rules' filter for one architecture (0: the native one); no program
+ * (prog->data NULL) where libseccomp lacks the architecture. */
 static int compile_arch_filter(const struct syscall_rule *rules, size_t n, uint32_t arch, struct seccomp_prog *prog)
 {
   *prog = (struct seccomp_prog){ 0 };
-  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-  if (!ctx)
-    return log_fail(ENOMEM, "seccomp: can't create a filter");
   bool native = arch == 0;
-  int r = 0;
-  if (!native) {
-    if (seccomp_arch_add(ctx, arch) < 0 || seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE) < 0)
-      goto out;
-  } else {
-    arch = seccomp_arch_native();
-  }
-  r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-  if (r < 0)
-    log_errno(r, "seccomp: can't set up a filter");
+  scmp_filter_ctx ctx;
+  int r = arch_filter_new(SCMP_ACT_ALLOW, &arch, &ctx);
+  if (r < 0 || !ctx)
+    return r;
   for (size_t i = 0; r == 0 && i < n; i++)
     r = add_rule(ctx, arch, native, &rules[i]);
   if (r == 0)
     r = export_prog(ctx, prog);
-out:
   seccomp_release(ctx);
   return r;
 }
 
 /* The allowlist's filter for one architecture (0: the native one):
- * ENOSYS for every call but those named; a name the architecture does not
- * have is skipped. */
+ * ENOSYS for every call but those named.  As for the rules, libseccomp
+ * takes the native number (or its own negative one for a call only other
+ * architectures have) and translates it; a name this architecture lacks
+ * is skipped, and on another architecture so is a call libseccomp can't
+ * express there. */
 static int compile_arch_allowlist(const char *const *names, size_t n, uint32_t arch, struct seccomp_prog *prog)
 {
   *prog = (struct seccomp_prog){ 0 };
-  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(ENOSYS));
-  if (!ctx)
-    return log_fail(ENOMEM, "seccomp: can't create a filter");
   bool native = arch == 0;
-  int r = 0;
-  if (!native) {
-    if (seccomp_arch_add(ctx, arch) < 0 || seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE) < 0)
-      goto out;
-  } else {
-    arch = seccomp_arch_native();
-  }
-  r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-  if (r < 0)
-    log_errno(r, "seccomp: can't set up a filter");
-  /* As for the rules: libseccomp takes the native number (or its own
-   * negative one for a call only other architectures have) and translates
-   * it; a name this architecture lacks is skipped, and on another
-   * architecture so is a call libseccomp can't express there. */
+  scmp_filter_ctx ctx;
+  int r = arch_filter_new(SCMP_ACT_ERRNO(ENOSYS), &arch, &ctx);
+  if (r < 0 || !ctx)
+    return r;
   for (size_t i = 0; r == 0 && i < n; i++) {
     int nr = seccomp_syscall_resolve_name(names[i]);
     if (nr == __NR_SCMP_ERROR || seccomp_syscall_resolve_name_arch(arch, names[i]) == __NR_SCMP_ERROR)
@@ -192,7 +197,6 @@ static int compile_arch_allowlist(const char *const *names, size_t n, uint32_t a
   }
   if (r == 0)
     r = export_prog(ctx, prog);
-out:
   seccomp_release(ctx);
   return r;
 }

@@ -77,7 +77,7 @@ add init-module "init_module, finit_module past the privilege check" "seccomp @m
 add setuid-binary "run a setuid-root binary visible inside" "no_new_privs; nosuid mounts"
 add cgroup-procs "write itself into the parent cgroup's cgroup.procs (delegated to the user)" "mount layout (no cgroupfs); cgroup namespace"
 add dev-nodes "open a device not granted (/dev/kmsg, /dev/vda, ...), or mknod one" "minimal /dev; no capabilities; nodev"
-add bind-symlink "a bind destination replaced by a symlink to a host dir before setup (setup must not write there)" "setup resolves destinations in the new root without following symlinks"
+add bind-symlink "a bind destination replaced by a symlink to a host dir before setup (setup must not write there)" "setup refuses a mount point reached through a symlink in a directory the app may write"
 add fork-bomb "a fork bomb under a pids limit" "(cgroups: issue 9)"
 
 # The columns: where the battery runs.
@@ -145,12 +145,14 @@ start_targets() {
   as_user env ESC_SECRET="$ESC_SECRET" "$T/bin/escape" host "$T/hs/state" "$X11_NAME" "$DBUS_ABS_NAME" \
     >"$T/hs/log" 2>&1 &
   remember_pid $!
+  disown
   wait_for test -s "$T/hs/state" || { cat "$T/hs/log"; return 1; }
   read -r HOST_PID HOST_ADDR HOST_PORT <"$T/hs/state"
   remember_pid "$HOST_PID"
   DBUS_PATH=$T/run/bus
   as_user dbus-daemon --session --nofork --nopidfile --address="unix:path=$DBUS_PATH" >"$T/hs/dbus.log" 2>&1 &
   remember_pid $!
+  disown
   wait_for test -S "$DBUS_PATH" || { cat "$T/hs/dbus.log"; return 1; }
 }
 
@@ -259,7 +261,7 @@ run_bind_symlink() {
   if [[ $before != "$after" ]]; then
     R[$col,bind-symlink]="escaped setup wrote $T/victim/$after on the host (exit $rc)"
   else
-    R[$col,bind-symlink]="blocked nothing written on the host (exit $rc: $(head -c 150 "$T/bs.$col" | tr '\n' ' '))"
+    R[$col,bind-symlink]="blocked nothing written on the host (exit $rc: $(head -c 240 "$T/bs.$col" | tr '\n' ' '))"
   fi
   rm -rf "$T/share/sub" "$T/victim"/*
 }
@@ -355,7 +357,8 @@ write_table() {
       [[ $name == fork-bomb ]] && continue
       echo "| $name | $(detail sbx "$name" | sed 's/|/\\|/g') | $(detail bwrap "$name" | sed 's/|/\\|/g') |"
     done
-  } | sed "s|$T|\$T|g" >"$f"
+  } | sed -e "s|$T|\$T|g" -e "s|$X11_NAME|/tmp/.X11-unix/X<n>|g" -e "s|$DBUS_ABS_NAME|/tmp/dbus-<x>|g" \
+          -e "s|/proc/$HOST_PID/|/proc/HOSTPID/|g" -e "s| $HOST_PID:| HOSTPID:|g" -e "s|:$HOST_PORT:|:PORT:|g" >"$f"
 }
 
 # --------------------------------------------------------------------- main

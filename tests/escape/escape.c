@@ -32,7 +32,9 @@
  * Nothing here harms the host when it works: kexec_load and init_module get
  * arguments the kernel rejects right after its privilege check (EINVAL,
  * ENOEXEC: "got past the check" is the escape), a file opened for writing
- * is never written, links and files made are removed. */
+ * is never written, links and files made are removed.  Run as root on the
+ * host, the calls that would change the host's own mounts (mount over /tmp,
+ * pivot_root, a remount) are not made: those attempts say n/a. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -106,7 +108,7 @@ static const char *param(const char *name) { return getenv(name); }
   if (!var || !*var)                                                                                                   \
   return res(NA, "no " #var)
 
-/* Read up to n-1 bytes of path (through fd if path is NULL); -errno or length. */
+/* Read up to n-1 bytes of path, NUL-terminated: the length, or -errno. */
 static ssize_t read_file(const char *path, char *buf, size_t n)
 {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -215,7 +217,8 @@ static struct result t_proc_host_mem(void)
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return res(BLOCKED, "open %s: %s", path, en(errno));
-  ssize_t n = pread(fd, buf, strlen(ESC_SECRET) % sizeof buf, (off_t)strtoull(ESC_ADDR, NULL, 16));
+  size_t len = strlen(ESC_SECRET) < sizeof buf ? strlen(ESC_SECRET) : sizeof buf - 1;
+  ssize_t n = pread(fd, buf, len, (off_t)strtoull(ESC_ADDR, NULL, 16));
   int e = errno;
   close(fd);
   if (n < 0)
@@ -424,6 +427,17 @@ static struct result t_ssh_leaked_fd(void)
 
 /* ---- read-only binds and mounts ------------------------------------------ */
 
+/* Root of the initial user namespace: a mount or pivot_root here would
+ * change the host's own mount table, so those calls are only ever made in
+ * namespaces of the probe's own. */
+static bool host_root(void)
+{
+  char buf[128];
+  unsigned a, b, c;
+  return geteuid() == 0 && read_file("/proc/self/uid_map", buf, sizeof buf) > 0 &&
+         sscanf(buf, "%u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295U;
+}
+
 static bool try_create(const char *dir, int *err)
 {
   char path[4200];
@@ -476,6 +490,8 @@ static struct result t_ro_remount(void)
 {
   NEED(ESC_RO);
   int e, e1, e2 = 0, e3 = 0, e4 = 0;
+  if (host_root())
+    return res(NA, "root on the host: not remounting host mounts");
   if (mount(NULL, ESC_RO, NULL, MS_REMOUNT | MS_BIND, NULL) == 0 && try_create(ESC_RO, &e))
     return res(ESCAPED, "remounted %s read-write and wrote", ESC_RO);
   e1 = errno;
@@ -497,6 +513,8 @@ static struct result t_ro_remount(void)
 static struct result t_mount(void)
 {
   const char *dir = "/tmp";
+  if (host_root())
+    return res(NA, "root on the host: not mounting over the host's /tmp");
   if (mount("esc", dir, "tmpfs", 0, NULL) == 0) {
     umount2(dir, MNT_DETACH);
     return res(ESCAPED, "mounted a tmpfs on %s", dir);
@@ -536,8 +554,8 @@ static struct result t_userns(void)
   return res(BLOCKED, "unshare: %s, clone: %s, clone3: %s", en(e1), en(e2), en(errno));
 }
 
-/* Try fn directly, then in namespaces of our own (where the attacker gets
- * the capabilities chroot and pivot_root ask for). */
+/* chroot directly, then in namespaces of our own (where the attacker gets
+ * the capability chroot asks for); if it works, the classic walk out. */
 static struct result t_chroot(void)
 {
   const char *marker = param("ESC_MARKER");
@@ -567,7 +585,9 @@ static struct result t_chroot(void)
 
 static struct result t_pivot_root(void)
 {
-  int e1 = errno = 0, e2;
+  int e1, e2;
+  if (host_root())
+    return res(NA, "root on the host: not pivoting the host's root");
   if (syscall(SYS_pivot_root, ".", ".") == 0)
     return res(ESCAPED, "pivot_root worked");
   e1 = errno;

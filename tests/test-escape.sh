@@ -340,8 +340,19 @@ cell() {
   echo "${v:-not run}"
 }
 
+# test_result NAME: what the attempt's TAP line says, in a word.
+test_result() {
+  local col
+  [[ $1 == fork-bomb ]] && { echo skip; return; }
+  [[ $(verdict sbx "$1") == blocked ]] || { echo "**FAIL**"; return; }
+  for col in outside outside-root sbx-noseccomp sbx-nolandlock sbx-open sbx-caps bwrap bwrap12; do
+    [[ $(verdict "$col" "$1") == escaped ]] && { echo ok; return; }
+  done
+  echo "skip (cannot be provoked here)"
+}
+
 write_table() {
-  local f=$1 name col head="| attempt | what it tries |" rule="|---|---|" cells
+  local f=$1 name col head="| attempt | test | what it tries |" rule="|---|---|---|" cells
   for col in "${TABLE_COLUMNS[@]}"; do head+=" ${COLTITLE[$col]} |"; rule+="---|"; done
   {
     echo "$head what stops it in sbx |"
@@ -349,7 +360,7 @@ write_table() {
     for name in "${ORDER[@]}"; do
       cells=
       for col in "${TABLE_COLUMNS[@]}"; do cells+=" $(cell "$col" "$name") |"; done
-      echo "| $name | ${WHAT[$name]//|/\\|} |$cells ${STOP[$name]} |"
+      echo "| $name | $(test_result "$name") | ${WHAT[$name]//|/\\|} |$cells ${STOP[$name]} |"
     done
     echo
     echo "What each attempt saw in \`sbx --profile default\`, and in bubblewrap ${COLTITLE[bwrap]#bwrap }:"

@@ -22,7 +22,7 @@
 # sbxtest owns, a setuid-root copy of suid-probe, a delegated cgroup whose
 # parent's cgroup.procs sbxtest may write, and sbx itself copied into a dir
 # sbxtest owns (so /proc/1/exe is writable by the app's uid: CVE-2019-5736).
-# Every run happens under script(1), so there is a controlling terminal.
+# Every column runs under script(1), so there is a controlling terminal.
 #
 #   tests/test-escape.sh [--table FILE]
 #     --table FILE: also write the results as the markdown table of

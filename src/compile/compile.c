@@ -254,6 +254,7 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   if (!cc.share_net)
     p->unshare |= CLONE_NEWNET;
   p->die_with_sbx = true;
+  p->pid1_undumpable = true;
 
   const char *hostname = policy_hostname(pol);
   if (hostname && !p->hostname)

@@ -37,6 +37,7 @@ struct run_state {
   int alive_rd;      /* EOF here: the monitor is gone */
   int go_rd;         /* --userns-block-fd: wait for the monitor's go */
   int exec_wr;       /* --json-status-fd: a byte when exec is reached */
+  int info_done_rd;  /* EOF here: the monitor has read our namespaces */
   int *lock_fds;     /* --lock-file: held open (and locked) by pid 1 */
   size_t n_lock_fds;
 };
@@ -363,11 +364,36 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   return 0;
 }
 
+/* pid 1 not dumpable (plan->pid1_undumpable), before the app exists: a
+ * handle the app took on /proc/1/exe or /proc/1/mem while it was would
+ * outlive the change.  The flag belongs to the memory map, so the app's
+ * child shares it until its exec, which gives the app its own.  A monitor
+ * that reports the namespaces (--info-fd, --json-status-fd) reads
+ * /proc/PID/ns/ as another process of the uid, which the flag forbids:
+ * pid 1 waits until it has (EOF on info_done_rd). */
+static int make_pid1_undumpable(struct run_state *l)
+{
+  if (l->info_done_rd >= 0) {
+    char c;
+    (void)RETRY(read(l->info_done_rd, &c, 1));
+    close(l->info_done_rd);
+    l->info_done_rd = -1;
+  }
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return log_errno(errno, "prctl(PR_SET_DUMPABLE)");
+  return 0;
+}
+
 /* pid 1: starts the app, then has no capabilities, the same system call
  * filters as the app (the app could ptrace us), and does nothing but reap
  * and forward.  Returns the app's exit status, or -errno after a message. */
 static int run_pid1(struct run_state *l, struct plan *p, const struct filters *f)
 {
+  if (p->pid1_undumpable) {
+    int r = make_pid1_undumpable(l);
+    if (r < 0)
+      return r;
+  }
   pid_t app = spawn_app(l, p, f);
   if (app < 0)
     return log_errno(-app, "Can't fork");
@@ -475,8 +501,8 @@ static int write_info(const struct plan *p, const struct sandbox_info *info)
  * message. */
 static int run(struct plan *p)
 {
-  struct run_state l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1 };
-  int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 };
+  struct run_state l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1, .info_done_rd = -1 };
+  int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 }, info_done[2] = { -1, -1 };
   pid_t parent = getppid();
 
   if (p->die_with_parent) {
@@ -521,8 +547,10 @@ static int run(struct plan *p)
     return log_errno(errno, "signalfd");
 
   if (pipe2(alive, O_CLOEXEC) < 0 || (p->userns_block_fd >= 0 && pipe2(go, O_CLOEXEC) < 0) ||
-      (p->json_status_fd >= 0 && pipe2(exec_pipe, O_CLOEXEC) < 0))
+      (p->json_status_fd >= 0 && pipe2(exec_pipe, O_CLOEXEC) < 0) ||
+      (p->pid1_undumpable && (p->info_fd >= 0 || p->json_status_fd >= 0) && pipe2(info_done, O_CLOEXEC) < 0))
     return log_errno(errno, "pipe");
+  l.info_done_rd = info_done[0];
   l.alive_rd = alive[0];
   l.go_rd = go[0];
   l.exec_wr = exec_pipe[1];
@@ -544,8 +572,13 @@ static int run(struct plan *p)
       close(pidsock[1]);
       goto monitor;
     }
-    /* The intermediate, inside the joined pid namespace. */
+    /* The intermediate, inside the joined pid namespace.  It reports no
+     * namespaces: only the monitor may hold the info_done write end. */
     close(pidsock[0]);
+    if (info_done[1] >= 0) {
+      close(info_done[1]);
+      info_done[1] = -1;
+    }
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
       _exit(SBX_EXIT_SETUP);
     struct pollfd pfd = { .fd = alive[0], .events = POLLIN };
@@ -574,6 +607,8 @@ static int run(struct plan *p)
       close(go[1]);
     if (exec_pipe[0] >= 0)
       close(exec_pipe[0]);
+    if (info_done[1] >= 0)
+      close(info_done[1]);
     close(sfd);
     sandbox_main(&l, p);
   }
@@ -594,6 +629,8 @@ monitor:
     close(go[0]);
   if (exec_pipe[1] >= 0)
     close(exec_pipe[1]);
+  if (info_done[0] >= 0)
+    close(info_done[0]);
   /* Only pid 1 inside may keep the sync and ready fds: their EOF must mean
    * "the sandbox ended", not "the monitor ended". */
   if (p->sync_fd >= 0)
@@ -611,6 +648,8 @@ monitor:
   struct sandbox_info info;
   if (p->info_fd >= 0 || p->json_status_fd >= 0)
     info_collect(&info, pid, flags);
+  if (info_done[1] >= 0)
+    close(info_done[1]); /* pid 1 may now stop being dumpable */
   pid_t waited = via_intermediate ? intermediate : pid; /* our own child */
   if ((r = write_info(p, &info)) < 0) {
     kill(waited, SIGKILL);

@@ -244,6 +244,13 @@ struct plan {
    * parent-death signal, but sbx is not tied to its own caller, which for
    * a desktop launcher or D-Bus activation is gone within moments. */
   bool die_with_sbx;
+  /* pid 1 (sbx) is not dumpable (profiles): the app, same uid, can then
+   * neither read /proc/1/environ (the caller's whole environment), write
+   * /proc/1/mem, nor take a handle on /proc/1/exe -- sbx's own binary,
+   * writable by the user when sbx lives in ~/bin (runc's CVE-2019-5736).
+   * A bubblewrap-style sandbox keeps bubblewrap's dumpable pid 1:
+   * integrators read /proc/PID/root and ns/ of its child-pid. */
+  bool pid1_undumpable;
 
   /* Privileges and security. */
   struct cap_change *caps;

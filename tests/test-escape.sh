@@ -326,6 +326,14 @@ t_info_fd_with_undumpable_pid1() {
   expect_match "$(<"$T/rw/status.json")" '"pid-namespace": [0-9]+.*'$'\n''\{ "exit-code": 0 \}' "--json-status-fd"
 }
 
+t_explain_pid1() {
+  local out
+  out=$(SBX_PROFILE_PATH=$SBX_PROFILES_DIR "$SBX" --explain --json --profile default true) || fail "--explain failed"
+  expect_contains "$out" '"pid1_dumpable": false' "--explain --json of a profile"
+  out=$("$SBX" --explain --ro-bind / / true) || fail "--explain failed"
+  expect_contains "$out" "pid 1 (sbx): dumpable, as under bubblewrap" "--explain of a bubblewrap-style command line"
+}
+
 # ------------------------------------------------------------------- table
 
 TABLE_COLUMNS=(sbx bwrap bwrap12 outside sbx-noseccomp sbx-nolandlock sbx-open sbx-caps)
@@ -414,5 +422,6 @@ done
 check "x11-abstract, dbus-abstract with the host's network: Landlock's scope refuses them" t_abstract_host_net
 check "--info-fd, --json-status-fd report the namespaces of a profile sandbox whose pid 1 is not dumpable" \
   t_info_fd_with_undumpable_pid1
+check "--explain says whether pid 1 is dumpable" t_explain_pid1
 [[ -n $TABLE_OUT ]] && write_table "$TABLE_OUT"
 echo "1..$T_NUM"

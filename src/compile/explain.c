@@ -255,6 +255,9 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   }
   fprintf(f, "\nSecurity:\n  no_new_privs: always\n  capabilities: %s\n",
           p->n_caps ? "as the cap-add/cap-drop entries above say" : (getuid() == 0 ? "root keeps its own" : "none"));
+  fprintf(f, "  pid 1 (sbx): %s\n",
+          p->pid1_undumpable ? "not dumpable: the app can't read or write it through /proc/1"
+                             : "dumpable, as under bubblewrap (its /proc/1 is open to the app's uid)");
   fprintf(f, "  seccomp: %s\n", p->seccomp_fd >= 0 || p->n_seccomp_progs ? "caller-supplied program(s)" : "none");
   syscalls_text(f, p, pol);
 
@@ -396,6 +399,7 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   }
   fprintf(f, ",\n  \"landlock\": ");
   landlock_json(f, p);
+  fprintf(f, ",\n  \"pid1_dumpable\": %s", p->pid1_undumpable ? "false" : "true");
   fprintf(f, ",\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
   for (size_t i = 0; i < p->env.n; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");

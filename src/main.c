@@ -98,8 +98,8 @@ static int build_bwrap_policy(struct plan *p, struct policy *pol, const struct c
     const struct directive *d = x->directives[i].d;
     if (!d->bwrap_plan)
       return log_fail(EINVAL, "--%s can't be used with a bubblewrap-style command line (--bind, --tmpfs, "
-                              "--unshare-net... describe the whole sandbox): only --network, --env and --name "
-                              "apply there; use --profile or --noprofile for sbx's directives",
+                              "--unshare-net... describe the whole sandbox): only --network, --env, --name, "
+                              "the limits (--memory-max...), cgroup, system call and Landlock options apply there; use --profile or --noprofile for sbx's directives",
                       d->name);
   }
   struct vars vars;

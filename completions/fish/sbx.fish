@@ -56,11 +56,13 @@ function __sbx_arg_kinds -a opt
             echo bus
         case --landlock
             echo landlock
-        case --landlock-scope
+        case --landlock-scope --cgroup-namespace
             echo onoff
         case --dbus-see --dbus-talk --dbus-own --dbus-call --dbus-broadcast \
              --dbus-system-see --dbus-system-talk --dbus-system-own \
-             --dbus-system-call --dbus-system-broadcast --app-id --name --env
+             --dbus-system-call --dbus-system-broadcast --app-id --name --env \
+             --memory-max --memory-high --memory-swap-max --cpu-max --cpu-weight \
+             --cpus --pids-max --io-max --io-weight
             echo -
     end
 end
@@ -296,6 +298,16 @@ __sbx_opt no-device 'Take back a device group'
 __sbx_opt network 'Network access: none or host'
 __sbx_opt landlock 'Landlock rules from the mounts: on, off or required'
 __sbx_opt landlock-scope 'Landlock: keep abstract sockets and signals inside (on or off)'
+__sbx_opt cgroup-namespace 'A cgroup namespace rooted at the sandbox cgroup (on or off)'
+__sbx_opt memory-max 'Memory limit (cgroup memory.max; K, M, G)'
+__sbx_opt memory-high 'Memory throttle (cgroup memory.high)'
+__sbx_opt memory-swap-max 'Swap limit (cgroup memory.swap.max)'
+__sbx_opt cpu-max 'CPU limit as a number of CPUs, e.g. 0.5'
+__sbx_opt cpu-weight 'CPU share, 1-10000'
+__sbx_opt cpus 'CPUs the sandbox may use, e.g. 0-1'
+__sbx_opt pids-max 'Most processes and threads at once'
+__sbx_opt io-max 'I/O limits: "PATH rbps=N wbps=N riops=N wiops=N"'
+__sbx_opt io-weight 'I/O share: [PATH] 1-10000'
 __sbx_opt dbus-session 'Session bus: none, filter or full'
 __sbx_opt dbus-system 'System bus: none, filter or full'
 __sbx_opt dbus-see 'Session bus: name is visible'

@@ -109,6 +109,7 @@ void launch_init(struct launch *l)
   l->lock_fd = -1;
   l->ready.fd = l->sync.fd = l->info.fd = -1;
   wayland_conn_init(&l->wayland);
+  cgroup_scope_init(&l->cgroup);
 }
 
 static void undo(struct launch *l, struct plan *p)
@@ -224,9 +225,21 @@ static int start_services(struct launch *l, struct plan *p)
   return 0;
 }
 
+/* The cgroup, and the fd the engine starts the sandbox in. */
+static int start_cgroup(struct launch *l, struct plan *p)
+{
+  int r = cgroup_start(&l->cgroup, p->cgroup);
+  if (r < 0)
+    return r;
+  p->cgroup_fd = l->cgroup.dirfd; /* launch's: closed by cgroup_stop */
+  return 0;
+}
+
 static int start(struct launch *l, struct plan *p)
 {
-  int r = p->services ? start_services(l, p) : 0;
+  int r = p->cgroup ? start_cgroup(l, p) : 0;
+  if (r == 0 && p->services)
+    r = start_services(l, p);
   return r < 0 ? r : create_host_dirs(p);
 }
 
@@ -271,6 +284,8 @@ static void note_proxy(const struct plan_services *s, const char *binary, struct
 
 void launch_explain(struct plan *p, struct notes *notes)
 {
+  if (p->cgroup)
+    cgroup_explain(p->cgroup);
   const struct plan_services *s = p->services;
   if (!s)
     return;
@@ -286,6 +301,8 @@ void launch_stop(struct launch *l, struct plan *p)
 {
   if (p->services)
     undo(l, p);
+  p->cgroup_fd = -1;
+  cgroup_stop(&l->cgroup);
   free(l->proxy_binary);
   l->proxy_binary = NULL;
 }

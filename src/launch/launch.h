@@ -11,6 +11,9 @@
  * struct launch, which main() owns: launch_start() just before sbx_run(),
  * launch_stop() right after it (and on every path after a start).
  *
+ * The sandbox's own cgroup (plan->cgroup, launch/cgroup.h) comes first of
+ * all: a limit that can't be had fails before anything else is started.
+ *
  * Host layout of one instance (ID is a random 64-bit number, also the
  * [Instance] instance-id of /.flatpak-info):
  *
@@ -47,6 +50,7 @@
 #include <sys/types.h>
 
 #include "engine/supervisor.h"
+#include "launch/cgroup.h"
 #include "launch/wayland.h"
 #include "plan/plan.h"
 
@@ -68,6 +72,7 @@ struct launch {
   struct launch_fd sync;    /* read end handed to the sandbox as sync_fd */
   struct launch_fd info;    /* bwrapinfo.json, handed over as info_fd */
   struct wayland_conn wayland;
+  struct cgroup_scope cgroup; /* the sandbox's own cgroup (launch/cgroup.h) */
 };
 
 void launch_init(struct launch *l);

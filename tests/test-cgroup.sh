@@ -1,0 +1,253 @@
+#!/bin/bash
+# The sandbox's own cgroup (cgroup v2), its limits, seen from inside and
+# outside.  Run as root, this script first delegates a cgroup the way
+# systemd does for a unit with Delegate=yes -- a directory under the cgroup2
+# mount, chowned with its cgroup.procs, cgroup.subtree_control and
+# cgroup.threads to the unprivileged test user -- and runs both passes (root
+# and that user) from inside it; it is removed afterwards.  The host's
+# mounts and the other cgroups are not touched.  (On this machine, hybrid
+# mode: the cgroup2 mount at /sys/fs/cgroup/unified has no resource
+# controllers, so every limit must fail, clearly, before anything runs.)
+source "$(dirname "$0")/lib.sh"
+
+# ------------------------------------------------------------- delegation
+
+# The cgroup2 mount point (mountinfo field 5 of the first cgroup2 mount).
+cgroup2_mount() { awk '$0 ~ / - cgroup2 / { print $5; exit }' /proc/self/mountinfo; }
+
+# Our cgroup v2 as a host path.
+own_cgroup() { echo "$(cgroup2_mount)$(sed -n 's/^0:://p' /proc/self/cgroup | sed 's|^/$||')"; }
+
+if [[ -z ${SBX_INNER:-} && -z ${SBX_CG_DELEGATED:-} ]] && is_root; then
+  mnt=$(cgroup2_mount)
+  # The root pass gets a root-owned child of it (a delegated cgroup is its
+  # owner's: root's own cgroups are root's); run_checks moves itself there.
+  if [[ -z $mnt ]]; then
+    echo "1..0 # SKIP no cgroup2 hierarchy mounted"
+    exit 0
+  fi
+  ensure_test_user || { echo "1..1"; echo "not ok 1 - could not create $TEST_USER"; exit 0; }
+  home=$(own_cgroup)
+  cg=$mnt/sbx-test-$$
+  mkdir "$cg" || exit 1
+  chown "$TEST_USER" "$cg" "$cg/cgroup.procs" "$cg/cgroup.subtree_control" "$cg/cgroup.threads"
+  mkdir "$cg/root-pass"
+  echo $$ >"$cg/cgroup.procs"
+  SBX_CG_DELEGATED=$cg bash "$TEST_SCRIPT" "$@"
+  rc=$?
+  echo $$ >"$home/cgroup.procs"
+  rmdir "$cg/root-pass" 2>/dev/null
+  left=$(find "$cg" -mindepth 1 -type d)
+  [[ -z $left ]] || echo "# left behind in $cg: $left"
+  rmdir "$cg" || echo "# could not remove $cg"
+  exit $rc
+fi
+
+# ------------------------------------------------------------------ helpers
+
+# The caller's cgroup inside the hierarchy (the 0:: line) and on the host.
+caller_init() {
+  CALLER_REL=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  CALLER=$(own_cgroup)
+}
+caller_init
+
+# Is the caller's cgroup delegated to us (what sbx needs)?
+need_delegated() {
+  [[ -w $CALLER && -w $CALLER/cgroup.procs ]] || skip_check "$CALLER is not delegated to $(id -un)"
+}
+
+# The sandbox cgroups (sbx-*) under the caller's, one per line.
+sbx_cgroups() { find "$CALLER" -mindepth 1 -maxdepth 1 -type d -name 'sbx-*' -printf '%f\n' | sort; }
+
+profile_env() { export SBX_PROFILE_PATH=$SBX_PROFILES_DIR; }
+
+# ------------------------------------------------------------------- checks
+
+t_named_placement() {
+  need_delegated
+  sbx_ok "${RO_ROOT[@]}" --name demo cat /proc/self/cgroup
+  expect_match "$(grep '^0::' <<<"$OUT")" "^0::${CALLER_REL%/}/sbx-demo-[0-9]+$" "cgroup inside"
+  expect_eq "$(sbx_cgroups)" "" "cgroups left after the sandbox"
+}
+
+t_bare_no_cgroup() {
+  need_delegated
+  sbx_ok "${RO_ROOT[@]}" cat /proc/self/cgroup
+  expect_eq "$(grep '^0::' <<<"$OUT")" "0::$CALLER_REL" "a bare bubblewrap-style sandbox stays in the caller's cgroup"
+}
+
+t_cgroupns_rooted() {
+  need_delegated
+  # Created by the clone, the namespace would be rooted at the caller's
+  # cgroup and show /sbx-ns-ID; sbx unshares it once inside.
+  sbx_ok "${RO_ROOT[@]}" --name ns --unshare-cgroup cat /proc/self/cgroup
+  expect_eq "$(grep '^0::' <<<"$OUT")" "0::/" "cgroup namespace root"
+}
+
+t_profile() {
+  need_delegated
+  profile_env
+  sbx_ok --profile default cat /proc/self/cgroup
+  expect_eq "$(grep '^0::' <<<"$OUT")" "0::/" "profile: a cgroup namespace at the sandbox's cgroup"
+  sbx_ok --profile default --cgroup-namespace off cat /proc/self/cgroup
+  expect_match "$(grep '^0::' <<<"$OUT")" "^0::${CALLER_REL%/}/sbx-default-[0-9]+$" "profile, cgroup-namespace off"
+  expect_eq "$(sbx_cgroups)" "" "cgroups left"
+}
+
+t_outside_view() {
+  need_delegated
+  mkfifo "$T/go"
+  sbx_exec "${RO_ROOT[@]}" --proc /proc --unshare-pid --name watch sh -c 'read x <'"$T/go" &
+  local pid=$! dir
+  remember_pid $pid
+  wait_for test -n "$(sbx_cgroups)" || fail "no sbx-* cgroup appeared"
+  dir=$CALLER/$(sbx_cgroups)
+  expect_match "$(basename "$dir")" "^sbx-watch-$pid$" "cgroup name (sbx-NAME-PID of sbx)"
+  wait_for grep -q . "$dir/cgroup.procs" || fail "nothing in $dir/cgroup.procs"
+  # The sandbox's first process is sbx's child, born in the cgroup.
+  local first
+  first=$(head -n1 "$dir/cgroup.procs")
+  expect_eq "$(awk '{print $4}' "/proc/$first/stat")" "$pid" "parent of the cgroup's first process"
+  grep -qx "$pid" "$dir/cgroup.procs" && fail "sbx itself (the monitor) is in the sandbox's cgroup"
+  echo go >"$T/go"
+  wait $pid || fail "sandbox failed"
+  test ! -e "$dir" || fail "$dir still exists"
+}
+
+t_clone3_fallback() {
+  need_delegated
+  [[ -n ${SBX_ENOSYS:-} ]] || skip_check "SBX_ENOSYS not set"
+  "$SBX_ENOSYS" --block clone3 "$SBX" "${RO_ROOT[@]}" --name fb cat /proc/self/cgroup >"$T/out" 2>&1 ||
+    fail "sbx under enosys --block clone3 failed: $(cat "$T/out")"
+  expect_match "$(grep '^0::' "$T/out")" "^0::${CALLER_REL%/}/sbx-fb-[0-9]+$" "cgroup without clone3"
+  "$SBX_ENOSYS" --block clone3 "$SBX" "${RO_ROOT[@]}" --name fb --unshare-cgroup cat /proc/self/cgroup >"$T/out" 2>&1 ||
+    fail "sbx under enosys --block clone3 failed: $(cat "$T/out")"
+  expect_eq "$(grep '^0::' "$T/out")" "0::/" "cgroup namespace without clone3"
+  expect_eq "$(sbx_cgroups)" "" "cgroups left"
+}
+
+t_leftovers_killed() {
+  need_delegated
+  # No pid namespace: a background process outlives the app; the cgroup
+  # takes it with it.
+  sbx_ok "${RO_ROOT[@]}" --name bg sh -c 'sleep 1000 >/dev/null 2>&1 & echo $!'
+  local pid=$OUT
+  expect_match "$pid" '^[0-9]+$' "background pid"
+  remember_pid "$pid"
+  wait_for sh -c "! kill -0 $pid 2>/dev/null || grep -q '^State:.*Z' /proc/$pid/status" ||
+    fail "the background process $pid survived the sandbox"
+  expect_eq "$(sbx_cgroups)" "" "cgroups left"
+}
+
+t_stale_swept() {
+  need_delegated
+  local dead
+  sh -c 'echo $$ >"$1"' _ "$T/deadpid"
+  dead=$(<"$T/deadpid")
+  kill -0 "$dead" 2>/dev/null && skip_check "pid $dead was reused"
+  mkdir "$CALLER/sbx-old-$dead" "$CALLER/sbx-mine-$$"
+  sbx_ok "${RO_ROOT[@]}" --name new true
+  test ! -e "$CALLER/sbx-old-$dead" || { rmdir "$CALLER/sbx-old-$dead"; fail "the stale cgroup of dead sbx $dead stayed"; }
+  test -e "$CALLER/sbx-mine-$$" || fail "the cgroup of a live sbx ($$) was removed"
+  rmdir "$CALLER/sbx-mine-$$"
+}
+
+# Every limit, on a cgroup without its controller: an error before
+# anything runs, naming the controller and Delegate=.
+t_limits_refused() {
+  need_delegated
+  local spec dir ctrl opt arg avail
+  avail=$(cat "$CALLER/cgroup.controllers")
+  for spec in "memory --memory-max 64M" "memory --memory-high 1G" "memory --memory-swap-max 0" \
+              "cpu --cpu-max 0.5" "cpu --cpu-weight 50" "cpuset --cpus 0" "pids --pids-max 10" \
+              "io --io-max /:rbps=1M" "io --io-weight 50"; do
+    read -r ctrl opt arg <<<"$spec"
+    arg=${arg/:/ }
+    if [[ " $avail " == *" $ctrl "* ]]; then
+      echo "controller $ctrl is available here: not checking $opt"
+      continue
+    fi
+    rm -f "$T/ran"
+    for mode in bwrap profile; do
+      if [[ $mode == bwrap ]]; then
+        run_sbx "${RO_ROOT[@]}" "$opt" "$arg" touch "$T/ran"
+      else
+        profile_env
+        run_sbx --profile default "$opt" "$arg" --rw "$T" touch "$T/ran"
+      fi
+      [[ $RC == 1 ]] || fail "$mode $opt $arg: exit status $RC (stderr: $ERR)"
+      expect_error_message "\"$ctrl\""
+      expect_contains "$ERR" "Delegate=$ctrl" "$opt message"
+      test ! -e "$T/ran" || fail "$mode $opt $arg: the command ran"
+      expect_eq "$(sbx_cgroups)" "" "$mode $opt: cgroups left"
+    done
+  done
+}
+
+t_bad_limits() {
+  local spec opt arg
+  for spec in "--memory-max 12Q" "--memory-max -1" "--cpu-max 0.001" "--cpu-max 1.2345" "--cpu-weight 0" \
+              "--cpus a-b" "--pids-max 0" "--io-max /:wbps" "--io-max relative:rbps=1" "--io-weight 10001"; do
+    read -r opt arg <<<"$spec"
+    arg=${arg/:/ }
+    rm -f "$T/ran"
+    run_sbx "${RO_ROOT[@]}" "$opt" "$arg" touch "$T/ran"
+    [[ $RC == 2 ]] || fail "$opt '$arg': exit status $RC, expected 2 (stderr: $ERR)"
+    expect_error_message "${opt#--}"
+    test ! -e "$T/ran" || fail "$opt $arg: the command ran"
+    [[ ! -d $CALLER ]] || expect_eq "$(sbx_cgroups)" "" "$opt $arg: cgroups left"
+  done
+}
+
+t_explain() {
+  run_sbx --explain --noprofile --name ex --memory-max 512M --cpu-max 1.5 --pids-max 100 --io-weight 300 \
+    --cpus 0 --io-max "/ rbps=1M wiops=max" -- true
+  [[ $RC == 0 ]] || fail "explain failed: $ERR"
+  expect_contains "$OUT" "memory.max = 536870912" "explain"
+  expect_contains "$OUT" "cpu.max = 150000 100000" "explain"
+  expect_contains "$OUT" "pids.max = 100" "explain"
+  expect_contains "$OUT" "io.weight = default 300" "explain"
+  expect_contains "$OUT" "cpuset.cpus = 0" "explain"
+  expect_match "$OUT" "io.max = [0-9]+:[0-9]+ rbps=1048576 wiops=max" "explain io.max"
+  expect_contains "$OUT" "$CALLER/sbx-ex-PID" "explain: the cgroup's path"
+  run_sbx --explain --json --noprofile --name ex --pids-max 100 -- true
+  expect_contains "$OUT" '"file": "pids.max", "value": "100"' "explain --json"
+  run_sbx --explain --noprofile -- true
+  expect_contains "$OUT" "cgroup: " "explain without limits"
+}
+
+t_not_delegated() {
+  # Inside a sandbox whose /sys is read-only, nothing is delegated: a
+  # notice and no cgroup, or, with a limit, the error.
+  local inner=("${RO_ROOT[@]}" --proc /proc --dev /dev --unshare-user --unshare-pid)
+  run_sbx "${inner[@]}" "$SBX" "${RO_ROOT[@]}" --name nd cat /proc/self/cgroup
+  [[ $RC == 0 ]] || fail "nested sbx failed ($RC): $ERR"
+  expect_contains "$ERR" "notice: running without a cgroup" "notice"
+  expect_eq "$(grep -c . <<<"$ERR")" 1 "one line of notice"
+  run_sbx "${inner[@]}" "$SBX" "${RO_ROOT[@]}" --name nd --pids-max 5 true
+  [[ $RC == 1 ]] || fail "a limit without a delegated cgroup: exit status $RC"
+  expect_contains "$ERR" '"pids"' "error"
+  expect_contains "$ERR" "Delegate=pids" "error"
+}
+
+run_checks() {
+  if is_root && [[ -d ${SBX_CG_DELEGATED:-}/root-pass ]]; then
+    echo $BASHPID >"$SBX_CG_DELEGATED/root-pass/cgroup.procs"
+    caller_init
+  fi
+  check "--name: the sandbox runs in CALLER/sbx-NAME-PID, removed afterwards" t_named_placement
+  check "a bare bubblewrap-style command line leaves the cgroup alone" t_bare_no_cgroup
+  check "--unshare-cgroup with a cgroup: the namespace is rooted at the sandbox's cgroup" t_cgroupns_rooted
+  check "profiles: a cgroup and a cgroup namespace by default; cgroup-namespace off" t_profile
+  check "outside: the cgroup holds the sandbox (not sbx) while it runs, gone after" t_outside_view
+  check "clone3 refused (seccomp): the sandbox moves itself into its cgroup" t_clone3_fallback
+  check "what the app left running is killed with the cgroup" t_leftovers_killed
+  check "a stale sbx-* cgroup of a dead sbx is swept, a live one kept" t_stale_swept
+  check "every limit without its controller fails before anything runs" t_limits_refused
+  check "bad limit arguments: exit 2, nothing runs, nothing left" t_bad_limits
+  check "--explain shows the cgroup path and each limit's file and value" t_explain
+  check "no delegated cgroup: a one-line notice; a limit fails" t_not_delegated
+}
+
+tap_main "$@"

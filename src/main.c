@@ -19,6 +19,7 @@
 #include "policy/profile.h"
 #include "policy/vars.h"
 #include "launch/launch.h"
+#include "launch/registry.h"
 #include "util/util.h"
 
 extern char **environ;
@@ -161,6 +162,16 @@ static int build_policy(struct plan *p, struct policy *pol, struct notes *notes,
   return r;
 }
 
+/* --stop's grace period: $SBX_STOP_GRACE seconds (default 10, docker's). */
+static int stop_grace_ms(void)
+{
+  const char *g = getenv("SBX_STOP_GRACE");
+  unsigned long long s;
+  if (g && parse_uint(g, &s) == 0 && s <= 3600)
+    return (int)s * 1000;
+  return 10000;
+}
+
 /* A profile sandbox is sbx's to describe, not the caller's: an fd the
  * caller leaked (an open directory outside the view, a socket) must not
  * reach the app, the D-Bus proxy or the monitor.  Everything but stdio and
@@ -203,6 +214,14 @@ static int check_profile(const struct cli_extra *x)
   profile_paths_free(&pp);
   vars_free(&vars);
   return r < 0 ? EXIT_POLICY : 0;
+}
+
+static int join(const struct cli_extra *x, struct plan *cmd, const char *prog)
+{
+  (void)x;
+  (void)cmd;
+  (void)prog;
+  return log_fail(ENOSYS, "--join is not implemented yet"), 1;
 }
 
 int main(int argc, char **argv)
@@ -257,6 +276,22 @@ int main(int argc, char **argv)
   case CLI_DESKTOP_LIST:
     r = desktop_file_list() < 0 ? 1 : 0;
     goto out;
+  case CLI_LIST:
+    r = registry_cmd_list(extra.json) < 0 ? 1 : 0;
+    goto out;
+  case CLI_STOP:
+    r = registry_cmd_stop(extra.target, stop_grace_ms()) < 0 ? 1 : 0;
+    goto out;
+  case CLI_FREEZE:
+  case CLI_THAW:
+    r = registry_cmd_freeze(extra.target, action == CLI_FREEZE) < 0 ? 1 : 0;
+    goto out;
+  case CLI_STATS:
+    r = registry_cmd_stats(extra.target, extra.json) < 0 ? 1 : 0;
+    goto out;
+  case CLI_JOIN:
+    r = join(&extra, &plan, argv[0]);
+    goto out;
   case CLI_EXPLAIN:
     /* "sbx --explain NAME [CMD]": NAME is the profile. */
     if (!extra.profile && !extra.noprofile && plan.argv && plan.argv[0]) {
@@ -290,7 +325,7 @@ int main(int argc, char **argv)
     r = 0;
     goto out;
   }
-  if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || launch_start(&launch, &plan) < 0)
+  if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || launch_start(&launch, &plan, argv) < 0)
     r = 1;
   else
     r = sbx_run(&plan);

@@ -231,6 +231,129 @@ t_not_delegated() {
   expect_contains "$ERR" "Delegate=pids" "error"
 }
 
+# ---------------------------------------------------- running sandboxes
+
+# A private registry for this check.
+registry_env() {
+  export XDG_RUNTIME_DIR=$T/run-$BASHPID
+  mkdir -m 700 "$XDG_RUNTIME_DIR"
+}
+
+# start_bg NAME ARGS...: a sandbox in the background, registered; waits
+# until --list shows it.  BG_PID: its sbx.
+start_bg() {
+  local name=$1; shift
+  sbx_exec "$@" >"$T/bg-$name.out" 2>"$T/bg-$name.err" </dev/null &
+  BG_PID=$!
+  remember_pid $BG_PID
+  wait_for listed "$name" || fail "$name never showed in --list: $(cat "$T/bg-$name.err")"
+}
+listed() { "$SBX" --list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx "$1"; }
+# The cgroup of the running sandbox NAME (from --list --json).
+cgroup_of() { "$SBX" --list --json | sed -n 's/.*"name": "'"$1"'".*"cgroup": "\([^"]*\)".*/\1/p'; }
+cpu_usage() { sed -n 's/^usage_usec //p' "$1/cpu.stat"; }
+
+SPIN='while :; do :; done'
+
+t_list() {
+  need_delegated
+  registry_env
+  profile_env
+  start_bg spin "${RO_ROOT[@]}" --proc /proc --unshare-pid --name spin sh -c "$SPIN"
+  start_bg default --profile default sleep 1000
+  run_sbx --list
+  expect_match "$OUT" $'^NAME +ID +PID' "header"
+  expect_match "$OUT" "spin +$BG_PID|spin +[0-9]+ +[0-9]+ +- " "spin row"
+  expect_match "$(grep '^default ' <<<"$OUT")" "^default +$BG_PID +[0-9]+ +default .* sleep 1000$" "profile row"
+  run_sbx --list --json
+  expect_contains "$OUT" '"name": "spin"' "json"
+  expect_contains "$OUT" "\"cgroup\": \"$CALLER/sbx-default-$BG_PID\"" "json cgroup"
+  expect_contains "$OUT" '"command": "sleep 1000"' "json command"
+  # The same name twice is refused while the first runs.
+  run_sbx "${RO_ROOT[@]}" --name spin true
+  [[ $RC == 1 ]] || fail "a second sandbox called spin: exit status $RC"
+  expect_contains "$ERR" "a sandbox called spin is running already" "duplicate name"
+  "$SBX" --stop spin || fail "--stop spin failed"
+  "$SBX" --stop default || fail "--stop default failed"
+  run_sbx --list
+  expect_eq "$(grep -c . <<<"$OUT")" 1 "--list after --stop (header only)"
+  expect_eq "$(ls "$XDG_RUNTIME_DIR/sbx/sandboxes")" "" "registry entries left"
+  expect_eq "$(sbx_cgroups)" "" "cgroups left"
+}
+
+t_freeze_stats() {
+  need_delegated
+  registry_env
+  start_bg spin "${RO_ROOT[@]}" --proc /proc --unshare-pid --name spin sh -c "$SPIN"
+  local cg a b
+  cg=$(cgroup_of spin)
+  [[ -d $cg ]] || fail "no cgroup for spin: '$cg'"
+  a=$(cpu_usage "$cg")
+  wait_for sh -c "[ \$(sed -n 's/^usage_usec //p' $cg/cpu.stat) -gt $a ]" || fail "cpu.stat does not grow"
+  run_sbx --stats spin
+  expect_match "$(grep '^spin ' <<<"$OUT")" '^spin +[0-9]+ +[0-9]+ms' "--stats row"
+  run_sbx --stats --json
+  expect_match "$OUT" '"cpu_usec": [1-9][0-9]*' "--stats --json"
+  run_sbx --freeze spin
+  [[ $RC == 0 ]] || fail "--freeze: $ERR"
+  expect_eq "$OUT" "spin: frozen" "--freeze output"
+  expect_contains "$(cat "$cg/cgroup.events")" "frozen 1" "cgroup.events"
+  a=$(cpu_usage "$cg")
+  b=$(cpu_usage "$cg")
+  expect_eq "$b" "$a" "cpu usage while frozen"
+  run_sbx --thaw spin
+  expect_eq "$OUT" "spin: thawed" "--thaw output"
+  expect_contains "$(cat "$cg/cgroup.events")" "frozen 0" "cgroup.events"
+  wait_for sh -c "[ \$(sed -n 's/^usage_usec //p' $cg/cpu.stat) -gt $a ]" || fail "cpu.stat does not grow after --thaw"
+  "$SBX" --stop spin || fail "--stop failed"
+  test ! -e "$cg" || fail "$cg left"
+  run_sbx --freeze nosuch
+  [[ $RC == 1 ]] || fail "--freeze nosuch: exit status $RC"
+  expect_error_message "no running sandbox called nosuch"
+}
+
+t_stop_kills() {
+  need_delegated
+  registry_env
+  # An app that ignores SIGTERM: after the grace period, cgroup.kill.
+  start_bg stubborn "${RO_ROOT[@]}" --proc /proc --unshare-pid --name stubborn sh -c "trap '' TERM; $SPIN"
+  local cg
+  cg=$(cgroup_of stubborn)
+  SBX_STOP_GRACE=1 "$SBX" --stop stubborn || fail "--stop failed"
+  local rc=0
+  wait $BG_PID || rc=$?
+  expect_eq "$rc" 137 "sbx's status (the app killed)"
+  test ! -e "$cg" || fail "$cg left"
+  expect_eq "$(ls "$XDG_RUNTIME_DIR/sbx/sandboxes")" "" "registry entries left"
+}
+
+t_monitor_killed() {
+  need_delegated
+  registry_env
+  # sbx killed outright: its bubblewrap-style sandbox (no --die-with-parent)
+  # lives on in its cgroup, still listed, still stoppable.
+  start_bg orphan "${RO_ROOT[@]}" --proc /proc --unshare-pid --name orphan sleep 1000
+  local cg monitor=$BG_PID
+  cg=$(cgroup_of orphan)
+  kill -KILL "$monitor"
+  wait "$monitor" 2>/dev/null || true
+  listed orphan || fail "the orphan is not listed any more"
+  expect_contains "$("$SBX" --list --json)" '"monitor_alive": false' "json"
+  "$SBX" --stop orphan || fail "--stop orphan failed"
+  test ! -e "$cg" || fail "$cg left"
+  listed orphan && fail "still listed after --stop"
+  # A profile sandbox dies with its sbx: the entry and the cgroup are
+  # stale, and the next look removes them.
+  profile_env
+  start_bg default --profile default sleep 1000
+  cg=$(cgroup_of default)
+  kill -KILL "$BG_PID"
+  wait "$BG_PID" 2>/dev/null || true
+  wait_for sh -c "! '$SBX' --list | grep -q '^default '" || fail "the dead sandbox stays listed"
+  expect_eq "$(ls "$XDG_RUNTIME_DIR/sbx/sandboxes")" "" "registry entries left"
+  test ! -e "$cg" || fail "$cg left"
+}
+
 run_checks() {
   if is_root && [[ -d ${SBX_CG_DELEGATED:-}/root-pass ]]; then
     echo $BASHPID >"$SBX_CG_DELEGATED/root-pass/cgroup.procs"
@@ -248,6 +371,10 @@ run_checks() {
   check "bad limit arguments: exit 2, nothing runs, nothing left" t_bad_limits
   check "--explain shows the cgroup path and each limit's file and value" t_explain
   check "no delegated cgroup: a one-line notice; a limit fails" t_not_delegated
+  check "--list [--json] shows running sandboxes; a running name is refused; --stop" t_list
+  check "--stats, --freeze/--thaw (cgroup.events, cpu.stat)" t_freeze_stats
+  check "--stop: SIGTERM ignored, cgroup.kill after the grace period" t_stop_kills
+  check "sbx killed: its sandbox stays stoppable; a dead one's entry is swept" t_monitor_killed
 }
 
 tap_main "$@"

@@ -34,6 +34,8 @@ function __sbx_arg_kinds -a opt
             echo dir dir dir
         case --profile --check
             echo profile
+        case --stop --freeze --thaw --join
+            echo running
         case --desktop-install --desktop-remove
             echo app
         case --ro --rw --persist --hide --private
@@ -195,6 +197,7 @@ complete -c sbx -n '__sbx_is "arg cap"' -a 'ALL CAP_CHOWN CAP_DAC_OVERRIDE
     CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
 complete -c sbx -n '__sbx_is "arg profile"' -a '(__sbx_profiles)'
 complete -c sbx -n '__sbx_is "arg app"' -a '(__sbx_desktop_ids)'
+complete -c sbx -n '__sbx_is "arg running"' -a '(sbx --list 2>/dev/null | awk \'NR > 1 { print $1 }\')'
 complete -c sbx -n '__sbx_is "arg socket"' -a 'x11 wayland pulseaudio pipewire ssh-agent cups'
 complete -c sbx -n '__sbx_is "arg device"' -a 'dri sound video input u2f all'
 complete -c sbx -n '__sbx_is "arg net"' -a 'none host'
@@ -286,6 +289,12 @@ __sbx_opt json 'With --explain: print JSON'
 __sbx_opt desktop-install 'Sandbox an application in the menus'
 __sbx_opt desktop-remove 'Undo --desktop-install'
 __sbx_opt desktop-list 'List the desktop entries sbx wrote'
+__sbx_opt list 'List the running sandboxes'
+__sbx_opt stop 'Stop a running sandbox'
+__sbx_opt freeze 'Freeze a running sandbox'
+__sbx_opt thaw 'Thaw a frozen sandbox'
+__sbx_opt stats 'CPU, memory, processes and I/O of running sandboxes'
+__sbx_opt join 'Run a command inside a running sandbox'
 __sbx_opt ro 'Show a host path read-only'
 __sbx_opt rw 'Show a host path writable'
 __sbx_opt persist 'Show a host path writable, creating it first'

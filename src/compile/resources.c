@@ -113,6 +113,8 @@ int compile_resources(const struct policy *pol, struct plan *p, bool profile)
   struct plan_cgroup *c = xcalloc(1, sizeof *c);
   p->cgroup = c;
   c->name = cgroup_name(pol, p);
+  c->named = policy_name(pol) != NULL;
+  c->profile = pol->profile_name ? xstrdup(pol->profile_name) : NULL;
   c->ns = profile ? ns != POLICY_SWITCH_OFF : ns == POLICY_SWITCH_ON || (p->unshare & CLONE_NEWCGROUP) ||
                                                     p->unshare_cgroup_try;
   it = 0;

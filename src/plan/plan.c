@@ -106,6 +106,7 @@ void plan_cgroup_free(struct plan_cgroup *c)
   free(c->limits);
   free(c->name);
   free(c->where);
+  free(c->profile);
   free(c);
 }
 

@@ -213,6 +213,8 @@ struct plan_cgroup {
   char *name;      /* NAME of the cgroup sbx-NAME-ID (ID: sbx's pid) */
   bool ns;         /* the app gets a cgroup namespace rooted at it */
   char *where;     /* --explain only: where launch would make it, and how */
+  bool named;      /* the name was given (name directive): it must be unique */
+  char *profile;   /* the profile's name, or NULL, for the registry */
   struct plan_limit *limits;
   size_t n_limits, cap_limits;
 };

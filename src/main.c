@@ -216,12 +216,40 @@ static int check_profile(const struct cli_extra *x)
   return r < 0 ? EXIT_POLICY : 0;
 }
 
-static int join(const struct cli_extra *x, struct plan *cmd, const char *prog)
+/* --join NAME [CMD]: the sandbox's own plan, compiled again from the
+ * command line its sbx was started with (so CMD gets the same system call
+ * filter, Landlock rules and capabilities as the app), then the engine
+ * enters its namespaces; the sandbox's cgroup and environment come from
+ * the registry. */
+static int join(const struct cli_extra *x, struct plan *cmd)
 {
-  (void)x;
-  (void)cmd;
-  (void)prog;
-  return log_fail(ENOSYS, "--join is not implemented yet"), 1;
+  struct registry_entry e;
+  if (registry_find(x->target, &e) < 0)
+    return 1;
+  struct plan jp;
+  struct cli_extra jx = { 0 };
+  struct policy pol;
+  struct notes notes = { 0 };
+  struct strv env = { 0 };
+  enum cli_action action;
+  pid_t app = 0;
+  int r = 1;
+  plan_init(&jp, environ);
+  policy_init(&pol);
+  if (e.args.n == 0 || cli_parse(&jp, &jx, e.args.v[0], (int)e.args.n - 1, e.args.v + 1, &action) < 0 ||
+      action != CLI_RUN || build_policy(&jp, &pol, &notes, &jx, e.args.v[0], action) < 0) {
+    log_error("Can't rebuild the policy of %s from its command line", e.name);
+  } else if (registry_join_prepare(&e, &app, &env) == 0) {
+    char *shell[] = { "/bin/sh", NULL };
+    r = sbx_join(&jp, app, cmd->argv ? cmd->argv : shell, env.n ? env.v : jp.env.v);
+  }
+  strv_clear(&env);
+  notes_free(&notes);
+  policy_free(&pol);
+  cli_extra_free(&jx);
+  plan_free(&jp);
+  registry_entry_free(&e);
+  return r;
 }
 
 int main(int argc, char **argv)
@@ -290,7 +318,7 @@ int main(int argc, char **argv)
     r = registry_cmd_stats(extra.target, extra.json) < 0 ? 1 : 0;
     goto out;
   case CLI_JOIN:
-    r = join(&extra, &plan, argv[0]);
+    r = join(&extra, &plan);
     goto out;
   case CLI_EXPLAIN:
     /* "sbx --explain NAME [CMD]": NAME is the profile. */

@@ -720,3 +720,91 @@ int sbx_run(struct plan *p)
   int r = run(p);
   return r < 0 ? SBX_EXIT_SETUP : r;
 }
+
+/* ---- --join ---------------------------------------------------------- */
+
+/* The namespaces target is in and we are not: joining one's own user
+ * namespace again is refused by the kernel (EINVAL), the others would be
+ * no-ops. */
+static unsigned long namespaces_to_join(pid_t target)
+{
+  static const struct { const char *name; unsigned long flag; } ns[] = {
+    { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "pid", CLONE_NEWPID }, { "net", CLONE_NEWNET },
+    { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
+  };
+  unsigned long flags = 0;
+  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+    char path[64];
+    struct stat mine, theirs;
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)target, ns[i].name);
+    if (stat(path, &theirs) < 0)
+      continue;
+    snprintf(path, sizeof path, "/proc/self/ns/%s", ns[i].name);
+    if (stat(path, &mine) < 0 || mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev)
+      flags |= ns[i].flag;
+  }
+  return flags;
+}
+
+/* The joined process: the sandbox app's restrictions, then exec. */
+_noreturn_ static void join_child(struct plan *p, uint64_t keep, char **argv, char **envp)
+{
+  struct filters f = { 0 };
+  const char *cwd = p->chdir ? p->chdir : "/";
+  int r = 0;
+  if (chdir(cwd) < 0 && chdir("/") < 0)
+    r = log_errno(errno, "Can't chdir to %s", cwd);
+  if (r == 0)
+    r = caps_apply(keep, geteuid() != 0);
+  if (r == 0)
+    r = landlock_apply(&p->landlock);
+  if (r == 0)
+    r = seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, f.own, &f.n_own);
+  if (r == 0)
+    r = apply_filters(p, &f);
+  if (r == 0) {
+    environ = envp;
+    execvp(argv[0], argv);
+    log_errno(errno, "execvp %s", argv[0]);
+  }
+  _exit(SBX_EXIT_SETUP);
+}
+
+int sbx_join(struct plan *p, pid_t target, char **argv, char **envp)
+{
+  uint64_t keep;
+  int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
+  if (pidfd < 0)
+    return log_errno(errno, "Can't open the sandbox's process %d", (int)target), SBX_EXIT_SETUP;
+  unsigned long flags = namespaces_to_join(target);
+  int r = compute_caps(p, getuid(), &keep);
+  /* One call for all of them: the kernel enters the user namespace first,
+   * so the others are judged with the capabilities held there. */
+  if (r == 0 && flags && setns(pidfd, (int)flags) < 0)
+    r = log_errno(errno, "Can't enter the namespaces of the sandbox's process %d", (int)target);
+  close(pidfd);
+  if (r < 0)
+    return SBX_EXIT_SETUP;
+  /* A new pid namespace takes effect for children only. */
+  sigset_t set, old;
+  supervisor_signals(&set);
+  if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
+    return log_errno(errno, "sigprocmask"), SBX_EXIT_SETUP;
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0)
+    return log_errno(errno, "signalfd"), SBX_EXIT_SETUP;
+  pid_t pid = fork();
+  if (pid < 0)
+    return log_errno(errno, "fork"), SBX_EXIT_SETUP;
+  if (pid == 0) {
+    close(sfd);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || sigprocmask(SIG_SETMASK, &old, NULL) < 0)
+      _exit(SBX_EXIT_SETUP);
+    join_child(p, keep, argv, envp);
+  }
+  if (getuid() == 0)
+    (void)caps_drop_all();
+  int code = supervise(pid, sfd);
+  close(sfd);
+  return code;
+}

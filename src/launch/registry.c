@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -545,5 +546,81 @@ int registry_cmd_stats(const char *name, bool json)
   registry_entries_free(v, n);
   if (name && shown == 0)
     return log_fail(ESRCH, "no running sandbox called %s (sbx --list shows them)", name);
+  return 0;
+}
+
+/* ---- --join ---------------------------------------------------------------- */
+
+/* Is pid a copy of this very sbx binary (the sandbox's pid 1 is a clone of
+ * sbx that never execs)? */
+static bool runs_sbx(pid_t pid)
+{
+  char a[PATH_MAX], b[PATH_MAX], path[64];
+  snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+  ssize_t na = readlink(path, a, sizeof a - 1), nb = readlink("/proc/self/exe", b, sizeof b - 1);
+  return na > 0 && nb > 0 && na == nb && memcmp(a, b, (size_t)na) == 0;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  _cleanup_close_ int fd = RETRY(open(path, O_RDONLY | O_CLOEXEC));
+  char buf[512];
+  ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  char *close_paren = strrchr(buf, ')');
+  int ppid;
+  return close_paren && sscanf(close_paren + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : -1;
+}
+
+/* The app: sbx's pid 1 starts it as its child; pick that child from the
+ * cgroup's processes. */
+static pid_t find_app(const struct registry_entry *e)
+{
+  if (!runs_sbx(e->pid) || !e->cgroup[0])
+    return e->pid;
+  _cleanup_free_ char *path = xasprintf("%s/cgroup.procs", e->cgroup);
+  FILE *f = fopen(path, "re");
+  int pid;
+  pid_t app = e->pid;
+  while (f && fscanf(f, "%d", &pid) == 1)
+    if (parent_of(pid) == e->pid) {
+      app = pid;
+      break;
+    }
+  if (f)
+    fclose(f);
+  return app;
+}
+
+static void read_environ(pid_t pid, struct strv *env)
+{
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+  _cleanup_close_ int fd = RETRY(open(path, O_RDONLY | O_CLOEXEC));
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+  if (fd < 0 || read_all_fd(fd, &text, &len) < 0)
+    return;
+  for (size_t i = 0; i < len; i += strlen(text + i) + 1)
+    if (text[i])
+      strv_add(env, text + i);
+}
+
+int registry_join_prepare(const struct registry_entry *e, pid_t *app, struct strv *env)
+{
+  if (e->pid <= 0)
+    return log_fail(ESRCH, "%s has not started yet", e->name);
+  *app = find_app(e);
+  read_environ(*app, env);
+  if (!e->cgroup[0])
+    return 0;
+  _cleanup_close_ int dfd = RETRY(open(e->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  int r = dfd < 0 ? -errno : write_file_at(dfd, "cgroup.procs", "0");
+  if (r < 0)
+    return log_errno(-r, "Can't move into %s's cgroup %s", e->name, e->cgroup);
   return 0;
 }

@@ -49,6 +49,13 @@ void registry_entries_free(struct registry_entry *v, int n);
  * after a message (none, or several: the ids are listed). */
 int registry_find(const char *name, struct registry_entry *out);
 
+/* --join, before the engine enters the sandbox: the process whose
+ * namespaces to join (the app: the child of sbx's pid 1 when there is
+ * one, else the sandbox's first process), its environment, and the move
+ * of the caller into the sandbox's cgroup (so its limits apply).  0, or
+ * -errno after a message. */
+int registry_join_prepare(const struct registry_entry *e, pid_t *app, struct strv *env);
+
 /* The commands. */
 int registry_cmd_list(bool json);
 int registry_cmd_stop(const char *name, int grace_ms);

@@ -238,6 +238,23 @@ t_not_delegated() {
   expect_contains "$ERR" "Delegate=pids" "error"
 }
 
+t_no_systemd_manager() {
+  # A user bus without a systemd user manager on it (this machine has
+  # none): the systemd backend finds nobody to ask (NameHasOwner; nothing
+  # is activated) and sbx goes on without a cgroup, or fails for a limit.
+  command -v dbus-daemon >/dev/null || skip_check "no dbus-daemon"
+  local addr pid inner=("${RO_ROOT[@]}" --proc /proc --dev /dev --unshare-user --unshare-pid)
+  { read -r addr; read -r pid; } < <(dbus-daemon --session --fork --print-address=1 --print-pid=1)
+  remember_pid "$pid"
+  DBUS_SESSION_BUS_ADDRESS=$addr run_sbx "${inner[@]}" "$SBX" "${RO_ROOT[@]}" --name nd true
+  [[ $RC == 0 ]] || fail "exit status $RC: $ERR"
+  expect_contains "$ERR" "is not delegated to uid $(id -u), and there is no systemd user manager on the user bus" "notice"
+  DBUS_SESSION_BUS_ADDRESS=$addr run_sbx "${inner[@]}" "$SBX" "${RO_ROOT[@]}" --name nd --memory-max 1G true
+  [[ $RC == 1 ]] || fail "a limit: exit status $RC"
+  expect_error_message "Delegate=memory"
+  kill "$pid"
+}
+
 # ---------------------------------------------------- running sandboxes
 
 # A private registry for this check.
@@ -426,6 +443,7 @@ run_checks() {
   check "bad limit arguments: exit 2, nothing runs, nothing left" t_bad_limits
   check "--explain shows the cgroup path and each limit's file and value" t_explain
   check "no delegated cgroup: a one-line notice; a limit fails" t_not_delegated
+  check "a user bus without systemd: no scope to ask for; notice, or a limit fails" t_no_systemd_manager
   check "--list [--json] shows running sandboxes; a running name is refused; --stop" t_list
   check "--stats, --freeze/--thaw (cgroup.events, cpu.stat)" t_freeze_stats
   check "--stop: SIGTERM ignored, cgroup.kill after the grace period" t_stop_kills

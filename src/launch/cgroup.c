@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "launch/cgroup-systemd.h"
 #include "util/util.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -361,19 +362,28 @@ static int no_cgroup(const struct plan_cgroup *pc, const char *why)
 }
 
 /* The cgroupfs backend: a child of the caller's delegated cgroup. */
+static bool cgroupfs_usable(struct cgroup_scope *cg, char **why)
+{
+  free(cg->parent);
+  cg->parent = NULL;
+  if (caller_cgroup(&cg->parent) < 0) {
+    *why = xstrdup("no cgroup v2 hierarchy is mounted");
+    return false;
+  }
+  if (!is_delegated(cg->parent)) {
+    *why = xasprintf("%s is not delegated to uid %u", cg->parent, (unsigned)getuid());
+    return false;
+  }
+  return true;
+}
+
 static int cgroupfs_create(struct cgroup_scope *cg, const struct plan_cgroup *pc)
 {
-  int r = caller_cgroup(&cg->parent);
-  if (r < 0)
-    return no_cgroup(pc, "no cgroup v2 hierarchy is mounted");
-  if (!is_delegated(cg->parent)) {
-    _cleanup_free_ char *why = xasprintf("%s is not delegated to uid %u", cg->parent, (unsigned)getuid());
-    return no_cgroup(pc, why);
-  }
   sweep_stale(cg->parent);
   /* Everything that can fail for want of a controller fails before
    * anything is made. */
-  if ((r = check_controllers(pc, cg->parent)) < 0)
+  int r = check_controllers(pc, cg->parent);
+  if (r < 0)
     return r;
   _cleanup_free_ char *want = needed_controllers(pc);
   if (want && (r = enable_controllers(cg, want)) < 0)
@@ -386,6 +396,34 @@ static int cgroupfs_create(struct cgroup_scope *cg, const struct plan_cgroup *pc
   if (cg->dirfd < 0)
     return log_errno(errno, "Can't open %s", cg->path);
   return write_limits(cg, pc);
+}
+
+/* The systemd backend: where the caller's own cgroup is not delegated,
+ * ask the user's service manager for a scope that is (cgroup-systemd.h),
+ * then go on as cgroupfs does in it.  Not tested here: no user manager. */
+static bool systemd_usable(struct cgroup_scope *cg, char **why)
+{
+  (void)cg;
+  if (systemd_scope_possible())
+    return true;
+  *why = xstrdup("there is no user bus to ask systemd for a delegated scope");
+  return false;
+}
+
+static int systemd_create(struct cgroup_scope *cg, const struct plan_cgroup *pc)
+{
+  _cleanup_free_ char *why = NULL;
+  int r = systemd_enter_scope(pc->name, &why);
+  if (r == -ENOTCONN || r == -ENOSYS) {
+    _cleanup_free_ char *both = cg->parent ? xasprintf("%s is not delegated to uid %u, and %s", cg->parent,
+                                                       (unsigned)getuid(), why) : NULL;
+    return no_cgroup(pc, both ? both : why);
+  }
+  if (r < 0)
+    return r;
+  if (!cgroupfs_usable(cg, &why))
+    return log_fail(EPERM, "systemd made a scope for sbx, but %s", why);
+  return cgroupfs_create(cg, pc);
 }
 
 static void cgroupfs_destroy(struct cgroup_scope *cg)
@@ -406,19 +444,36 @@ static void cgroupfs_destroy(struct cgroup_scope *cg)
    * sweeps it. */
 }
 
-/* The backends, tried in order (crun's shape; the systemd one would go
- * first, see cgroup.h). */
+/* The backends, tried in order (crun's shape): the caller's own delegated
+ * cgroup first (it may be a scope or service its systemd delegated
+ * already); else a delegated scope from the user's systemd. */
 static const struct cgroup_backend {
   const char *name;
+  bool (*usable)(struct cgroup_scope *cg, char **why);
   int (*create)(struct cgroup_scope *cg, const struct plan_cgroup *pc);
   void (*destroy)(struct cgroup_scope *cg);
 } backends[] = {
-  { "cgroupfs", cgroupfs_create, cgroupfs_destroy },
+  { "cgroupfs", cgroupfs_usable, cgroupfs_create, cgroupfs_destroy },
+  { "systemd", systemd_usable, systemd_create, cgroupfs_destroy },
 };
+#define N_BACKENDS (sizeof backends / sizeof backends[0])
 
 int cgroup_start(struct cgroup_scope *cg, const struct plan_cgroup *pc)
 {
-  int r = backends[0].create(cg, pc);
+  struct buf why = { 0 };
+  int r = 1;
+  size_t i;
+  for (i = 0; i < N_BACKENDS; i++) {
+    _cleanup_free_ char *w = NULL;
+    if (backends[i].usable(cg, &w))
+      break;
+    buf_printf(&why, "%s%s", why.n ? ", and " : "", w);
+  }
+  if (i < N_BACKENDS)
+    r = backends[i].create(cg, pc);
+  else
+    r = no_cgroup(pc, why.s);
+  buf_free(&why);
   if (r < 0)
     cgroup_stop(cg);
   return r;
@@ -426,7 +481,7 @@ int cgroup_start(struct cgroup_scope *cg, const struct plan_cgroup *pc)
 
 void cgroup_stop(struct cgroup_scope *cg)
 {
-  backends[0].destroy(cg);
+  cgroupfs_destroy(cg); /* every backend's cgroup is cgroupfs's to remove */
   free(cg->path);
   free(cg->parent);
   free(cg->leaf);
@@ -439,9 +494,13 @@ void cgroup_explain(struct plan_cgroup *pc)
   free(pc->where);
   if (caller_cgroup(&parent) < 0) {
     pc->where = xstrdup("none: no cgroup v2 hierarchy is mounted");
+  } else if (!is_delegated(parent) && systemd_scope_possible()) {
+    pc->where = xasprintf("%s is not delegated to uid %u: sbx would ask the systemd user manager for a scope "
+                          "app-sbx-%s-PID.scope (Delegate=yes) and make sbx-%s-PID in it", parent, (unsigned)getuid(),
+                          pc->name, pc->name);
   } else if (!is_delegated(parent)) {
-    pc->where = xasprintf("none: %s is not delegated to uid %u%s", parent, (unsigned)getuid(),
-                          pc->n_limits ? " (the limits below would FAIL)" : "");
+    pc->where = xasprintf("none: %s is not delegated to uid %u, and there is no user bus to ask systemd for a "
+                          "scope%s", parent, (unsigned)getuid(), pc->n_limits ? " (the limits below would FAIL)" : "");
   } else {
     _cleanup_free_ char *avail = read_text_at(parent, "cgroup.controllers");
     if (avail)

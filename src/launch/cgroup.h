@@ -9,11 +9,11 @@
  * plan->cgroup_fd, engine/run.c), so neither the app nor anything it
  * starts is ever outside it.
  *
- * Backends sit behind one small table (crun's shape): cgroupfs, writing
- * the delegated hierarchy directly, is the one there is.  The systemd one
- * (a transient scope over the user bus, StartTransientUnit with
- * Delegate=yes) would slot in before it; it is not written yet, and this
- * machine has no user manager to test it against.
+ * Backends sit behind one small table (crun's shape): cgroupfs, a child
+ * of the caller's delegated cgroup, and, where the caller's cgroup is not
+ * delegated, systemd: a transient scope with Delegate=yes from the user's
+ * service manager (launch/cgroup-systemd.h), in which cgroupfs goes on.
+ * The systemd way is untested against a real user manager (none here).
  *
  * No delegated cgroup: the sandbox runs without one, after a one-line
  * notice, unless it asked for a limit: that fails before anything runs,

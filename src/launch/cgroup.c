@@ -347,11 +347,15 @@ static int write_limits(const struct cgroup_scope *cg, const struct plan_cgroup 
   return 0;
 }
 
-/* No cgroup to be had: fine without limits (a notice), an error with. */
+/* No cgroup to be had: fine without limits, an error with.  A sandbox
+ * given a name (--name: the caller means to --stop or --freeze it) gets a
+ * one-line notice; a profile's sandbox without one runs as it always did,
+ * without a word on every start. */
 static int no_cgroup(const struct plan_cgroup *pc, const char *why)
 {
   if (pc->n_limits == 0) {
-    log_warn("notice: running without a cgroup of the sandbox's own (%s)", why);
+    if (pc->named)
+      log_warn("notice: running without a cgroup of the sandbox's own (%s)", why);
     return 1;
   }
   const struct plan_limit *l = &pc->limits[0];

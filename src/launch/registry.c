@@ -17,18 +17,44 @@
 #include "launch/cgroup.h"
 #include "util/util.h"
 
-/* $XDG_RUNTIME_DIR/sbx/sandboxes, made 0700 (with sbx/) if create; NULL
- * without $XDG_RUNTIME_DIR. */
+#define ENTRY_SUFFIX ".sandbox"
+
+/* $XDG_RUNTIME_DIR/sbx (instance directories live there too, named by
+ * digits only), made 0700 if create; NULL without $XDG_RUNTIME_DIR. */
 static char *registry_dir(bool create)
 {
   const char *rt = getenv("XDG_RUNTIME_DIR");
   if (!rt || rt[0] != '/')
     return NULL;
-  _cleanup_free_ char *sbx = xasprintf("%s/sbx", rt);
-  char *dir = xasprintf("%s/sandboxes", sbx);
-  if (create && ((mkdir(sbx, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST)))
+  char *dir = xasprintf("%s/sbx", rt);
+  if (create && mkdir(dir, 0700) < 0 && errno != EEXIST)
     log_errno(errno, "Can't create %s", dir);
   return dir;
+}
+
+/* The registry directory, refused unless it is ours and only ours to
+ * write (another user must not plant entries --stop would act on). */
+static int open_registry(const char *dir)
+{
+  int fd = RETRY(open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (fd < 0)
+    return -errno;
+  struct stat st;
+  if (fstat(fd, &st) < 0 || st.st_uid != getuid() || (st.st_mode & 022)) {
+    close(fd);
+    return log_fail(EPERM, "%s is not a directory of uid %u that only it can write; refusing to use it", dir,
+                    (unsigned)getuid());
+  }
+  return fd;
+}
+
+/* ID.sandbox -> ID (NULL for anything else). */
+static char *id_of(const char *file)
+{
+  size_t n = strlen(file), sl = strlen(ENTRY_SUFFIX);
+  if (n <= sl || strcmp(file + n - sl, ENTRY_SUFFIX) != 0 || strspn(file, "0123456789") != n - sl)
+    return NULL;
+  return xasprintf("%.*s", (int)(n - sl), file);
 }
 
 void registry_entry_free(struct registry_entry *e)
@@ -156,9 +182,9 @@ static int by_start(const void *a, const void *b)
 static int load_dir(const char *dir, struct registry_entry **out)
 {
   *out = NULL;
-  _cleanup_close_ int dfd = RETRY(open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  _cleanup_close_ int dfd = open_registry(dir);
   if (dfd < 0)
-    return errno == ENOENT ? 0 : log_errno(errno, "Can't open %s", dir);
+    return dfd == -ENOENT ? 0 : dfd == -EPERM ? dfd : log_errno(-dfd, "Can't open %s", dir);
   int dup_fd = dup(dfd);
   DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
   if (!d) {
@@ -170,8 +196,9 @@ static int load_dir(const char *dir, struct registry_entry **out)
   size_t n = 0, cap = 0;
   struct dirent *de;
   while ((de = readdir(d))) {
-    if (de->d_name[0] == '.' || strspn(de->d_name, "0123456789") != strlen(de->d_name))
-      continue; /* ".", "..", and ID.new being written */
+    _cleanup_free_ char *id = id_of(de->d_name);
+    if (!id)
+      continue; /* instance directories, ID.sandbox.new being written */
     struct registry_entry e;
     int r = read_entry(dfd, de->d_name, &e);
     if (r == 0)
@@ -245,14 +272,13 @@ static char *entry_text(const struct plan *p, const char *id, const char *cgroup
 }
 
 /* A name given with the name directive is the sandbox's handle for
- * --stop, --join...: two running sandboxes may not share it. */
+ * --stop, --join...: two running sandboxes may not share it.  Reading the
+ * entries also removes the stale ones (an sbx killed outright). */
 static int check_unique(const char *dir, const struct plan *p)
 {
-  if (!p->cgroup->named)
-    return 0;
   struct registry_entry *v;
   int n = load_dir(dir, &v), r = 0;
-  for (int i = 0; i < n && r == 0; i++)
+  for (int i = 0; i < n && r == 0 && p->cgroup->named; i++)
     if (strcmp(v[i].name, p->cgroup->name) == 0)
       r = log_fail(EEXIST, "a sandbox called %s is running already (id %s); sbx --stop %s ends it",
                    p->cgroup->name, v[i].id, v[i].id);
@@ -271,11 +297,12 @@ int registry_add(const struct plan *p, const char *cgroup, char **argv, int *loc
   int r = check_unique(dir, p);
   if (r < 0)
     return r;
-  _cleanup_close_ int dfd = RETRY(open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  _cleanup_close_ int dfd = open_registry(dir);
   if (dfd < 0)
-    return log_errno(errno, "Can't open %s", dir);
+    return dfd == -EPERM ? dfd : log_errno(-dfd, "Can't open %s", dir);
   _cleanup_free_ char *id = xasprintf("%d", (int)getpid());
-  _cleanup_free_ char *tmp = xasprintf("%s.new", id);
+  _cleanup_free_ char *name = xasprintf("%s" ENTRY_SUFFIX, id);
+  _cleanup_free_ char *tmp = xasprintf("%s.new", name);
   _cleanup_free_ char *text = entry_text(p, id, cgroup, argv);
   (void)unlinkat(dfd, tmp, 0);
   /* Locked before it gets its name, so it is never seen unlocked (and
@@ -283,12 +310,12 @@ int registry_add(const struct plan *p, const char *cgroup, char **argv, int *loc
   _cleanup_close_ int fd = RETRY(openat(dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
     return log_errno(errno, "Can't create %s/%s", dir, tmp);
-  if (flock(fd, LOCK_EX) < 0 || (r = write_all(fd, text, strlen(text))) < 0 || renameat(dfd, tmp, dfd, id) < 0) {
+  if (flock(fd, LOCK_EX) < 0 || (r = write_all(fd, text, strlen(text))) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
     r = log_errno(r < 0 ? -r : errno, "Can't register the sandbox in %s", dir);
     (void)unlinkat(dfd, tmp, 0);
     return r;
   }
-  *pid_fd = RETRY(openat(dfd, id, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC));
+  *pid_fd = RETRY(openat(dfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC));
   *lock_fd = steal_fd(&fd);
   *id_out = steal_ptr(&id);
   return 0;
@@ -299,7 +326,7 @@ void registry_remove(const char *id)
   _cleanup_free_ char *dir = registry_dir(false);
   if (!id || !dir)
     return;
-  _cleanup_free_ char *path = xasprintf("%s/%s", dir, id);
+  _cleanup_free_ char *path = xasprintf("%s/%s" ENTRY_SUFFIX, dir, id);
   if (unlink(path) < 0 && errno != ENOENT)
     log_errno(errno, "Can't remove %s", path);
 }

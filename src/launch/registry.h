@@ -1,6 +1,7 @@
 /* The registry of running sandboxes: one file per sandbox in
- * $XDG_RUNTIME_DIR/sbx/sandboxes/, named by the sandbox's id (the pid of
- * its sbx, as in its cgroup sbx-NAME-ID), holding "key=value" lines: name,
+ * $XDG_RUNTIME_DIR/sbx/ (beside the instance directories, launch.h),
+ * ID.sandbox, where ID is the pid of its sbx (as in its cgroup
+ * sbx-NAME-ID), holding "key=value" lines: name,
  * id, monitor (sbx's pid), profile, cgroup, started (seconds since the
  * epoch), command (the sandbox's), one arg= line per word of sbx's own command line (what --join
  * rebuilds the sandbox's policy from), and pid= (the sandbox's first

@@ -90,6 +90,9 @@ t_cgroupns_rooted() {
   # cgroup and show /sbx-ns-ID; sbx unshares it once inside.
   sbx_ok "${RO_ROOT[@]}" --name ns --unshare-cgroup cat /proc/self/cgroup
   expect_eq "$(grep '^0::' <<<"$OUT")" "0::/" "cgroup namespace root"
+  # --info-fd reports that namespace (made after the clone), not the caller's.
+  sbx_ok "${RO_ROOT[@]}" --name ns --unshare-cgroup --info-fd 3 stat -L -c %i /proc/self/ns/cgroup 3>"$T/info.json"
+  expect_contains "$(cat "$T/info.json")" "\"cgroup-namespace\": $OUT" "--info-fd cgroup-namespace"
 }
 
 t_profile() {

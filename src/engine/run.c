@@ -41,6 +41,7 @@ struct run_state {
   size_t n_lock_fds;
   bool join_cgroup;  /* clone3 was refused: move into plan->cgroup_fd first thing */
   bool late_cgroupns; /* unshare the cgroup namespace once inside the cgroup */
+  int cgns_wr;       /* ...then a byte here: the monitor reports the namespace ids */
 };
 
 static bool plan_has_op(const struct plan *p, enum op_kind kind)
@@ -286,6 +287,10 @@ static int enter_cgroup(const struct run_state *l, const struct plan *p)
   }
   if (l->late_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
     return log_errno(errno, "Can't create the cgroup namespace");
+  if (l->cgns_wr >= 0) {
+    (void)!write(l->cgns_wr, "c", 1);
+    close(l->cgns_wr);
+  }
   if (p->cgroup_fd >= 0)
     close(p->cgroup_fd);
   return 0;
@@ -530,7 +535,7 @@ static int write_info(const struct plan *p, const struct sandbox_info *info)
  * message. */
 static int run(struct plan *p)
 {
-  struct run_state l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1 };
+  struct run_state l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1, .cgns_wr = -1 };
   int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 };
   pid_t parent = getppid();
 
@@ -585,6 +590,13 @@ static int run(struct plan *p)
   unsigned long flags = CLONE_NEWNS | (p->unshare & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
                                                      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
   bool via_intermediate = p->pidns_fd >= 0 && (flags & CLONE_NEWPID);
+  /* The cgroup namespace the integrator fds report is the one the child
+   * makes once in its cgroup (enter_cgroup): wait for it. */
+  l.late_cgroupns = p->cgroup_fd >= 0 && (flags & CLONE_NEWCGROUP);
+  int cgns[2] = { -1, -1 };
+  if (l.late_cgroupns && (p->info_fd >= 0 || p->json_status_fd >= 0) && pipe2(cgns, O_CLOEXEC) < 0)
+    return log_errno(errno, "pipe");
+  l.cgns_wr = cgns[1];
   int pidsock[2] = { -1, -1 };
   pid_t intermediate = -1;
   if (via_intermediate) {
@@ -607,7 +619,6 @@ static int run(struct plan *p)
     if (poll(&pfd, 1, 0) > 0)
       _exit(SBX_EXIT_SETUP);
   }
-  l.late_cgroupns = p->cgroup_fd >= 0 && (flags & CLONE_NEWCGROUP);
   pid_t pid = clone_sandbox(&l, l.late_cgroupns ? flags & ~(unsigned long)CLONE_NEWCGROUP : flags, p->cgroup_fd);
   if (pid < 0) {
     int e = errno;
@@ -620,6 +631,8 @@ static int run(struct plan *p)
     return -e;
   }
   if (pid > 0 && via_intermediate) {
+    if (cgns[1] >= 0)
+      close(cgns[1]); /* the sandbox's write end is the one that counts */
     if (send_pid(pidsock[1], pid) < 0 || close_monitor_fds(p) < 0)
       _exit(SBX_EXIT_SETUP);
     _exit(supervise(pid, sfd));
@@ -672,6 +685,12 @@ monitor:
 
   /* The namespace ids are only for the integrator fds (six stat calls). */
   struct sandbox_info info;
+  if (cgns[1] >= 0) {
+    char c;
+    close(cgns[1]);
+    (void)RETRY(read(cgns[0], &c, 1)); /* EOF: the sandbox died first */
+    close(cgns[0]);
+  }
   if (p->info_fd >= 0 || p->json_status_fd >= 0)
     info_collect(&info, pid, flags);
   pid_t waited = via_intermediate ? intermediate : pid; /* our own child */

@@ -91,11 +91,14 @@ setup_fixtures() {
 
 ready() { [[ -z $SETUP_ERR ]] || skip_check "$SETUP_ERR"; }
 
-# Nothing of ours in the runtime dir, and no proxy on our bus.
+# Nothing of ours in the runtime dir, and no proxy on our bus.  (sbx/seccomp
+# is the cache of compiled system call policies, kept for the session on
+# purpose: one file per policy, not per sandbox.)
 expect_nothing_left() {
   local left
   left=$(find "$XDG_RUNTIME_DIR" -mindepth 1 -not -path "$XDG_RUNTIME_DIR/sbx" \
-           -not -path "$XDG_RUNTIME_DIR/.flatpak" 2>/dev/null)
+           -not -path "$XDG_RUNTIME_DIR/.flatpak" -not -path "$XDG_RUNTIME_DIR/sbx/seccomp" \
+           -not -path "$XDG_RUNTIME_DIR/sbx/seccomp/*.bpf" 2>/dev/null)
   [[ -z $left ]] || fail "left behind in \$XDG_RUNTIME_DIR: $left"
   wait_for no_proxy || fail "an xdg-dbus-proxy for $T/bus is still running: $(pgrep -af "$(proxy_re)")"
 }

@@ -580,11 +580,18 @@ int registry_cmd_stats(const char *name, bool json)
 
 /* Is pid a copy of this very sbx binary (the sandbox's pid 1 is a clone of
  * sbx that never execs)? */
+/* Whether pid runs this sbx binary.  /proc/PID/exe of a process that is
+ * not dumpable can't be read (EACCES): the sandbox's pid 1 of a profile
+ * sandbox is made so (plan.pid1_undumpable), so that answer means sbx too;
+ * its namespaces are then out of reach as well, and join needs the app. */
 static bool runs_sbx(pid_t pid)
 {
   char a[PATH_MAX], b[PATH_MAX], path[64];
   snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
-  ssize_t na = readlink(path, a, sizeof a - 1), nb = readlink("/proc/self/exe", b, sizeof b - 1);
+  ssize_t na = readlink(path, a, sizeof a - 1);
+  if (na < 0 && errno == EACCES)
+    return true;
+  ssize_t nb = readlink("/proc/self/exe", b, sizeof b - 1);
   return na > 0 && nb > 0 && na == nb && memcmp(a, b, (size_t)na) == 0;
 }
 

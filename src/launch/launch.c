@@ -259,14 +259,8 @@ static void note_proxy(const struct plan_services *s, const char *binary, struct
 {
   notes_add(notes, "dbus proxy: %s, in its own sandbox; sockets in %s (mode 0700), removed when the sandbox ends",
             binary ? binary : "xdg-dbus-proxy (NOT FOUND: the sandbox would fail to start)", s->runtime_dir);
-  _cleanup_strv_ char **argv = dbus_proxy_argv(s, binary, -1, -1, true);
-  struct buf line = { 0 };
-  for (size_t i = 0; argv[i]; i++) {
-    buf_puts(&line, i ? " " : "");
-    buf_puts(&line, argv[i]);
-  }
-  notes_add(notes, "dbus proxy command: %s", line.s ? line.s : "");
-  buf_free(&line);
+  _cleanup_free_ char *line = dbus_proxy_describe(s, binary);
+  notes_add(notes, "dbus proxy command: %s", line);
 }
 
 void launch_explain(struct plan *p, struct notes *notes)

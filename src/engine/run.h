@@ -16,7 +16,7 @@ int sbx_run(struct plan *p);
  * describes, without waiting for it: the plan's namespaces and root, then
  * its argv exec'd as the sandbox's first process (pid 1 of its pid
  * namespace, if it has one: no pid 1 of sbx's, no monitor; the caller is
- * its parent and ends it with helper_end).  Built in this process, so
+ * its parent and reaps it with helper_reap).  Built in this process, so
  * starting it costs one clone, not an exec of sbx that parses everything
  * again.  It gets stdin on /dev/null, stdout and stderr, and the fds in
  * pass (close-on-exec here), nothing else.  The plan needs no pid 1 of its

@@ -1,6 +1,7 @@
 #include "engine/supervisor.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -67,16 +68,52 @@ int supervise(pid_t target, int signal_fd)
 
 /* ---- side processes ------------------------------------------------------- */
 
-void helper_end(struct helper *h)
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+/* Has it exited within timeout_ms?  (Not reaped: a pidfd polls readable
+ * once the process is a zombie.) */
+static bool helper_exited(const struct helper *h, int timeout_ms)
+{
+  if (h->pidfd >= 0) {
+    struct pollfd pfd = { .fd = h->pidfd, .events = POLLIN };
+    int r;
+    do
+      r = poll(&pfd, 1, timeout_ms);
+    while (r < 0 && errno == EINTR);
+    return r != 0;
+  }
+  for (int waited = 0;; waited += 50) {
+    siginfo_t si = { 0 };
+    if (waitid(P_PID, (id_t)h->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == h->pid)
+      return true;
+    if (waited >= timeout_ms)
+      return false;
+    usleep(50 * 1000);
+  }
+}
+
+bool helper_reap(struct helper *h, int timeout_ms)
 {
   if (h->pid <= 0)
-    return;
-  /* Not reaped: the pid (or pidfd) still names our child, exited or not. */
+    return true;
+  bool exited = helper_exited(h, timeout_ms);
+  /* SIGKILL on an exited, unreaped process is harmless; the pid (or pidfd)
+   * still names our child until the wait below. */
+  if (!exited) {
+    if (h->pidfd >= 0)
+      syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+    else
+      kill(h->pid, SIGKILL);
+  }
   if (h->pidfd >= 0) {
-    syscall(SYS_pidfd_send_signal, h->pidfd, SIGKILL, NULL, 0);
+    siginfo_t si;
+    (void)RETRY(waitid((idtype_t)P_PIDFD, (id_t)h->pidfd, &si, WEXITED));
     close(h->pidfd);
   } else {
-    kill(h->pid, SIGKILL);
+    (void)RETRY(waitpid(h->pid, NULL, 0));
   }
   *h = HELPER_NONE;
+  return exited;
 }

@@ -22,11 +22,7 @@ struct helper {
 };
 #define HELPER_NONE ((struct helper){ 0, -1 })
 
-/* End the helper without waiting for the kernel to tear it down: SIGKILL
- * (harmless if it exited already), then forget it, unreaped.  For the last
- * thing sbx does before it exits: the helper is already dead to the world
- * (it can't run any more), what is left is the teardown of its address
- * space and namespaces (~2 ms on the machine of docs/performance.md), which
- * the kernel finishes after sbx has returned; the zombie goes to init (or
- * the nearest subreaper) with sbx's exit.  Idempotent. */
-void helper_end(struct helper *h);
+/* Give the helper up to timeout_ms to exit by itself (it should once the
+ * sandbox ended), then kill it; reap it either way.  Returns true if it
+ * exited by itself (or was never started).  Idempotent. */
+bool helper_reap(struct helper *h, int timeout_ms);

@@ -26,6 +26,9 @@ char *dbus_proxy_describe(const struct plan_services *s, const char *binary);
 /* How long the app's sandbox waits for the proxy's sockets (its byte on
  * plan->ready_fd).  Generous: a loaded machine is not an error. */
 #define DBUS_PROXY_READY_TIMEOUT_MS 30000
+/* How long the proxy may take to exit after the sandbox ended before sbx
+ * kills it. */
+#define DBUS_PROXY_EXIT_TIMEOUT_MS 5000
 
 /* Start the proxy; do not wait for it.  ready_wr: the write end of its
  * --fd pipe (close-on-exec; the caller keeps it and must close it so the

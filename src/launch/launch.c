@@ -118,21 +118,19 @@ static void undo(struct launch *l, struct plan *p)
   take_back(&l->sync, &p->sync_fd);
   take_back(&l->info, &p->info_fd);
   /* With its pipe's read end gone the proxy exits by itself (and with the
-   * sync pipe's the compositor stops accepting on our Wayland socket). */
+   * sync pipe's the compositor stops accepting on our Wayland socket).
+   * Its exit (GLib's, then its namespaces') takes a few ms: the files go
+   * meanwhile.  Its socket directory is a mount point in its mount
+   * namespace, which does not keep us from removing it (Linux >= 3.18);
+   * nobody is left to connect: the sandbox has ended. */
   wayland_disconnect(&l->wayland);
   if (l->flatpak_made)
     remove_instance_dir(s->flatpak_parent, true, s->instance_id);
   if (l->runtime_made)
     remove_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
   l->flatpak_made = l->runtime_made = false;
-  /* By now it has seen EOF and is on its way out, or it hangs: either way
-   * it gets SIGKILL, and sbx does not wait the ~2 ms the kernel takes to
-   * tear down its address space and namespaces (Flatpak does not wait for
-   * its proxy at all).  It can't run any more; the zombie goes with sbx's
-   * exit.  The files went first: its socket directory is a mount point in
-   * its mount namespace, which does not keep us from removing it (Linux
-   * >= 3.18), and nobody is left to connect: the sandbox has ended. */
-  helper_end(&l->proxy);
+  if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
+    log_warn("the D-Bus proxy did not exit when the sandbox ended; killed it");
   if (l->lock_fd >= 0)
     close(l->lock_fd);
   l->lock_fd = -1;

@@ -87,7 +87,6 @@ int launch_start(struct launch *l, struct plan *p);
  * asked read-only, shown in the plan and the notes.  Creates nothing. */
 void launch_explain(struct plan *p, struct notes *notes);
 
-/* After the sandbox ended (or when it never ran): remove the instance
- * files, end the proxy (SIGKILL if it has not exited by then; its teardown
- * is not waited for), free l's state.  Idempotent. */
+/* After the sandbox ended (or when it never ran): make sure the proxy has
+ * exited, remove the instance files, free l's state.  Idempotent. */
 void launch_stop(struct launch *l, struct plan *p);

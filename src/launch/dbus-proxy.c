@@ -44,17 +44,10 @@
 #include "launch/dbus-proxy.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/run.h"
@@ -148,17 +141,12 @@ static void proxy_plan(struct plan *pp, const struct plan_services *s, const cha
   pp->argv = strv_steal(&argv);
 }
 
-void dbus_proxy_plan(struct plan *pp, const struct plan_services *s, const char *binary, int sync_fd)
-{
-  proxy_plan(pp, s, binary, sync_fd, true);
-}
-
 char *dbus_proxy_describe(const struct plan_services *s, const char *binary)
 {
   struct plan pp;
   proxy_plan(&pp, s, binary, -1, false);
   struct buf line = { 0 };
-  /* argv[0] of the old wrapper, which names the sandbox in messages. */
+  /* The name --explain has always given the proxy's sandbox. */
   buf_puts(&line, "sbx-dbus-proxy --die-with-parent --unshare-pid --unshare-ipc --cap-drop ALL");
   buf_puts(&line, " --ro-bind /X /X / --symlink T /X (every top-level entry of the host)");
   for (size_t i = 0; i < pp.n_ops; i++) {
@@ -178,7 +166,7 @@ char *dbus_proxy_describe(const struct plan_services *s, const char *binary)
 int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, struct helper *out)
 {
   struct plan pp;
-  dbus_proxy_plan(&pp, s, binary, ready_wr);
+  proxy_plan(&pp, s, binary, ready_wr, true);
   const int pass[] = { ready_wr };
   int r = sbx_spawn(&pp, pass, 1, out);
   plan_free(&pp);

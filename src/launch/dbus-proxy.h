@@ -13,12 +13,6 @@
  * $PATH (then /usr/bin).  NULL if there is none. */
 char *dbus_proxy_find_binary(const char *path_env);
 
-/* The proxy's sandbox as a plan (a root of its own with the host's top
- * level read-only, /proc, /dev, the instance directory, /.flatpak-info)
- * and its command (binary, NULL: not found; sync_fd: the write end the
- * proxy signals readiness on).  Plain data: sbx_spawn builds it. */
-void dbus_proxy_plan(struct plan *pp, const struct plan_services *s, const char *binary, int sync_fd);
-
 /* The proxy's sandbox as a bubblewrap-style command line, for --explain
  * (the top level of the host in one word, the fd as "FD").  Free it. */
 char *dbus_proxy_describe(const struct plan_services *s, const char *binary);

@@ -559,11 +559,28 @@ static int write_info(const struct plan *p, const struct sandbox_info *info)
   return 0;
 }
 
+/* Who the sandbox's processes are, and whether it needs a user namespace
+ * below its own for the app. */
+static int run_state_init(struct run_state *l, const struct plan *p)
+{
+  *l = (struct run_state){ .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1, .info_done_rd = -1, .cgns_wr = -1 };
+  l->real_uid = getuid();
+  l->real_gid = getgid();
+  l->sandbox_uid = p->uid_set ? p->uid : l->real_uid;
+  l->sandbox_gid = p->gid_set ? p->gid : l->real_gid;
+  l->userns = (p->unshare & CLONE_NEWUSER) != 0;
+  /* devpts and the user-namespace limit need uid 0 in the namespace that
+   * does the setup; the app then gets its own uid one namespace down. */
+  l->nested = l->userns && p->userns_block_fd < 0 &&
+              (p->disable_userns || (plan_has_op(p, OP_DEV) && (l->sandbox_uid != 0 || l->sandbox_gid != 0)));
+  return compute_caps(p, l->real_uid, &l->keep_caps);
+}
+
 /* The monitor's side of sbx_run: the app's exit status, or -errno after a
  * message. */
 static int run(struct plan *p)
 {
-  struct run_state l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1, .info_done_rd = -1, .cgns_wr = -1 };
+  struct run_state l;
   int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 }, info_done[2] = { -1, -1 };
   pid_t parent = getppid();
 
@@ -574,16 +591,7 @@ static int run(struct plan *p)
       return -ESRCH; /* the parent is gone already: nobody to tell */
   }
 
-  l.real_uid = getuid();
-  l.real_gid = getgid();
-  l.sandbox_uid = p->uid_set ? p->uid : l.real_uid;
-  l.sandbox_gid = p->gid_set ? p->gid : l.real_gid;
-  l.userns = (p->unshare & CLONE_NEWUSER) != 0;
-  /* devpts and the user-namespace limit need uid 0 in the namespace that
-   * does the setup; the app then gets its own uid one namespace down. */
-  l.nested = l.userns && p->userns_block_fd < 0 &&
-             (p->disable_userns || (plan_has_op(p, OP_DEV) && (l.sandbox_uid != 0 || l.sandbox_gid != 0)));
-  int r = compute_caps(p, l.real_uid, &l.keep_caps);
+  int r = run_state_init(&l, p);
   if (r < 0)
     return r;
   char cwd[PATH_MAX];
@@ -867,4 +875,58 @@ int sbx_join(struct plan *p, pid_t target, char **argv, char **envp)
   int code = supervise(pid, sfd);
   close(sfd);
   return code;
+}
+
+/* ---- a side service's sandbox ------------------------------------------ */
+
+/* The service's first process: only the fds it is given, then the
+ * sandbox, then its program.  Never returns. */
+_noreturn_ static void service_main(struct run_state *l, struct plan *p, const int *pass, size_t n_pass)
+{
+  /* sbx's fds are close-on-exec, but the caller's named in the app's plan
+   * (--sync-fd, --file FD...) are not: they are the app's, not the
+   * service's.  Stdin reads nothing: the terminal is the app's. */
+  _cleanup_free_ int *keep = xcalloc(n_pass + 1, sizeof *keep);
+  memcpy(keep, pass, n_pass * sizeof *pass);
+  keep[n_pass] = l->alive_rd;
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0 || dup2(null, STDIN_FILENO) < 0 || close_fds_except(keep, n_pass + 1) < 0)
+    _exit(SBX_EXIT_SETUP);
+  for (size_t i = 0; i < n_pass; i++)
+    if (pass[i] >= 0 && fcntl(pass[i], F_SETFD, 0) < 0)
+      _exit(SBX_EXIT_SETUP);
+  struct filters filters = { 0 };
+  int r = sandbox_setup(l, p, &filters);
+  if (r == 0)
+    r = exec_app(l, p, &filters);
+  _exit(SBX_EXIT_SETUP);
+}
+
+int sbx_spawn(struct plan *p, const int *pass, size_t n_pass, struct helper *h)
+{
+  *h = HELPER_NONE;
+  struct run_state l;
+  int r = run_state_init(&l, p);
+  if (r < 0)
+    return r;
+  /* The service starts with no signal blocked, whatever sbx blocks now. */
+  sigemptyset(&l.old_mask);
+  /* The child arms its parent-death signal, then checks that sbx did not
+   * die before that: sbx's pidfd polls readable once sbx has exited.
+   * (Without pidfd_open, kernels before 5.3, the check is skipped.) */
+  l.alive_rd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  unsigned long flags = CLONE_NEWNS | (p->unshare & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+                                                     CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
+  pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid == 0)
+    service_main(&l, p, pass, n_pass);
+  int e = errno;
+  if (l.alive_rd >= 0)
+    close(l.alive_rd);
+  if (pid < 0)
+    return log_errno(e, "Can't start %s: clone", p->argv[0]);
+  h->pid = pid;
+  /* Not reaped yet, so the pid still names our child. */
+  h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  return 0;
 }

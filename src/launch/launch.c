@@ -122,15 +122,19 @@ static void undo(struct launch *l, struct plan *p)
   take_back(&l->sync, &p->sync_fd);
   take_back(&l->info, &p->info_fd);
   /* With its pipe's read end gone the proxy exits by itself (and with the
-   * sync pipe's the compositor stops accepting on our Wayland socket). */
-  if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
-    log_warn("the D-Bus proxy did not exit when the sandbox ended; killed it");
+   * sync pipe's the compositor stops accepting on our Wayland socket).
+   * Its exit (GLib's, then its namespaces') takes a few ms: the files go
+   * meanwhile.  Its socket directory is a mount point in its mount
+   * namespace, which does not keep us from removing it (Linux >= 3.18);
+   * nobody is left to connect: the sandbox has ended. */
   wayland_disconnect(&l->wayland);
   if (l->flatpak_made)
     remove_instance_dir(s->flatpak_parent, true, s->instance_id);
   if (l->runtime_made)
     remove_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
   l->flatpak_made = l->runtime_made = false;
+  if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
+    log_warn("the D-Bus proxy did not exit when the sandbox ended; killed it");
   if (l->lock_fd >= 0)
     close(l->lock_fd);
   l->lock_fd = -1;
@@ -288,14 +292,8 @@ static void note_proxy(const struct plan_services *s, const char *binary, struct
 {
   notes_add(notes, "dbus proxy: %s, in its own sandbox; sockets in %s (mode 0700), removed when the sandbox ends",
             binary ? binary : "xdg-dbus-proxy (NOT FOUND: the sandbox would fail to start)", s->runtime_dir);
-  _cleanup_strv_ char **argv = dbus_proxy_argv(s, binary, -1, -1, true);
-  struct buf line = { 0 };
-  for (size_t i = 0; argv[i]; i++) {
-    buf_puts(&line, i ? " " : "");
-    buf_puts(&line, argv[i]);
-  }
-  notes_add(notes, "dbus proxy command: %s", line.s ? line.s : "");
-  buf_free(&line);
+  _cleanup_free_ char *line = dbus_proxy_describe(s, binary);
+  notes_add(notes, "dbus proxy command: %s", line);
 }
 
 void launch_explain(struct plan *p, struct notes *notes)

@@ -91,6 +91,51 @@ t_normal_calls_work() {
     "0 True" "python3 with a subprocess"
 }
 
+t_allowlist() {
+  # sysfs(2) works under the default rules (the control) and is left out
+  # of the allowlist: ENOSYS there; what the rules refuse keeps their
+  # errno, what they allow works.
+  local out
+  out=$(in_profile default -- sysfs)
+  expect_eq "$(answer "$out" sysfs)" ok "control: sysfs under the default rules"
+  out=$(in_profile default --syscall-filter allowlist -- sysfs keyctl clone3 socket-packet "${ALLOWED[@]}")
+  expect_eq "$(answer "$out" sysfs)" ENOSYS "sysfs, not on the allowlist"
+  expect_eq "$(answer "$out" keyctl)" EPERM "keyctl: the rules' errno"
+  expect_eq "$(answer "$out" clone3)" ENOSYS "clone3"
+  expect_eq "$(answer "$out" socket-packet)" EAFNOSUPPORT "a refused socket family"
+  local name
+  for name in "${ALLOWED[@]}"; do
+    expect_eq "$(answer "$out" $name)" ok "$name with the allowlist"
+  done
+  out=$(in_profile default --syscall-filter allowlist --syscall-allow sysfs --allow-debugging yes -- sysfs ptrace)
+  expect_eq "$(answer "$out" sysfs)" ok "syscall-allow sysfs joins the allowlist"
+  expect_eq "$(answer "$out" ptrace)" ok "allow-debugging yes: ptrace is not held back by the allowlist"
+  setup_profiles
+  expect_eq "$(sbx --profile default --syscall-filter allowlist -- python3 -c \
+    'import os, ssl, sqlite3, subprocess, threading; print(subprocess.run(["sh", "-c", "ls /usr >/dev/null"]).returncode)')" \
+    0 "python3, its modules and a subprocess with the allowlist"
+  out=$(sbx "${RO_ROOT[@]}" --syscall-filter allowlist -- "$SBX_SYSPROBE" sysfs keyctl)
+  expect_eq "$(answer "$out" sysfs) $(answer "$out" keyctl)" "ENOSYS EPERM" "bubblewrap-style: --syscall-filter allowlist"
+}
+
+t_allowlist_firefox() {
+  # A real, demanding app under the allowlist: Firefox (its own sandbox,
+  # threads, the GPU process's fallbacks) renders a page to a screenshot,
+  # and the screenshot shows the page.
+  command -v firefox-esr >/dev/null || skip_check "firefox-esr not installed"
+  command -v convert >/dev/null || skip_check "ImageMagick not installed"
+  setup_profiles
+  export XDG_RUNTIME_DIR=$T/ffrun
+  mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$HOME/Downloads"
+  printf '<html><body style="background:#00ff00">allowlist</body></html>\n' >"$T/page.html"
+  chmod 644 "$T/page.html"
+  run_sbx --profile firefox --syscall-filter allowlist --dbus-session none --ro "$T/page.html" -- \
+    firefox-esr --headless --screenshot "$HOME/Downloads/shot.png" "file://$T/page.html"
+  [[ -s $HOME/Downloads/shot.png ]] || fail "no screenshot (exit $RC): $ERR"
+  expect_eq "$(convert "$HOME/Downloads/shot.png" -format '%[pixel:p{100,100}]' info:)" "srgba(0,255,0,1)" \
+    "the page's colour in the screenshot"
+}
+
 t_allow_debug_group() {
   local out
   out=$(in_profile default --syscall-allow @debug -- ptrace perf_event_open keyctl)
@@ -330,6 +375,8 @@ run_checks() {
   check "default profile: the filter refuses them, not the kernel (syscall-errno)" t_filter_not_kernel
   check "default profile: clone, personality query, unix/inet sockets, sh and python3 work" t_normal_calls_work
   check "syscall-allow @debug: ptrace and perf_event_open work" t_allow_debug_group
+  check "syscall-filter allowlist: calls left out fail with ENOSYS, the rest as before" t_allowlist
+  check "syscall-filter allowlist: Firefox renders a page (headless screenshot)" t_allowlist_firefox
   check "allow-debugging yes: ptrace works; a syscall-deny of the call still wins" t_allow_debugging
   check "syscall-deny NAME and syscall-errno in a profile" t_deny_named_call
   check "syscall-allow NAME, syscall-filter none" t_allow_call_and_filter_none

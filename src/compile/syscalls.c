@@ -207,7 +207,8 @@ static bool call_named(const struct policy *pol, const char *name)
 void syscalls_compile(const struct policy *pol, struct plan *p, bool profile)
 {
   enum syscall_filter filter = policy_syscall_filter(pol);
-  bool on = profile ? filter != SYSCALL_FILTER_NONE : filter == SYSCALL_FILTER_DEFAULT;
+  bool on = profile ? filter != SYSCALL_FILTER_NONE
+                    : filter == SYSCALL_FILTER_DEFAULT || filter == SYSCALL_FILTER_ALLOWLIST;
   int error = policy_syscall_errno(pol);
   if (error == 0)
     error = EPERM;
@@ -245,5 +246,15 @@ void syscalls_compile(const struct policy *pol, struct plan *p, bool profile)
       continue;
     plan_add_syscall_rule(p, &(struct syscall_rule){ plan_syscall_string(p, c.name), SYSCALL_ANY, 0, 0, 0, error,
                                                      NULL, "the profile's syscall-deny" });
+  }
+
+  /* The allowlist lets through every call the table or a rule names,
+   * refused or not: the rules decide those. */
+  if (filter == SYSCALL_FILTER_ALLOWLIST) {
+    syscalls_allowlist(pol, p);
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+      syscalls_allowlist_add(p, table[i].rule.name);
+    for (size_t i = 0; i < p->n_syscall_rules; i++)
+      syscalls_allowlist_add(p, p->syscall_rules[i].name);
   }
 }

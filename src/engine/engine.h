@@ -93,11 +93,12 @@ int landlock_apply(const struct plan_landlock *ll);
 /* seccomp.c */
 int seccomp_read_fd(int fd, struct seccomp_prog *prog);
 int seccomp_apply(const struct seccomp_prog *progs, size_t n);
-/* sbx's own rules (plan.syscall_rules), compiled once with libseccomp into
- * one program per architecture, native first (*n_progs 0 without rules);
- * pid 1 and the app install the same programs.  progs holds
+/* sbx's own policy compiled once with libseccomp: the rules
+ * (plan.syscall_rules) into one program per architecture, native first,
+ * then the allowlist (plan.syscall_allowlist) likewise; *n_progs 0 without
+ * either.  pid 1 and the app install the same programs.  progs holds
  * SECCOMP_MAX_ARCH_PROGS.  Returns 0 or -errno after a message. */
-int seccomp_compile_rules(const struct syscall_rule *rules, size_t n, struct seccomp_prog *progs, size_t *n_progs);
+int seccomp_compile_policy(const struct plan *p, struct seccomp_prog *progs, size_t *n_progs);
 
 /* selinux.c */
 int label_exec(const char *label);

@@ -125,49 +125,109 @@ static int export_prog(scmp_filter_ctx ctx, struct seccomp_prog *prog)
   return 0;
 }
 
-/* One filter for one architecture (arch 0: the native one).  A call made
+/* A filter for one architecture (*arch 0: the native one, set to its
+ * number here) with `action` for every call no rule names.  A call made
  * through another architecture's entry point is the other filters' to
  * judge, so this one allows it (SCMP_FLTATR_ACT_BADARCH): one filter per
- * architecture is what lets every rule be added exactly (above).  A
- * libseccomp without the architecture gives no program (prog->data NULL). */
+ * architecture is what lets every rule be added exactly (above).  *ctx is
+ * NULL (and the return 0) where libseccomp lacks the architecture: no
+ * program for it. */
+static int arch_filter_new(uint32_t action, uint32_t *arch, scmp_filter_ctx *ctx)
+{
+  *ctx = seccomp_init(action);
+  if (!*ctx)
+    return log_fail(ENOMEM, "seccomp: can't create a filter");
+  if (*arch == 0) {
+    *arch = seccomp_arch_native();
+  } else if (seccomp_arch_add(*ctx, *arch) < 0 || seccomp_arch_remove(*ctx, SCMP_ARCH_NATIVE) < 0) {
+    seccomp_release(*ctx);
+    *ctx = NULL;
+    return 0;
+  }
+  int r = seccomp_attr_set(*ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+  if (r < 0) {
+    seccomp_release(*ctx);
+    *ctx = NULL;
+    return log_errno(r, "seccomp: can't set up a filter");
+  }
+  return 0;
+}
+
+/* The rules' filter for one architecture (0: the native one); no program
+ * (prog->data NULL) where libseccomp lacks the architecture. */
 static int compile_arch_filter(const struct syscall_rule *rules, size_t n, uint32_t arch, struct seccomp_prog *prog)
 {
   *prog = (struct seccomp_prog){ 0 };
-  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-  if (!ctx)
-    return log_fail(ENOMEM, "seccomp: can't create a filter");
   bool native = arch == 0;
-  int r = 0;
-  if (!native) {
-    if (seccomp_arch_add(ctx, arch) < 0 || seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE) < 0)
-      goto out;
-  } else {
-    arch = seccomp_arch_native();
-  }
-  r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
-  if (r < 0)
-    log_errno(r, "seccomp: can't set up a filter");
+  scmp_filter_ctx ctx;
+  int r = arch_filter_new(SCMP_ACT_ALLOW, &arch, &ctx);
+  if (r < 0 || !ctx)
+    return r;
   for (size_t i = 0; r == 0 && i < n; i++)
     r = add_rule(ctx, arch, native, &rules[i]);
   if (r == 0)
     r = export_prog(ctx, prog);
-out:
   seccomp_release(ctx);
   return r;
 }
 
-int seccomp_compile_rules(const struct syscall_rule *rules, size_t n, struct seccomp_prog *progs, size_t *n_progs)
+/* The allowlist's filter for one architecture (0: the native one):
+ * ENOSYS for every call but those named.  As for the rules, libseccomp
+ * takes the native number (or its own negative one for a call only other
+ * architectures have) and translates it; a name this architecture lacks
+ * is skipped, and on another architecture so is a call libseccomp can't
+ * express there. */
+static int compile_arch_allowlist(const char *const *names, size_t n, uint32_t arch, struct seccomp_prog *prog)
 {
-  *n_progs = 0;
-  if (n == 0)
-    return 0;
-  int r = compile_arch_filter(rules, n, 0, &progs[0]);
+  *prog = (struct seccomp_prog){ 0 };
+  bool native = arch == 0;
+  scmp_filter_ctx ctx;
+  int r = arch_filter_new(SCMP_ACT_ERRNO(ENOSYS), &arch, &ctx);
+  if (r < 0 || !ctx)
+    return r;
+  for (size_t i = 0; r == 0 && i < n; i++) {
+    int nr = seccomp_syscall_resolve_name(names[i]);
+    if (nr == __NR_SCMP_ERROR || seccomp_syscall_resolve_name_arch(arch, names[i]) == __NR_SCMP_ERROR)
+      continue;
+    r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+    if (r < 0 && !native)
+      r = 0;
+    else if (r < 0)
+      log_errno(r, "seccomp: can't allow %s", names[i]);
+  }
   if (r == 0)
-    *n_progs = 1;
-  for (const uint32_t *a = compat_arches(); r == 0 && *a; a++) {
-    r = compile_arch_filter(rules, n, *a, &progs[*n_progs]);
-    if (r == 0 && progs[*n_progs].data)
+    r = export_prog(ctx, prog);
+  seccomp_release(ctx);
+  return r;
+}
+
+/* The rules' programs (or, with allowlist, the allowlist's), one per
+ * architecture, native first, appended to progs. */
+static int compile_each_arch(const struct plan *p, bool allowlist, struct seccomp_prog *progs, size_t *n_progs)
+{
+  uint32_t arches[SECCOMP_MAX_ARCH_PROGS / 2] = { 0 };
+  size_t n_arches = 1;
+  for (const uint32_t *a = compat_arches(); *a && n_arches < sizeof arches / sizeof arches[0]; a++)
+    arches[n_arches++] = *a;
+  for (size_t i = 0; i < n_arches; i++) {
+    struct seccomp_prog *prog = &progs[*n_progs];
+    int r = allowlist ? compile_arch_allowlist(p->syscall_allowlist, p->n_syscall_allowlist, arches[i], prog)
+                      : compile_arch_filter(p->syscall_rules, p->n_syscall_rules, arches[i], prog);
+    if (r < 0)
+      return r;
+    if (prog->data)
       (*n_progs)++;
   }
+  return 0;
+}
+
+int seccomp_compile_policy(const struct plan *p, struct seccomp_prog *progs, size_t *n_progs)
+{
+  *n_progs = 0;
+  int r = 0;
+  if (p->n_syscall_rules > 0)
+    r = compile_each_arch(p, false, progs, n_progs);
+  if (r == 0 && p->n_syscall_allowlist > 0)
+    r = compile_each_arch(p, true, progs, n_progs);
   return r;
 }

@@ -32,6 +32,9 @@ static void cache_key(const struct plan *p, struct buf *key)
     buf_printf(key, "%s %d %u %" PRIx64 " %" PRIx64 " %d\n", r->name, (int)r->cmp, r->arg, r->mask, r->value,
                r->error);
   }
+  buf_printf(key, "allowlist %zu\n", p->n_syscall_allowlist);
+  for (size_t i = 0; i < p->n_syscall_allowlist; i++)
+    buf_printf(key, "%s\n", p->syscall_allowlist[i]);
 }
 
 /* FNV-1a, 64 bits: a file name for the key (the file holds the key). */
@@ -164,7 +167,7 @@ static void cache_store(int dfd, const char *name, const struct buf *key, const 
 
 int seccomp_policy_prepare(struct plan *p)
 {
-  if (p->n_syscall_rules == 0 || p->n_policy_progs > 0)
+  if ((p->n_syscall_rules == 0 && p->n_syscall_allowlist == 0) || p->n_policy_progs > 0)
     return 0;
   struct buf key = { 0 };
   cache_key(p, &key);
@@ -173,7 +176,7 @@ int seccomp_policy_prepare(struct plan *p)
   _cleanup_close_ int dfd = open_cache_dir();
   int r = 0;
   if (dfd < 0 || !cache_load(dfd, name, &key, p)) {
-    r = seccomp_compile_rules(p->syscall_rules, p->n_syscall_rules, p->policy_progs, &p->n_policy_progs);
+    r = seccomp_compile_policy(p, p->policy_progs, &p->n_policy_progs);
     if (r == 0 && dfd >= 0 && p->n_policy_progs > 0)
       cache_store(dfd, name, &key, p);
   }

@@ -30,6 +30,7 @@ net_fail() {
   echo "not ok 1 - the test network could be set up: $*"
   echo "1..1"
   { kill -KILL "${NET_PIDS[@]}"; wait "${NET_PIDS[@]}"; } 2>/dev/null
+  [[ -z ${NET_DIR:-} ]] || rm -rf "$NET_DIR"
   exit 0
 }
 # other_netns PID: is PID in a network namespace other than ours yet?

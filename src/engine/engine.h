@@ -77,6 +77,21 @@ int ns_loopback_up(void);
 int ns_nested_userns(struct setup *s, uid_t uid, gid_t gid, bool disable_userns);
 int ns_check_userns_disabled(void);
 
+/* userns-diag.c: why creating a user namespace failed with `err` (an
+ * errno), as "what is restricted; how to lift it" (allocated), or NULL
+ * when none of the known restrictions applies.  Reads only /proc files. */
+char *ns_restriction_explain(int err);
+/* The monitor's one message after clone(CLONE_NEWUSER...) failed with
+ * err: the restriction and its remedy, or the generic message.  -err. */
+int ns_explain_clone_failure(int err);
+/* Inside a new user namespace: are we in AppArmor's capability-less
+ * "unprivileged_userns" profile (Ubuntu 24.04's default for programs
+ * without a profile granting userns)?  Then -EPERM after one message. */
+bool ns_apparmor_confined(void);
+int ns_check_apparmor_confinement(void);
+/* Does a seccomp filter apply to this process (Seccomp: 2)? */
+bool ns_seccomp_filtered(void);
+
 /* caps.c */
 int caps_read_effective(uint64_t *mask);
 int caps_read_permitted(uint64_t *mask);

@@ -1,0 +1,113 @@
+#!/bin/bash
+# User-namespace restrictions (issue 11): when the sandbox's user namespace
+# can't be created, sbx says in one line what restricts it and the one
+# command that lifts it.  Simulated here as far as a test can: a seccomp
+# filter around sbx refusing CLONE_NEWUSER (a container's default profile),
+# and user.max_user_namespaces=0 inside a user namespace the test creates
+# (the knob is per user namespace).  Ubuntu's AppArmor switch and Debian's
+# kernel.unprivileged_userns_clone need a kernel that has them: not here.
+# Every failure leaves nothing behind: no process, mount or file.
+source "$(dirname "$0")/lib.sh"
+
+need_nouserns() {
+  [[ $IS_SBX == 1 ]] || skip_check "sbx's own diagnostics"
+  [[ -x ${SBX_NOUSERNS:-} ]] || skip_check "the nouserns helper is not reachable (SBX_NOUSERNS=${SBX_NOUSERNS:-})"
+}
+
+# The files under the test dir, less sbx's system call filter cache (a
+# profile run compiles its filter before the sandbox starts, and keeps it).
+files_left() { tree_listing "$T" | grep -v '/\.run/sbx\(/seccomp\(/[0-9a-f]*\.bpf\)\?\)\?$'; }
+
+# userns_error REGEX COMMAND...: COMMAND (an sbx run, wrapped) fails with
+# exit status 1 and one line matching REGEX, leaving nothing behind.
+userns_error() {
+  local want=$1; shift
+  local mounts_before files_before
+  mounts_before=$(mountpoints)
+  files_before=$(files_left)
+  RC=0
+  "$@" >"$T/.out" 2>"$T/.err" || RC=$?
+  OUT=$(<"$T/.out")
+  ERR=$(<"$T/.err")
+  echo "command: $*"
+  echo "exit status: $RC"
+  echo "stderr: $ERR"
+  expect_eq "$RC" 1 "exit status"
+  expect_eq "$OUT" "" "stdout"
+  expect_error_message "can't create a user namespace: "
+  expect_match "$ERR" "$want" "message"
+  expect_eq "$(mountpoints)" "$mounts_before" "mount table of the caller"
+  expect_eq "$(files_left)" "$files_before" "files under the test dir"
+  if pgrep -f "sbx-userns-$$" >/dev/null; then
+    fail "processes left behind: $(pgrep -f "sbx-userns-$$" | tr '\n' ' ')"
+  fi
+}
+
+t_seccomp_eperm() {
+  need_nouserns
+  userns_error "a seccomp filter around sbx refuses to create namespaces \(EPERM;.*seccomp=unconfined" \
+    "$SBX_NOUSERNS" "$SBX" "${RO_ROOT[@]}" --unshare-user --setenv M "sbx-userns-$$" true
+}
+
+t_seccomp_enosys() {
+  need_nouserns
+  userns_error "a seccomp filter around sbx refuses to create namespaces \(ENOSYS;" \
+    "$SBX_NOUSERNS" --errno ENOSYS "$SBX" "${RO_ROOT[@]}" --unshare-user --setenv M "sbx-userns-$$" true
+}
+
+# A profile run (no bubblewrap options) creates its user namespace too.
+t_seccomp_profile() {
+  need_nouserns
+  fresh_home
+  userns_error "seccomp filter around sbx" "$SBX_NOUSERNS" "$SBX" --noprofile true
+}
+
+# The filter only refuses user namespaces: without one, root's sandbox
+# still starts (the diagnosis is not a blanket refusal).
+t_seccomp_root_without_userns() {
+  need_nouserns
+  is_root || skip_check "only root can do without a user namespace"
+  RC=0
+  OUT=$("$SBX_NOUSERNS" "$SBX" "${RO_ROOT[@]}" echo hi 2>&1) || RC=$?
+  expect_eq "$RC" 0 "exit status"
+  expect_eq "$OUT" hi "output"
+}
+
+# in_userns_with_max N COMMAND...: run COMMAND as root of a new user
+# namespace whose user.max_user_namespaces is N.
+in_userns_with_max() {
+  local max=$1; shift
+  unshare -U --map-root-user -- bash -c 'echo "$1" >/proc/sys/user/max_user_namespaces && shift && exec "$@"' \
+    _ "$max" "$@"
+}
+
+have_unshare_user() {
+  [[ $IS_SBX == 1 ]] || skip_check "sbx's own diagnostics"
+  unshare -U --map-root-user true 2>/dev/null || skip_check "unshare -U is not allowed here"
+}
+
+t_max_user_namespaces_zero() {
+  have_unshare_user
+  userns_error "user namespaces are disabled \(user\.max_user_namespaces is 0 .*sysctl -w user\.max_user_namespaces=[0-9]+" \
+    in_userns_with_max 0 "$SBX" "${RO_ROOT[@]}" --unshare-user --setenv M "sbx-userns-$$" true
+}
+
+# The control: the same namespace with room for one more lets sbx start.
+t_max_user_namespaces_control() {
+  have_unshare_user
+  RC=0
+  OUT=$(in_userns_with_max 5 "$SBX" "${RO_ROOT[@]}" --unshare-user echo hi 2>&1) || RC=$?
+  expect_eq "$RC" 0 "exit status"
+  expect_eq "$OUT" hi "output"
+}
+
+run_checks() {
+  check "a seccomp filter refusing CLONE_NEWUSER (EPERM) is named, with its remedy" t_seccomp_eperm
+  check "a seccomp filter refusing CLONE_NEWUSER (ENOSYS) is named, with its remedy" t_seccomp_enosys
+  check "a profile run under such a filter gets the same one message" t_seccomp_profile
+  check "the filter does not stop root's sandbox without a user namespace" t_seccomp_root_without_userns
+  check "user.max_user_namespaces=0 is named, with the sysctl that lifts it" t_max_user_namespaces_zero
+  check "with user.max_user_namespaces above 0 the same sandbox starts" t_max_user_namespaces_control
+}
+
+tap_main "$@"

@@ -101,6 +101,47 @@ t_max_user_namespaces_control() {
   expect_eq "$OUT" hi "output"
 }
 
+# ------------------------------------------------ the AppArmor profile
+
+need_profile() {
+  [[ -r ${SBX_APPARMOR_PROFILE:-} ]] || skip_check "the built AppArmor profile is not reachable (SBX_APPARMOR_PROFILE=${SBX_APPARMOR_PROFILE:-})"
+}
+
+need_parser() {
+  need_profile
+  command -v apparmor_parser >/dev/null || skip_check "apparmor_parser is not installed (apt-get install apparmor)"
+}
+
+# Ubuntu's bwrap profile, for sbx: unconfined, attached to the installed
+# binary, granting the one permission the restriction withholds.
+t_apparmor_profile_content() {
+  need_profile
+  local text
+  text=$(<"$SBX_APPARMOR_PROFILE")
+  expect_match "$text" $'(^|\n)abi <abi/4\.0>,' "abi"
+  expect_match "$text" $'(^|\n)profile sbx /[^ ]*/bin/sbx flags=\(unconfined\) \{' "profile line"
+  expect_match "$text" $'\n  userns,\n' "userns rule"
+}
+
+# apparmor_parser -Q (no kernel load) -K (no cache): the profile parses.
+t_apparmor_parses() {
+  need_parser
+  [[ -e /etc/apparmor.d/abi/4.0 ]] ||
+    skip_check "$(apparmor_parser --version | head -n 1) predates AppArmor 4.0 (no abi/4.0, no userns rule); the next check parses the rest"
+  apparmor_parser -Q -K "$SBX_APPARMOR_PROFILE"
+}
+
+# An AppArmor 3 parser knows neither abi/4.0 nor `userns`: everything else
+# of the profile must still parse (and the check can fail: a typo does).
+t_apparmor_parses_without_v4_rules() {
+  need_parser
+  [[ ! -e /etc/apparmor.d/abi/4.0 ]] || skip_check "this parser reads the whole profile (previous check)"
+  sed -e 's|<abi/4\.0>|<abi/3.0>|' -e '/^  userns,$/d' "$SBX_APPARMOR_PROFILE" >"$T/sbx.apparmor"
+  apparmor_parser -Q -K "$T/sbx.apparmor"
+  sed -i 's|^  include if exists|  include iff exists|' "$T/sbx.apparmor"
+  ! apparmor_parser -Q -K "$T/sbx.apparmor" 2>/dev/null || fail "the parser accepted a broken profile"
+}
+
 run_checks() {
   check "a seccomp filter refusing CLONE_NEWUSER (EPERM) is named, with its remedy" t_seccomp_eperm
   check "a seccomp filter refusing CLONE_NEWUSER (ENOSYS) is named, with its remedy" t_seccomp_enosys
@@ -108,6 +149,9 @@ run_checks() {
   check "the filter does not stop root's sandbox without a user namespace" t_seccomp_root_without_userns
   check "user.max_user_namespaces=0 is named, with the sysctl that lifts it" t_max_user_namespaces_zero
   check "with user.max_user_namespaces above 0 the same sandbox starts" t_max_user_namespaces_control
+  check "the AppArmor profile grants userns to the installed sbx, confining nothing" t_apparmor_profile_content
+  check "the AppArmor profile parses (apparmor_parser -Q -K)" t_apparmor_parses
+  check "the AppArmor profile parses with an AppArmor 3 parser, less its AppArmor 4 rules" t_apparmor_parses_without_v4_rules
 }
 
 tap_main "$@"

@@ -412,7 +412,7 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
   return 0;
 }
 
-enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST };
+enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST, T_DOCTOR };
 
 static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
 {
@@ -436,6 +436,7 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
     *ps->action = def->tag == T_DESKTOP_INSTALL ? CLI_DESKTOP_INSTALL : CLI_DESKTOP_REMOVE;
     break;
   case T_DESKTOP_LIST: *ps->action = CLI_DESKTOP_LIST; break;
+  case T_DOCTOR: *ps->action = CLI_DOCTOR; break;
   default: return -EINVAL;
   }
   return 0;
@@ -537,6 +538,7 @@ static const struct option_def options[] = {
   { "--desktop-install", 1, h_sbx, T_DESKTOP_INSTALL },
   { "--desktop-remove", 1, h_sbx, T_DESKTOP_REMOVE },
   { "--desktop-list", 0, h_sbx, T_DESKTOP_LIST },
+  { "--doctor", 0, h_sbx, T_DOCTOR },
   { "--seccomp-default", 0, h_seccomp_default, 0 },
 };
 

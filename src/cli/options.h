@@ -1,7 +1,7 @@
 #pragma once
 #include "plan/plan.h"
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK, CLI_EXPLAIN, CLI_DESKTOP_INSTALL, CLI_DESKTOP_REMOVE, CLI_DESKTOP_LIST };
+enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK, CLI_EXPLAIN, CLI_DESKTOP_INSTALL, CLI_DESKTOP_REMOVE, CLI_DESKTOP_LIST, CLI_DOCTOR };
 
 /* sbx's own options (beyond bubblewrap's), kept aside until the profile is
  * known: directive options go into the policy at the command-line layer. */

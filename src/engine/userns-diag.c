@@ -8,12 +8,15 @@
  * first, after the failure (never on the success path). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "engine/syscalls.h"
 #include "util/util.h"
 
 #define SYSCTL_MAX_USERNS "/proc/sys/user/max_user_namespaces"
@@ -180,4 +183,130 @@ int ns_check_apparmor_confinement(void)
                         "profile, which denies every capability in it "
                         "(kernel.apparmor_restrict_unprivileged_userns is 1); %s",
                   apparmor_remedy());
+}
+
+/* ---- sbx --doctor: what this kernel lets sbx do, tried for real ---------
+ * In a throw-away child, so that nothing it creates outlives the probe: the
+ * namespaces and the mounts made in them end with the child. */
+
+/* An errno for a call that failed, 0 for one that worked. */
+static int outcome(long r)
+{
+  return r < 0 ? errno : 0;
+}
+
+/* Without a mount namespace to try them in (or after an earlier call
+ * failed), the new mount API calls are only asked whether they exist: with
+ * an invalid fd the kernel says EBADF (present) or ENOSYS (absent or
+ * filtered); EPERM is what it says to a caller without CAP_SYS_ADMIN over
+ * its mount namespace before it looks at the arguments, so that counts as
+ * present too (a filter returning EPERM looks the same).  Fills in only
+ * the calls still marked -1 (not tried). */
+static void probe_mount_api_presence(struct kernel_probe *k)
+{
+  struct {
+    int *field;
+    long r;
+  } calls[] = {
+    { &k->open_tree, -1 }, { &k->move_mount, -1 }, { &k->mount_setattr, -1 },
+    { &k->fsopen, -1 },    { &k->fsconfig, -1 },   { &k->fsmount, -1 },
+  };
+  for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
+    if (*calls[i].field != -1)
+      continue;
+    errno = 0;
+    switch (i) {
+    case 0: calls[i].r = sys_open_tree(-1, "", 0); break;
+    case 1: calls[i].r = sys_move_mount(-1, "", -1, "", 0); break;
+    case 2: calls[i].r = sys_mount_setattr(-1, "", 0, 0, 0); break;
+    case 3: calls[i].r = sys_fsopen("", 0); break;
+    case 4: calls[i].r = sys_fsconfig(-1, 0, NULL, NULL, 0); break;
+    default: calls[i].r = sys_fsmount(-1, 0, 0); break;
+    }
+    *calls[i].field = calls[i].r < 0 && errno == ENOSYS ? ENOSYS : KERNEL_PROBE_PRESENT;
+  }
+}
+
+/* Each call as the engine makes it, inside the child's own mount
+ * namespace (made private first, so that nothing propagates back): a tmpfs
+ * through fsopen/fsconfig/fsmount, a recursive clone of / made read-only
+ * with mount_setattr, and one of them attached with move_mount. */
+static void probe_mount_api(struct kernel_probe *k)
+{
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    return; /* nothing may propagate back: only ask whether they exist */
+  _cleanup_close_ int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+  k->fsopen = outcome(fs);
+  k->fsconfig = fs < 0 ? -1 : outcome(sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0));
+  _cleanup_close_ int mnt = k->fsconfig != 0 ? -1 : sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+  k->fsmount = k->fsconfig != 0 ? -1 : outcome(mnt);
+  _cleanup_close_ int tree = sys_open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  k->open_tree = outcome(tree);
+  k->mount_setattr = tree < 0 ? -1
+                              : outcome(sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0));
+  int from = mnt >= 0 ? mnt : tree;
+  const char *to = access("/tmp", F_OK) == 0 ? "/tmp" : "/";
+  k->move_mount = from < 0 ? -1 : outcome(sys_move_mount(from, "", AT_FDCWD, to, MOVE_MOUNT_F_EMPTY_PATH));
+}
+
+/* The child: a user namespace (as sbx makes one), its id maps, a mount
+ * namespace, the mount API; results through `wr`. */
+_noreturn_ static void probe_child(int wr)
+{
+  struct kernel_probe k = { .id_maps = -1, .mntns = -1, .open_tree = -1, .move_mount = -1, .mount_setattr = -1,
+                            .fsopen = -1, .fsconfig = -1, .fsmount = -1 };
+  char map[64];
+  uid_t uid = geteuid();
+  gid_t gid = getegid();
+
+  k.userns = outcome(unshare(CLONE_NEWUSER));
+  if (k.userns == 0) {
+    k.apparmor_confined = ns_apparmor_confined();
+    int r = write_file_at(AT_FDCWD, "/proc/self/setgroups", "deny\n");
+    snprintf(map, sizeof map, "0 %u 1\n", uid);
+    if (r == 0 || r == -ENOENT)
+      r = write_file_at(AT_FDCWD, "/proc/self/uid_map", map);
+    snprintf(map, sizeof map, "0 %u 1\n", gid);
+    if (r == 0)
+      r = write_file_at(AT_FDCWD, "/proc/self/gid_map", map);
+    k.id_maps = -r;
+  }
+  /* Root can do without the user namespace; anyone else needs its maps. */
+  if (k.id_maps == 0 || (k.userns != 0 && uid == 0))
+    k.mntns = outcome(unshare(CLONE_NEWNS));
+  if (k.mntns == 0)
+    probe_mount_api(&k);
+  probe_mount_api_presence(&k); /* the calls not tried */
+  errno = 0;
+  _cleanup_close_ int o = sys_openat2(AT_FDCWD, "/", O_PATH | O_CLOEXEC, 0, RESOLVE_NO_SYMLINKS);
+  k.openat2 = outcome(o);
+  _exit(write_all(wr, &k, sizeof k) < 0 ? 1 : 0);
+}
+
+int kernel_probe_run(struct kernel_probe *k)
+{
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0)
+    return log_errno(errno, "pipe");
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return log_errno(e, "fork");
+  }
+  if (pid == 0) {
+    close(pipefd[0]);
+    probe_child(pipefd[1]);
+  }
+  close(pipefd[1]);
+  ssize_t n = RETRY(read(pipefd[0], k, sizeof *k));
+  int e = errno;
+  close(pipefd[0]);
+  int status;
+  if (RETRY(waitpid(pid, &status, 0)) < 0)
+    return log_errno(errno, "waitpid");
+  if (n != (ssize_t)sizeof *k)
+    return log_fail(n < 0 ? e : EIO, "the kernel probe's child ended without a report");
+  return 0;
 }

@@ -192,6 +192,9 @@ static void probe_cgroups(struct report *r)
                          "controllers there); boot with systemd.unified_cgroup_hierarchy=1"
                        : "/sys/fs/cgroup is not cgroup v2 (cgroup v1)"),
         cost);
+    /* Every report has the same lines. */
+    add(r, "cgroup_delegation", "cgroup delegation", MISSING, xstrdup("no cgroup v2"), cost);
+    add(r, "cgroup_controllers", "cgroup controllers", MISSING, xstrdup("no cgroup v2"), cost);
     return;
   }
   add(r, "cgroup2", "cgroup v2", OK, xstrdup("mounted at /sys/fs/cgroup"), NULL);

@@ -177,7 +177,9 @@ bool ns_apparmor_confined(void)
 
 int ns_check_apparmor_confinement(void)
 {
-  if (!ns_apparmor_confined())
+  /* The switch first: one failed open on every kernel without it, where
+   * the label can't be AppArmor's unprivileged_userns anyway. */
+  if (read_sysctl(SYSCTL_APPARMOR) != 1 || !ns_apparmor_confined())
     return 0;
   return log_fail(EPERM, "can't set up the user namespace: AppArmor confines it to the \"unprivileged_userns\" "
                         "profile, which denies every capability in it "

@@ -73,6 +73,63 @@ t_seccomp_root_without_userns() {
   expect_eq "$OUT" hi "output"
 }
 
+# with_fake_sysctl NAME VALUE [APPARMOR_PROFILE] -- COMMAND...: run COMMAND
+# where /proc/sys/kernel holds only NAME=VALUE (a tmpfs over it, in a mount
+# namespace of its own, as root or as root of a new user namespace), and,
+# with a third word, where /etc/apparmor.d (which must exist) holds an
+# sbx profile.
+with_fake_sysctl() {
+  local name=$1 value=$2 profile=${3:-}
+  shift 3
+  local ns=(-m --propagation private)
+  is_root || ns=(-U --map-root-user "${ns[@]}")
+  unshare "${ns[@]}" -- bash -c '
+    mount -t tmpfs -o size=64k fake-sysctl /proc/sys/kernel && echo "$2" >"/proc/sys/kernel/$1" || exit 99
+    if [[ -n $3 ]]; then
+      mount -t tmpfs -o size=64k fake-apparmor /etc/apparmor.d || exit 99
+      echo "profile sbx" >/etc/apparmor.d/sbx
+    fi
+    shift 3
+    exec "$@"' _ "$name" "$value" "$profile" "$@"
+}
+
+need_fake_sysctl() {
+  need_nouserns
+  with_fake_sysctl unprivileged_userns_clone 0 "" true ||
+    skip_check "can't mount a tmpfs over /proc/sys/kernel here"
+}
+
+t_debian_userns_clone() {
+  need_fake_sysctl
+  userns_error "unprivileged user namespaces are disabled \(kernel\.unprivileged_userns_clone is 0 .*sysctl -w kernel\.unprivileged_userns_clone=1" \
+    with_fake_sysctl unprivileged_userns_clone 0 "" \
+    "$SBX_NOUSERNS" "$SBX" "${RO_ROOT[@]}" --unshare-user --setenv M "sbx-userns-$$" true
+}
+
+# With the switch off (1 means on), the filter is what refuses: said so.
+t_debian_userns_clone_on() {
+  need_fake_sysctl
+  userns_error "a seccomp filter around sbx refuses" \
+    with_fake_sysctl unprivileged_userns_clone 1 "" \
+    "$SBX_NOUSERNS" "$SBX" "${RO_ROOT[@]}" --unshare-user --setenv M "sbx-userns-$$" true
+}
+
+t_ubuntu_apparmor() {
+  need_fake_sysctl
+  userns_error "AppArmor restricts unprivileged user namespaces \(kernel\.apparmor_restrict_unprivileged_userns is 1\); install sbx's AppArmor profile .*sysctl -w kernel\.apparmor_restrict_unprivileged_userns=0" \
+    with_fake_sysctl apparmor_restrict_unprivileged_userns 1 "" \
+    "$SBX_NOUSERNS" "$SBX" "${RO_ROOT[@]}" --unshare-user --setenv M "sbx-userns-$$" true
+}
+
+# Where the package installed sbx's profile, loading it is the remedy.
+t_ubuntu_apparmor_profile_installed() {
+  need_fake_sysctl
+  [[ -d /etc/apparmor.d ]] || skip_check "no /etc/apparmor.d to cover with a tmpfs"
+  userns_error "AppArmor restricts .*; load sbx's AppArmor profile, which allows them: apparmor_parser -r /etc/apparmor.d/sbx \(as root\)$" \
+    with_fake_sysctl apparmor_restrict_unprivileged_userns 1 with-profile \
+    "$SBX_NOUSERNS" "$SBX" "${RO_ROOT[@]}" --unshare-user --setenv M "sbx-userns-$$" true
+}
+
 # in_userns_with_max N COMMAND...: run COMMAND as root of a new user
 # namespace whose user.max_user_namespaces is N.
 in_userns_with_max() {
@@ -149,6 +206,10 @@ run_checks() {
   check "the filter does not stop root's sandbox without a user namespace" t_seccomp_root_without_userns
   check "user.max_user_namespaces=0 is named, with the sysctl that lifts it" t_max_user_namespaces_zero
   check "with user.max_user_namespaces above 0 the same sandbox starts" t_max_user_namespaces_control
+  check "Debian's kernel.unprivileged_userns_clone=0 is named, with the sysctl that lifts it" t_debian_userns_clone
+  check "kernel.unprivileged_userns_clone=1 is not blamed: the filter is" t_debian_userns_clone_on
+  check "Ubuntu's kernel.apparmor_restrict_unprivileged_userns=1 is named, with the remedy" t_ubuntu_apparmor
+  check "...and with sbx's AppArmor profile installed, the remedy is loading it" t_ubuntu_apparmor_profile_installed
   check "the AppArmor profile grants userns to the installed sbx, confining nothing" t_apparmor_profile_content
   check "the AppArmor profile parses (apparmor_parser -Q -K)" t_apparmor_parses
   check "the AppArmor profile parses with an AppArmor 3 parser, less its AppArmor 4 rules" t_apparmor_parses_without_v4_rules

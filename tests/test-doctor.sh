@@ -125,6 +125,86 @@ t_desktop_missing() {
   expect_contains "$(detail_of wayland)" "$XDG_RUNTIME_DIR/nobody-here"
 }
 
+# fake_compositor SOCKET MODE: a scripted compositor that answers one
+# client's get_registry + sync with two globals -- wl_compositor and, in
+# MODE offer, wp_security_context_manager_v1 -- then hangs up.  Just what
+# the doctor asks; tests/test-wayland.sh has the fuller one.
+fake_compositor() {
+  /usr/bin/python3 - "$1" "$2" <<'PYEOF' &
+import os, socket, struct, sys
+path, mode = sys.argv[1:3]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+open(path + ".ready", "w").close()
+conn, _ = srv.accept()
+def wstr(s):
+    b = s.encode() + b"\0"
+    return struct.pack("=I", len(b)) + b + b"\0" * (-len(b) % 4)
+def send(obj, op, payload):
+    conn.sendall(struct.pack("=II", obj, (8 + len(payload)) << 16 | op) + payload)
+buf = b""
+registry = None
+while True:
+    data = conn.recv(4096)
+    if not data:
+        break
+    buf += data
+    while len(buf) >= 8:
+        obj, word = struct.unpack("=II", buf[:8])
+        size, op = word >> 16, word & 0xffff
+        if len(buf) < size:
+            break
+        args, buf = buf[8:size], buf[size:]
+        if obj == 1 and op == 1:  # get_registry
+            registry = struct.unpack("=I", args[:4])[0]
+        elif obj == 1 and op == 0:  # sync
+            callback = struct.unpack("=I", args[:4])[0]
+            send(registry, 0, struct.pack("=I", 1) + wstr("wl_compositor") + struct.pack("=I", 4))
+            if mode == "offer":
+                send(registry, 0, struct.pack("=I", 2) + wstr("wp_security_context_manager_v1") + struct.pack("=I", 1))
+            send(callback, 0, struct.pack("=I", 1))
+conn.close()
+os.unlink(path)
+PYEOF
+  remember_pid $!
+  wait_for test -e "$1.ready" || fail "the fake compositor did not start"
+}
+
+t_wayland_offered() {
+  need_sbx
+  [[ -x /usr/bin/python3 ]] || skip_check "python3 is not installed"
+  fresh_home
+  fake_compositor "$XDG_RUNTIME_DIR/wayland-doctor" offer
+  WAYLAND_DISPLAY=wayland-doctor doctor_json
+  expect_eq "$(state_of wayland)" ok "wayland"
+  expect_eq "$(detail_of wayland)" "the compositor offers wp_security_context_v1 (version 1)" "detail"
+}
+
+t_wayland_not_offered() {
+  need_sbx
+  [[ -x /usr/bin/python3 ]] || skip_check "python3 is not installed"
+  fresh_home
+  fake_compositor "$XDG_RUNTIME_DIR/wayland-doctor" plain
+  WAYLAND_DISPLAY=wayland-doctor doctor_json
+  expect_eq "$(state_of wayland)" restricted "wayland"
+  expect_contains "$(jq -r .checks.wayland.consequence <<<"$J")" "untagged"
+}
+
+# weston 10 (Debian 12's), a real compositor without the protocol.
+t_wayland_weston() {
+  need_sbx
+  command -v weston >/dev/null || skip_check "weston is not installed"
+  fresh_home
+  weston --backend=headless-backend.so --socket=wayland-doctor --idle-time=0 --shell=kiosk-shell.so \
+    --no-config >"$T/weston.log" 2>&1 &
+  remember_pid $!
+  wait_for test -S "$XDG_RUNTIME_DIR/wayland-doctor" || fail "weston did not start: $(tail -n 3 "$T/weston.log")"
+  WAYLAND_DISPLAY=wayland-doctor doctor_json
+  expect_eq "$(state_of wayland)" restricted "wayland (weston)"
+  expect_eq "$(detail_of wayland)" "the compositor does not offer wp_security_context_v1" "detail"
+}
+
 need_wrapper() {
   need_sbx
   [[ -x ${!1:-} ]] || skip_check "the $2 helper is not reachable ($1=${!1:-})"
@@ -197,6 +277,9 @@ run_checks() {
   check "the new mount API, openat2 and seccomp: each call works here" t_mount_api_ok
   check "xdg-dbus-proxy, pasta/slirp4netns and cgroup v2 as found by other means" t_helpers_as_path
   check "no compositor and no document portal: missing, saying where it looked" t_desktop_missing
+  check "a compositor offering wp_security_context_v1: ok" t_wayland_offered
+  check "a compositor without it: restricted, with what that costs" t_wayland_not_offered
+  check "weston (real, without it): restricted" t_wayland_weston
   check "a seccomp filter refusing CLONE_NEWUSER: user namespaces restricted, with the remedy" t_restricted_by_seccomp
   check "user.max_user_namespaces=0: user namespaces restricted, with the sysctl" t_max_user_namespaces_zero
   check "the mount API, openat2 and Landlock refused (ENOSYS): missing, call by call" t_mount_api_missing

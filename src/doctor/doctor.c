@@ -62,8 +62,8 @@ static char *errno_text(int e)
 
 static void probe_userns(struct report *r, const struct kernel_probe *k)
 {
-  const char *cost = r->root ? "root's sandboxes still start, without one; --unshare-user and profiles as "
-                               "another user fail"
+  const char *cost = r->root ? "root's bubblewrap-style sandboxes without --unshare-user still start; "
+                               "--unshare-user and profile sandboxes fail"
                              : "no sandbox can start: sbx needs a user namespace for an unprivileged user";
   if (k->userns != 0) {
     char *why = ns_restriction_explain(k->userns);
@@ -71,11 +71,8 @@ static void probe_userns(struct report *r, const struct kernel_probe *k)
     add(r, "user_namespaces", "user namespaces", absent ? MISSING : RESTRICTED,
         why ? why : xasprintf("unshare(CLONE_NEWUSER): %s", strerror(k->userns)), cost);
   } else if (k->apparmor_confined) {
-    add(r, "user_namespaces", "user namespaces", RESTRICTED,
-        xstrdup("created, but AppArmor confines them to its capability-less unprivileged_userns profile "
-                "(kernel.apparmor_restrict_unprivileged_userns=1); load sbx's profile: "
-                "apparmor_parser -r /etc/apparmor.d/sbx (as root)"),
-        cost);
+    _cleanup_free_ char *why = ns_apparmor_confinement_explain();
+    add(r, "user_namespaces", "user namespaces", RESTRICTED, xasprintf("created, but %s", why), cost);
   } else if (k->id_maps != 0) {
     add(r, "user_namespaces", "user namespaces", RESTRICTED,
         xasprintf("created, but its uid/gid maps can't be written: %s", strerror(k->id_maps)), cost);

@@ -88,6 +88,7 @@ int ns_explain_clone_failure(int err);
  * "unprivileged_userns" profile (Ubuntu 24.04's default for programs
  * without a profile granting userns)?  Then -EPERM after one message. */
 bool ns_apparmor_confined(void);
+char *ns_apparmor_confinement_explain(void); /* what and the remedy, allocated */
 int ns_check_apparmor_confinement(void);
 /* Does a seccomp filter apply to this process (Seccomp: 2)? */
 bool ns_seccomp_filtered(void);

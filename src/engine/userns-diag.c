@@ -175,16 +175,21 @@ bool ns_apparmor_confined(void)
   return label && strncmp(label, "unprivileged_userns", strlen("unprivileged_userns")) == 0;
 }
 
+char *ns_apparmor_confinement_explain(void)
+{
+  return xasprintf("AppArmor confines it to the \"unprivileged_userns\" profile, which denies every capability "
+                   "in it (kernel.apparmor_restrict_unprivileged_userns is 1); %s",
+                   apparmor_remedy());
+}
+
 int ns_check_apparmor_confinement(void)
 {
   /* The switch first: one failed open on every kernel without it, where
    * the label can't be AppArmor's unprivileged_userns anyway. */
   if (read_sysctl(SYSCTL_APPARMOR) != 1 || !ns_apparmor_confined())
     return 0;
-  return log_fail(EPERM, "can't set up the user namespace: AppArmor confines it to the \"unprivileged_userns\" "
-                        "profile, which denies every capability in it "
-                        "(kernel.apparmor_restrict_unprivileged_userns is 1); %s",
-                  apparmor_remedy());
+  _cleanup_free_ char *why = ns_apparmor_confinement_explain();
+  return log_fail(EPERM, "can't set up the user namespace: %s", why);
 }
 
 /* ---- sbx --doctor: what this kernel lets sbx do, tried for real ---------

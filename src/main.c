@@ -20,6 +20,7 @@
 #include "policy/profile.h"
 #include "policy/vars.h"
 #include "launch/launch.h"
+#include "launch/registry.h"
 #include "util/util.h"
 
 extern char **environ;
@@ -99,8 +100,8 @@ static int build_bwrap_policy(struct plan *p, struct policy *pol, const struct c
     const struct directive *d = x->directives[i].d;
     if (!d->bwrap_plan)
       return log_fail(EINVAL, "--%s can't be used with a bubblewrap-style command line (--bind, --tmpfs, "
-                              "--unshare-net... describe the whole sandbox): only --network, --env and --name "
-                              "apply there; use --profile or --noprofile for sbx's directives",
+                              "--unshare-net... describe the whole sandbox): only --network, --env, --name, "
+                              "the limits (--memory-max...), cgroup, system call and Landlock options apply there; use --profile or --noprofile for sbx's directives",
                       d->name);
   }
   struct vars vars;
@@ -162,6 +163,16 @@ static int build_policy(struct plan *p, struct policy *pol, struct notes *notes,
   return r;
 }
 
+/* --stop's grace period: $SBX_STOP_GRACE seconds (default 10, docker's). */
+static int stop_grace_ms(void)
+{
+  const char *g = getenv("SBX_STOP_GRACE");
+  unsigned long long s;
+  if (g && parse_uint(g, &s) == 0 && s <= 3600)
+    return (int)s * 1000;
+  return 10000;
+}
+
 /* A profile sandbox is sbx's to describe, not the caller's: an fd the
  * caller leaked (an open directory outside the view, a socket) must not
  * reach the app, the D-Bus proxy or the monitor.  Everything but stdio and
@@ -204,6 +215,42 @@ static int check_profile(const struct cli_extra *x)
   profile_paths_free(&pp);
   vars_free(&vars);
   return r < 0 ? EXIT_POLICY : 0;
+}
+
+/* --join NAME [CMD]: the sandbox's own plan, compiled again from the
+ * command line its sbx was started with (so CMD gets the same system call
+ * filter, Landlock rules and capabilities as the app), then the engine
+ * enters its namespaces; the sandbox's cgroup and environment come from
+ * the registry. */
+static int join(const struct cli_extra *x, struct plan *cmd)
+{
+  struct registry_entry e;
+  if (registry_find(x->target, &e) < 0)
+    return 1;
+  struct plan jp;
+  struct cli_extra jx = { 0 };
+  struct policy pol;
+  struct notes notes = { 0 };
+  struct strv env = { 0 };
+  enum cli_action action;
+  pid_t app = 0;
+  int r = 1;
+  plan_init(&jp, environ);
+  policy_init(&pol);
+  if (e.args.n == 0 || cli_parse(&jp, &jx, e.args.v[0], (int)e.args.n - 1, e.args.v + 1, &action) < 0 ||
+      action != CLI_RUN || build_policy(&jp, &pol, &notes, &jx, e.args.v[0], action) < 0) {
+    log_error("Can't rebuild the policy of %s from its command line", e.name);
+  } else if (registry_join_prepare(&e, &app, &env) == 0) {
+    char *shell[] = { "/bin/sh", NULL };
+    r = sbx_join(&jp, app, cmd->argv ? cmd->argv : shell, env.n ? env.v : jp.env.v);
+  }
+  strv_clear(&env);
+  notes_free(&notes);
+  policy_free(&pol);
+  cli_extra_free(&jx);
+  plan_free(&jp);
+  registry_entry_free(&e);
+  return r;
 }
 
 int main(int argc, char **argv)
@@ -261,6 +308,22 @@ int main(int argc, char **argv)
   case CLI_DOCTOR:
     r = doctor_run(extra.json);
     goto out;
+  case CLI_LIST:
+    r = registry_cmd_list(extra.json) < 0 ? 1 : 0;
+    goto out;
+  case CLI_STOP:
+    r = registry_cmd_stop(extra.target, stop_grace_ms()) < 0 ? 1 : 0;
+    goto out;
+  case CLI_FREEZE:
+  case CLI_THAW:
+    r = registry_cmd_freeze(extra.target, action == CLI_FREEZE) < 0 ? 1 : 0;
+    goto out;
+  case CLI_STATS:
+    r = registry_cmd_stats(extra.target, extra.json) < 0 ? 1 : 0;
+    goto out;
+  case CLI_JOIN:
+    r = join(&extra, &plan);
+    goto out;
   case CLI_EXPLAIN:
     /* "sbx --explain NAME [CMD]": NAME is the profile, unless the command
      * line is bubblewrap-style (its options describe the sandbox, and
@@ -297,7 +360,7 @@ int main(int argc, char **argv)
     r = 0;
     goto out;
   }
-  if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || launch_start(&launch, &plan) < 0)
+  if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || launch_start(&launch, &plan, argv) < 0)
     r = 1;
   else
     r = sbx_run(&plan);

@@ -14,7 +14,8 @@
  *
  * landlock_create_ruleset is blocked only when named (--block
  * landlock_create_ruleset): a kernel without Landlock, for the Landlock
- * tests' best-effort and "required" paths. */
+ * tests' best-effort and "required" paths.  clone3 likewise (--block
+ * clone3): a kernel before 5.3, for the cgroup tests' fallback. */
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
@@ -25,6 +26,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef __NR_clone3
+#define __NR_clone3 435
+#endif
 #ifndef __NR_landlock_create_ruleset
 #define __NR_landlock_create_ruleset 444
 #endif
@@ -39,6 +43,7 @@ static const struct {
   { "fsconfig", __NR_fsconfig }, { "fsmount", __NR_fsmount },
   { "fspick", __NR_fspick }, { "openat2", __NR_openat2 },
   { "landlock_create_ruleset", __NR_landlock_create_ruleset, 1 },
+  { "clone3", __NR_clone3, 1 },
 };
 #define N_CALLS (sizeof calls / sizeof calls[0])
 

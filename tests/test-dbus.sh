@@ -91,11 +91,14 @@ setup_fixtures() {
 
 ready() { [[ -z $SETUP_ERR ]] || skip_check "$SETUP_ERR"; }
 
-# Nothing of ours in the runtime dir, and no proxy on our bus.
+# Nothing of ours in the runtime dir, and no proxy on our bus.  (sbx/seccomp
+# is the cache of compiled system call policies, kept for the session on
+# purpose: one file per policy, not per sandbox.)
 expect_nothing_left() {
   local left
   left=$(find "$XDG_RUNTIME_DIR" -mindepth 1 -not -path "$XDG_RUNTIME_DIR/sbx" \
-           -not -path "$XDG_RUNTIME_DIR/.flatpak" 2>/dev/null)
+           -not -path "$XDG_RUNTIME_DIR/.flatpak" -not -path "$XDG_RUNTIME_DIR/sbx/seccomp" \
+           -not -path "$XDG_RUNTIME_DIR/sbx/seccomp/*.bpf" 2>/dev/null)
   [[ -z $left ]] || fail "left behind in \$XDG_RUNTIME_DIR: $left"
   wait_for no_proxy || fail "an xdg-dbus-proxy for $T/bus is still running: $(pgrep -af "$(proxy_re)")"
 }
@@ -211,6 +214,21 @@ t_proxy_no_caller_fds() {
   done
   end_bg
   [[ -z $holders ]] || fail "the leaked fd is held by: $holders"
+}
+
+t_proxy_no_plan_fds() {
+  ready
+  # An fd the caller hands to sbx itself (--info-fd: sbx writes the
+  # sandbox's pid there) is sbx's, not the proxy's: the proxy holds only
+  # its own pipe.
+  bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" --info-fd 8 8>"$T/info.json"
+  local f holders=""
+  for f in /proc/"$PROXY"/fd/*; do
+    [[ $(readlink "$f" 2>/dev/null) == "$T/info.json" ]] && holders+="$f "
+  done
+  end_bg
+  [[ -z $holders ]] || fail "the proxy holds the --info-fd file: $holders"
+  expect_match "$(cat "$T/info.json")" '"child-pid": [0-9]+' "--info-fd"
 }
 
 t_killed_sbx() {
@@ -481,6 +499,7 @@ run_checks() {
   check "dbus filter: the proxy's root shows the app's /.flatpak-info; instance files exist" t_proxy_sees_flatpak_info
   check "dbus filter: the proxy exits when the sandbox ends" t_proxy_exits_with_sandbox
   check "a caller's leaked fd reaches neither the sandbox nor the proxy" t_proxy_no_caller_fds
+  check "an fd sbx was given for itself (--info-fd) does not reach the proxy" t_proxy_no_plan_fds
   check "a killed sbx: the proxy goes too, the next run removes its files" t_killed_sbx
   check "two instances starting at once: the live one's directory survives" t_concurrent_start
   check "/.flatpak-info inside: app id, context, bus policy; read-only" t_flatpak_info_inside

@@ -441,6 +441,8 @@ t_directive_option_same_plan() {
     syscall-filter default  syscall-deny keyctl  syscall-allow unshare  syscall-errno EACCES
     allow-debugging yes
     landlock required  landlock-scope off  tcp-connect 443,8000-8001  tcp-bind none
+    cgroup-namespace off  memory-max 512M  memory-high 256M  memory-swap-max 0  cpu-max 0.5
+    cpu-weight 50  cpus 0  pids-max 100  io-max '/ rbps=1M wiops=10'  io-weight 50
   )
   # Every directive the binary knows must be in this list (except include).
   local d known=" "
@@ -471,7 +473,7 @@ def norm(d):
     return {
         "ops": d["ops"], "env": d["env"], "namespaces": d["namespaces"],
         "network": d["network"], "hostname": d["hostname"], "caps": d["capability_changes"],
-        "syscall_rules": d["syscall_rules"],
+        "syscall_rules": d["syscall_rules"], "cgroup": d["cgroup"],
         "settings": [(s["key"], s["value"]) for s in d["settings"] if not s["key"].startswith(direct)],
     }
 na, nb = norm(a), norm(b)

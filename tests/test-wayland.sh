@@ -231,7 +231,9 @@ ready() { [[ -z $SETUP_ERR ]] || skip_check "$SETUP_ERR"; }
 # sbx's instance directories: none may be left after a run.
 expect_no_instance() {
   local left
-  left=$(find "$XDG_RUNTIME_DIR" -mindepth 1 \( -path "$XDG_RUNTIME_DIR/sbx/*" -o -path "$XDG_RUNTIME_DIR/.flatpak/*" \) 2>/dev/null)
+  # (sbx/seccomp: the session's cache of compiled system call policies.)
+  left=$(find "$XDG_RUNTIME_DIR" -mindepth 1 \( -path "$XDG_RUNTIME_DIR/sbx/*" -o -path "$XDG_RUNTIME_DIR/.flatpak/*" \) \
+           -not -path "$XDG_RUNTIME_DIR/sbx/seccomp" -not -path "$XDG_RUNTIME_DIR/sbx/seccomp/*.bpf" 2>/dev/null)
   [[ -z $left ]] || fail "left behind: $left"
 }
 

@@ -34,6 +34,8 @@ function __sbx_arg_kinds -a opt
             echo dir dir dir
         case --profile --check
             echo profile
+        case --stop --freeze --thaw --join
+            echo running
         case --desktop-install --desktop-remove
             echo app
         case --ro --rw --persist --hide --private
@@ -56,13 +58,15 @@ function __sbx_arg_kinds -a opt
             echo bus
         case --landlock
             echo landlock
-        case --landlock-scope
+        case --landlock-scope --cgroup-namespace
             echo onoff
         case --tcp-connect --tcp-bind
             echo ports
         case --dbus-see --dbus-talk --dbus-own --dbus-call --dbus-broadcast \
              --dbus-system-see --dbus-system-talk --dbus-system-own \
-             --dbus-system-call --dbus-system-broadcast --app-id --name --env
+             --dbus-system-call --dbus-system-broadcast --app-id --name --env \
+             --memory-max --memory-high --memory-swap-max --cpu-max --cpu-weight \
+             --cpus --pids-max --io-max --io-weight
             echo -
     end
 end
@@ -195,6 +199,7 @@ complete -c sbx -n '__sbx_is "arg cap"' -a 'ALL CAP_CHOWN CAP_DAC_OVERRIDE
     CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
 complete -c sbx -n '__sbx_is "arg profile"' -a '(__sbx_profiles)'
 complete -c sbx -n '__sbx_is "arg app"' -a '(__sbx_desktop_ids)'
+complete -c sbx -n '__sbx_is "arg running"' -a '(sbx --list 2>/dev/null | awk \'NR > 1 { print $1 }\')'
 complete -c sbx -n '__sbx_is "arg socket"' -a 'x11 wayland pulseaudio pipewire ssh-agent cups'
 complete -c sbx -n '__sbx_is "arg device"' -a 'dri sound video input u2f all'
 complete -c sbx -n '__sbx_is "arg net"' -a 'none host'
@@ -288,6 +293,12 @@ __sbx_opt desktop-install 'Sandbox an application in the menus'
 __sbx_opt desktop-remove 'Undo --desktop-install'
 __sbx_opt desktop-list 'List the desktop entries sbx wrote'
 __sbx_opt doctor 'Say what this machine supports and what is missing'
+__sbx_opt list 'List the running sandboxes'
+__sbx_opt stop 'Stop a running sandbox'
+__sbx_opt freeze 'Freeze a running sandbox'
+__sbx_opt thaw 'Thaw a frozen sandbox'
+__sbx_opt stats 'CPU, memory, processes and I/O of running sandboxes'
+__sbx_opt join 'Run a command inside a running sandbox'
 __sbx_opt ro 'Show a host path read-only'
 __sbx_opt rw 'Show a host path writable'
 __sbx_opt persist 'Show a host path writable, creating it first'
@@ -302,6 +313,16 @@ __sbx_opt landlock 'Landlock rules from the mounts: on, off or required'
 __sbx_opt landlock-scope 'Landlock: keep abstract sockets and signals inside (on or off)'
 __sbx_opt tcp-connect 'Landlock: TCP ports the app may connect to (any, none or a list)'
 __sbx_opt tcp-bind 'Landlock: TCP ports the app may listen on (any, none or a list)'
+__sbx_opt cgroup-namespace 'A cgroup namespace rooted at the sandbox cgroup (on or off)'
+__sbx_opt memory-max 'Memory limit (cgroup memory.max; K, M, G)'
+__sbx_opt memory-high 'Memory throttle (cgroup memory.high)'
+__sbx_opt memory-swap-max 'Swap limit (cgroup memory.swap.max)'
+__sbx_opt cpu-max 'CPU limit as a number of CPUs, e.g. 0.5'
+__sbx_opt cpu-weight 'CPU share, 1-10000'
+__sbx_opt cpus 'CPUs the sandbox may use, e.g. 0-1'
+__sbx_opt pids-max 'Most processes and threads at once'
+__sbx_opt io-max 'I/O limits: "PATH rbps=N wbps=N riops=N wiops=N"'
+__sbx_opt io-weight 'I/O share: [PATH] 1-10000'
 __sbx_opt dbus-session 'Session bus: none, filter or full'
 __sbx_opt dbus-system 'System bus: none, filter or full'
 __sbx_opt dbus-see 'Session bus: name is visible'

@@ -412,7 +412,8 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
   return 0;
 }
 
-enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST, T_DOCTOR };
+enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST,
+       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_JOIN, T_DOCTOR };
 
 static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
 {
@@ -437,6 +438,16 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
     break;
   case T_DESKTOP_LIST: *ps->action = CLI_DESKTOP_LIST; break;
   case T_DOCTOR: *ps->action = CLI_DOCTOR; break;
+  case T_LIST: *ps->action = CLI_LIST; break;
+  case T_STATS: *ps->action = CLI_STATS; break;
+  case T_STOP:
+  case T_FREEZE:
+  case T_THAW:
+  case T_JOIN:
+    free(x->target);
+    x->target = xstrdup(a[0]);
+    *ps->action = def->tag == T_STOP ? CLI_STOP : def->tag == T_FREEZE ? CLI_FREEZE : def->tag == T_THAW ? CLI_THAW : CLI_JOIN;
+    break;
   default: return -EINVAL;
   }
   return 0;
@@ -539,6 +550,12 @@ static const struct option_def options[] = {
   { "--desktop-remove", 1, h_sbx, T_DESKTOP_REMOVE },
   { "--desktop-list", 0, h_sbx, T_DESKTOP_LIST },
   { "--doctor", 0, h_sbx, T_DOCTOR },
+  { "--list", 0, h_sbx, T_LIST },
+  { "--stop", 1, h_sbx, T_STOP },
+  { "--freeze", 1, h_sbx, T_FREEZE },
+  { "--thaw", 1, h_sbx, T_THAW },
+  { "--stats", 0, h_sbx, T_STATS },
+  { "--join", 1, h_sbx, T_JOIN },
   { "--seccomp-default", 0, h_seccomp_default, 0 },
 };
 
@@ -667,6 +684,7 @@ void cli_extra_free(struct cli_extra *x)
 {
   free(x->profile);
   free(x->desktop_app);
+  free(x->target);
   for (size_t i = 0; i < x->n_directives; i++)
     free(x->directives[i].arg);
   free(x->directives);
@@ -691,8 +709,15 @@ int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, c
   for (size_t i = 0; i < ps.n_overlay_srcs; i++)
     free(ps.overlay_srcs[i]);
   free(ps.overlay_srcs);
-  if (r < 0 || (*action != CLI_RUN && *action != CLI_EXPLAIN))
+  if (r == 0 && (*action == CLI_STATS || *action == CLI_JOIN) && cmd_at >= 0 && cmd_at < argc) {
+    /* --stats NAME, --join NAME CMD...: the words after the options. */
+    if (*action == CLI_STATS) {
+      x->target = xstrdup(argv[cmd_at]);
+      return cmd_at + 1 < argc ? log_fail(EINVAL, "--stats takes at most one NAME") : 0;
+    }
+  } else if (r < 0 || (*action != CLI_RUN && *action != CLI_EXPLAIN)) {
     return r; /* the other actions run no command */
+  }
 
   if (cmd_at >= 0 && cmd_at < argc) {
     if (p->argv)
@@ -704,6 +729,8 @@ int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, c
   }
   if ((!p->argv || !p->argv[0]) && *action == CLI_EXPLAIN && (x->profile || x->noprofile))
     return 0; /* explaining a profile needs no command */
+  if ((!p->argv || !p->argv[0]) && *action == CLI_JOIN)
+    return 0; /* --join NAME: a shell */
   if (!p->argv || !p->argv[0]) {
     /* As bubblewrap: no command means the usage text, on stderr. */
     cli_print_usage(prog, STDERR_FILENO);
@@ -829,6 +856,13 @@ void cli_print_usage(const char *argv0, int fd)
     { "--sync-fd FD", "keep FD open inside until the sandbox ends" },
     { "--block-fd FD", "wait for a byte on FD before running COMMAND" },
     { "--userns-block-fd FD", "wait for a byte on FD while an outside tool writes the id maps" },
+    { "", "Running sandboxes (sbx)" },
+    { "--list [--json]", "list the running sandboxes of this user" },
+    { "--stop NAME", "SIGTERM, then kill what is left in its cgroup ($SBX_STOP_GRACE s later, default 10)" },
+    { "--freeze NAME", "freeze every process of the sandbox (cgroup.freeze)" },
+    { "--thaw NAME", "thaw it again" },
+    { "--stats [--json] [NAME]", "CPU time, memory, processes and I/O from the sandboxes' cgroups" },
+    { "--join NAME [COMMAND]", "run COMMAND (a shell) inside a running sandbox, under its policy" },
   };
   FILE *f = fdopen(dup(fd), "w");
   if (!f)

@@ -1,7 +1,13 @@
 #pragma once
 #include "plan/plan.h"
 
-enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK, CLI_EXPLAIN, CLI_DESKTOP_INSTALL, CLI_DESKTOP_REMOVE, CLI_DESKTOP_LIST, CLI_DOCTOR };
+enum cli_action {
+  CLI_RUN, CLI_HELP, CLI_VERSION, CLI_CHECK, CLI_EXPLAIN, CLI_DESKTOP_INSTALL, CLI_DESKTOP_REMOVE, CLI_DESKTOP_LIST,
+  /* Running sandboxes (launch/registry.h): --list, --stop NAME, --freeze
+   * NAME, --thaw NAME, --stats [NAME], --join NAME [CMD]. */
+  CLI_LIST, CLI_STOP, CLI_FREEZE, CLI_THAW, CLI_STATS, CLI_JOIN,
+  CLI_DOCTOR, /* --doctor [--json] (doctor/doctor.h) */
+};
 
 /* sbx's own options (beyond bubblewrap's), kept aside until the profile is
  * known: directive options go into the policy at the command-line layer. */
@@ -14,6 +20,7 @@ struct cli_directive {
 struct cli_extra {
   char *profile;        /* --profile NAME|PATH, or --check's argument */
   char *desktop_app;    /* --desktop-install/--desktop-remove APP */
+  char *target;         /* --stop/--freeze/--thaw/--join NAME (--stats: its command word) */
   bool noprofile;
   bool json;            /* --json (with --explain) */
   bool shapes_sandbox;  /* a bubblewrap option that builds the sandbox was given */

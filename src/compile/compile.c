@@ -15,6 +15,7 @@
 #include "compile/desktop.h"
 #include "compile/syscalls.h"
 #include "compile/landlock.h"
+#include "compile/resources.h"
 #include "policy/query.h"
 #include "util/util.h"
 #include "util/walk.h"
@@ -226,8 +227,8 @@ int policy_compile_bwrap(const struct policy *pol, struct plan *p)
   if (r < 0)
     return r;
   compile_landlock_rules(p);
-  /* "name" needs nothing in the plan: it is the policy's, shown by --explain. */
-  return 0;
+  /* "name" or a limit: a cgroup of the sandbox's own. */
+  return compile_resources(pol, p, false);
 }
 
 int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes)
@@ -249,11 +250,11 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
 
   /* Every namespace, except the network one when the policy shares it. */
   p->unshare |= CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
-  p->unshare_user_try = true;
-  p->unshare_cgroup_try = true;
+  p->unshare_user_try = true; /* and the cgroup namespace: compile_resources */
   if (!cc.share_net)
     p->unshare |= CLONE_NEWNET;
   p->die_with_sbx = true;
+  p->pid1_undumpable = true;
 
   const char *hostname = policy_hostname(pol);
   if (hostname && !p->hostname)
@@ -276,6 +277,7 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
     compile_syscalls(&cc, true);
     pb_prepend_to(&cc.ops, p);
     compile_landlock_rules(p); /* from the complete list of ops */
+    r = compile_resources(pol, p, true);
   }
   /* On an error, the ops compiled so far are dropped: with them the fds
    * open_rule_source opened for their sources. */

@@ -1,6 +1,9 @@
 #include "compile/desktop.h"
 
+#include <dirent.h>
 #include <grp.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -123,9 +126,50 @@ static void bind_dev(struct compile_ctx *cc, const char *path)
     pb_bind(&cc->ops, ACCESS_DEV, path, path, true);
 }
 
-static void bind_dev_prefix(struct compile_ctx *cc, const char *prefix)
+/* The names in the host's /dev, read once per compile (a profile that
+ * asks for GPUs, cameras and security keys would otherwise stat ~200
+ * nodes that mostly don't exist). */
+struct dev_names {
+  bool read;
+  struct strv names;
+};
+
+static void dev_names_read(struct dev_names *dn)
 {
+  if (dn->read)
+    return;
+  dn->read = true;
+  DIR *d = opendir("/dev");
+  if (!d)
+    return; /* no /dev: no nodes to bind */
+  struct dirent *de;
+  while ((de = readdir(d)))
+    strv_add(&dn->names, de->d_name);
+  closedir(d);
+}
+
+/* NAME0 ... NAME63 (as "%s%d" spells them), in that order. */
+static void bind_dev_prefix(struct compile_ctx *cc, struct dev_names *dn, const char *prefix)
+{
+  dev_names_read(dn);
+  const char *stem = prefix + strlen("/dev/");
+  size_t len = strlen(stem);
+  uint64_t present = 0;
+  for (size_t i = 0; i < dn->names.n; i++) {
+    const char *name = dn->names.v[i];
+    if (strncmp(name, stem, len) != 0)
+      continue;
+    const char *num = name + len;
+    size_t digits = strspn(num, "0123456789");
+    if (digits == 0 || digits > 2 || num[digits] != '\0' || (num[0] == '0' && digits > 1))
+      continue; /* not what "%d" of 0..63 spells */
+    int n = atoi(num);
+    if (n < 64)
+      present |= 1ULL << n;
+  }
   for (int i = 0; i < 64; i++) {
+    if (!(present & (1ULL << i)))
+      continue;
     char path[64];
     snprintf(path, sizeof path, "%s%d", prefix, i);
     bind_dev(cc, path);
@@ -134,7 +178,7 @@ static void bind_dev_prefix(struct compile_ctx *cc, const char *prefix)
 
 /* The nodes of one device group.  A switch without default, as for the
  * sockets: a new group in POLICY_DEVICES must say its nodes here. */
-static void bind_device_group(struct compile_ctx *cc, enum policy_device d)
+static void bind_device_group(struct compile_ctx *cc, struct dev_names *dn, enum policy_device d)
 {
   switch (d) {
   case DEVICE_DRI: {
@@ -143,22 +187,22 @@ static void bind_device_group(struct compile_ctx *cc, enum policy_device d)
                                        "/dev/nvidia-modeset", "/dev/kfd", "/dev/udmabuf", "/dev/mali0" };
     for (size_t i = 0; i < sizeof gpu / sizeof gpu[0]; i++)
       bind_dev(cc, gpu[i]);
-    bind_dev_prefix(cc, "/dev/nvidia");
+    bind_dev_prefix(cc, dn, "/dev/nvidia");
     break;
   }
   case DEVICE_SOUND:
     bind_dev(cc, "/dev/snd");
     break;
   case DEVICE_VIDEO:
-    bind_dev_prefix(cc, "/dev/video");
-    bind_dev_prefix(cc, "/dev/media");
+    bind_dev_prefix(cc, dn, "/dev/video");
+    bind_dev_prefix(cc, dn, "/dev/media");
     break;
   case DEVICE_INPUT:
     bind_dev(cc, "/dev/input");
     bind_dev(cc, "/dev/uinput");
     break;
   case DEVICE_U2F:
-    bind_dev_prefix(cc, "/dev/hidraw");
+    bind_dev_prefix(cc, dn, "/dev/hidraw");
     break;
   case DEVICE_ALL: /* all of /dev: devices() binds it instead of any group */
   case N_DEVICES:
@@ -174,12 +218,14 @@ static int devices(struct compile_ctx *cc)
     return 0;
   }
   char list[256] = "";
+  struct dev_names dn = { 0 };
   for (enum policy_device d = 0; d < N_DEVICES; d++) {
     if (d == DEVICE_ALL || !policy_device_on(cc->pol, d))
       continue;
-    bind_device_group(cc, d);
+    bind_device_group(cc, &dn, d);
     snprintf(list + strlen(list), sizeof list - strlen(list), " %s", device_name(d));
   }
+  strv_clear(&dn.names);
   notes_add(cc->notes, "devices: null zero full random urandom tty pts shm%s", list);
   return 0;
 }

@@ -187,6 +187,24 @@ static const char *const cmp_names[] = {
   [SYSCALL_ANY] = "any", [SYSCALL_MASKED_EQ] = "masked_eq", [SYSCALL_EQ] = "eq", [SYSCALL_GE] = "ge", [SYSCALL_GT] = "gt",
 };
 
+/* The sandbox's own cgroup and each limit, as the files launch writes. */
+static void resources_text(FILE *f, const struct plan *p)
+{
+  const struct plan_cgroup *c = p->cgroup;
+  fprintf(f, "\nResources:\n");
+  if (!c) {
+    fprintf(f, "  cgroup: none (the caller's, untouched: a bubblewrap-style command line without --name or a limit)\n");
+    return;
+  }
+  fprintf(f, "  cgroup: %s\n", c->where ? c->where : c->name);
+  fprintf(f, "  cgroup namespace: %s\n", c->ns ? "yes, rooted at the sandbox's cgroup" : "no");
+  if (c->n_limits == 0)
+    fprintf(f, "  limits: none\n");
+  for (size_t i = 0; i < c->n_limits; i++)
+    fprintf(f, "  %-16s %-20s -> %s = %s (controller %s)\n", c->limits[i].directive, c->limits[i].arg,
+            c->limits[i].file, c->limits[i].value, c->limits[i].controller);
+}
+
 void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const struct notes *notes)
 {
   if (pol->profile_path)
@@ -248,6 +266,8 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
       fprintf(f, "%s%s: %s  (%s:%d)\n", k == 0 ? "\n" : "", policy_scalar_name(k), s->value, s->loc.file, s->loc.line);
   }
 
+  resources_text(f, p);
+
   if (notes->n) {
     fprintf(f, "\nDesktop integration:\n");
     for (size_t i = 0; i < notes->n; i++)
@@ -255,6 +275,9 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   }
   fprintf(f, "\nSecurity:\n  no_new_privs: always\n  capabilities: %s\n",
           p->n_caps ? "as the cap-add/cap-drop entries above say" : (getuid() == 0 ? "root keeps its own" : "none"));
+  fprintf(f, "  pid 1 (sbx): %s\n",
+          p->pid1_undumpable ? "not dumpable: the app can't read or write it through /proc/1"
+                             : "dumpable, as under bubblewrap (its /proc/1 is open to the app's uid)");
   fprintf(f, "  seccomp: %s\n", p->seccomp_fd >= 0 || p->n_seccomp_progs ? "caller-supplied program(s)" : "none");
   syscalls_text(f, p, pol);
 
@@ -317,6 +340,32 @@ static void landlock_json(FILE *f, const struct plan *p)
   fprintf(f, "}");
 }
 
+static void resources_json(FILE *f, const struct plan *p)
+{
+  const struct plan_cgroup *c = p->cgroup;
+  if (!c) {
+    fprintf(f, "null");
+    return;
+  }
+  fprintf(f, "{\"name\": ");
+  json_str(f, c->name);
+  fprintf(f, ", \"where\": ");
+  if (c->where)
+    json_str(f, c->where);
+  else
+    fprintf(f, "null");
+  fprintf(f, ", \"namespace\": %s, \"limits\": [", c->ns ? "true" : "false");
+  for (size_t i = 0; i < c->n_limits; i++) {
+    const struct plan_limit *l = &c->limits[i];
+    fprintf(f, "%s{\"directive\": \"%s\", \"arg\": ", i ? ", " : "", l->directive);
+    json_str(f, l->arg);
+    fprintf(f, ", \"controller\": \"%s\", \"file\": \"%s\", \"value\": ", l->controller, l->file);
+    json_str(f, l->value);
+    fprintf(f, "}");
+  }
+  fprintf(f, "]}");
+}
+
 void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const struct notes *notes)
 {
   fprintf(f, "{\n  \"profile\": ");
@@ -356,7 +405,9 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     json_str(f, rule.setting->value);
     first = false;
   }
-  fprintf(f, "\n  },\n  \"notes\": [");
+  fprintf(f, "\n  },\n  \"cgroup\": ");
+  resources_json(f, p);
+  fprintf(f, ",\n  \"notes\": [");
   for (size_t i = 0; i < notes->n; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");
     json_str(f, notes->lines[i]);
@@ -396,6 +447,7 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   }
   fprintf(f, ",\n  \"landlock\": ");
   landlock_json(f, p);
+  fprintf(f, ",\n  \"pid1_dumpable\": %s", p->pid1_undumpable ? "false" : "true");
   fprintf(f, ",\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
   for (size_t i = 0; i < p->env.n; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");

@@ -37,8 +37,12 @@ struct run_state {
   int alive_rd;      /* EOF here: the monitor is gone */
   int go_rd;         /* --userns-block-fd: wait for the monitor's go */
   int exec_wr;       /* --json-status-fd: a byte when exec is reached */
+  int info_done_rd;  /* EOF here: the monitor has read our namespaces */
   int *lock_fds;     /* --lock-file: held open (and locked) by pid 1 */
   size_t n_lock_fds;
+  bool join_cgroup;  /* clone3 was refused: move into plan->cgroup_fd first thing */
+  bool late_cgroupns; /* unshare the cgroup namespace once inside the cgroup */
+  int cgns_wr;       /* ...then a byte here: the monitor reports the namespace ids */
 };
 
 static bool plan_has_op(const struct plan *p, enum op_kind kind)
@@ -267,6 +271,30 @@ static pid_t spawn_app(struct run_state *l, struct plan *p, const struct filters
   return pid < 0 ? -e : pid;
 }
 
+/* The sandbox's first process in the sandbox's own cgroup (launch made it,
+ * plan->cgroup_fd), before it runs anything: moved there now if clone3
+ * could not start it there (writing "0" moves the writer), and only then
+ * a cgroup namespace, whose root is the cgroup of the process that
+ * creates it -- created by the clone, it would be rooted at the caller's
+ * cgroup and show the app its parent's. */
+static int enter_cgroup(const struct run_state *l, const struct plan *p)
+{
+  if (l->join_cgroup) {
+    int r = write_file_at(p->cgroup_fd, "cgroup.procs", "0");
+    if (r < 0)
+      return log_errno(r, "Can't move the sandbox into its cgroup");
+  }
+  if (l->late_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+    return log_errno(errno, "Can't create the cgroup namespace");
+  if (l->cgns_wr >= 0) {
+    (void)!write(l->cgns_wr, "c", 1);
+    close(l->cgns_wr);
+  }
+  if (p->cgroup_fd >= 0)
+    close(p->cgroup_fd);
+  return 0;
+}
+
 /* The sandbox's first process, up to the point where it becomes pid 1 or
  * the app: namespaces filled in, the root built and entered, identity,
  * working directory, locks, capabilities, filters compiled.  Returns 0 or
@@ -284,6 +312,9 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   struct pollfd pfd = { .fd = l->alive_rd, .events = POLLIN };
   if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLIN)))
     return -EPIPE;
+
+  if ((r = enter_cgroup(l, p)) < 0)
+    return r;
 
   /* The integrator's ends stay with the monitor; the app must not hold them. */
   if (p->info_fd >= 0)
@@ -368,11 +399,36 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   return 0;
 }
 
+/* pid 1 not dumpable (plan->pid1_undumpable), before the app exists: a
+ * handle the app took on /proc/1/exe or /proc/1/mem while it was would
+ * outlive the change.  The flag belongs to the memory map, so the app's
+ * child shares it until its exec, which gives the app its own.  A monitor
+ * that reports the namespaces (--info-fd, --json-status-fd) reads
+ * /proc/PID/ns/ as another process of the uid, which the flag forbids:
+ * pid 1 waits until it has (EOF on info_done_rd). */
+static int make_pid1_undumpable(struct run_state *l)
+{
+  if (l->info_done_rd >= 0) {
+    char c;
+    (void)RETRY(read(l->info_done_rd, &c, 1));
+    close(l->info_done_rd);
+    l->info_done_rd = -1;
+  }
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return log_errno(errno, "prctl(PR_SET_DUMPABLE)");
+  return 0;
+}
+
 /* pid 1: starts the app, then has no capabilities, the same system call
  * filters as the app (the app could ptrace us), and does nothing but reap
  * and forward.  Returns the app's exit status, or -errno after a message. */
 static int run_pid1(struct run_state *l, struct plan *p, const struct filters *f)
 {
+  if (p->pid1_undumpable) {
+    int r = make_pid1_undumpable(l);
+    if (r < 0)
+      return r;
+  }
   pid_t app = spawn_app(l, p, f);
   if (app < 0)
     return log_errno(-app, "Can't fork");
@@ -404,6 +460,38 @@ _noreturn_ static void sandbox_main(struct run_state *l, struct plan *p)
   else if (r == 0)
     r = exec_app(l, p, &filters);
   _exit(r < 0 ? SBX_EXIT_SETUP : r);
+}
+
+/* struct clone_args of <linux/sched.h> up to the cgroup field (5.7),
+ * spelled out: the distribution's headers may be older than the kernel. */
+struct sbx_clone_args {
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+
+/* The sandbox's first process, like fork (flags: the namespaces).  With a
+ * cgroup of its own (plan->cgroup_fd) it is born inside it with clone3
+ * CLONE_INTO_CGROUP, so nothing of the sandbox ever runs outside it.
+ * Where clone3 is missing (before 5.3: ENOSYS, also what a system call
+ * filter that refuses it says) or lacks CLONE_INTO_CGROUP (before 5.7:
+ * E2BIG or EINVAL), plain clone, and the child moves itself before
+ * anything else (enter_cgroup). */
+static pid_t clone_sandbox(struct run_state *l, unsigned long flags, int cgroup_fd)
+{
+  if (cgroup_fd >= 0) {
+    struct sbx_clone_args args = { .flags = flags | CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+                                   .cgroup = (uint64_t)cgroup_fd };
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL && errno != EPERM))
+      return pid;
+    l->join_cgroup = true;
+  }
+  return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
 /* --pidns with --unshare-pid: the kernel only creates a pid namespace
@@ -476,12 +564,29 @@ static int write_info(const struct plan *p, const struct sandbox_info *info)
   return 0;
 }
 
+/* Who the sandbox's processes are, and whether it needs a user namespace
+ * below its own for the app. */
+static int run_state_init(struct run_state *l, const struct plan *p)
+{
+  *l = (struct run_state){ .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1, .info_done_rd = -1, .cgns_wr = -1 };
+  l->real_uid = getuid();
+  l->real_gid = getgid();
+  l->sandbox_uid = p->uid_set ? p->uid : l->real_uid;
+  l->sandbox_gid = p->gid_set ? p->gid : l->real_gid;
+  l->userns = (p->unshare & CLONE_NEWUSER) != 0;
+  /* devpts and the user-namespace limit need uid 0 in the namespace that
+   * does the setup; the app then gets its own uid one namespace down. */
+  l->nested = l->userns && p->userns_block_fd < 0 &&
+              (p->disable_userns || (plan_has_op(p, OP_DEV) && (l->sandbox_uid != 0 || l->sandbox_gid != 0)));
+  return compute_caps(p, l->real_uid, &l->keep_caps);
+}
+
 /* The monitor's side of sbx_run: the app's exit status, or -errno after a
  * message. */
 static int run(struct plan *p)
 {
-  struct run_state l = { .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1 };
-  int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 };
+  struct run_state l;
+  int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 }, info_done[2] = { -1, -1 };
   pid_t parent = getppid();
 
   if (p->die_with_parent) {
@@ -491,16 +596,7 @@ static int run(struct plan *p)
       return -ESRCH; /* the parent is gone already: nobody to tell */
   }
 
-  l.real_uid = getuid();
-  l.real_gid = getgid();
-  l.sandbox_uid = p->uid_set ? p->uid : l.real_uid;
-  l.sandbox_gid = p->gid_set ? p->gid : l.real_gid;
-  l.userns = (p->unshare & CLONE_NEWUSER) != 0;
-  /* devpts and the user-namespace limit need uid 0 in the namespace that
-   * does the setup; the app then gets its own uid one namespace down. */
-  l.nested = l.userns && p->userns_block_fd < 0 &&
-             (p->disable_userns || (plan_has_op(p, OP_DEV) && (l.sandbox_uid != 0 || l.sandbox_gid != 0)));
-  int r = compute_caps(p, l.real_uid, &l.keep_caps);
+  int r = run_state_init(&l, p);
   if (r < 0)
     return r;
   char cwd[PATH_MAX];
@@ -526,8 +622,10 @@ static int run(struct plan *p)
     return log_errno(errno, "signalfd");
 
   if (pipe2(alive, O_CLOEXEC) < 0 || (p->userns_block_fd >= 0 && pipe2(go, O_CLOEXEC) < 0) ||
-      (p->json_status_fd >= 0 && pipe2(exec_pipe, O_CLOEXEC) < 0))
+      (p->json_status_fd >= 0 && pipe2(exec_pipe, O_CLOEXEC) < 0) ||
+      (p->pid1_undumpable && (p->info_fd >= 0 || p->json_status_fd >= 0) && pipe2(info_done, O_CLOEXEC) < 0))
     return log_errno(errno, "pipe");
+  l.info_done_rd = info_done[0];
   l.alive_rd = alive[0];
   l.go_rd = go[0];
   l.exec_wr = exec_pipe[1];
@@ -535,6 +633,13 @@ static int run(struct plan *p)
   unsigned long flags = CLONE_NEWNS | (p->unshare & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
                                                      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
   bool via_intermediate = p->pidns_fd >= 0 && (flags & CLONE_NEWPID);
+  /* The cgroup namespace the integrator fds report is the one the child
+   * makes once in its cgroup (enter_cgroup): wait for it. */
+  l.late_cgroupns = p->cgroup_fd >= 0 && (flags & CLONE_NEWCGROUP);
+  int cgns[2] = { -1, -1 };
+  if (l.late_cgroupns && (p->info_fd >= 0 || p->json_status_fd >= 0) && pipe2(cgns, O_CLOEXEC) < 0)
+    return log_errno(errno, "pipe");
+  l.cgns_wr = cgns[1];
   int pidsock[2] = { -1, -1 };
   pid_t intermediate = -1;
   if (via_intermediate) {
@@ -549,15 +654,20 @@ static int run(struct plan *p)
       close(pidsock[1]);
       goto monitor;
     }
-    /* The intermediate, inside the joined pid namespace. */
+    /* The intermediate, inside the joined pid namespace.  It reports no
+     * namespaces: only the monitor may hold the info_done write end. */
     close(pidsock[0]);
+    if (info_done[1] >= 0) {
+      close(info_done[1]);
+      info_done[1] = -1;
+    }
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
       _exit(SBX_EXIT_SETUP);
     struct pollfd pfd = { .fd = alive[0], .events = POLLIN };
     if (poll(&pfd, 1, 0) > 0)
       _exit(SBX_EXIT_SETUP);
   }
-  pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  pid_t pid = clone_sandbox(&l, l.late_cgroupns ? flags & ~(unsigned long)CLONE_NEWCGROUP : flags, p->cgroup_fd);
   if (pid < 0) {
     int e = errno;
     if (l.userns && (e == EPERM || e == EACCES || e == ENOSPC || e == EINVAL || e == ENOSYS))
@@ -571,6 +681,8 @@ static int run(struct plan *p)
     return -e;
   }
   if (pid > 0 && via_intermediate) {
+    if (cgns[1] >= 0)
+      close(cgns[1]); /* the sandbox's write end is the one that counts */
     if (send_pid(pidsock[1], pid) < 0 || close_monitor_fds(p) < 0)
       _exit(SBX_EXIT_SETUP);
     _exit(supervise(pid, sfd));
@@ -581,6 +693,8 @@ static int run(struct plan *p)
       close(go[1]);
     if (exec_pipe[0] >= 0)
       close(exec_pipe[0]);
+    if (info_done[1] >= 0)
+      close(info_done[1]);
     close(sfd);
     sandbox_main(&l, p);
   }
@@ -601,6 +715,8 @@ monitor:
     close(go[0]);
   if (exec_pipe[1] >= 0)
     close(exec_pipe[1]);
+  if (info_done[0] >= 0)
+    close(info_done[0]);
   /* Only pid 1 inside may keep the sync and ready fds: their EOF must mean
    * "the sandbox ended", not "the monitor ended". */
   if (p->sync_fd >= 0)
@@ -614,10 +730,25 @@ monitor:
     return r;
   }
 
+  /* For launch's registry (--list, --join): the sandbox's first process. */
+  if (p->pid_fd >= 0) {
+    char line[32];
+    int len = snprintf(line, sizeof line, "pid=%d\n", (int)pid);
+    (void)write_all(p->pid_fd, line, (size_t)len);
+  }
+
   /* The namespace ids are only for the integrator fds (six stat calls). */
   struct sandbox_info info;
+  if (cgns[1] >= 0) {
+    char c;
+    close(cgns[1]);
+    (void)RETRY(read(cgns[0], &c, 1)); /* EOF: the sandbox died first */
+    close(cgns[0]);
+  }
   if (p->info_fd >= 0 || p->json_status_fd >= 0)
     info_collect(&info, pid, flags);
+  if (info_done[1] >= 0)
+    close(info_done[1]); /* pid 1 may now stop being dumpable */
   pid_t waited = via_intermediate ? intermediate : pid; /* our own child */
   if ((r = write_info(p, &info)) < 0) {
     kill(waited, SIGKILL);
@@ -663,4 +794,146 @@ int sbx_run(struct plan *p)
 {
   int r = run(p);
   return r < 0 ? SBX_EXIT_SETUP : r;
+}
+
+/* ---- --join ---------------------------------------------------------- */
+
+/* The namespaces target is in and we are not: joining one's own user
+ * namespace again is refused by the kernel (EINVAL), the others would be
+ * no-ops. */
+static unsigned long namespaces_to_join(pid_t target)
+{
+  static const struct { const char *name; unsigned long flag; } ns[] = {
+    { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "pid", CLONE_NEWPID }, { "net", CLONE_NEWNET },
+    { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
+  };
+  unsigned long flags = 0;
+  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+    char path[64];
+    struct stat mine, theirs;
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)target, ns[i].name);
+    if (stat(path, &theirs) < 0)
+      continue;
+    snprintf(path, sizeof path, "/proc/self/ns/%s", ns[i].name);
+    if (stat(path, &mine) < 0 || mine.st_ino != theirs.st_ino || mine.st_dev != theirs.st_dev)
+      flags |= ns[i].flag;
+  }
+  return flags;
+}
+
+/* The joined process: the sandbox app's restrictions, then exec. */
+_noreturn_ static void join_child(struct plan *p, uint64_t keep, char **argv, char **envp)
+{
+  struct filters f = { 0 };
+  const char *cwd = p->chdir ? p->chdir : "/";
+  int r = 0;
+  if (chdir(cwd) < 0 && chdir("/") < 0)
+    r = log_errno(errno, "Can't chdir to %s", cwd);
+  if (r == 0)
+    r = caps_apply(keep, geteuid() != 0);
+  if (r == 0)
+    r = landlock_apply(&p->landlock);
+  if (r == 0 && p->n_policy_progs == 0)
+    r = seccomp_compile_policy(p, p->policy_progs, &p->n_policy_progs);
+  if (r == 0)
+    r = apply_filters(p, &f);
+  if (r == 0) {
+    environ = envp;
+    execvp(argv[0], argv);
+    log_errno(errno, "execvp %s", argv[0]);
+  }
+  _exit(SBX_EXIT_SETUP);
+}
+
+int sbx_join(struct plan *p, pid_t target, char **argv, char **envp)
+{
+  uint64_t keep;
+  int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
+  if (pidfd < 0)
+    return log_errno(errno, "Can't open the sandbox's process %d", (int)target), SBX_EXIT_SETUP;
+  unsigned long flags = namespaces_to_join(target);
+  int r = compute_caps(p, getuid(), &keep);
+  /* One call for all of them: the kernel enters the user namespace first,
+   * so the others are judged with the capabilities held there. */
+  if (r == 0 && flags && setns(pidfd, (int)flags) < 0)
+    r = log_errno(errno, "Can't enter the namespaces of the sandbox's process %d", (int)target);
+  close(pidfd);
+  if (r < 0)
+    return SBX_EXIT_SETUP;
+  /* A new pid namespace takes effect for children only. */
+  sigset_t set, old;
+  supervisor_signals(&set);
+  if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
+    return log_errno(errno, "sigprocmask"), SBX_EXIT_SETUP;
+  int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+  if (sfd < 0)
+    return log_errno(errno, "signalfd"), SBX_EXIT_SETUP;
+  pid_t pid = fork();
+  if (pid < 0)
+    return log_errno(errno, "fork"), SBX_EXIT_SETUP;
+  if (pid == 0) {
+    close(sfd);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || sigprocmask(SIG_SETMASK, &old, NULL) < 0)
+      _exit(SBX_EXIT_SETUP);
+    join_child(p, keep, argv, envp);
+  }
+  if (getuid() == 0)
+    (void)caps_drop_all();
+  int code = supervise(pid, sfd);
+  close(sfd);
+  return code;
+}
+
+/* ---- a side service's sandbox ------------------------------------------ */
+
+/* The service's first process: only the fds it is given, then the
+ * sandbox, then its program.  Never returns. */
+_noreturn_ static void service_main(struct run_state *l, struct plan *p, const int *pass, size_t n_pass)
+{
+  /* sbx's fds are close-on-exec, but the caller's named in the app's plan
+   * (--sync-fd, --file FD...) are not: they are the app's, not the
+   * service's.  Stdin reads nothing: the terminal is the app's. */
+  _cleanup_free_ int *keep = xcalloc(n_pass + 1, sizeof *keep);
+  memcpy(keep, pass, n_pass * sizeof *pass);
+  keep[n_pass] = l->alive_rd;
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0 || dup2(null, STDIN_FILENO) < 0 || close_fds_except(keep, n_pass + 1) < 0)
+    _exit(SBX_EXIT_SETUP);
+  for (size_t i = 0; i < n_pass; i++)
+    if (pass[i] >= 0 && fcntl(pass[i], F_SETFD, 0) < 0)
+      _exit(SBX_EXIT_SETUP);
+  struct filters filters = { 0 };
+  int r = sandbox_setup(l, p, &filters);
+  if (r == 0)
+    r = exec_app(l, p, &filters);
+  _exit(SBX_EXIT_SETUP);
+}
+
+int sbx_spawn(struct plan *p, const int *pass, size_t n_pass, struct helper *h)
+{
+  *h = HELPER_NONE;
+  struct run_state l;
+  int r = run_state_init(&l, p);
+  if (r < 0)
+    return r;
+  /* The service starts with no signal blocked, whatever sbx blocks now. */
+  sigemptyset(&l.old_mask);
+  /* The child arms its parent-death signal, then checks that sbx did not
+   * die before that: sbx's pidfd polls readable once sbx has exited.
+   * (Without pidfd_open, kernels before 5.3, the check is skipped.) */
+  l.alive_rd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  unsigned long flags = CLONE_NEWNS | (p->unshare & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
+                                                     CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
+  pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid == 0)
+    service_main(&l, p, pass, n_pass);
+  int e = errno;
+  if (l.alive_rd >= 0)
+    close(l.alive_rd);
+  if (pid < 0)
+    return log_errno(e, "Can't start %s: clone", p->argv[0]);
+  h->pid = pid;
+  /* Not reaped yet, so the pid still names our child. */
+  h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  return 0;
 }

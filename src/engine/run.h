@@ -1,4 +1,5 @@
 #pragma once
+#include "engine/supervisor.h"
 #include "plan/plan.h"
 
 /* The exit status of a sandbox that could not be set up (bubblewrap's): a
@@ -10,3 +11,24 @@
  * sbx should exit with (the app's, 128+signal, or SBX_EXIT_SETUP).  The
  * one place engine errors (-errno, already reported) become a status. */
 int sbx_run(struct plan *p);
+
+/* --join: run argv (with environment envp) inside the running sandbox
+ * whose app is `target` (a pid in sbx's pid namespace): its namespaces
+ * (through a pidfd, so a reused pid can't redirect us), then the
+ * capabilities, Landlock rules and system call filters p describes (the
+ * sandbox's own plan, compiled again from its command line).  The caller
+ * has already moved into the sandbox's cgroup and set no_new_privs.
+ * Returns the command's exit status, or SBX_EXIT_SETUP after a message. */
+int sbx_join(struct plan *p, pid_t target, char **argv, char **envp);
+
+/* Start a side service (the D-Bus proxy) in the sandbox the plan
+ * describes, without waiting for it: the plan's namespaces and root, then
+ * its argv exec'd as the sandbox's first process (pid 1 of its pid
+ * namespace, if it has one: no pid 1 of sbx's, no monitor; the caller is
+ * its parent and reaps it with helper_reap).  Built in this process, so
+ * starting it costs one clone, not an exec of sbx that parses everything
+ * again.  It gets stdin on /dev/null, stdout and stderr, and the fds in
+ * pass (close-on-exec here), nothing else.  The plan needs no pid 1 of its
+ * own (no lock files, sync or ready fds), and no integrator fds.  Returns 0
+ * or -errno after a message. */
+int sbx_spawn(struct plan *p, const int *pass, size_t n_pass, struct helper *h);

@@ -72,42 +72,6 @@ int supervise(pid_t target, int signal_fd)
 #define P_PIDFD 3
 #endif
 
-int helper_spawn(struct helper *h, const char *what, const char *path, char *const argv[], char *const envp[],
-                 const int *pass, size_t n_pass)
-{
-  *h = HELPER_NONE;
-  /* vfork: the child makes only system calls before its execve, and a fork
-   * of sbx after the compile (a large heap by then) costs ~2 ms on a
-   * hypervisor that traps page-table updates; sbx sleeps the ~0.1 ms until
-   * the exec instead. */
-  pid_t pid = vfork();
-  if (pid < 0)
-    return log_errno(errno, "Can't start %s: vfork", what);
-  if (pid == 0) {
-    setsid();
-    for (size_t i = 0; i < n_pass; i++)
-      if (pass[i] >= 0 && fcntl(pass[i], F_SETFD, 0) < 0)
-        _exit(127);
-    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null >= 0)
-      dup2(null, STDIN_FILENO);
-    if (chdir("/") < 0)
-      _exit(127);
-    execve(path, argv, envp);
-    /* No stdio in a vfork child: the message in pieces, and the errno text
-     * from the table (strerror may format into a buffer). */
-    const char *piece[] = { log_prog(), ": Can't run ", what, " (", path, "): ", strerrordesc_np(errno), "\n" };
-    for (size_t i = 0; i < sizeof piece / sizeof piece[0]; i++)
-      if (piece[i])
-        (void)!write(STDERR_FILENO, piece[i], strlen(piece[i]));
-    _exit(127);
-  }
-  h->pid = pid;
-  /* Not reaped yet, so the pid still names our child. */
-  h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  return 0;
-}
-
 /* Has it exited within timeout_ms?  (Not reaped: a pidfd polls readable
  * once the process is a zombie.) */
 static bool helper_exited(const struct helper *h, int timeout_ms)

@@ -1,7 +1,8 @@
 /* Waiting for the app, forwarding signals to it, and turning its end into
  * an exit status.  Used both by the monitor outside the sandbox and by
- * sbx's pid 1 inside it.  Also the one place side processes (the D-Bus
- * proxy's sandbox; later a network helper) are started and reaped. */
+ * sbx's pid 1 inside it.  Also where side processes (the D-Bus proxy's
+ * sandbox, started by engine/run.h sbx_spawn; later a network helper) are
+ * reaped. */
 #pragma once
 #include <signal.h>
 #include <stdbool.h>
@@ -20,13 +21,6 @@ struct helper {
   int pidfd;  /* -1 without pidfd_open (kernels before 5.3): pid is used */
 };
 #define HELPER_NONE ((struct helper){ 0, -1 })
-
-/* Start `path` with argv and envp in a session of its own (^C in the
- * terminal is for the app), stdin on /dev/null, in /, with the fds in pass
- * (close-on-exec in sbx) inherited and nothing else sbx opened.  Does not
- * wait for it.  Returns 0 or -errno after a message naming `what`. */
-int helper_spawn(struct helper *h, const char *what, const char *path, char *const argv[], char *const envp[],
-                 const int *pass, size_t n_pass);
 
 /* Give the helper up to timeout_ms to exit by itself (it should once the
  * sandbox ended), then kill it; reap it either way.  Returns true if it

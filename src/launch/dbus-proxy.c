@@ -5,9 +5,11 @@
  * permissions.  Behind a proxy the peer is the proxy, so the proxy must see
  * the same /.flatpak-info as the app; without it the app would pass for an
  * unconfined host program.  Flatpak wraps the proxy in bubblewrap for the
- * same reason.
+ * same reason.  The sandbox is also defense in depth: the proxy parses what
+ * the app sends, and a proxy taken over by the app sees no other process
+ * and can write nowhere but its socket directories.
  *
- * The wrapper is sbx itself (/proc/self/exe) in bubblewrap mode:
+ * The sandbox, in bubblewrap's words (--explain prints it so):
  *
  *   --die-with-parent        it dies with the sbx that started it
  *   --unshare-pid/-ipc       it sees no other process, no SysV IPC
@@ -18,8 +20,16 @@
  *                            shows it any unix:path= bus address
  *   --proc /proc --dev /dev
  *   --bind RUNTIME RUNTIME   the instance directory: its sockets go there
- *   --ro-bind-data FD /.flatpak-info   (only with an app-id)
+ *   --ro-bind-data /.flatpak-info   (only with an app-id)
  *   -- xdg-dbus-proxy --fd=W ADDRESS SOCKET RULES... [ADDRESS SOCKET RULES...]
+ *
+ * It is built in sbx's own process (engine/run.h sbx_spawn), from the plan
+ * below: a clone with the namespaces, the engine's setup, then the exec of
+ * xdg-dbus-proxy, which is pid 1 of its pid namespace (it starts no
+ * process, so it needs no reaper).  An exec of sbx in bubblewrap mode would
+ * do the same after linking and parsing everything again, and with a pid 1
+ * and a monitor of its own: three processes where one does, ~10 ms on the
+ * machine of docs/performance.md.
  *
  * It keeps the host network namespace, so abstract-socket buses work.  One
  * proxy process serves both buses, as in Flatpak.
@@ -34,18 +44,13 @@
 #include "launch/dbus-proxy.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdio.h>
+#include <sched.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/run.h"
 #include "util/util.h"
 
 static bool is_executable_file(const char *path)
@@ -68,15 +73,10 @@ char *dbus_proxy_find_binary(const char *path_env)
   return NULL;
 }
 
-static char *fd_word(int fd, bool explain)
-{
-  return explain ? xstrdup("FD") : xasprintf("%d", fd);
-}
-
 /* The host's top level, read-only: directories bound, symlinks mirrored.
  * /proc and /dev get fresh instances; a host /.flatpak-info (sbx itself
  * running under Flatpak) is not the app's. */
-static void add_host_top_level(struct strv *sv)
+static void add_host_top_level(struct plan *pp)
 {
   struct dirent **names = NULL;
   int n = scandir("/", &names, NULL, alphasort);
@@ -90,13 +90,9 @@ static void add_host_top_level(struct strv *sv)
       ssize_t len;
       if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && (len = readlink(path, target, sizeof target - 1)) > 0) {
         target[len] = '\0';
-        strv_add(sv, "--symlink");
-        strv_add(sv, target);
-        strv_add(sv, path);
+        plan_add_op(pp, OP_SYMLINK, target, path);
       } else if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        strv_add(sv, "--ro-bind");
-        strv_add(sv, path);
-        strv_add(sv, path);
+        plan_add_op(pp, OP_BIND, path, path)->access = ACCESS_RO;
       }
     }
     free(names[i]);
@@ -104,70 +100,75 @@ static void add_host_top_level(struct strv *sv)
   free(names);
 }
 
-char **dbus_proxy_argv(const struct plan_services *s, const char *binary, int sync_fd, int info_fd, bool explain)
+/* The plan; host=false leaves the host's top level out (--explain names
+ * it in one word instead). */
+static void proxy_plan(struct plan *pp, const struct plan_services *s, const char *binary, int sync_fd, bool host)
 {
-  struct strv sv = { 0 };
-  /* argv[0] names the process in ps(1) and prefixes its messages. */
-  strv_add(&sv, "sbx-dbus-proxy");
-  static const char *const fixed[] = { "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--cap-drop", "ALL" };
-  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
-    strv_add(&sv, fixed[i]);
-  if (explain) {
-    strv_add(&sv, "--ro-bind /X /X / --symlink T /X (every top-level entry of the host)");
-  } else {
-    add_host_top_level(&sv);
+  /* An empty environment, as Flatpak gives its wrapper: the proxy's
+   * arguments say everything. */
+  plan_init(pp, NULL);
+  pp->unshare = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWIPC;
+  pp->die_with_parent = true;
+  pp->new_session = true; /* ^C in the terminal is for the app */
+  pp->chdir = xstrdup("/");
+  *ARRAY_PUSH(pp->caps, pp->n_caps, pp->cap_caps) = (struct cap_change){ CAP_VERB_DROP, ~0ULL };
+  if (host)
+    add_host_top_level(pp);
+  plan_add_op(pp, OP_PROC, NULL, "/proc");
+  plan_add_op(pp, OP_DEV, NULL, "/dev");
+  plan_add_op(pp, OP_BIND, s->runtime_dir, s->runtime_dir)->access = ACCESS_RW;
+  if (s->app_info) {
+    struct plan_op *op = plan_add_op(pp, OP_BIND_DATA, NULL, "/.flatpak-info");
+    op->access = ACCESS_RO;
+    op->data = xmalloc(s->app_info_len + 1);
+    memcpy(op->data, s->app_info, s->app_info_len);
+    op->data[s->app_info_len] = '\0';
+    op->data_len = s->app_info_len;
   }
-  strv_add(&sv, "--proc");
-  strv_add(&sv, "/proc");
-  strv_add(&sv, "--dev");
-  strv_add(&sv, "/dev");
-  strv_add(&sv, "--bind");
-  strv_add(&sv, s->runtime_dir);
-  strv_add(&sv, s->runtime_dir);
-  if (s->app_info && (explain || info_fd >= 0)) {
-    _cleanup_free_ char *fd = fd_word(info_fd, explain);
-    strv_add(&sv, "--ro-bind-data");
-    strv_add(&sv, fd);
-    strv_add(&sv, "/.flatpak-info");
-  }
-  strv_add(&sv, "--");
-  strv_add(&sv, binary ? binary : "xdg-dbus-proxy");
-  _cleanup_free_ char *fd = fd_word(sync_fd, explain);
-  _cleanup_free_ char *fd_arg = xasprintf("--fd=%s", fd);
-  strv_add(&sv, fd_arg);
+  struct strv argv = { 0 };
+  strv_add(&argv, binary ? binary : "xdg-dbus-proxy");
+  if (sync_fd >= 0)
+    strv_addf(&argv, "--fd=%d", sync_fd);
+  else
+    strv_add(&argv, "--fd=FD");
   for (size_t i = 0; i < s->n_buses; i++) {
     const struct plan_bus *b = &s->buses[i];
-    strv_add(&sv, b->address);
-    strv_add(&sv, b->socket);
+    strv_add(&argv, b->address);
+    strv_add(&argv, b->socket);
     for (size_t j = 0; j < b->rules.n; j++)
-      strv_add(&sv, b->rules.v[j]);
+      strv_add(&argv, b->rules.v[j]);
   }
-  return strv_steal(&sv);
+  pp->argv = strv_steal(&argv);
 }
 
-static int make_info_memfd(const struct plan_services *s)
+char *dbus_proxy_describe(const struct plan_services *s, const char *binary)
 {
-  int fd = (int)syscall(SYS_memfd_create, "sbx-flatpak-info", MFD_CLOEXEC);
-  if (fd < 0)
-    return log_errno(errno, "memfd_create");
-  int r = write_all(fd, s->app_info, s->app_info_len);
-  if (r < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-    r = r < 0 ? r : -errno;
-    close(fd);
-    return log_errno(-r, "Can't write the proxy's /.flatpak-info");
+  struct plan pp;
+  proxy_plan(&pp, s, binary, -1, false);
+  struct buf line = { 0 };
+  /* The name --explain has always given the proxy's sandbox. */
+  buf_puts(&line, "sbx-dbus-proxy --die-with-parent --unshare-pid --unshare-ipc --cap-drop ALL");
+  buf_puts(&line, " --ro-bind /X /X / --symlink T /X (every top-level entry of the host)");
+  for (size_t i = 0; i < pp.n_ops; i++) {
+    const struct plan_op *op = &pp.ops[i];
+    buf_printf(&line, " --%s", op_kind_name(op));
+    if (op->kind == OP_BIND)
+      buf_printf(&line, " %s", op->src);
+    buf_printf(&line, " %s", op->dest);
   }
-  return fd;
+  buf_puts(&line, " --");
+  for (size_t i = 0; pp.argv[i]; i++)
+    buf_printf(&line, " %s", pp.argv[i]);
+  plan_free(&pp);
+  return buf_steal(&line);
 }
 
 int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, struct helper *out)
 {
-  _cleanup_close_ int info_fd = -1;
-  if (s->app_info && (info_fd = make_info_memfd(s)) < 0)
-    return info_fd;
-  _cleanup_strv_ char **argv = dbus_proxy_argv(s, binary, ready_wr, info_fd, false);
-  /* An empty environment, as Flatpak gives its wrapper: the proxy's
-   * arguments say everything. */
-  char *envp[] = { NULL };
-  const int pass[] = { ready_wr, info_fd };
-  return helper_spawn(out, "the D-Bus proxy's sandbox", "/proc/self/exe", argv, envp, pass, 2);
+  struct plan pp;
+  proxy_plan(&pp, s, binary, ready_wr, true);
+  const int pass[] = { ready_wr };
+  int r = sbx_spawn(&pp, pass, 1, out);
+  plan_free(&pp);
+  return r;
 }

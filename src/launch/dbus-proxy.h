@@ -1,4 +1,4 @@
-/* The filtering D-Bus proxy: xdg-dbus-proxy, run in a small sbx sandbox of
+/* The filtering D-Bus proxy: xdg-dbus-proxy, run in a small sandbox of
  * its own so that portals, which identify a caller by the bus peer's
  * /proc/PID/root/.flatpak-info, see the app's /.flatpak-info (the peer on
  * the bus is the proxy, not the app). */
@@ -13,12 +13,9 @@
  * $PATH (then /usr/bin).  NULL if there is none. */
 char *dbus_proxy_find_binary(const char *path_env);
 
-/* The command that runs the proxy (binary, NULL: not found) inside its
- * sandbox (sbx in bubblewrap mode).  sync_fd: the write end the proxy
- * signals readiness on; info_fd: the /.flatpak-info data, or -1 for none.
- * In --explain the fds are not open yet: pass explain=true to print them
- * as "FD".  NULL-terminated; free with strv_free. */
-char **dbus_proxy_argv(const struct plan_services *s, const char *binary, int sync_fd, int info_fd, bool explain);
+/* The proxy's sandbox as a bubblewrap-style command line, for --explain
+ * (the top level of the host in one word, the fd as "FD").  Free it. */
+char *dbus_proxy_describe(const struct plan_services *s, const char *binary);
 
 /* How long the app's sandbox waits for the proxy's sockets (its byte on
  * plan->ready_fd).  Generous: a loaded machine is not an error. */

@@ -11,6 +11,7 @@
 #include "launch/dbus-proxy.h"
 #include "launch/instance.h"
 #include "launch/seccomp-cache.h"
+#include "launch/registry.h"
 #include "launch/wayland.h"
 #include "plan/plan.h"
 #include "util/util.h"
@@ -110,6 +111,8 @@ void launch_init(struct launch *l)
   l->lock_fd = -1;
   l->ready.fd = l->sync.fd = l->info.fd = -1;
   wayland_conn_init(&l->wayland);
+  cgroup_scope_init(&l->cgroup);
+  l->registry_lock = l->registry_pid = -1;
 }
 
 static void undo(struct launch *l, struct plan *p)
@@ -119,15 +122,19 @@ static void undo(struct launch *l, struct plan *p)
   take_back(&l->sync, &p->sync_fd);
   take_back(&l->info, &p->info_fd);
   /* With its pipe's read end gone the proxy exits by itself (and with the
-   * sync pipe's the compositor stops accepting on our Wayland socket). */
-  if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
-    log_warn("the D-Bus proxy did not exit when the sandbox ended; killed it");
+   * sync pipe's the compositor stops accepting on our Wayland socket).
+   * Its exit (GLib's, then its namespaces') takes a few ms: the files go
+   * meanwhile.  Its socket directory is a mount point in its mount
+   * namespace, which does not keep us from removing it (Linux >= 3.18);
+   * nobody is left to connect: the sandbox has ended. */
   wayland_disconnect(&l->wayland);
   if (l->flatpak_made)
     remove_instance_dir(s->flatpak_parent, true, s->instance_id);
   if (l->runtime_made)
     remove_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
   l->flatpak_made = l->runtime_made = false;
+  if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
+    log_warn("the D-Bus proxy did not exit when the sandbox ended; killed it");
   if (l->lock_fd >= 0)
     close(l->lock_fd);
   l->lock_fd = -1;
@@ -229,16 +236,34 @@ static int start_services(struct launch *l, struct plan *p)
   return 0;
 }
 
-static int start(struct launch *l, struct plan *p)
+/* The cgroup, and the fd the engine starts the sandbox in; then the
+ * registry's entry (a name already running fails here, and the cgroup
+ * goes again). */
+static int start_cgroup(struct launch *l, struct plan *p, char **sbx_argv)
 {
-  int r = p->services ? start_services(l, p) : 0;
+  int r = cgroup_start(&l->cgroup, p->cgroup);
+  if (r < 0)
+    return r;
+  p->cgroup_fd = l->cgroup.dirfd; /* launch's: closed by cgroup_stop */
+  r = registry_add(p, l->cgroup.path, sbx_argv, &l->registry_lock, &l->registry_pid, &l->registry_id);
+  if (r < 0)
+    return r;
+  p->pid_fd = l->registry_pid;
+  return 0;
+}
+
+static int start(struct launch *l, struct plan *p, char **sbx_argv)
+{
+  int r = p->cgroup ? start_cgroup(l, p, sbx_argv) : 0;
+  if (r == 0 && p->services)
+    r = start_services(l, p);
   if (r == 0)
     r = create_host_dirs(p);
   /* After the proxy's start, which this overlaps. */
   return r < 0 ? r : seccomp_policy_prepare(p);
 }
 
-int launch_start(struct launch *l, struct plan *p)
+int launch_start(struct launch *l, struct plan *p, char **sbx_argv)
 {
   /* A ^C while we set up must not leave a half-made instance behind: hold
    * termination signals until it is all made (or all undone). */
@@ -250,7 +275,7 @@ int launch_start(struct launch *l, struct plan *p)
   sigaddset(&term, SIGQUIT);
   if (sigprocmask(SIG_BLOCK, &term, &old) < 0)
     return log_errno(errno, "sigprocmask");
-  int r = start(l, p);
+  int r = start(l, p, sbx_argv);
   if (r == 0 && sigpending(&pending) == 0)
     for (int sig = 1; sig < NSIG && r == 0; sig++)
       if (sigismember(&term, sig) && sigismember(&pending, sig) && !sigismember(&old, sig))
@@ -267,18 +292,14 @@ static void note_proxy(const struct plan_services *s, const char *binary, struct
 {
   notes_add(notes, "dbus proxy: %s, in its own sandbox; sockets in %s (mode 0700), removed when the sandbox ends",
             binary ? binary : "xdg-dbus-proxy (NOT FOUND: the sandbox would fail to start)", s->runtime_dir);
-  _cleanup_strv_ char **argv = dbus_proxy_argv(s, binary, -1, -1, true);
-  struct buf line = { 0 };
-  for (size_t i = 0; argv[i]; i++) {
-    buf_puts(&line, i ? " " : "");
-    buf_puts(&line, argv[i]);
-  }
-  notes_add(notes, "dbus proxy command: %s", line.s ? line.s : "");
-  buf_free(&line);
+  _cleanup_free_ char *line = dbus_proxy_describe(s, binary);
+  notes_add(notes, "dbus proxy command: %s", line);
 }
 
 void launch_explain(struct plan *p, struct notes *notes)
 {
+  if (p->cgroup)
+    cgroup_explain(p->cgroup);
   const struct plan_services *s = p->services;
   if (!s)
     return;
@@ -294,6 +315,18 @@ void launch_stop(struct launch *l, struct plan *p)
 {
   if (p->services)
     undo(l, p);
+  p->cgroup_fd = p->pid_fd = -1;
+  cgroup_stop(&l->cgroup);
+  /* The entry goes after the cgroup: a sandbox listed is one that can
+   * still be stopped. */
+  registry_remove(l->registry_id);
+  free(l->registry_id);
+  l->registry_id = NULL;
+  if (l->registry_pid >= 0)
+    close(l->registry_pid);
+  if (l->registry_lock >= 0)
+    close(l->registry_lock);
+  l->registry_pid = l->registry_lock = -1;
   free(l->proxy_binary);
   l->proxy_binary = NULL;
 }

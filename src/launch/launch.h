@@ -11,6 +11,9 @@
  * struct launch, which main() owns: launch_start() just before sbx_run(),
  * launch_stop() right after it (and on every path after a start).
  *
+ * The sandbox's own cgroup (plan->cgroup, launch/cgroup.h) comes first of
+ * all: a limit that can't be had fails before anything else is started.
+ *
  * Host layout of one instance (ID is a random 64-bit number, also the
  * [Instance] instance-id of /.flatpak-info):
  *
@@ -47,6 +50,7 @@
 #include <sys/types.h>
 
 #include "engine/supervisor.h"
+#include "launch/cgroup.h"
 #include "launch/wayland.h"
 #include "plan/plan.h"
 
@@ -68,6 +72,10 @@ struct launch {
   struct launch_fd sync;    /* read end handed to the sandbox as sync_fd */
   struct launch_fd info;    /* bwrapinfo.json, handed over as info_fd */
   struct wayland_conn wayland;
+  struct cgroup_scope cgroup; /* the sandbox's own cgroup (launch/cgroup.h) */
+  char *registry_id;          /* its entry in the registry (launch/registry.h) */
+  int registry_lock;          /* the entry, flock'ed while the sandbox lives */
+  int registry_pid;           /* the entry again, handed over as plan->pid_fd */
 };
 
 void launch_init(struct launch *l);
@@ -77,10 +85,12 @@ void launch_init(struct launch *l);
  * sandbox's Wayland socket (or take Wayland out of the plan, with a
  * warning, if that fails); hand the sync pipe to the plan (plan->sync_fd)
  * and the bwrapinfo.json file to plan->info_fd (when the caller gave
- * neither).  Side services come first: if one cannot start, no persist
+ * neither).  A sandbox with a cgroup of its own (plan->cgroup) gets it
+ * first, then an entry in the registry (sbx_argv: sbx's command line,
+ * what --join rebuilds the policy from).  Side services come first: if one cannot start, no persist
  * directory has been made yet.  On failure everything already started is
  * undone.  Returns 0 or a negative errno after a message. */
-int launch_start(struct launch *l, struct plan *p);
+int launch_start(struct launch *l, struct plan *p, char **sbx_argv);
 
 /* --explain: what starting would do where that depends on the host now
  * (which proxy binary; does the compositor offer wp_security_context_v1?):

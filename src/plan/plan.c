@@ -14,6 +14,7 @@ void plan_init(struct plan *p, char **environ_copy)
   p->seccomp_fd = -1;
   p->info_fd = p->json_status_fd = p->sync_fd = p->block_fd = -1;
   p->ready_fd = -1;
+  p->cgroup_fd = p->pid_fd = -1;
 
   size_t n = 0;
   while (environ_copy && environ_copy[n])
@@ -94,6 +95,21 @@ void plan_services_free(struct plan_services *s)
   free(s);
 }
 
+void plan_cgroup_free(struct plan_cgroup *c)
+{
+  if (!c)
+    return;
+  for (size_t i = 0; i < c->n_limits; i++) {
+    free(c->limits[i].arg);
+    free(c->limits[i].value);
+  }
+  free(c->limits);
+  free(c->name);
+  free(c->where);
+  free(c->profile);
+  free(c);
+}
+
 void notes_add(struct notes *n, const char *fmt, ...)
 {
   va_list ap;
@@ -157,6 +173,7 @@ void plan_free(struct plan *p)
   free(p->host_dirs);
   free(p->ready_what);
   plan_services_free(p->services);
+  plan_cgroup_free(p->cgroup);
   memset(p, 0, sizeof *p);
 }
 

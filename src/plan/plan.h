@@ -204,6 +204,34 @@ struct plan_services {
 struct plan_bus *plan_services_add_bus(struct plan_services *s, bool system, const char *address);
 void plan_services_free(struct plan_services *s);
 
+/* ---- resources: the sandbox's own cgroup, as data --------------------
+ * Compile (compile/resources.c) decides whether the sandbox gets a cgroup
+ * of its own and with which limits; launch/cgroup.c creates it just before
+ * the sandbox starts (and removes it after), handing the engine an fd on it
+ * (plan->cgroup_fd) so the sandbox's first process is born inside it. */
+
+/* One limit: the cgroup v2 file and what is written to it, worked out by
+ * compile from the directive's argument (memory-max 512M -> memory.max
+ * 536870912). */
+struct plan_limit {
+  const char *directive;  /* "memory-max"... (a literal) */
+  char *arg;              /* the argument as given, for --explain */
+  const char *controller; /* "memory", "cpu", "cpuset", "pids", "io" (a literal) */
+  const char *file;       /* "memory.max"... (a literal) */
+  char *value;            /* the line written to it */
+};
+
+struct plan_cgroup {
+  char *name;      /* NAME of the cgroup sbx-NAME-ID (ID: sbx's pid) */
+  bool ns;         /* the app gets a cgroup namespace rooted at it */
+  char *where;     /* --explain only: where launch would make it, and how */
+  bool named;      /* the name was given (name directive): it must be unique */
+  char *profile;   /* the profile's name, or NULL, for the registry */
+  struct plan_limit *limits;
+  size_t n_limits, cap_limits;
+};
+void plan_cgroup_free(struct plan_cgroup *c);
+
 /* Things --explain reports that are not plan operations. */
 struct notes {
   char **lines;
@@ -244,6 +272,13 @@ struct plan {
    * parent-death signal, but sbx is not tied to its own caller, which for
    * a desktop launcher or D-Bus activation is gone within moments. */
   bool die_with_sbx;
+  /* pid 1 (sbx) is not dumpable (profiles): the app, same uid, can then
+   * neither read /proc/1/environ (the caller's whole environment), write
+   * /proc/1/mem, nor take a handle on /proc/1/exe -- sbx's own binary,
+   * writable by the user when sbx lives in ~/bin (runc's CVE-2019-5736).
+   * A bubblewrap-style sandbox keeps bubblewrap's dumpable pid 1:
+   * integrators read /proc/PID/root and ns/ of its child-pid. */
+  bool pid1_undumpable;
 
   /* Privileges and security. */
   struct cap_change *caps;
@@ -294,6 +329,18 @@ struct plan {
   /* Side services (launch/: the D-Bus proxy, instance files, the Wayland
    * listener) as compile described them; NULL: none.  Owned by the plan. */
   struct plan_services *services;
+
+  /* The sandbox's own cgroup (compile), or NULL: none (a bare
+   * bubblewrap-style command line, as bubblewrap).  cgroup_fd: an fd on
+   * the cgroup's directory once launch made it (-1: none); the engine
+   * starts the sandbox's first process in it (clone3 CLONE_INTO_CGROUP,
+   * or by writing cgroup.procs first thing where clone3 is refused). */
+  struct plan_cgroup *cgroup;
+  int cgroup_fd;
+  /* launch's registry: the monitor writes "pid=N\n" (the sandbox's first
+   * process, in sbx's pid namespace) to this file once the sandbox runs,
+   * then closes it; -1: nobody asks. */
+  int pid_fd;
 };
 
 void plan_init(struct plan *p, char **environ_copy);

@@ -7,6 +7,7 @@
 #include <sys/capability.h>
 
 #include "policy/keys.h"
+#include "policy/limits.h"
 #include "policy/query.h"
 #include "util/util.h"
 
@@ -89,6 +90,7 @@ static int apply_choice(struct policy *pol, const struct directive *d, const cha
                                : strcmp(d->name, "syscall-filter") == 0 ? filter
                                : strcmp(d->name, "landlock") == 0       ? landlock
                                : strcmp(d->name, "landlock-scope") == 0 ? on_off
+                               : strcmp(d->name, "cgroup-namespace") == 0 ? on_off
                                                                         : bus;
   if (!in_list(choices, arg)) {
     char list[64] = "";
@@ -245,6 +247,23 @@ static int apply_syscall_errno(struct policy *pol, const struct directive *d, co
   return policy_set(pol, d->name, arg, loc);
 }
 
+/* memory-max, cpu-max...: checked here (a bad size is an error at its
+ * line), converted by compile; a device limit is keyed by its device, so
+ * two disks can each have one. */
+static int apply_limit(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  const struct limit_kind *k = limit_kind_find(d->name);
+  _cleanup_free_ char *value = NULL, *device = NULL;
+  const char *why = "";
+  if (limit_parse(k, arg, &value, &device, &why) < 0)
+    return bad(loc, "%s: \"%s\": %s", d->name, arg, why);
+  _cleanup_free_ char *path = device ? normalize_path(device) : NULL;
+  if (device && !path)
+    return bad(loc, "%s: \"%s\" is not an absolute path without \".\" or \"..\" components", d->name, device);
+  _cleanup_free_ char *key = path ? xasprintf(KEY_LIMIT "%s:%s", d->name, path) : xasprintf(KEY_LIMIT "%s", d->name);
+  return policy_set(pol, key, arg, loc);
+}
+
 static const struct directive directives[] = {
   { "ro", "PATH", "make host PATH visible, read-only", apply_path, false },
   { "rw", "PATH", "make host PATH visible and writable", apply_path, false },
@@ -283,6 +302,16 @@ static const struct directive directives[] = {
   { "syscall-deny", "NAME|@GROUP", "refuse a system call, or a group of them", apply_syscall, false, true },
   { "syscall-allow", "NAME|@GROUP", "take a system call or group out of the default policy", apply_syscall, false, true },
   { "syscall-errno", "ERRNO", "the errno refused calls fail with (default EPERM)", apply_syscall_errno, false, true },
+  { "cgroup-namespace", "on|off", "a cgroup namespace rooted at the sandbox's own cgroup (default on for profiles)", apply_choice, false, true },
+  { "memory-max", "SIZE|max", "memory limit (cgroup memory.max; sizes take K, M, G)", apply_limit, false, true },
+  { "memory-high", "SIZE|max", "memory throttle (cgroup memory.high)", apply_limit, false, true },
+  { "memory-swap-max", "SIZE|max", "swap limit (cgroup memory.swap.max)", apply_limit, false, true },
+  { "cpu-max", "CPUS|max", "CPU limit as a number of CPUs, e.g. 0.5 (cgroup cpu.max)", apply_limit, false, true },
+  { "cpu-weight", "1-10000", "CPU share against other cgroups (cgroup cpu.weight)", apply_limit, false, true },
+  { "cpus", "LIST", "the CPUs the sandbox may use, e.g. 0-1 (cgroup cpuset.cpus)", apply_limit, false, true },
+  { "pids-max", "N|max", "most processes and threads at once (cgroup pids.max)", apply_limit, false, true },
+  { "io-max", "PATH rbps=N wbps=N riops=N wiops=N", "I/O limits for the disk PATH is (or is on) (cgroup io.max)", apply_limit, false, true },
+  { "io-weight", "[PATH] N", "I/O share, 1-10000, for every disk or one (cgroup io.weight)", apply_limit, false, true },
   { "allow-debugging", "yes|no", "let the app trace and profile its own processes (syscall-allow @debug)", apply_syscall, false, true },
 };
 

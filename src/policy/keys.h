@@ -15,3 +15,6 @@
  * syscall-allow, allow-debugging); syscall-errno -> ENAME; syscall-filter
  * -> default|none */
 #define KEY_SYSCALL "syscall:"
+/* limit:DIRECTIVE (memory-max, cpu-max...) and, for a device limit,
+ * limit:DIRECTIVE:PATH -> the argument as given (policy/limits.h) */
+#define KEY_LIMIT "limit:"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "policy/keys.h"
+#include "policy/limits.h"
 #include "util/util.h"
 
 #define POLICY_NAME_(id, name) [id] = name,
@@ -31,6 +32,7 @@ static const char *const scalars[N_SCALARS] = {
   [SCALAR_APP_ID] = "app-id", [SCALAR_NAME] = "name", [SCALAR_NETWORK] = "network", [SCALAR_HOSTNAME] = "hostname",
   [SCALAR_LANDLOCK] = "landlock", [SCALAR_LANDLOCK_SCOPE] = "landlock-scope",
   [SCALAR_TCP_CONNECT] = "tcp-connect", [SCALAR_TCP_BIND] = "tcp-bind",
+  [SCALAR_CGROUP_NAMESPACE] = "cgroup-namespace",
 };
 
 static int index_of(const char *const *names, int n, const char *name)
@@ -284,4 +286,31 @@ const char *policy_scalar_name(enum policy_scalar k)
 const struct setting *policy_scalar(const struct policy *pol, enum policy_scalar k)
 {
   return policy_get(pol, policy_scalar_name(k));
+}
+
+bool policy_next_limit(const struct policy *pol, size_t *iter, struct limit_setting *out)
+{
+  const struct setting *s;
+  while ((s = policy_next(pol, KEY_LIMIT, iter))) {
+    const char *name = s->key + strlen(KEY_LIMIT);
+    const char *colon = strchr(name, ':');
+    _cleanup_free_ char *directive = colon ? xasprintf("%.*s", (int)(colon - name), name) : xstrdup(name);
+    const struct limit_kind *k = limit_kind_find(directive);
+    if (!k)
+      continue;
+    *out = (struct limit_setting){ k, s->value, colon ? colon + 1 : NULL, s };
+    return true;
+  }
+  return false;
+}
+
+enum policy_switch policy_cgroup_namespace(const struct policy *pol)
+{
+  const char *v = policy_value(pol, "cgroup-namespace");
+  return !v ? POLICY_SWITCH_UNSET : strcmp(v, "on") == 0 ? POLICY_SWITCH_ON : POLICY_SWITCH_OFF;
+}
+
+const char *policy_name(const struct policy *pol)
+{
+  return policy_value(pol, "name");
 }

@@ -168,6 +168,21 @@ struct syscall_choice {
 };
 bool policy_next_syscall(const struct policy *pol, size_t *iter, struct syscall_choice *out);
 
+/* Resource limits (memory-max, cpu-max..., policy/limits.h), ordered by
+ * directive, then device. */
+struct limit_setting {
+  const struct limit_kind *kind;
+  const char *arg;    /* as given */
+  const char *device; /* io-max/io-weight PATH (normalized), or NULL */
+  const struct setting *setting;
+};
+bool policy_next_limit(const struct policy *pol, size_t *iter, struct limit_setting *out);
+/* cgroup-namespace on|off; UNSET when not given (the sandbox's kind decides). */
+enum policy_switch { POLICY_SWITCH_UNSET, POLICY_SWITCH_ON, POLICY_SWITCH_OFF };
+enum policy_switch policy_cgroup_namespace(const struct policy *pol);
+/* The name directive, or NULL. */
+const char *policy_name(const struct policy *pol);
+
 /* For --explain, which shows settings as the policy holds them: the
  * settings of one group, in key order. */
 enum setting_group {
@@ -184,7 +199,7 @@ const struct setting *policy_next_in_group(const struct policy *pol, enum settin
 /* The one-word settings --explain lists at the end, in this order. */
 enum policy_scalar {
   SCALAR_APP_ID, SCALAR_NAME, SCALAR_NETWORK, SCALAR_HOSTNAME, SCALAR_LANDLOCK, SCALAR_LANDLOCK_SCOPE,
-  SCALAR_TCP_CONNECT, SCALAR_TCP_BIND, N_SCALARS
+  SCALAR_TCP_CONNECT, SCALAR_TCP_BIND, SCALAR_CGROUP_NAMESPACE, N_SCALARS
 };
 const char *policy_scalar_name(enum policy_scalar k); /* the directive: "app-id"... */
 const struct setting *policy_scalar(const struct policy *pol, enum policy_scalar k);

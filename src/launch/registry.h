@@ -1,0 +1,64 @@
+/* The registry of running sandboxes: one file per sandbox in
+ * $XDG_RUNTIME_DIR/sbx/ (beside the instance directories, launch.h),
+ * ID.sandbox, where ID is the pid of its sbx (as in its cgroup
+ * sbx-NAME-ID), holding "key=value" lines: name,
+ * id, monitor (sbx's pid), profile, cgroup, started (seconds since the
+ * epoch), command (the sandbox's), one arg= line per word of sbx's own command line (what --join
+ * rebuilds the sandbox's policy from), and pid= (the sandbox's first
+ * process, appended by the monitor once it runs: plan->pid_fd).
+ *
+ * The monitor holds an flock on its file for as long as it lives; a file
+ * nobody holds whose cgroup (if any) is empty is stale, and is removed by
+ * whoever notices (the next sandbox's start, --list...).  A sandbox whose
+ * sbx was killed outright but that still runs in its cgroup stays listed,
+ * so it can still be stopped. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "plan/plan.h"
+#include "util/util.h"
+
+struct registry_entry {
+  char *id, *name, *profile, *cgroup; /* cgroup: "" when none */
+  char *command;                      /* the sandbox's, words joined by blanks */
+  pid_t monitor, pid;                 /* pid: 0 until the sandbox ran */
+  long long started;
+  struct strv args;                   /* sbx's command line, argv[0] first */
+  bool monitor_alive;
+};
+void registry_entry_free(struct registry_entry *e);
+
+/* Register the sandbox about to start (p->cgroup says it has a name);
+ * cgroup is the path of its cgroup or NULL.  *lock_fd gets the locked
+ * entry (kept open while the sandbox lives), p->pid_fd an fd the monitor
+ * appends pid= to.  Without $XDG_RUNTIME_DIR nothing is registered (0).
+ * A name given with the name directive must be unique among the running
+ * sandboxes: -EEXIST after a message.  Returns 0 or -errno. */
+int registry_add(const struct plan *p, const char *cgroup, char **argv, int *lock_fd, int *pid_fd, char **id_out);
+/* Remove the entry (after the sandbox ended).  id may be NULL. */
+void registry_remove(const char *id);
+
+/* The running sandboxes (stale entries are removed on the way), in the
+ * order they started.  Returns the count, or -errno after a message
+ * (no $XDG_RUNTIME_DIR). */
+int registry_load(struct registry_entry **out);
+void registry_entries_free(struct registry_entry *v, int n);
+/* The one running sandbox called NAME (or with that id).  0, or -errno
+ * after a message (none, or several: the ids are listed). */
+int registry_find(const char *name, struct registry_entry *out);
+
+/* --join, before the engine enters the sandbox: the process whose
+ * namespaces to join (the app: the child of sbx's pid 1 when there is
+ * one, else the sandbox's first process), its environment, and the move
+ * of the caller into the sandbox's cgroup (so its limits apply).  0, or
+ * -errno after a message. */
+int registry_join_prepare(const struct registry_entry *e, pid_t *app, struct strv *env);
+
+/* The commands. */
+int registry_cmd_list(bool json);
+int registry_cmd_stop(const char *name, int grace_ms);
+int registry_cmd_freeze(const char *name, bool freeze);
+int registry_cmd_stats(const char *name, bool json);

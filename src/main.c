@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "engine/run.h"
 #include "compile/explain.h"
+#include "doctor/doctor.h"
 #include "plan/plan.h"
 #include "policy/policy.h"
 #include "policy/directives.h"
@@ -303,6 +304,9 @@ int main(int argc, char **argv)
     goto out;
   case CLI_DESKTOP_LIST:
     r = desktop_file_list() < 0 ? 1 : 0;
+    goto out;
+  case CLI_DOCTOR:
+    r = doctor_run(extra.json);
     goto out;
   case CLI_LIST:
     r = registry_cmd_list(extra.json) < 0 ? 1 : 0;

@@ -413,7 +413,7 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
 }
 
 enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST,
-       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_JOIN };
+       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_JOIN, T_DOCTOR };
 
 static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
 {
@@ -437,6 +437,7 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
     *ps->action = def->tag == T_DESKTOP_INSTALL ? CLI_DESKTOP_INSTALL : CLI_DESKTOP_REMOVE;
     break;
   case T_DESKTOP_LIST: *ps->action = CLI_DESKTOP_LIST; break;
+  case T_DOCTOR: *ps->action = CLI_DOCTOR; break;
   case T_LIST: *ps->action = CLI_LIST; break;
   case T_STATS: *ps->action = CLI_STATS; break;
   case T_STOP:
@@ -548,6 +549,7 @@ static const struct option_def options[] = {
   { "--desktop-install", 1, h_sbx, T_DESKTOP_INSTALL },
   { "--desktop-remove", 1, h_sbx, T_DESKTOP_REMOVE },
   { "--desktop-list", 0, h_sbx, T_DESKTOP_LIST },
+  { "--doctor", 0, h_sbx, T_DOCTOR },
   { "--list", 0, h_sbx, T_LIST },
   { "--stop", 1, h_sbx, T_STOP },
   { "--freeze", 1, h_sbx, T_FREEZE },

@@ -6,6 +6,7 @@ enum cli_action {
   /* Running sandboxes (launch/registry.h): --list, --stop NAME, --freeze
    * NAME, --thaw NAME, --stats [NAME], --join NAME [CMD]. */
   CLI_LIST, CLI_STOP, CLI_FREEZE, CLI_THAW, CLI_STATS, CLI_JOIN,
+  CLI_DOCTOR, /* --doctor [--json] (doctor/doctor.h) */
 };
 
 /* sbx's own options (beyond bubblewrap's), kept aside until the profile is

@@ -78,6 +78,38 @@ int ns_reject_routes(const uint32_t *addrs, size_t n);
 int ns_nested_userns(struct setup *s, uid_t uid, gid_t gid, bool disable_userns);
 int ns_check_userns_disabled(void);
 
+/* userns-diag.c: why creating a user namespace failed with `err` (an
+ * errno), as "what is restricted; how to lift it" (allocated), or NULL
+ * when none of the known restrictions applies.  Reads only /proc files. */
+char *ns_restriction_explain(int err);
+/* The monitor's one message after clone(CLONE_NEWUSER...) failed with
+ * err: the restriction and its remedy, or the generic message.  -err. */
+int ns_explain_clone_failure(int err);
+/* Inside a new user namespace: are we in AppArmor's capability-less
+ * "unprivileged_userns" profile (Ubuntu 24.04's default for programs
+ * without a profile granting userns)?  Then -EPERM after one message. */
+bool ns_apparmor_confined(void);
+char *ns_apparmor_confinement_explain(void); /* what and the remedy, allocated */
+int ns_check_apparmor_confinement(void);
+/* Does a seccomp filter apply to this process (Seccomp: 2)? */
+bool ns_seccomp_filtered(void);
+
+#define KERNEL_PROBE_PRESENT (-2)
+/* sbx --doctor: the kernel's side, tried in a throw-away child.  Each
+ * field: 0 worked, an errno, or -1 not tried (a step before it failed). */
+struct kernel_probe {
+  int userns;            /* unshare(CLONE_NEWUSER) */
+  bool apparmor_confined; /* ...landed in AppArmor's unprivileged_userns */
+  int id_maps;           /* setgroups, uid_map, gid_map from inside */
+  int mntns;             /* unshare(CLONE_NEWNS) */
+  /* Tried for real in the child's mount namespace; where that was not
+   * possible, KERNEL_PROBE_PRESENT: asked with an invalid fd, it exists. */
+  int open_tree, move_mount, mount_setattr, fsopen, fsconfig, fsmount;
+  int openat2;           /* openat2(RESOLVE_NO_SYMLINKS) */
+};
+/* 0, or -errno after a message (the child could not be run). */
+int kernel_probe_run(struct kernel_probe *k);
+
 /* caps.c */
 int caps_read_effective(uint64_t *mask);
 int caps_read_permitted(uint64_t *mask);

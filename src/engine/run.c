@@ -366,6 +366,11 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   }
 
   s.in_userns = l->userns || p->userns_fd >= 0;
+  /* Ubuntu 24.04 lets an unconfined program create the namespace but
+   * takes every capability in it away: say so before the id maps fail
+   * with a bare EPERM. */
+  if (l->userns && l->real_uid != 0 && (r = ns_check_apparmor_confinement()) < 0)
+    return r;
   if (l->userns && p->userns_block_fd < 0) {
     uid_t inner_uid = l->nested ? 0 : l->sandbox_uid;
     gid_t inner_gid = l->nested ? 0 : l->sandbox_gid;
@@ -713,7 +718,9 @@ static int run(struct plan *p)
   pid_t pid = clone_sandbox(&l, l.late_cgroupns ? flags & ~(unsigned long)CLONE_NEWCGROUP : flags, p->cgroup_fd);
   if (pid < 0) {
     int e = errno;
-    if (e == EPERM || e == EUSERS || e == ENOSPC || e == EINVAL)
+    if (l.userns && (e == EPERM || e == EACCES || e == ENOSPC || e == EINVAL || e == ENOSYS))
+      ns_explain_clone_failure(e); /* which restriction, and its remedy */
+    else if (e == EPERM || e == EUSERS || e == ENOSPC || e == EINVAL)
       log_errno(e, "Creating new namespace failed%s", l.userns ? " (are unprivileged user namespaces allowed on this system?)" : "");
     else
       log_errno(e, "clone");

@@ -302,21 +302,6 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
     op_text(f, &p->ops[i]);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-  fputc('"', f);
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
-}
-
 static void landlock_json(FILE *f, const struct plan *p)
 {
   const struct plan_landlock *ll = &p->landlock;
@@ -331,7 +316,7 @@ static void landlock_json(FILE *f, const struct plan *p)
   for (size_t i = 0; ll->mode != LANDLOCK_OFF && i < ll->n_rules; i++) {
     char buf[256];
     fprintf(f, "%s\n    {\"path\": ", i ? "," : "");
-    json_str(f, ll->rules[i].path);
+    json_write_str(f, ll->rules[i].path);
     fprintf(f, ", \"rights\": \"%s\"}", landlock_rights_str(ll->rules[i].access & mask, buf, sizeof buf));
   }
   fprintf(f, "]");
@@ -358,19 +343,19 @@ static void resources_json(FILE *f, const struct plan *p)
     return;
   }
   fprintf(f, "{\"name\": ");
-  json_str(f, c->name);
+  json_write_str(f, c->name);
   fprintf(f, ", \"where\": ");
   if (c->where)
-    json_str(f, c->where);
+    json_write_str(f, c->where);
   else
     fprintf(f, "null");
   fprintf(f, ", \"namespace\": %s, \"limits\": [", c->ns ? "true" : "false");
   for (size_t i = 0; i < c->n_limits; i++) {
     const struct plan_limit *l = &c->limits[i];
     fprintf(f, "%s{\"directive\": \"%s\", \"arg\": ", i ? ", " : "", l->directive);
-    json_str(f, l->arg);
+    json_write_str(f, l->arg);
     fprintf(f, ", \"controller\": \"%s\", \"file\": \"%s\", \"value\": ", l->controller, l->file);
-    json_str(f, l->value);
+    json_write_str(f, l->value);
     fprintf(f, "}");
   }
   fprintf(f, "]}");
@@ -380,9 +365,9 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
 {
   fprintf(f, "{\n  \"profile\": ");
   if (pol->profile_path) {
-    json_str(f, pol->profile_name);
+    json_write_str(f, pol->profile_name);
     fprintf(f, ",\n  \"profile_path\": ");
-    json_str(f, pol->profile_path);
+    json_write_str(f, pol->profile_path);
   } else {
     fprintf(f, "null");
   }
@@ -390,18 +375,18 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   ns_list(f, p, ", ", true);
   fprintf(f, "],\n  \"network\": \"%s\",\n  \"hostname\": ", network_name(p, true));
   if (p->hostname)
-    json_str(f, p->hostname);
+    json_write_str(f, p->hostname);
   else
     fprintf(f, "null");
   fprintf(f, ",\n  \"settings\": [");
   for (size_t i = 0; i < pol->n; i++) {
     const struct setting *s = &pol->items[i];
     fprintf(f, "%s\n    {\"key\": ", i ? "," : "");
-    json_str(f, s->key);
+    json_write_str(f, s->key);
     fprintf(f, ", \"value\": ");
-    json_str(f, s->value);
+    json_write_str(f, s->value);
     fprintf(f, ", \"file\": ");
-    json_str(f, s->loc.file);
+    json_write_str(f, s->loc.file);
     fprintf(f, ", \"line\": %d, \"layer\": \"%s\"}", s->loc.line, layer_name(s->loc.layer));
   }
   fprintf(f, "\n  ],\n  \"paths\": {");
@@ -410,9 +395,9 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   bool first = true;
   while (policy_next_path(pol, &it, &rule)) {
     fprintf(f, "%s\n    ", first ? "" : ",");
-    json_str(f, rule.path);
+    json_write_str(f, rule.path);
     fprintf(f, ": ");
-    json_str(f, rule.setting->value);
+    json_write_str(f, rule.setting->value);
     first = false;
   }
   fprintf(f, "\n  },\n  \"cgroup\": ");
@@ -420,7 +405,7 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   fprintf(f, ",\n  \"notes\": [");
   for (size_t i = 0; i < notes->n; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");
-    json_str(f, notes->lines[i]);
+    json_write_str(f, notes->lines[i]);
   }
   fprintf(f, "\n  ],\n  \"capability_changes\": [");
   for (size_t i = 0; i < p->n_caps; i++)
@@ -430,10 +415,10 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   for (size_t i = 0; i < p->n_syscall_rules; i++) {
     const struct syscall_rule *r = &p->syscall_rules[i];
     fprintf(f, "%s\n    {\"syscall\": ", i ? "," : "");
-    json_str(f, r->name);
+    json_write_str(f, r->name);
     fprintf(f, ", \"group\": ");
     if (r->group)
-      json_str(f, r->group);
+      json_write_str(f, r->group);
     else
       fprintf(f, "null");
     fprintf(f, ", \"match\": \"%s\"", cmp_names[r->cmp]);
@@ -441,7 +426,7 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
       fprintf(f, ", \"arg\": %u, \"mask\": \"%#llx\", \"value\": \"%#llx\"", r->arg, (unsigned long long)r->mask,
               (unsigned long long)r->value);
     fprintf(f, ", \"errno\": \"%s\", \"why\": ", errno_name(r->error));
-    json_str(f, r->why);
+    json_write_str(f, r->why);
     fputc('}', f);
   }
   fprintf(f, "],\n  \"syscall_allowlist\": ");
@@ -449,7 +434,7 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     fputc('[', f);
     for (size_t i = 0; i < p->n_syscall_allowlist; i++) {
       fprintf(f, "%s", i ? ", " : "");
-      json_str(f, p->syscall_allowlist[i]);
+      json_write_str(f, p->syscall_allowlist[i]);
     }
     fputc(']', f);
   } else {
@@ -461,7 +446,7 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   fprintf(f, ",\n  \"capabilities_base\": \"%s\",\n  \"env\": [", getuid() == 0 ? "root's own" : "none");
   for (size_t i = 0; i < p->env.n; i++) {
     fprintf(f, "%s\n    ", i ? "," : "");
-    json_str(f, p->env.v[i]);
+    json_write_str(f, p->env.v[i]);
   }
   fprintf(f, "\n  ],\n  \"ops\": [");
   for (size_t i = 0; i < p->n_ops; i++) {
@@ -469,11 +454,11 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     fprintf(f, "%s\n    {\"op\": \"%s\"", i ? "," : "", op_kind_name(op));
     if (op->src) {
       fprintf(f, ", \"src\": ");
-      json_str(f, op->src);
+      json_write_str(f, op->src);
     }
     if (op->dest) {
       fprintf(f, ", \"dest\": ");
-      json_str(f, op->dest);
+      json_write_str(f, op->dest);
     }
     if (op->flags & OPF_TRY)
       fprintf(f, ", \"try\": true");
@@ -484,7 +469,7 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   fprintf(f, "\n  ],\n  \"argv\": [");
   for (size_t i = 0; p->argv && p->argv[i]; i++) {
     fprintf(f, "%s", i ? ", " : "");
-    json_str(f, p->argv[i]);
+    json_write_str(f, p->argv[i]);
   }
   fprintf(f, "]\n}\n");
 }

@@ -364,34 +364,15 @@ static void probe_docportal(struct report *r)
 
 /* ---- output -------------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
-{
-  if (!s) {
-    fputs("null", f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
-}
-
 static void print_json(FILE *f, const struct report *r)
 {
   fprintf(f, "{\n  \"version\": \"%s\",\n  \"checks\": {\n", PACKAGE_VERSION);
   for (size_t i = 0; i < r->n; i++) {
     const struct item *it = &r->items[i];
     fprintf(f, "    \"%s\": {\"state\": \"%s\", \"detail\": ", it->key, state_names[it->state]);
-    json_str(f, it->detail);
+    json_write_str(f, it->detail);
     fputs(", \"consequence\": ", f);
-    json_str(f, it->consequence);
+    json_write_str(f, it->consequence);
     if (it->number >= 0)
       fprintf(f, ", \"abi\": %d", it->number);
     fprintf(f, "}%s\n", i + 1 < r->n ? "," : "");

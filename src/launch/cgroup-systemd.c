@@ -210,28 +210,6 @@ bool systemd_scope_possible(void)
   return false;
 }
 
-/* Is systemd on this bus?  NameHasOwner, which activates nothing: a bus
- * without a user manager may still have a .service file for it (Debian
- * ships one that fails), and calling it would start that instead. */
-static bool manager_present(const struct sdbus_api *api, sd_bus *bus)
-{
-  sd_bus_message *m = NULL, *reply = NULL;
-  int owned = 0;
-  int r = api->new_method_call(bus, &m, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                               "NameHasOwner");
-  if (r >= 0)
-    r = api->append(m, "s", "org.freedesktop.systemd1");
-  if (r >= 0)
-    r = api->call(bus, m, SCOPE_JOB_TIMEOUT_USEC, NULL, &reply);
-  if (r >= 0)
-    r = api->read(reply, "b", &owned);
-  if (m)
-    api->message_unref(m);
-  if (reply)
-    api->message_unref(reply);
-  return r >= 0 && owned;
-}
-
 int systemd_enter_scope(const char *name, char **why)
 {
   (void)name;

@@ -333,21 +333,6 @@ void registry_remove(const char *id)
 
 /* ---- the commands ---------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
-{
-  fputc('"', f);
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
-  }
-  fputc('"', f);
-}
-
 static void uptime_str(long long started, char *buf, size_t size)
 {
   long long s = (long long)time(NULL) - started;
@@ -383,18 +368,18 @@ int registry_cmd_list(bool json)
       continue;
     }
     printf("%s\n  {\"name\": ", i ? "," : "");
-    json_str(stdout, e->name);
+    json_write_str(stdout, e->name);
     printf(", \"id\": ");
-    json_str(stdout, e->id);
+    json_write_str(stdout, e->id);
     printf(", \"pid\": %d, \"monitor\": %d, \"monitor_alive\": %s, \"profile\": ", (int)e->pid, (int)e->monitor,
            e->monitor_alive ? "true" : "false");
     if (e->profile[0])
-      json_str(stdout, e->profile);
+      json_write_str(stdout, e->profile);
     else
       printf("null");
     printf(", \"cgroup\": ");
     if (e->cgroup[0])
-      json_str(stdout, e->cgroup);
+      json_write_str(stdout, e->cgroup);
     else
       printf("null");
     printf(", \"started\": %lld, \"uptime_s\": %lld, \"memory_bytes\": ", e->started, (long long)time(NULL) - e->started);
@@ -403,7 +388,7 @@ int registry_cmd_list(bool json)
     else
       printf("null");
     printf(", \"command\": ");
-    json_str(stdout, cmd);
+    json_write_str(stdout, cmd);
     printf("}");
   }
   if (json)
@@ -540,9 +525,9 @@ int registry_cmd_stats(const char *name, bool json)
       read_stats(e->cgroup, &s);
     if (json) {
       printf("%s\n  {\"name\": ", shown ? "," : "");
-      json_str(stdout, e->name);
+      json_write_str(stdout, e->name);
       printf(", \"id\": ");
-      json_str(stdout, e->id);
+      json_write_str(stdout, e->id);
       printf(", ");
       json_num("cpu_usec", s.cpu_usec, false);
       json_num("user_usec", s.user_usec, false);

@@ -396,6 +396,25 @@ int landlock_abi(void)
   return abi < 0 ? -errno : (int)abi;
 }
 
+void json_write_str(FILE *f, const char *s)
+{
+  if (!s) {
+    fputs("null", f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\')
+      fprintf(f, "\\%c", c);
+    else if (c < 0x20)
+      fprintf(f, "\\u%04x", c);
+    else
+      fputc(c, f);
+  }
+  fputc('"', f);
+}
+
 bool fd_is_valid(int fd)
 {
   return fd >= 0 && fcntl(fd, F_GETFD) >= 0;

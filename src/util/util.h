@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -123,6 +124,9 @@ int parse_c_uint(const char *s, unsigned long long *v);
 int parse_port_list(const char *s, unsigned min, uint16_t **ports, size_t *n);
 
 bool fd_is_valid(int fd);
+
+/* s as a JSON string, quoted and escaped (NULL: null). */
+void json_write_str(FILE *f, const char *s);
 
 /* The kernel's Landlock ABI version, or -ENOSYS (not built in) /
  * -EOPNOTSUPP (built in, not enabled with lsm=). */

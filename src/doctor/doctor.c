@@ -19,6 +19,7 @@
 #include "config.h"
 #include "doctor/doctor.h"
 #include "engine/engine.h"
+#include "launch/cgroup.h"
 #include "launch/dbus-proxy.h"
 #include "launch/wayland.h"
 #include "util/util.h"
@@ -161,23 +162,6 @@ static void probe_seccomp(struct report *r)
 
 /* ---- cgroups and the service manager ------------------------------------- */
 
-/* The caller's cgroup ("0::/PATH" of /proc/self/cgroup), or NULL. */
-static char *own_cgroup(void)
-{
-  FILE *f = fopen("/proc/self/cgroup", "re");
-  if (!f)
-    return NULL;
-  char line[4096];
-  char *path = NULL;
-  while (!path && fgets(line, sizeof line, f))
-    if (strncmp(line, "0::", 3) == 0) {
-      line[strcspn(line, "\n")] = '\0';
-      path = xstrdup(line + 3);
-    }
-  fclose(f);
-  return path;
-}
-
 static void probe_cgroups(struct report *r)
 {
   const char *cost = "resource limits (memory, cpu, pids) can't be applied to sandboxes";
@@ -196,18 +180,19 @@ static void probe_cgroups(struct report *r)
   }
   add(r, "cgroup2", "cgroup v2", OK, xstrdup("mounted at /sys/fs/cgroup"), NULL);
 
-  _cleanup_free_ char *cg = own_cgroup();
-  _cleanup_free_ char *dir = xasprintf("/sys/fs/cgroup%s", cg && strcmp(cg, "/") != 0 ? cg : "");
-  _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dir);
-  if (!cg)
+  /* The same look-up and test cgroup_start makes. */
+  _cleanup_free_ char *dir = NULL;
+  if (cgroup_caller(&dir) < 0)
     add(r, "cgroup_delegation", "cgroup delegation", MISSING, xstrdup("no cgroup v2 entry in /proc/self/cgroup"),
         "limits need a scope from the service manager");
-  else if (access(dir, W_OK) == 0 && access(procs, W_OK) == 0)
-    add(r, "cgroup_delegation", "cgroup delegation", OK, xasprintf("%s is writable by this user", cg), NULL);
+  else if (cgroup_is_delegated(dir))
+    add(r, "cgroup_delegation", "cgroup delegation", OK, xasprintf("%s is delegated to this user", dir), NULL);
   else
     add(r, "cgroup_delegation", "cgroup delegation", RESTRICTED,
-        xasprintf("%s is not delegated to this user (%s)", cg, strerror(errno)),
+        xasprintf("%s is not delegated to this user (not owned by it, or not writable)", dir),
         "limits need a transient scope from the systemd user manager");
+  if (!dir)
+    dir = xstrdup("/sys/fs/cgroup");
 
   _cleanup_free_ char *ctl_path = xasprintf("%s/cgroup.controllers", dir);
   _cleanup_close_ int fd = RETRY(open(ctl_path, O_RDONLY | O_CLOEXEC));

@@ -84,7 +84,7 @@ static int own_cgroup_path(char **out)
 
 /* The caller's cgroup as a host path: the mount point plus the part of
  * the cgroup path below the mount's root. */
-static int caller_cgroup(char **out)
+int cgroup_caller(char **out)
 {
   _cleanup_free_ char *mnt = NULL, *root = NULL, *path = NULL;
   int r = find_cgroup2_mount(&mnt, &root);
@@ -110,7 +110,7 @@ static int caller_cgroup(char **out)
  * root may write anywhere while it has CAP_DAC_OVERRIDE, but the monitor
  * drops its capabilities before the sandbox ends, and removing the
  * cgroup then takes a parent that is root's by its mode bits. */
-static bool is_delegated(const char *path)
+bool cgroup_is_delegated(const char *path)
 {
   struct statfs sfs;
   struct stat dir, procs;
@@ -370,11 +370,11 @@ static bool cgroupfs_usable(struct cgroup_scope *cg, char **why)
 {
   free(cg->parent);
   cg->parent = NULL;
-  if (caller_cgroup(&cg->parent) < 0) {
+  if (cgroup_caller(&cg->parent) < 0) {
     *why = xstrdup("no cgroup v2 hierarchy is mounted");
     return false;
   }
-  if (!is_delegated(cg->parent)) {
+  if (!cgroup_is_delegated(cg->parent)) {
     *why = xasprintf("%s is not delegated to uid %u", cg->parent, (unsigned)getuid());
     return false;
   }
@@ -496,13 +496,13 @@ void cgroup_explain(struct plan_cgroup *pc)
 {
   _cleanup_free_ char *parent = NULL;
   free(pc->where);
-  if (caller_cgroup(&parent) < 0) {
+  if (cgroup_caller(&parent) < 0) {
     pc->where = xstrdup("none: no cgroup v2 hierarchy is mounted");
-  } else if (!is_delegated(parent) && systemd_scope_possible()) {
+  } else if (!cgroup_is_delegated(parent) && systemd_scope_possible()) {
     pc->where = xasprintf("%s is not delegated to uid %u: sbx would ask the systemd user manager for a scope "
                           "app-sbx-%s-PID.scope (Delegate=yes) and make sbx-%s-PID in it", parent, (unsigned)getuid(),
                           pc->name, pc->name);
-  } else if (!is_delegated(parent)) {
+  } else if (!cgroup_is_delegated(parent)) {
     pc->where = xasprintf("none: %s is not delegated to uid %u, and there is no user bus to ask systemd for a "
                           "scope%s", parent, (unsigned)getuid(), pc->n_limits ? " (the limits below would FAIL)" : "");
   } else {

@@ -35,6 +35,13 @@ struct cgroup_scope {
 
 void cgroup_scope_init(struct cgroup_scope *cg);
 
+/* The caller's cgroup v2 as a host path (the cgroup2 mount point plus its
+ * "0::" path below the mount's root): 0, or -errno. */
+int cgroup_caller(char **out);
+/* Whether path is delegated to us: owned by our euid, with its
+ * cgroup.procs, and writable (what cgroup_start needs). */
+bool cgroup_is_delegated(const char *path);
+
 /* Make plan->cgroup's cgroup and write its limits.  Returns 0 (cg->path
  * set; cg->dirfd for the engine), 1 when the sandbox runs without one
  * (after a one-line notice), or -errno after a message (a limit that

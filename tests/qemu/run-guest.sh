@@ -9,7 +9,7 @@
 #
 # CACHE (default: qemu-cache beside SBX) keeps the kernel, downloaded once
 # with `apt-get download` and unpacked (never installed), and the
-# initramfs, rebuilt when SBX, SCRIPT or this file is newer.
+# initramfs, rebuilt when SBX, SCRIPT or this file changes.
 #
 # Exit status: 0 when the guest ran SCRIPT to its end (SCRIPT's own status
 # is in its output), 77 when qemu or the kernel can't be had (the reason on
@@ -111,8 +111,12 @@ build_initrd() {
   mv "$cache/initrd.tmp" "$cache/initrd"
   rm -rf "$st"
 }
-if [[ ! -s $cache/initrd || $sbx -nt $cache/initrd || $script -nt $cache/initrd || $self -nt $cache/initrd ]]; then
+# Rebuilt when its inputs change (the checksums of sbx, the script and this
+# file: a newer mtime alone would miss a switch to another, older script).
+key=$(cat "$sbx" "$script" "$self" | sha256sum | cut -d' ' -f1)
+if [[ ! -s $cache/initrd || $(cat "$cache/initrd.key" 2>/dev/null) != "$key" ]]; then
   build_initrd
+  echo "$key" >"$cache/initrd.key"
 fi
 
 # ----------------------------------------------------------------- boot

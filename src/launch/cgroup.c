@@ -300,10 +300,35 @@ static int check_controllers(const struct plan_cgroup *pc, const char *parent)
   return 0;
 }
 
+/* Does any process live in the cgroup at path itself (not its children)? */
+static bool has_procs(const char *path)
+{
+  _cleanup_free_ char *procs = read_text_at(path, "cgroup.procs");
+  return procs && *procs;
+}
+
+/* sbx leaves the caller's cgroup for a leaf of its own, sbx-launcher-PID. */
+static int move_to_leaf(struct cgroup_scope *cg)
+{
+  cg->leaf = xasprintf("%s/sbx-launcher-%d", cg->parent, (int)getpid());
+  if (mkdir(cg->leaf, 0755) < 0 && errno != EEXIST)
+    return log_errno(errno, "Can't create %s", cg->leaf);
+  _cleanup_close_ int lfd = RETRY(open(cg->leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  int r = lfd < 0 ? -errno : write_file_at(lfd, "cgroup.procs", "0");
+  if (r < 0)
+    return log_errno(-r, "Can't move sbx into %s", cg->leaf);
+  return 0;
+}
+
 /* The no-internal-processes rule: a cgroup that has processes can't hand
- * controllers to its children (subtree_control says EBUSY).  sbx moves
- * itself into a leaf of its own first; anything else living in the
- * caller's cgroup (a shell) must be elsewhere already. */
+ * controllers to its children.  For the domain controllers (memory, io)
+ * subtree_control says EBUSY; the threaded ones (pids, cpu) are enabled
+ * all the same, but that makes the cgroup a thread root whose children
+ * can't take a process (the clone into the sandbox's cgroup fails with
+ * EOPNOTSUPP; seen in the qemu guest of tests/test-limits.sh).  So sbx
+ * moves itself into a leaf of its own whenever processes live there, and
+ * anything else living in the caller's cgroup (a shell) must be elsewhere
+ * already. */
 static int enable_controllers(struct cgroup_scope *cg, const char *want)
 {
   _cleanup_free_ char *have = read_text_at(cg->parent, "cgroup.subtree_control");
@@ -317,16 +342,10 @@ static int enable_controllers(struct cgroup_scope *cg, const char *want)
   _cleanup_close_ int pfd = RETRY(open(cg->parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (pfd < 0)
     return log_errno(errno, "Can't open %s", cg->parent);
-  int r = write_file_at(pfd, "cgroup.subtree_control", want);
-  if (r == -EBUSY) {
-    cg->leaf = xasprintf("%s/sbx-launcher-%d", cg->parent, (int)getpid());
-    if (mkdir(cg->leaf, 0755) < 0 && errno != EEXIST)
-      return log_errno(errno, "Can't create %s", cg->leaf);
-    _cleanup_close_ int lfd = RETRY(open(cg->leaf, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (lfd < 0 || (r = write_file_at(lfd, "cgroup.procs", "0")) < 0)
-      return log_errno(lfd < 0 ? errno : -r, "Can't move sbx into %s", cg->leaf);
-    r = write_file_at(pfd, "cgroup.subtree_control", want);
-  }
+  int r = has_procs(cg->parent) ? move_to_leaf(cg) : 0;
+  if (r < 0)
+    return r;
+  r = has_procs(cg->parent) ? -EBUSY : write_file_at(pfd, "cgroup.subtree_control", want);
   if (r == -EBUSY)
     return log_fail(EBUSY, "Can't enable %s in %s: other processes live in it (cgroup v2 gives controllers only to "
                            "cgroups without processes); start sbx from a cgroup of its own, e.g. "

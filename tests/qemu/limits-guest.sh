@@ -1,6 +1,7 @@
 #!/bin/sh
 # The guest half of tests/test-limits.sh (busybox sh, as uid 1000, $CG the
-# cgroup delegated to it with memory, pids and cpu available).  Each check
+# cgroup delegated to it with memory, pids, cpu and io available, and
+# /dev/ram0, a 64 MiB RAM disk (brd), readable by it).  Each check
 # prints "SBXQ ok NAME" or "SBXQ fail NAME: why", and "SBXQ diag NAME: ..."
 # lines the host shows under it.
 #
@@ -18,7 +19,7 @@ diag() { echo "SBXQ diag $1: $2"; }
 mkdir $CG/ctl && echo $$ >$CG/ctl/cgroup.procs || { bad setup "can't move the test shell into $CG/ctl"; exit 1; }
 # What systemd gives a unit with Delegate=yes: the controllers available in
 # its cgroup (case-NAME), enabled in the parent's subtree_control.
-echo "+memory +pids +cpu" >$CG/cgroup.subtree_control || { bad setup "can't enable the controllers in $CG"; exit 1; }
+echo "+memory +pids +cpu +io" >$CG/cgroup.subtree_control || { bad setup "can't enable the controllers in $CG"; exit 1; }
 
 # key FILE KEY: the value of KEY in a flat-keyed cgroup file (empty if none).
 key() { while read -r k v; do [ "$k" = "$2" ] && echo "$v"; done <"$1" 2>/dev/null; }
@@ -110,6 +111,88 @@ check_cpu() {
   fi
 }
 
+# ------------------------------------------------------ io.max rbps=1M
+
+# Reading 4 MiB of the RAM disk with O_DIRECT (so the page cache can't
+# serve it) at 1 MiB/s must take at least ~3.9 s of guest time (the
+# throttle lets the first 100 ms slice through at once): the bound asserted
+# is 3 s, a lower one, which load on the host can only make easier to
+# meet -- never an upper bound on time.  io.stat shows the 4 MiB were read
+# by the sandbox's cgroup from the disk (1:0).  The same read unlimited
+# is shown, not asserted (its speed depends on the host).
+# elapsed_cs A B: centiseconds between two /proc/uptime readings.
+check_io() {
+  if [ ! -b /dev/ram0 ]; then
+    bad io "no /dev/ram0: brd.ko missing from the kernel package or insmod failed: $(cat /tmp/brd.err 2>/dev/null)"
+    return
+  fi
+  RD='read -r a _ </proc/uptime; dd if=/dev/ram0 of=/dev/null bs=64K count=64 iflag=direct 2>/dev/null; echo "dd status $?"; read -r b _ </proc/uptime; echo "elapsed_cs $(echo "$a $b" | tr -d . | { read -r x y; echo $((y - x)); })"'
+  in_case io0 $R --dev-bind /dev/ram0 /dev/ram0 --name fast sh -c "$RD" >/tmp/io0.out 2>&1
+  wait $!
+  in_case io $R --dev-bind /dev/ram0 /dev/ram0 --name disk --io-max '/dev/ram0 rbps=1M' sh -c \
+    "$RD"'; cat '"$APP_CG"'/io.max '"$APP_CG"'/io.stat' >/tmp/io.out 2>&1
+  wait $!
+  rc=$?
+  diag io "unlimited: $(tr '\n' ' ' </tmp/io0.out | head -c 200); limited: sbx exit status $rc; $(tr '\n' ' ' </tmp/io.out | head -c 400)"
+  cs=$(key /tmp/io.out elapsed_cs)
+  rb=$(sed -n 's/^1:0 .*rbytes=\([0-9]*\).*/\1/p' /tmp/io.out)
+  left="$(leftovers io)$(leftovers io0)"
+  if [ $rc -eq 0 ] && grep -q '^dd status 0$' /tmp/io.out && [ "${cs:-0}" -ge 300 ] && [ "${rb:-0}" -ge 4194304 ] &&
+     grep -q '^1:0 rbps=1048576 ' /tmp/io.out && [ -z "$left" ]; then ok io; else
+    bad io "4 MiB read in ${cs:-?} cs of guest time (want >= 300), io.stat rbytes ${rb:-missing} (want >= 4194304), io.max '1:0 rbps=1048576 ...' wanted, exit $rc, left: ${left:-none}"
+  fi
+}
+
+# ------------------------------------------- --list, --join, --stop
+
+# A named sandbox with pids.max 20 runs in the background; --list shows it
+# (name; pid and cgroup from --json); --join lands a command in its cgroup
+# (/proc/self/cgroup the same path, pids.max 20 read from there) and a fork
+# bomb started by the joined command is held by the same count (the
+# cgroup's pids.events max rises, pids.current never passes 20, read from
+# outside); --stop ends the sandbox, bomb included; nothing is left.
+check_join() {
+  in_case join $R --name svc --pids-max 20 sh -c 'exec sleep 60' >/tmp/svc.out 2>&1
+  pid=$!
+  i=0
+  while [ $i -lt 100 ] && ! sbx --list 2>/dev/null | grep -q '^svc '; do sleep 0.1; i=$((i + 1)); done
+  sbx --list >/tmp/list.out 2>&1
+  sbx --list --json >/tmp/list.json 2>&1
+  diag join "--list: $(tr '\n' ' ' </tmp/list.out | head -c 300); --json: $(tr '\n' ' ' </tmp/list.json | head -c 500)"
+  scg=$(sed -n 's/.*"name": "svc".*"cgroup": "\([^"]*\)".*/\1/p' /tmp/list.json)
+  spid=$(sed -n 's/.*"name": "svc".*"pid": \([0-9]*\),.*/\1/p' /tmp/list.json)
+  why=
+  grep -q '^svc ' /tmp/list.out || why="$why; svc not in --list"
+  case $scg in $CG/case-join/sbx-svc-*) ;; *) why="$why; cgroup '$scg' not under $CG/case-join" ;; esac
+  [ "${spid:-0}" -gt 0 ] && grep -qx "${spid:-x}" "$scg/cgroup.procs" 2>/dev/null || why="$why; pid '$spid' not in its cgroup"
+  timeout -s KILL 30 sbx --join svc sh -c 'cat /proc/self/cgroup; cat '"$APP_CG"'/pids.max; b() { b | b & }; b 2>/dev/null; exec sleep 2' \
+    >/tmp/join.out 2>&1 &
+  jpid=$!
+  max=0 peak=0
+  while kill -0 $jpid 2>/dev/null; do
+    m=$(key $scg/pids.events max)
+    [ -n "$m" ] && [ "$m" -gt "$max" ] && max=$m
+    read -r c <$scg/pids.current 2>/dev/null && [ "$c" -gt "$peak" ] && peak=$c
+    sleep 0.2
+  done
+  wait $jpid
+  jrc=$?
+  diag join "joined: exit $jrc, $(tr '\n' ' ' </tmp/join.out | head -c 300); pids.events max $max, pids.current at most $peak"
+  grep -qx "0::${scg#/sys/fs/cgroup}" /tmp/join.out || why="$why; the joined command is not in $scg"
+  grep -qx 20 /tmp/join.out || why="$why; pids.max 20 not read from the joined command's cgroup"
+  [ "$max" -gt 0 ] && [ "$peak" -le 20 ] || why="$why; the joined fork bomb: pids.events max $max (want > 0), at most $peak processes (want <= 20)"
+  sbx --stop svc >/tmp/stop.out 2>&1 || why="$why; --stop failed: $(head -c 200 /tmp/stop.out)"
+  wait $pid
+  rc=$?
+  [ $rc -ne 137 ] || why="$why; the sandbox ran into the 60 s timeout"
+  sbx --list 2>/dev/null | grep -q '^svc ' && why="$why; still listed after --stop"
+  [ -d "$scg" ] && why="$why; its cgroup $scg is left"
+  left=$(leftovers join)
+  [ -z "$left" ] || why="$why; left: $left"
+  diag join "sbx exit status $rc after --stop"
+  if [ -z "$why" ]; then ok join; else bad join "${why#; }"; fi
+}
+
 # ------------------------------------------------------------- afterwards
 
 # Once every sbx has exited, no cgroup is left under the delegated one but
@@ -128,5 +211,7 @@ check_clean() {
 check_pids
 check_memory
 check_cpu
+check_io
+check_join
 check_clean
 echo "SBXQ alive"

@@ -37,7 +37,10 @@ mkdir -p "$cache"
 
 # The kernel: the metapackage names the real one (linux-image-VERSION-cloud-amd64);
 # only its /boot is unpacked (cgroup2, its controllers, devtmpfs and the
-# serial console are built in: no modules needed).
+# serial console are built in), and one module: brd, the RAM disk the io.max
+# check reads (CONFIG_BLK_DEV_RAM=m in Debian's cloud kernel; no
+# dependencies; decompressed if the package ships it compressed, since
+# busybox insmod takes a plain .ko).
 fetch_kernel() {
   local real dl deb
   real=$(apt-cache depends "$kpkg" 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
@@ -47,12 +50,23 @@ fetch_kernel() {
   (cd "$dl" && apt-get download -q "$real" >/dev/null 2>&1) || { rm -rf "$dl"; return 1; }
   deb=$(ls "$dl"/*.deb)
   mkdir -p "$dl/x"
-  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dl/x" --wildcards './boot/vmlinuz-*'
+  dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dl/x" --wildcards './boot/vmlinuz-*' './lib/modules/*/brd.ko*' 2>/dev/null ||
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dl/x" --wildcards './boot/vmlinuz-*'
+  local ko
+  ko=$(find "$dl/x/lib" -name 'brd.ko*' 2>/dev/null | head -n1)
+  case $ko in
+    *.ko) cp "$ko" "$cache/brd.ko" ;;
+    *.ko.xz) xz -dc "$ko" >"$cache/brd.ko" ;;
+    *.ko.zst) zstd -qdc "$ko" >"$cache/brd.ko" ;;
+    *.ko.gz) gzip -dc "$ko" >"$cache/brd.ko" ;;
+    *) : >"$cache/brd.ko" ;; # none: the io check says so
+  esac
   cp "$dl"/x/boot/vmlinuz-* "$cache/vmlinuz.tmp" && mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
   basename "$deb" >"$cache/vmlinuz.from"
   rm -rf "$dl"
 }
-[[ -s $cache/vmlinuz ]] || fetch_kernel || skip "could not download and unpack the kernel ($kpkg) with apt-get download"
+# (A cache from before brd.ko was taken has no brd.ko: fetched again.)
+[[ -s $cache/vmlinuz && -e $cache/brd.ko ]] || fetch_kernel || skip "could not download and unpack the kernel ($kpkg) with apt-get download"
 
 # ------------------------------------------------------------- initramfs
 
@@ -74,10 +88,12 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs -o mode=1777 tmp /tmp
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# The RAM disk for the io.max check: 64 MiB, readable by uid 1000.
+[ -s /brd.ko ] && insmod /brd.ko rd_nr=1 rd_size=65536 2>/tmp/brd.err && chmod 644 /dev/ram0
 cg=/sys/fs/cgroup
-echo "+memory +pids +cpu" >$cg/cgroup.subtree_control
+echo "+memory +pids +cpu +io" >$cg/cgroup.subtree_control
 mkdir -p $cg/user.slice/u1000
-echo "+memory +pids +cpu" >$cg/user.slice/cgroup.subtree_control
+echo "+memory +pids +cpu +io" >$cg/user.slice/cgroup.subtree_control
 u=$cg/user.slice/u1000
 chown 1000:1000 $u $u/cgroup.procs $u/cgroup.subtree_control $u/cgroup.threads
 mkdir -p /tmp/run-1000 /home/u
@@ -98,6 +114,7 @@ build_initrd() {
   cp "$busybox" "$st/bin/busybox"
   for a in $("$busybox" --list); do [[ -e $st/bin/$a ]] || ln -s busybox "$st/bin/$a"; done
   cp "$sbx" "$st/bin/sbx"
+  cp "$cache/brd.ko" "$st/brd.ko"
   # its shared libraries and the dynamic loader, at their own paths
   for lib in $(ldd "$sbx" | grep -o '/[^ ]*'); do
     mkdir -p "$st$(dirname "$lib")"
@@ -113,7 +130,7 @@ build_initrd() {
 }
 # Rebuilt when its inputs change (the checksums of sbx, the script and this
 # file: a newer mtime alone would miss a switch to another, older script).
-key=$(cat "$sbx" "$script" "$self" | sha256sum | cut -d' ' -f1)
+key=$(cat "$sbx" "$script" "$self" "$cache/brd.ko" | sha256sum | cut -d' ' -f1)
 if [[ ! -s $cache/initrd || $(cat "$cache/initrd.key" 2>/dev/null) != "$key" ]]; then
   build_initrd
   echo "$key" >"$cache/initrd.key"

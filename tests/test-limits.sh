@@ -44,7 +44,7 @@ t_alive() { grep -q "^SBXQ alive" "$T/guest.out" || fail "the guest script did n
 check "--pids-max 50 contains a fork bomb (pids.events max > 0, never more than 50, the sandbox ends)" t_guest pids
 check "--memory-max 32M: a 64 MiB memory hog is OOM-killed (memory.events oom_kill > 0)" t_guest memory
 check "--cpu-max 0.2 throttles a busy loop (cpu.stat nr_throttled > 0)" t_guest cpu
-check "--io-max '/dev/ram0 rbps=1M' throttles O_DIRECT reads of a RAM disk (4 MiB take >= 3 s of guest time; io.stat)" t_guest io
+check "--io-max '/dev/ram0 rbps=1M' throttles O_DIRECT reads of a RAM disk (2 MiB take >= 1.5 s of guest time; io.stat)" t_guest io
 check "--list shows a named sandbox, --join runs inside its cgroup and pids.max (a joined fork bomb is held), --stop ends it" t_guest join
 check "no sandbox cgroup is left; sbx's launcher leaves are empty and removable" t_guest clean
 check "the guest survives the fork bomb and the OOM kill (its script runs on to the end)" t_alive

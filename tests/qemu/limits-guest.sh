@@ -118,10 +118,10 @@ check_cpu() {
 # throttle lets the first 100 ms slice through at once): the bound asserted
 # is 1.5 s, a lower one, which load on the host can only make easier to
 # meet -- never an upper bound on time.  io.stat shows the 2 MiB were read
-# by the sandbox's cgroup from the disk (1:0).  (The unlimited read takes
-# a few centiseconds under TCG.)  The same read unlimited
-# is shown, not asserted (its speed depends on the host).
-# elapsed_cs A B: centiseconds between two /proc/uptime readings.
+# by the sandbox's cgroup from the disk (1:0).  The same read unlimited is
+# shown, not asserted (its speed depends on the host; a few centiseconds
+# under TCG here).  elapsed_cs: centiseconds between two /proc/uptime
+# readings, taken inside the sandbox.
 check_io() {
   if [ ! -b /dev/ram0 ]; then
     bad io "no /dev/ram0: brd.ko missing from the kernel package or insmod failed: $(cat /tmp/brd.err 2>/dev/null)"

@@ -234,15 +234,15 @@ static int join(const struct cli_extra *x, struct plan *cmd)
   struct strv env = { 0 };
   enum cli_action action;
   pid_t app = 0;
-  int r = 1;
+  int r = 1, pidfd = -1;
   plan_init(&jp, environ);
   policy_init(&pol);
   if (e.args.n == 0 || cli_parse(&jp, &jx, e.args.v[0], (int)e.args.n - 1, e.args.v + 1, &action) < 0 ||
       action != CLI_RUN || build_policy(&jp, &pol, &notes, &jx, e.args.v[0], action) < 0) {
     log_error("Can't rebuild the policy of %s from its command line", e.name);
-  } else if (registry_join_prepare(&e, &app, &env) == 0) {
+  } else if (registry_join_prepare(&e, &app, &pidfd, &env) == 0) {
     char *shell[] = { "/bin/sh", NULL };
-    r = sbx_join(&jp, app, cmd->argv ? cmd->argv : shell, env.n ? env.v : jp.env.v);
+    r = sbx_join(&jp, app, pidfd, cmd->argv ? cmd->argv : shell, env.n ? env.v : jp.env.v);
   }
   strv_clear(&env);
   notes_free(&notes);

@@ -398,7 +398,7 @@ t_monitor_killed() {
 # or its child when that is sbx's pid 1.
 app_of() {
   local first cg child
-  first=$("$SBX" --list --json | sed -n 's/.*"name": "'"$1"'".*"pid": \([0-9]*\),.*/\1/p')
+  first=$("$SBX" --list --json | sed -n 's/.*"name": "'"$1"'".*"pid": \([0-9]*\), "monitor".*/\1/p')
   cg=$(cgroup_of "$1")
   child=$(for p in $(cat "$cg/cgroup.procs"); do
             [[ $(awk '{print $4}' "/proc/$p/stat" 2>/dev/null) == "$first" ]] && echo "$p"
@@ -442,6 +442,54 @@ t_join() {
   expect_error_message "no running sandbox called nosuch"
 }
 
+# The namespace ids the registry recorded for NAME (--list --json), as
+# "KIND=ID" lines.
+ns_ids_of() {
+  "$SBX" --list --json | grep "\"name\": \"$1\"" | sed -n 's/.*"namespaces": {\([^}]*\)}.*/\1/p' |
+    tr ',' '\n' | sed -n 's/^ *"\([a-z]*\)": \([0-9]*\)$/\1=\2/p'
+}
+
+t_ns_ids() {
+  need_delegated
+  registry_env
+  profile_env
+  # A bubblewrap-style sandbox: its first process (sbx's pid 1) can be
+  # looked at from outside, all seven of its namespaces.
+  start_bg plain "${RO_ROOT[@]}" --proc /proc --unshare-pid --unshare-net --unshare-ipc --name plain sleep 1000
+  local ids first k app
+  ids=$(ns_ids_of plain)
+  first=$("$SBX" --list --json | sed -n 's/.*"name": "plain".*"pid": \([0-9]*\), "monitor".*/\1/p')
+  for k in user mnt pid net ipc uts cgroup; do
+    expect_eq "$(sed -n "s/^$k=//p" <<<"$ids")" "$(stat -L -c %i "/proc/$first/ns/$k")" "plain: the $k namespace recorded"
+  done
+  expect_eq "$(sed -n 's/^net=//p' <<<"$ids")" "$(stat -L -c %i "/proc/$first/ns/net")" "net"
+  [[ $(sed -n 's/^net=//p' <<<"$ids") != $(stat -L -c %i /proc/self/ns/net) ]] || fail "plain: the recorded net namespace is ours"
+  # A profile sandbox: pid 1 is not dumpable (nothing outside can look at
+  # it) and makes its cgroup namespace late; what was recorded is the
+  # app's, cgroup namespace included.
+  start_bg default --profile default sleep 1000
+  ids=$(ns_ids_of default)
+  app=$(app_of default)
+  for k in mnt pid net ipc uts cgroup; do
+    expect_eq "$(sed -n "s/^$k=//p" <<<"$ids")" "$(stat -L -c %i "/proc/$app/ns/$k")" "default: the $k namespace recorded"
+  done
+  [[ $(sed -n 's/^cgroup=//p' <<<"$ids") != $(stat -L -c %i /proc/self/ns/cgroup) ]] || fail "default: the recorded cgroup namespace is ours"
+  # --join checks the process it enters against them: an entry whose ids
+  # no longer match (as for a pid reused by another process) is refused.
+  run_sbx --join plain true
+  [[ $RC == 0 ]] || fail "--join plain: $RC: $ERR"
+  local id f
+  id=$("$SBX" --list --json | sed -n 's/.*"name": "plain", "id": "\([0-9]*\)".*/\1/p')
+  f=$XDG_RUNTIME_DIR/sbx/$id.sandbox
+  [[ -f $f ]] || fail "no registry entry $f"
+  sed 's/^ns\.mnt=.*/ns.mnt=1/' "$f" >"$T/entry" && cat "$T/entry" >"$f" # in place: the monitor's lock stays
+  run_sbx --join plain true
+  [[ $RC == 1 ]] || fail "--join with a wrong mnt namespace id: exit status $RC"
+  expect_error_message "is not plain's any more: its mnt namespace is"
+  "$SBX" --stop plain || fail "--stop plain"
+  "$SBX" --stop default || fail "--stop default"
+}
+
 run_checks() {
   if is_root && [[ -d ${SBX_CG_DELEGATED:-}/root-pass ]]; then
     echo $BASHPID >"$SBX_CG_DELEGATED/root-pass/cgroup.procs"
@@ -465,6 +513,7 @@ run_checks() {
   check "--stop: SIGTERM ignored, cgroup.kill after the grace period" t_stop_kills
   check "sbx killed: its sandbox stays stoppable; a dead one's entry is swept" t_monitor_killed
   check "--join: the app's namespaces, cgroup, environment, no caps, its filter" t_join
+  check "the registry records the sandbox's namespace ids (--list --json); --join checks them" t_ns_ids
 }
 
 tap_main "$@"

@@ -1,13 +1,15 @@
 #!/bin/bash
 # Real limits (issue 9): pids.max, memory.max, cpu.max and io.max enforced
-# on a sandbox, and --list/--join/--stop inside those limits, which this machine's hybrid cgroup hierarchy can't show (no
-# resource controllers in its cgroup2).  A Debian cloud kernel boots under
-# qemu (tests/qemu/run-guest.sh: software emulation is enough, no network
-# device) with busybox, the built sbx and brd.ko (a RAM disk); its /init mounts only cgroup2,
-# delegates a cgroup to uid 1000 and runs tests/qemu/limits-guest.sh as
-# that user, whose result lines become one TAP line each here.  Root only
-# (the kernel is fetched with apt-get download, cached beside $SBX);
-# skipped, with the reason, when qemu or the kernel can't be had.
+# on a sandbox, and --list/--join/--stop inside those limits, which this
+# machine's hybrid cgroup hierarchy can't show (no resource controllers in
+# its cgroup2).  A Debian cloud kernel boots under qemu
+# (tests/qemu/run-guest.sh: software emulation is enough, no network
+# device) with busybox, the built sbx and brd.ko (a RAM disk); its /init
+# mounts only cgroup2, delegates a cgroup to uid 1000 and runs
+# tests/qemu/limits-guest.sh as that user, whose result lines become one
+# TAP line each here.  Root only (the kernel is fetched with apt-get
+# download, cached beside $SBX); skipped, with the reason, when qemu or the
+# kernel can't be had.
 source "$(dirname "$0")/lib.sh"
 
 if ! is_root; then

@@ -25,6 +25,17 @@
 
 extern char **environ;
 
+/* Every kind of namespace a process has, in the order setns(2) enters
+ * them for --join (the user namespace first). */
+static const struct ns_kind {
+  const char *name;
+  unsigned long flag;
+} all_ns[] = {
+  { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "pid", CLONE_NEWPID }, { "net", CLONE_NEWNET },
+  { "ipc", CLONE_NEWIPC },   { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
+};
+#define N_ALL_NS (sizeof all_ns / sizeof all_ns[0])
+
 struct run_state {
   const struct plan *plan;
   uid_t real_uid, sandbox_uid;
@@ -629,6 +640,28 @@ static int run_state_init(struct run_state *l, const struct plan *p)
   return compute_caps(p, l->real_uid, &l->keep_caps);
 }
 
+/* For launch's registry: the inode numbers of every namespace of the
+ * sandbox's first process, read here, from outside (what runs inside could
+ * write anything), once it is in its cgroup namespace and before it stops
+ * being dumpable.  --join compares them with the process it is about to
+ * enter, so a pid reused by some other process is never joined. */
+static void register_namespaces(const struct plan *p, pid_t pid)
+{
+  if (p->pid_fd < 0)
+    return;
+  struct buf b = { 0 };
+  for (size_t i = 0; i < N_ALL_NS; i++) {
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, all_ns[i].name);
+    if (stat(path, &st) == 0)
+      buf_printf(&b, "ns.%s=%llu\n", all_ns[i].name, (unsigned long long)st.st_ino);
+  }
+  if (b.n)
+    (void)write_all(p->pid_fd, b.s, b.n);
+  buf_free(&b);
+}
+
 /* The monitor's side of sbx_run: the app's exit status, or -errno after a
  * message. */
 static int run(struct plan *p)
@@ -671,7 +704,8 @@ static int run(struct plan *p)
 
   if (pipe2(alive, O_CLOEXEC) < 0 || (p->userns_block_fd >= 0 && pipe2(go, O_CLOEXEC) < 0) ||
       (p->json_status_fd >= 0 && pipe2(exec_pipe, O_CLOEXEC) < 0) ||
-      (p->pid1_undumpable && (p->info_fd >= 0 || p->json_status_fd >= 0) && pipe2(info_done, O_CLOEXEC) < 0))
+      (p->pid1_undumpable && (p->info_fd >= 0 || p->json_status_fd >= 0 || p->pid_fd >= 0) &&
+       pipe2(info_done, O_CLOEXEC) < 0))
     return log_errno(errno, "pipe");
   l.info_done_rd = info_done[0];
   l.alive_rd = alive[0];
@@ -685,7 +719,7 @@ static int run(struct plan *p)
    * makes once in its cgroup (enter_cgroup): wait for it. */
   l.late_cgroupns = p->cgroup_fd >= 0 && (flags & CLONE_NEWCGROUP);
   int cgns[2] = { -1, -1 };
-  if (l.late_cgroupns && (p->info_fd >= 0 || p->json_status_fd >= 0) && pipe2(cgns, O_CLOEXEC) < 0)
+  if (l.late_cgroupns && (p->info_fd >= 0 || p->json_status_fd >= 0 || p->pid_fd >= 0) && pipe2(cgns, O_CLOEXEC) < 0)
     return log_errno(errno, "pipe");
   l.cgns_wr = cgns[1];
   int pidsock[2] = { -1, -1 };
@@ -791,7 +825,7 @@ monitor:
     (void)write_all(p->pid_fd, line, (size_t)len);
   }
 
-  /* The namespace ids are only for the integrator fds (six stat calls). */
+  /* The namespace ids, for the integrator fds and the registry. */
   struct sandbox_info info;
   if (cgns[1] >= 0) {
     char c;
@@ -799,6 +833,7 @@ monitor:
     (void)RETRY(read(cgns[0], &c, 1)); /* EOF: the sandbox died first */
     close(cgns[0]);
   }
+  register_namespaces(p, pid);
   if (p->info_fd >= 0 || p->json_status_fd >= 0)
     info_collect(&info, pid, flags);
   if (info_done[1] >= 0)
@@ -857,12 +892,9 @@ int sbx_run(struct plan *p)
  * no-ops. */
 static unsigned long namespaces_to_join(pid_t target)
 {
-  static const struct { const char *name; unsigned long flag; } ns[] = {
-    { "user", CLONE_NEWUSER }, { "mnt", CLONE_NEWNS }, { "pid", CLONE_NEWPID }, { "net", CLONE_NEWNET },
-    { "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS }, { "cgroup", CLONE_NEWCGROUP },
-  };
+  const struct ns_kind *ns = all_ns;
   unsigned long flags = 0;
-  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+  for (size_t i = 0; i < N_ALL_NS; i++) {
     char path[64];
     struct stat mine, theirs;
     snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)target, ns[i].name);
@@ -899,10 +931,11 @@ _noreturn_ static void join_child(struct plan *p, uint64_t keep, char **argv, ch
   _exit(SBX_EXIT_SETUP);
 }
 
-int sbx_join(struct plan *p, pid_t target, char **argv, char **envp)
+int sbx_join(struct plan *p, pid_t target, int pidfd, char **argv, char **envp)
 {
   uint64_t keep;
-  int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
+  if (pidfd < 0)
+    pidfd = (int)syscall(SYS_pidfd_open, target, 0);
   if (pidfd < 0)
     return log_errno(errno, "Can't open the sandbox's process %d", (int)target), SBX_EXIT_SETUP;
   unsigned long flags = namespaces_to_join(target);

@@ -14,12 +14,13 @@ int sbx_run(struct plan *p);
 
 /* --join: run argv (with environment envp) inside the running sandbox
  * whose app is `target` (a pid in sbx's pid namespace): its namespaces
- * (through a pidfd, so a reused pid can't redirect us), then the
+ * (through pidfd, a pidfd on target the caller checked, or -1 to open one
+ * here; taken over either way), then the
  * capabilities, Landlock rules and system call filters p describes (the
  * sandbox's own plan, compiled again from its command line).  The caller
  * has already moved into the sandbox's cgroup and set no_new_privs.
  * Returns the command's exit status, or SBX_EXIT_SETUP after a message. */
-int sbx_join(struct plan *p, pid_t target, char **argv, char **envp);
+int sbx_join(struct plan *p, pid_t target, int pidfd, char **argv, char **envp);
 
 /* Start a side service (the D-Bus proxy) in the sandbox the plan
  * describes, without waiting for it: the plan's namespaces and root, then

@@ -65,6 +65,8 @@ void registry_entry_free(struct registry_entry *e)
   free(e->cgroup);
   free(e->command);
   strv_clear(&e->args);
+  for (size_t i = 0; i < e->n_ns; i++)
+    free(e->ns_kind[i]);
   memset(e, 0, sizeof *e);
 }
 
@@ -126,7 +128,11 @@ static int parse_entry(const char *text, struct registry_entry *e)
       e->command = v;
     else if (strcmp(l, "arg") == 0)
       strv_push(&e->args, v);
-    else {
+    else if (strncmp(l, "ns.", 3) == 0 && l[3] && e->n_ns < REGISTRY_MAX_NS) {
+      e->ns_kind[e->n_ns] = xstrdup(l + 3);
+      e->ns_id[e->n_ns++] = strtoull(v, NULL, 10);
+      free(v);
+    } else {
       if (strcmp(l, "monitor") == 0)
         e->monitor = (pid_t)atoi(v);
       else if (strcmp(l, "pid") == 0)
@@ -389,7 +395,13 @@ int registry_cmd_list(bool json)
       printf("null");
     printf(", \"command\": ");
     json_write_str(stdout, cmd);
-    printf("}");
+    printf(", \"namespaces\": {");
+    for (size_t k = 0; k < e->n_ns; k++) {
+      printf("%s", k ? ", " : "");
+      json_write_str(stdout, e->ns_kind[k]);
+      printf(": %llu", e->ns_id[k]);
+    }
+    printf("}}");
   }
   if (json)
     printf("%s]\n", n ? "\n" : "");
@@ -629,17 +641,49 @@ static void read_environ(pid_t pid, struct strv *env)
       strv_add(env, text + i);
 }
 
-int registry_join_prepare(const struct registry_entry *e, pid_t *app, struct strv *env)
+/* Is the process behind pidfd (pid) still the sandbox e?  Each namespace
+ * the registry recorded must be pid's; the pidfd, opened before the
+ * looks, still naming a live process after them means they were its.
+ * The user namespace is left out: the app may sit in one nested in the
+ * recorded one (--disable-userns, --userns2), made after the record. */
+static int check_namespaces(const struct registry_entry *e, pid_t pid, int pidfd)
 {
+  for (size_t i = 0; i < e->n_ns; i++) {
+    if (strcmp(e->ns_kind[i], "user") == 0)
+      continue;
+    char path[PATH_MAX];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, e->ns_kind[i]);
+    if (stat(path, &st) < 0)
+      return log_errno(errno, "Can't look at %s's process %d (%s)", e->name, (int)pid, path);
+    if ((unsigned long long)st.st_ino != e->ns_id[i])
+      return log_fail(ESRCH, "process %d is not %s's any more: its %s namespace is %llu, the registry recorded %llu",
+                      (int)pid, e->name, e->ns_kind[i], (unsigned long long)st.st_ino, e->ns_id[i]);
+  }
+  if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+    return log_errno(errno, "%s's process %d ended", e->name, (int)pid);
+  return 0;
+}
+
+int registry_join_prepare(const struct registry_entry *e, pid_t *app, int *pidfd, struct strv *env)
+{
+  *pidfd = -1;
   if (e->pid <= 0)
     return log_fail(ESRCH, "%s has not started yet", e->name);
   *app = find_app(e);
-  read_environ(*app, env);
-  if (!e->cgroup[0])
-    return 0;
-  _cleanup_close_ int dfd = RETRY(open(e->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  int r = dfd < 0 ? -errno : write_file_at(dfd, "cgroup.procs", "0");
+  _cleanup_close_ int fd = (int)syscall(SYS_pidfd_open, *app, 0);
+  if (fd < 0)
+    return log_errno(errno, "Can't open %s's process %d", e->name, (int)*app);
+  int r = check_namespaces(e, *app, fd);
   if (r < 0)
-    return log_errno(-r, "Can't move into %s's cgroup %s", e->name, e->cgroup);
+    return r;
+  read_environ(*app, env);
+  if (e->cgroup[0]) {
+    _cleanup_close_ int dfd = RETRY(open(e->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    r = dfd < 0 ? -errno : write_file_at(dfd, "cgroup.procs", "0");
+    if (r < 0)
+      return log_errno(-r, "Can't move into %s's cgroup %s", e->name, e->cgroup);
+  }
+  *pidfd = steal_fd(&fd);
   return 0;
 }

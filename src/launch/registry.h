@@ -4,8 +4,11 @@
  * sbx-NAME-ID), holding "key=value" lines: name,
  * id, monitor (sbx's pid), profile, cgroup, started (seconds since the
  * epoch), command (the sandbox's), one arg= line per word of sbx's own command line (what --join
- * rebuilds the sandbox's policy from), and pid= (the sandbox's first
- * process, appended by the monitor once it runs: plan->pid_fd).
+ * rebuilds the sandbox's policy from), pid= (the sandbox's first
+ * process, appended by the monitor once it runs: plan->pid_fd) and
+ * ns.KIND= lines (the inode number of each of its namespaces, user, mnt,
+ * pid, net, ipc, uts and cgroup, read by the monitor from outside; --join
+ * checks the process it enters against them).
  *
  * The monitor holds an flock on its file for as long as it lives; a file
  * nobody holds whose cgroup (if any) is empty is stale, and is removed by
@@ -21,12 +24,17 @@
 #include "plan/plan.h"
 #include "util/util.h"
 
+#define REGISTRY_MAX_NS 8
+
 struct registry_entry {
   char *id, *name, *profile, *cgroup; /* cgroup: "" when none */
   char *command;                      /* the sandbox's, words joined by blanks */
   pid_t monitor, pid;                 /* pid: 0 until the sandbox ran */
   long long started;
   struct strv args;                   /* sbx's command line, argv[0] first */
+  size_t n_ns;                        /* the ns.KIND= lines, in file order */
+  char *ns_kind[REGISTRY_MAX_NS];
+  unsigned long long ns_id[REGISTRY_MAX_NS];
   bool monitor_alive;
 };
 void registry_entry_free(struct registry_entry *e);
@@ -52,10 +60,12 @@ int registry_find(const char *name, struct registry_entry *out);
 
 /* --join, before the engine enters the sandbox: the process whose
  * namespaces to join (the app: the child of sbx's pid 1 when there is
- * one, else the sandbox's first process), its environment, and the move
- * of the caller into the sandbox's cgroup (so its limits apply).  0, or
- * -errno after a message. */
-int registry_join_prepare(const struct registry_entry *e, pid_t *app, struct strv *env);
+ * one, else the sandbox's first process) and a pidfd on it, checked
+ * against the namespace ids the registry recorded (so a pid since reused
+ * by another process is refused), its environment, and the move of the
+ * caller into the sandbox's cgroup (so its limits apply).  0, or -errno
+ * after a message. */
+int registry_join_prepare(const struct registry_entry *e, pid_t *app, int *pidfd, struct strv *env);
 
 /* The commands. */
 int registry_cmd_list(bool json);

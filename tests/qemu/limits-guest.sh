@@ -161,7 +161,7 @@ check_join() {
   sbx --list --json >/tmp/list.json 2>&1
   diag join "--list: $(tr '\n' ' ' </tmp/list.out | head -c 300); --json: $(tr '\n' ' ' </tmp/list.json | head -c 500)"
   scg=$(sed -n 's/.*"name": "svc".*"cgroup": "\([^"]*\)".*/\1/p' /tmp/list.json)
-  spid=$(sed -n 's/.*"name": "svc".*"pid": \([0-9]*\),.*/\1/p' /tmp/list.json)
+  spid=$(sed -n 's/.*"name": "svc".*"pid": \([0-9]*\), "monitor".*/\1/p' /tmp/list.json)
   why=
   grep -q '^svc ' /tmp/list.out || why="$why; svc not in --list"
   case $scg in $CG/case-join/sbx-svc-*) ;; *) why="$why; cgroup '$scg' not under $CG/case-join" ;; esac

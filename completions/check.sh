@@ -8,6 +8,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 # profiles, and nothing of the user's.
 export SBX_PROFILE_PATH=$here/../profiles XDG_CONFIG_HOME=$(mktemp -d)
 trap 'rm -rf "$XDG_CONFIG_HOME"' EXIT
+# Running sandboxes' names come from "sbx --list": an sbx on PATH that
+# lists two (web, mail).
+mkdir "$XDG_CONFIG_HOME/bin"
+printf '#!/bin/sh\n[ "$1" = --list ] && printf "NAME ID PID\\nweb 11 12\\nmail 13 14\\n"\n' >"$XDG_CONFIG_HOME/bin/sbx"
+chmod +x "$XDG_CONFIG_HOME/bin/sbx"
+export PATH=$XDG_CONFIG_HOME/bin:$PATH
 fail=0
 ok()   { echo "ok   $*"; }
 bad()  { echo "FAIL $*"; fail=1; }
@@ -62,6 +68,12 @@ if out=$(bash -c 'source "$1" && complete -p sbx' _ "$here/bash/sbx" 2>&1) \
     expect "bash: --dbus-system" "$(bash_complete sbx --dbus-system '')" none filter full
     expect "bash: --persist PATH" "$(bash_complete sbx --persist /us)" /usr
     refuse "bash: --dbus-talk offers no files" "$(bash_complete sbx --dbus-talk '')"
+    for o in --stop --freeze --thaw --join --stats; do
+        expect "bash: $o NAME" "$(bash_complete sbx $o '')" web mail
+    done
+    expect "bash: --stats --json --watch 5 NAME" "$(bash_complete sbx --stats --json --watch 5 '')" web mail
+    refuse "bash: nothing after --stats NAME" "$(bash_complete sbx --stats web '')"
+    expect "bash: --watch" "$(bash_complete sbx --stats --w)" --watch
     expect "bash: new options" "$(bash_complete sbx --)" --profile --noprofile --check --explain \
         --json --ro --rw --persist --hide --private --socket --device --network --dbus-session \
         --dbus-own --app-id --desktop-install --desktop-remove --desktop-list
@@ -79,7 +91,10 @@ zsh_complete() { # one string: the line to complete
         zpty -w z "compadd() { builtin compadd -O __m \"\$@\"; print -rl -- \"M:\"\${^__m} >&2; builtin compadd \"\$@\" }"
         zpty -w z "exec 2>$2"
         zpty -w z "$3"$'"'"'\t'"'"'
-        sleep 1
+        # The shell reads its input in order: once the line after the
+        # completion has run, the completion is done (no fixed sleep).
+        zpty -w z $'"'"'\C-u'"'"'"print -u2 M-DONE"
+        for i in {1..300}; do grep -q "^M-DONE" $2 && break; sleep 0.1; done
         zpty -d z' _ "$here/zsh" "$out" "$1"
     sed -n "s/^M://p" "$out" | sort -u; rm -f "$out"
 }
@@ -98,6 +113,11 @@ elif out=$(zsh -fc 'autoload -U compinit; compinit -u; source "$1"; print -r -- 
     expect "zsh: --device" "$(zsh_complete 'sbx --device ')" dri sound video input u2f all
     expect "zsh: --network" "$(zsh_complete 'sbx --network ')" none host private
     expect "zsh: --dbus-session" "$(zsh_complete 'sbx --dbus-session f')" filter full
+    for o in --stop --freeze --thaw --join --stats; do
+        expect "zsh: $o NAME" "$(zsh_complete "sbx $o ")" web mail
+    done
+    expect "zsh: --stats --watch 5 NAME" "$(zsh_complete 'sbx --stats --watch 5 ')" web mail
+    expect "zsh: --watch" "$(zsh_complete 'sbx --stats --w')" --watch
 else
     bad "zsh: does not load: $out"
 fi
@@ -123,6 +143,12 @@ elif out=$(fish -c 'source $argv[1]' "$here/fish/sbx.fish" 2>&1) && [[ -z $out ]
     expect "fish: --dbus-system" "$(fish_complete 'sbx --dbus-system ')" none filter full
     expect "fish: --hide PATH" "$(fish_complete 'sbx --hide /us')" /usr/
     refuse "fish: --app-id offers no files" "$(fish_complete 'sbx --app-id ')"
+    for o in --stop --freeze --thaw --join --stats; do
+        expect "fish: $o NAME" "$(fish_complete "sbx $o ")" web mail
+    done
+    expect "fish: --stats --watch 5 NAME" "$(fish_complete 'sbx --stats --json --watch 5 ')" web mail
+    refuse "fish: nothing after --stats NAME" "$(fish_complete 'sbx --stats web ')"
+    expect "fish: --watch" "$(fish_complete 'sbx --stats --w')" --watch
 else
     bad "fish: does not load: $out"
 fi

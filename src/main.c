@@ -319,7 +319,7 @@ int main(int argc, char **argv)
     r = registry_cmd_freeze(extra.target, action == CLI_FREEZE) < 0 ? 1 : 0;
     goto out;
   case CLI_STATS:
-    r = registry_cmd_stats(extra.target, extra.json) < 0 ? 1 : 0;
+    r = registry_cmd_stats(extra.target, extra.json, extra.watch_ms) < 0 ? 1 : 0;
     goto out;
   case CLI_JOIN:
     r = join(&extra, &plan);

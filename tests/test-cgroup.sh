@@ -352,6 +352,32 @@ t_freeze_stats() {
   expect_error_message "no running sandbox called nosuch"
 }
 
+t_stats_watch() {
+  need_delegated
+  registry_env
+  start_bg spin "${RO_ROOT[@]}" --proc /proc --unshare-pid --name spin sh -c "$SPIN"
+  # Frames are counted (each begins with the header), not time: two seen,
+  # the sandbox is stopped, and --watch NAME then ends by itself (the
+  # timeout is only a bound for a failure: 124).
+  timeout 120 "$SBX" --stats --watch 0.1 spin >"$T/watch.out" 2>"$T/watch.err" &
+  local w=$! rc=0
+  remember_pid $w
+  wait_for sh -c "[ \$(grep -c '^NAME ' '$T/watch.out') -ge 2 ]" ||
+    fail "fewer than two frames: $(cat "$T/watch.out" "$T/watch.err")"
+  expect_match "$(grep '^spin ' "$T/watch.out" | head -n1)" '^spin +[0-9]+ +[0-9]+ms' "a row"
+  "$SBX" --stop spin || fail "--stop spin failed"
+  wait $w || rc=$?
+  expect_eq "$rc" 0 "--stats --watch spin's exit status once spin ended"
+  expect_eq "$(cat "$T/watch.err")" "" "--watch's stderr"
+  # A sandbox that is not running: refused at once, as without --watch.
+  run_sbx --stats --watch 0.1 nosuch
+  [[ $RC == 1 ]] || fail "--stats --watch nosuch: exit status $RC"
+  expect_error_message "no running sandbox called nosuch"
+  run_sbx --list --watch
+  [[ $RC != 0 ]] || fail "--watch without --stats was accepted"
+  expect_error_message "--watch goes with --stats"
+}
+
 t_stop_kills() {
   need_delegated
   registry_env
@@ -510,6 +536,7 @@ run_checks() {
   check "a user bus without systemd: no scope to ask for; notice, or a limit fails" t_no_systemd_manager
   check "--list [--json] shows running sandboxes; a running name is refused; --stop" t_list
   check "--stats, --freeze/--thaw (cgroup.events, cpu.stat)" t_freeze_stats
+  check "--stats --watch SECONDS NAME: a frame each interval, until the sandbox ends" t_stats_watch
   check "--stop: SIGTERM ignored, cgroup.kill after the grace period" t_stop_kills
   check "sbx killed: its sandbox stays stoppable; a dead one's entry is swept" t_monitor_killed
   check "--join: the app's namespaces, cgroup, environment, no caps, its filter" t_join

@@ -110,9 +110,37 @@ function __sbx_explaining
     contains -- --explain $tokens; and not contains -- --profile $tokens
 end
 
-# The first word after the options: a profile when explaining, else the
-# command.
+# The names of the running sandboxes (sbx --list).
+function __sbx_running_names
+    sbx --list 2>/dev/null | awk 'NR > 1 { print $1 }'
+end
+
+# "sbx --stats [--json] [--watch [SECONDS]] [NAME]": NAME is a running
+# sandbox (a number right after --watch is its interval), nothing comes
+# after it.  Fails unless --stats was given.
+function __sbx_stats_name
+    set -l tokens (commandline -opc)
+    contains -- --stats $tokens; or return 1
+    set -l named 0
+    set -l prev
+    for w in $tokens[2..-1]
+        if string match -q -- '-*' $w
+        else if test "$prev" = --watch; and string match -qr '^[0-9]+(\.[0-9]+)?$' -- $w
+        else
+            set named 1
+        end
+        set prev $w
+    end
+    test $named = 0; and __sbx_running_names
+    return 0
+end
+
+# The first word after the options: a running sandbox for --stats, a
+# profile when explaining, else the command.
 function __sbx_complete_first
+    if __sbx_stats_name
+        return
+    end
     if __sbx_explaining
         __sbx_profiles
     else
@@ -157,6 +185,7 @@ function __sbx_is -a what
 end
 
 function __sbx_complete_command
+    __sbx_stats_name; and return
     set -l state (string split ' ' -- (__sbx_state))
     set -l tokens (commandline -opc)
     set -l start $state[2]
@@ -199,7 +228,7 @@ complete -c sbx -n '__sbx_is "arg cap"' -a 'ALL CAP_CHOWN CAP_DAC_OVERRIDE
     CAP_AUDIT_READ CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
 complete -c sbx -n '__sbx_is "arg profile"' -a '(__sbx_profiles)'
 complete -c sbx -n '__sbx_is "arg app"' -a '(__sbx_desktop_ids)'
-complete -c sbx -n '__sbx_is "arg running"' -a '(sbx --list 2>/dev/null | awk \'NR > 1 { print $1 }\')'
+complete -c sbx -n '__sbx_is "arg running"' -a '(__sbx_running_names)'
 complete -c sbx -n '__sbx_is "arg socket"' -a 'x11 wayland pulseaudio pipewire ssh-agent cups'
 complete -c sbx -n '__sbx_is "arg device"' -a 'dri sound video input u2f all'
 complete -c sbx -n '__sbx_is "arg net"' -a 'none host private'
@@ -298,6 +327,7 @@ __sbx_opt stop 'Stop a running sandbox'
 __sbx_opt freeze 'Freeze a running sandbox'
 __sbx_opt thaw 'Thaw a frozen sandbox'
 __sbx_opt stats 'CPU, memory, processes and I/O of running sandboxes'
+__sbx_opt watch 'With --stats: refresh every SECONDS (default 2)'
 __sbx_opt join 'Run a command inside a running sandbox'
 __sbx_opt ro 'Show a host path read-only'
 __sbx_opt rw 'Show a host path writable'

@@ -413,7 +413,19 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
 }
 
 enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST,
-       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_JOIN, T_DOCTOR };
+       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_WATCH, T_JOIN, T_DOCTOR };
+
+/* --watch's SECONDS: a number of seconds, decimals allowed, from 0.1 to a
+ * day, as milliseconds; 0 when word is not such a number. */
+static unsigned watch_interval_ms(const char *w)
+{
+  size_t digits = strspn(w, "0123456789");
+  if (digits == 0 || (w[digits] && (w[digits] != '.' || !w[digits + 1] ||
+                                    strspn(w + digits + 1, "0123456789") != strlen(w + digits + 1))))
+    return 0;
+  double v = strtod(w, NULL);
+  return v >= 0.1 && v <= 86400 ? (unsigned)(v * 1000 + 0.5) : 0;
+}
 
 static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
 {
@@ -440,6 +452,7 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
   case T_DOCTOR: *ps->action = CLI_DOCTOR; break;
   case T_LIST: *ps->action = CLI_LIST; break;
   case T_STATS: *ps->action = CLI_STATS; break;
+  case T_WATCH: x->watch_ms = 2000; break; /* SECONDS: parse_words */
   case T_STOP:
   case T_FREEZE:
   case T_THAW:
@@ -555,6 +568,7 @@ static const struct option_def options[] = {
   { "--freeze", 1, h_sbx, T_FREEZE },
   { "--thaw", 1, h_sbx, T_THAW },
   { "--stats", 0, h_sbx, T_STATS },
+  { "--watch", 0, h_sbx, T_WATCH },
   { "--join", 1, h_sbx, T_JOIN },
   { "--seccomp-default", 0, h_seccomp_default, 0 },
 };
@@ -667,6 +681,12 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
     int r = def->handle(ps, def, argv + i + 1);
     if (r < 0)
       return r;
+    /* --watch [SECONDS]: a number right after it is its interval (so
+     * "--watch 5 NAME"; a sandbox whose id is a number comes after one). */
+    if (def->handle == h_sbx && def->tag == T_WATCH && i + 1 < argc && watch_interval_ms(argv[i + 1])) {
+      ps->extra->watch_ms = watch_interval_ms(argv[++i]);
+      continue;
+    }
     if (*ps->action == CLI_HELP || *ps->action == CLI_VERSION)
       return 0;
     i += def->nargs;
@@ -709,6 +729,8 @@ int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, c
   for (size_t i = 0; i < ps.n_overlay_srcs; i++)
     free(ps.overlay_srcs[i]);
   free(ps.overlay_srcs);
+  if (r == 0 && x->watch_ms && *action != CLI_STATS)
+    return log_fail(EINVAL, "--watch goes with --stats");
   if (r == 0 && (*action == CLI_STATS || *action == CLI_JOIN) && cmd_at >= 0 && cmd_at < argc) {
     /* --stats NAME, --join NAME CMD...: the words after the options. */
     if (*action == CLI_STATS) {
@@ -861,7 +883,7 @@ void cli_print_usage(const char *argv0, int fd)
     { "--stop NAME", "SIGTERM, then kill what is left in its cgroup ($SBX_STOP_GRACE s later, default 10)" },
     { "--freeze NAME", "freeze every process of the sandbox (cgroup.freeze)" },
     { "--thaw NAME", "thaw it again" },
-    { "--stats [--json] [NAME]", "CPU time, memory, processes and I/O from the sandboxes' cgroups" },
+    { "--stats [--json] [--watch [SECONDS]] [NAME]", "CPU time, memory, processes and I/O from the sandboxes' cgroups" },
     { "--join NAME [COMMAND]", "run COMMAND (a shell) inside a running sandbox, under its policy" },
   };
   FILE *f = fdopen(dup(fd), "w");

@@ -23,6 +23,7 @@ struct cli_extra {
   char *target;         /* --stop/--freeze/--thaw/--join NAME (--stats: its command word) */
   bool noprofile;
   bool json;            /* --json (with --explain) */
+  unsigned watch_ms;    /* --stats --watch [SECONDS]: the interval; 0: once */
   bool shapes_sandbox;  /* a bubblewrap option that builds the sandbox was given */
   struct cli_directive *directives;
   size_t n_directives, cap_directives;

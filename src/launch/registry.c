@@ -516,7 +516,9 @@ static void num_col(int64_t v, int64_t div, const char *unit)
   printf(" %-12s", buf);
 }
 
-int registry_cmd_stats(const char *name, bool json)
+/* One table (or JSON array) of the running sandboxes, or of NAME only:
+ * the number of rows, or -errno after a message. */
+static int stats_frame(const char *name, bool json)
 {
   struct registry_entry *v;
   int n = registry_load(&v);
@@ -568,9 +570,34 @@ int registry_cmd_stats(const char *name, bool json)
   if (json)
     printf("%s]\n", shown ? "\n" : "");
   registry_entries_free(v, n);
-  if (name && shown == 0)
-    return log_fail(ESRCH, "no running sandbox called %s (sbx --list shows them)", name);
-  return 0;
+  return shown;
+}
+
+/* --watch: a frame every watch_ms until interrupted, or, for one NAME,
+ * until that sandbox has ended (its last frame shows no row).  On a
+ * terminal each frame replaces the last; elsewhere the tables follow each
+ * other, a blank line between (JSON: one array after another). */
+int registry_cmd_stats(const char *name, bool json, unsigned watch_ms)
+{
+  bool clear = watch_ms && !json && isatty(STDOUT_FILENO);
+  for (unsigned frame = 0;; frame++) {
+    if (clear)
+      printf("\033[H\033[2J");
+    else if (frame && !json)
+      printf("\n");
+    int shown = stats_frame(name, json);
+    if (fflush(stdout) == EOF && errno == EPIPE)
+      return 0; /* nobody reads any more */
+    if (shown < 0)
+      return shown;
+    if (name && shown == 0)
+      return frame ? 0 : log_fail(ESRCH, "no running sandbox called %s (sbx --list shows them)", name);
+    if (!watch_ms)
+      return 0;
+    struct timespec ts = { watch_ms / 1000, (long)(watch_ms % 1000) * 1000000 };
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+      ;
+  }
 }
 
 /* ---- --join ---------------------------------------------------------------- */

@@ -71,4 +71,6 @@ int registry_join_prepare(const struct registry_entry *e, pid_t *app, int *pidfd
 int registry_cmd_list(bool json);
 int registry_cmd_stop(const char *name, int grace_ms);
 int registry_cmd_freeze(const char *name, bool freeze);
-int registry_cmd_stats(const char *name, bool json);
+/* --stats [NAME]; with watch_ms, again every watch_ms (registry.c says
+ * until when). */
+int registry_cmd_stats(const char *name, bool json, unsigned watch_ms);

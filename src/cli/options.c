@@ -883,7 +883,8 @@ void cli_print_usage(const char *argv0, int fd)
     { "--stop NAME", "SIGTERM, then kill what is left in its cgroup ($SBX_STOP_GRACE s later, default 10)" },
     { "--freeze NAME", "freeze every process of the sandbox (cgroup.freeze)" },
     { "--thaw NAME", "thaw it again" },
-    { "--stats [--json] [--watch [SECONDS]] [NAME]", "CPU time, memory, processes and I/O from the sandboxes' cgroups" },
+    { "--stats [--json] [NAME]", "CPU time, memory, processes and I/O from the sandboxes' cgroups" },
+    { "--watch [SECONDS]", "with --stats: show it again every SECONDS (default 2)" },
     { "--join NAME [COMMAND]", "run COMMAND (a shell) inside a running sandbox, under its policy" },
   };
   FILE *f = fdopen(dup(fd), "w");

@@ -573,14 +573,30 @@ static int stats_frame(const char *name, bool json)
   return shown;
 }
 
+/* Is a sandbox called name (or with that id) running? */
+static bool is_running(const char *name)
+{
+  struct registry_entry *v;
+  int n = registry_load(&v);
+  bool found = false;
+  for (int i = 0; i < n && !found; i++)
+    found = strcmp(v[i].name, name) == 0 || strcmp(v[i].id, name) == 0;
+  if (n > 0)
+    registry_entries_free(v, n);
+  return found;
+}
+
 /* --watch: a frame every watch_ms until interrupted, or, for one NAME,
- * until that sandbox has ended (its last frame shows no row).  On a
- * terminal each frame replaces the last; elsewhere the tables follow each
- * other, a blank line between (JSON: one array after another). */
+ * until that sandbox has ended (the last frame shown is its last, not an
+ * empty one).  On a terminal each frame replaces the last; elsewhere the
+ * tables follow each other, a blank line between (JSON: one array after
+ * another). */
 int registry_cmd_stats(const char *name, bool json, unsigned watch_ms)
 {
   bool clear = watch_ms && !json && isatty(STDOUT_FILENO);
   for (unsigned frame = 0;; frame++) {
+    if (frame && name && !is_running(name))
+      return 0;
     if (clear)
       printf("\033[H\033[2J");
     else if (frame && !json)

@@ -253,6 +253,38 @@ static int join(const struct cli_extra *x, struct plan *cmd)
   return r;
 }
 
+/* --share NAME PATH [--ro] [--as DEST] and --unshare NAME PATH: the mount
+ * is the engine's (share.c), the record the registry's, so --list shows
+ * it; it goes with the sandbox's mount namespace. */
+static int share(const struct cli_extra *x, bool add)
+{
+  struct registry_entry e;
+  if (registry_find(x->target, &e) < 0)
+    return 1;
+  pid_t app = registry_app_pid(&e);
+  const char *dest = x->share_as ? x->share_as : x->share_path;
+  const struct registry_share *old = registry_share_find(&e, add ? dest : x->share_path);
+  int r;
+  if (app <= 0)
+    r = log_fail(ESRCH, "%s has not started yet", e.name);
+  else if ((r = registry_check_owner(&e, app)) < 0)
+    ;
+  else if (add && old)
+    r = log_fail(EEXIST, "%s is already shared into %s at %s (--unshare it first)", old->src, e.name, old->dest);
+  else if (!add && !old)
+    r = log_fail(ENOENT, "nothing is shared into %s at %s (sbx --list shows what is)", e.name, x->share_path);
+  else if (!add && (r = sbx_unshare(app, old->dest, &old->made)) == 0)
+    r = registry_share_remove(&e, old->dest);
+  else if (add) {
+    struct registry_share s = { .src = x->share_path, .dest = (char *)dest, .ro = x->share_ro };
+    r = sbx_share(app, s.src, dest, s.ro, &s.made);
+    if (r == 0 && (r = registry_share_add(&e, &s)) < 0)
+      (void)sbx_unshare(app, dest, &s.made); /* unrecorded, it would outlive every --unshare */
+  }
+  registry_entry_free(&e);
+  return r < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
   log_init(argv[0]);
@@ -323,6 +355,10 @@ int main(int argc, char **argv)
     goto out;
   case CLI_JOIN:
     r = join(&extra, &plan);
+    goto out;
+  case CLI_SHARE:
+  case CLI_UNSHARE:
+    r = share(&extra, action == CLI_SHARE);
     goto out;
   case CLI_EXPLAIN:
     /* "sbx --explain NAME [CMD]": NAME is the profile, unless the command

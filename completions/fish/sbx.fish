@@ -36,6 +36,8 @@ function __sbx_arg_kinds -a opt
             echo profile
         case --stop --freeze --thaw --join
             echo running
+        case --share --unshare
+            echo running path
         case --desktop-install --desktop-remove
             echo app
         case --ro --rw --persist --hide --private
@@ -66,7 +68,7 @@ function __sbx_arg_kinds -a opt
              --dbus-system-see --dbus-system-talk --dbus-system-own \
              --dbus-system-call --dbus-system-broadcast --app-id --name --env \
              --memory-max --memory-high --memory-swap-max --cpu-max --cpu-weight \
-             --cpus --pids-max --io-max --io-weight
+             --cpus --pids-max --io-max --io-weight --as
             echo -
     end
 end
@@ -329,6 +331,9 @@ __sbx_opt thaw 'Thaw a frozen sandbox'
 __sbx_opt stats 'CPU, memory, processes and I/O of running sandboxes'
 __sbx_opt watch 'With --stats: refresh every SECONDS (default 2)'
 __sbx_opt join 'Run a command inside a running sandbox'
+__sbx_opt share 'Mount a host path into a running sandbox'
+__sbx_opt unshare 'Take a shared path out of a running sandbox'
+__sbx_opt as 'With --share: where the path appears in the sandbox'
 __sbx_opt ro 'Show a host path read-only'
 __sbx_opt rw 'Show a host path writable'
 __sbx_opt persist 'Show a host path writable, creating it first'

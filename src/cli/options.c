@@ -413,7 +413,7 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
 }
 
 enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST,
-       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_WATCH, T_JOIN, T_DOCTOR };
+       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_WATCH, T_JOIN, T_DOCTOR, T_SHARE, T_UNSHARE, T_SHARE_AS };
 
 /* --watch's SECONDS: a number of seconds, decimals allowed, from 0.1 to a
  * day, as milliseconds; 0 when word is not such a number. */
@@ -425,6 +425,16 @@ static unsigned watch_interval_ms(const char *w)
     return 0;
   double v = strtod(w, NULL);
   return v >= 0.1 && v <= 86400 ? (unsigned)(v * 1000 + 0.5) : 0;
+}
+
+/* --share's paths are the caller's: a relative one is made absolute
+ * against its directory, by text only (the engine refuses any symlink). */
+static char *absolute_path(const char *path)
+{
+  char cwd[PATH_MAX];
+  if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
+    return xstrdup(path);
+  return xasprintf("%s/%s", cwd, path);
 }
 
 static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
@@ -450,6 +460,20 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
     break;
   case T_DESKTOP_LIST: *ps->action = CLI_DESKTOP_LIST; break;
   case T_DOCTOR: *ps->action = CLI_DOCTOR; break;
+  case T_SHARE:
+  case T_UNSHARE:
+    free(x->target);
+    free(x->share_path);
+    x->target = xstrdup(a[0]);
+    x->share_path = absolute_path(a[1]);
+    *ps->action = def->tag == T_SHARE ? CLI_SHARE : CLI_UNSHARE;
+    break;
+  case T_SHARE_AS:
+    if (a[0][0] != '/')
+      return log_fail(EINVAL, "--as %s: the destination in the sandbox must be an absolute path", a[0]);
+    free(x->share_as);
+    x->share_as = xstrdup(a[0]);
+    break;
   case T_LIST: *ps->action = CLI_LIST; break;
   case T_STATS: *ps->action = CLI_STATS; break;
   case T_WATCH: x->watch_ms = 2000; break; /* SECONDS: parse_words */
@@ -570,6 +594,9 @@ static const struct option_def options[] = {
   { "--stats", 0, h_sbx, T_STATS },
   { "--watch", 0, h_sbx, T_WATCH },
   { "--join", 1, h_sbx, T_JOIN },
+  { "--share", 2, h_sbx, T_SHARE },
+  { "--unshare", 2, h_sbx, T_UNSHARE },
+  { "--as", 1, h_sbx, T_SHARE_AS },
   { "--seccomp-default", 0, h_seccomp_default, 0 },
 };
 
@@ -640,6 +667,11 @@ static int parse_words(struct parser *ps, int argc, char **argv, bool in_args_fi
       *cmd_at = i;
       return 0;
     }
+    /* After --share, --ro is its flag; elsewhere the directive "--ro PATH". */
+    if (*ps->action == CLI_SHARE && strcmp(w, "--ro") == 0) {
+      ps->extra->share_ro = true;
+      continue;
+    }
     const struct option_def *def = find_option(w);
     if (!def) {
       /* A profile directive spelled as an option ("--ro PATH"). */
@@ -705,6 +737,8 @@ void cli_extra_free(struct cli_extra *x)
   free(x->profile);
   free(x->desktop_app);
   free(x->target);
+  free(x->share_path);
+  free(x->share_as);
   for (size_t i = 0; i < x->n_directives; i++)
     free(x->directives[i].arg);
   free(x->directives);
@@ -731,6 +765,11 @@ int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, c
   free(ps.overlay_srcs);
   if (r == 0 && x->watch_ms && *action != CLI_STATS)
     return log_fail(EINVAL, "--watch goes with --stats");
+  if (r == 0 && x->share_as && *action != CLI_SHARE)
+    r = log_fail(EINVAL, "--as goes with --share NAME PATH");
+  if (r == 0 && (*action == CLI_SHARE || *action == CLI_UNSHARE) && cmd_at >= 0 && cmd_at < argc)
+    r = log_fail(EINVAL, "%s takes NAME and PATH, and no command (%s)", *action == CLI_SHARE ? "--share" : "--unshare",
+                 argv[cmd_at]);
   if (r == 0 && (*action == CLI_STATS || *action == CLI_JOIN) && cmd_at >= 0 && cmd_at < argc) {
     /* --stats NAME, --join NAME CMD...: the words after the options. */
     if (*action == CLI_STATS) {
@@ -886,6 +925,8 @@ void cli_print_usage(const char *argv0, int fd)
     { "--stats [--json] [NAME]", "CPU time, memory, processes and I/O from the sandboxes' cgroups" },
     { "--watch [SECONDS]", "with --stats: show it again every SECONDS (default 2)" },
     { "--join NAME [COMMAND]", "run COMMAND (a shell) inside a running sandbox, under its policy" },
+    { "--share NAME PATH", "mount host PATH into a running sandbox (--ro: read-only; --as DEST: there)" },
+    { "--unshare NAME PATH", "take a shared PATH out of it again" },
   };
   FILE *f = fdopen(dup(fd), "w");
   if (!f)

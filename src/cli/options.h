@@ -6,6 +6,7 @@ enum cli_action {
   /* Running sandboxes (launch/registry.h): --list, --stop NAME, --freeze
    * NAME, --thaw NAME, --stats [NAME], --join NAME [CMD]. */
   CLI_LIST, CLI_STOP, CLI_FREEZE, CLI_THAW, CLI_STATS, CLI_JOIN,
+  CLI_SHARE, CLI_UNSHARE, /* --share NAME PATH [--ro] [--as DEST], --unshare NAME PATH */
   CLI_DOCTOR, /* --doctor [--json] (doctor/doctor.h) */
 };
 
@@ -20,7 +21,10 @@ struct cli_directive {
 struct cli_extra {
   char *profile;        /* --profile NAME|PATH, or --check's argument */
   char *desktop_app;    /* --desktop-install/--desktop-remove APP */
-  char *target;         /* --stop/--freeze/--thaw/--join NAME (--stats: its command word) */
+  char *target;         /* --stop/--freeze/--thaw/--join/--share/--unshare NAME (--stats: its command word) */
+  char *share_path;     /* --share/--unshare's PATH, made absolute (lexically: no link followed) */
+  char *share_as;       /* --as DEST */
+  bool share_ro;        /* --ro */
   bool noprofile;
   bool json;            /* --json (with --explain) */
   unsigned watch_ms;    /* --stats --watch [SECONDS]: the interval; 0: once */

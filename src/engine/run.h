@@ -33,3 +33,18 @@ int sbx_join(struct plan *p, pid_t target, int pidfd, char **argv, char **envp);
  * own (no lock files, sync or ready fds), and no integrator fds.  Returns 0
  * or -errno after a message. */
 int sbx_spawn(struct plan *p, const int *pass, size_t n_pass, struct helper *h);
+
+/* --share / --unshare (share.c): mount the host path src (absolute, no
+ * symlink on it) at dest (absolute, in the sandbox; no symlink followed,
+ * missing directories made) in the mount namespace of the running process
+ * target, read-only if ro, always nosuid and nodev; and take it out again.
+ * *out says what --unshare needs: whether the mount point was made for it
+ * (it goes too) and the file the mount shows (so --unshare takes out that
+ * mount, not another).  Both return 0 or -errno after a message. */
+struct share_result {
+  bool made_point;
+  dev_t dev;
+  ino_t ino;
+};
+int sbx_share(pid_t target, const char *src, const char *dest, bool ro, struct share_result *out);
+int sbx_unshare(pid_t target, const char *dest, const struct share_result *made);

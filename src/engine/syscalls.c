@@ -12,10 +12,16 @@ int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const ch
   return (int)syscall(SYS_move_mount, from_dirfd, from_path, to_dirfd, to_path, flags);
 }
 
+int sys_mount_setattr_prop(int dirfd, const char *path, unsigned flags, uint64_t attr_set, uint64_t attr_clr,
+                           uint64_t propagation)
+{
+  struct mount_attr attr = { .attr_set = attr_set, .attr_clr = attr_clr, .propagation = propagation };
+  return (int)syscall(SYS_mount_setattr, dirfd, path, flags, &attr, sizeof attr);
+}
+
 int sys_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t attr_set, uint64_t attr_clr)
 {
-  struct mount_attr attr = { .attr_set = attr_set, .attr_clr = attr_clr };
-  return (int)syscall(SYS_mount_setattr, dirfd, path, flags, &attr, sizeof attr);
+  return sys_mount_setattr_prop(dirfd, path, flags, attr_set, attr_clr, 0);
 }
 
 int sys_fsopen(const char *fsname, unsigned flags)

@@ -17,6 +17,9 @@
 int sys_open_tree(int dirfd, const char *path, unsigned flags);
 int sys_move_mount(int from_dirfd, const char *from_path, int to_dirfd, const char *to_path, unsigned flags);
 int sys_mount_setattr(int dirfd, const char *path, unsigned flags, uint64_t attr_set, uint64_t attr_clr);
+/* The same, also changing the propagation (MS_SLAVE, MS_PRIVATE, ...; 0: unchanged). */
+int sys_mount_setattr_prop(int dirfd, const char *path, unsigned flags, uint64_t attr_set, uint64_t attr_clr,
+                           uint64_t propagation);
 int sys_fsopen(const char *fsname, unsigned flags);
 int sys_fsconfig(int fd, unsigned cmd, const char *key, const void *value, int aux);
 int sys_fsmount(int fd, unsigned flags, unsigned attr_flags);

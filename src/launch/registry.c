@@ -67,6 +67,11 @@ void registry_entry_free(struct registry_entry *e)
   strv_clear(&e->args);
   for (size_t i = 0; i < e->n_ns; i++)
     free(e->ns_kind[i]);
+  for (size_t i = 0; i < e->n_shares; i++) {
+    free(e->shares[i].src);
+    free(e->shares[i].dest);
+  }
+  free(e->shares);
   memset(e, 0, sizeof *e);
 }
 
@@ -106,6 +111,35 @@ static char *unescape(const char *s)
   return out;
 }
 
+/* share=MODE MADE DEV INO DEST, then share-src=SRC (one write: see
+ * registry_share_add); unshare=DEST ends the latest share at DEST. */
+static void parse_share(struct registry_entry *e, const char *key, char *v)
+{
+  if (strcmp(key, "share") == 0) {
+    char mode[4];
+    int made, at = 0;
+    unsigned long long dev, ino;
+    if (sscanf(v, "%3s %d %llu %llu %n", mode, &made, &dev, &ino, &at) != 4 || at == 0 || v[at] != '/')
+      return;
+    *ARRAY_PUSH(e->shares, e->n_shares, e->cap_shares) = (struct registry_share){
+      .dest = xstrdup(v + at), .ro = strcmp(mode, "ro") == 0,
+      .made = { .made_point = made != 0, .dev = (dev_t)dev, .ino = (ino_t)ino },
+    };
+  } else if (strcmp(key, "share-src") == 0) {
+    if (e->n_shares && !e->shares[e->n_shares - 1].src)
+      e->shares[e->n_shares - 1].src = xstrdup(v);
+  } else { /* unshare */
+    for (size_t i = e->n_shares; i-- > 0;)
+      if (strcmp(e->shares[i].dest, v) == 0) {
+        free(e->shares[i].src);
+        free(e->shares[i].dest);
+        memmove(&e->shares[i], &e->shares[i + 1], (e->n_shares - i - 1) * sizeof *e->shares);
+        e->n_shares--;
+        break;
+      }
+  }
+}
+
 static int parse_entry(const char *text, struct registry_entry *e)
 {
   _cleanup_free_ char *copy = xstrdup(text);
@@ -132,6 +166,9 @@ static int parse_entry(const char *text, struct registry_entry *e)
       e->ns_kind[e->n_ns] = xstrdup(l + 3);
       e->ns_id[e->n_ns++] = strtoull(v, NULL, 10);
       free(v);
+    } else if (strcmp(l, "share") == 0 || strcmp(l, "share-src") == 0 || strcmp(l, "unshare") == 0) {
+      parse_share(e, l, v);
+      free(v);
     } else {
       if (strcmp(l, "monitor") == 0)
         e->monitor = (pid_t)atoi(v);
@@ -150,6 +187,9 @@ static int parse_entry(const char *text, struct registry_entry *e)
     e->cgroup = xstrdup("");
   if (!e->command)
     e->command = xstrdup("");
+  for (size_t i = 0; i < e->n_shares; i++)
+    if (!e->shares[i].src)
+      e->shares[i].src = xstrdup("?");
   return 0;
 }
 
@@ -371,6 +411,8 @@ int registry_cmd_list(bool json)
     if (!json) {
       printf("%-16s %-8s %-8d %-12s %-8s %-10s %s\n", e->name, e->id, (int)e->pid, e->profile[0] ? e->profile : "-",
              up, memtxt, cmd);
+      for (size_t k = 0; k < e->n_shares; k++)
+        printf("  shared: %s -> %s (%s)\n", e->shares[k].src, e->shares[k].dest, e->shares[k].ro ? "read-only" : "read-write");
       continue;
     }
     printf("%s\n  {\"name\": ", i ? "," : "");
@@ -401,7 +443,16 @@ int registry_cmd_list(bool json)
       json_write_str(stdout, e->ns_kind[k]);
       printf(": %llu", e->ns_id[k]);
     }
-    printf("}}");
+    printf("}");
+    printf(", \"shares\": [");
+    for (size_t k = 0; k < e->n_shares; k++) {
+      printf("%s{\"src\": ", k ? ", " : "");
+      json_write_str(stdout, e->shares[k].src);
+      printf(", \"dest\": ");
+      json_write_str(stdout, e->shares[k].dest);
+      printf(", \"read_only\": %s}", e->shares[k].ro ? "true" : "false");
+    }
+    printf("]}");
   }
   if (json)
     printf("%s]\n", n ? "\n" : "");
@@ -650,24 +701,63 @@ static pid_t parent_of(pid_t pid)
   return close_paren && sscanf(close_paren + 1, " %*c %d", &ppid) == 1 ? (pid_t)ppid : -1;
 }
 
+/* The first process whose parent is `parent`, among the pids listed in
+ * the file f reads (a cgroup.procs) or, without one, in /proc; 0 if none. */
+static pid_t child_in(FILE *f, pid_t parent)
+{
+  int pid;
+  if (f) {
+    while (fscanf(f, "%d", &pid) == 1)
+      if (parent_of(pid) == parent)
+        return pid;
+    return 0;
+  }
+  DIR *d = opendir("/proc");
+  struct dirent *de;
+  pid_t found = 0;
+  while (d && !found && (de = readdir(d)))
+    if (de->d_name[strspn(de->d_name, "0123456789")] == '\0' && parent_of(pid = atoi(de->d_name)) == parent)
+      found = pid;
+  if (d)
+    closedir(d);
+  return found;
+}
+
 /* The app: sbx's pid 1 starts it as its child; pick that child from the
- * cgroup's processes. */
+ * cgroup's processes, or from all of them when there is no cgroup. */
 static pid_t find_app(const struct registry_entry *e)
 {
-  if (!runs_sbx(e->pid) || !e->cgroup[0])
+  if (!runs_sbx(e->pid))
     return e->pid;
-  _cleanup_free_ char *path = xasprintf("%s/cgroup.procs", e->cgroup);
-  FILE *f = fopen(path, "re");
-  int pid;
-  pid_t app = e->pid;
-  while (f && fscanf(f, "%d", &pid) == 1)
-    if (parent_of(pid) == e->pid) {
-      app = pid;
-      break;
-    }
+  _cleanup_free_ char *path = e->cgroup[0] ? xasprintf("%s/cgroup.procs", e->cgroup) : NULL;
+  FILE *f = path ? fopen(path, "re") : NULL;
+  pid_t app = path && !f ? 0 : child_in(f, e->pid);
   if (f)
     fclose(f);
-  return app;
+  return app > 0 ? app : e->pid;
+}
+
+int registry_check_owner(const struct registry_entry *e, pid_t pid)
+{
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "re");
+  long uid = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "Uid: %ld", &uid) == 1)
+      break;
+  if (f)
+    fclose(f);
+  if (uid < 0)
+    return log_fail(ESRCH, "%s's process %d is gone", e->name, (int)pid);
+  if ((uid_t)uid != getuid())
+    return log_fail(EPERM, "%s runs as uid %ld, not as you (uid %u): refused", e->name, uid, (unsigned)getuid());
+  return 0;
+}
+
+pid_t registry_app_pid(const struct registry_entry *e)
+{
+  return e->pid > 0 ? find_app(e) : 0;
 }
 
 static void read_environ(pid_t pid, struct strv *env)
@@ -729,4 +819,56 @@ int registry_join_prepare(const struct registry_entry *e, pid_t *app, int *pidfd
   }
   *pidfd = steal_fd(&fd);
   return 0;
+}
+
+/* ---- shares ----------------------------------------------------------------- */
+
+/* Append text to e's entry, in one write (O_APPEND: whole, never
+ * interleaved with another sbx's). */
+static int append_entry(const struct registry_entry *e, const char *text)
+{
+  _cleanup_free_ char *dir = registry_dir(false);
+  if (!dir)
+    return log_fail(ENOENT, "XDG_RUNTIME_DIR is not set");
+  _cleanup_close_ int dfd = open_registry(dir);
+  if (dfd < 0)
+    return log_errno(-dfd, "Can't open %s", dir);
+  _cleanup_free_ char *name = xasprintf("%s" ENTRY_SUFFIX, e->id);
+  _cleanup_close_ int fd = RETRY(openat(dfd, name, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC));
+  int r = fd < 0 ? -errno : write_all(fd, text, strlen(text));
+  if (r < 0)
+    return log_errno(-r, "Can't record it in %s/%s", dir, name);
+  return 0;
+}
+
+int registry_share_add(const struct registry_entry *e, const struct registry_share *s)
+{
+  struct buf b = { 0 };
+  _cleanup_free_ char *head = xasprintf("%s %d %llu %llu %s", s->ro ? "ro" : "rw", s->made.made_point ? 1 : 0,
+                                        (unsigned long long)s->made.dev, (unsigned long long)s->made.ino, s->dest);
+  put_value(&b, "share", head);
+  put_value(&b, "share-src", s->src);
+  int r = append_entry(e, b.s);
+  buf_free(&b);
+  return r;
+}
+
+int registry_share_remove(const struct registry_entry *e, const char *dest)
+{
+  struct buf b = { 0 };
+  put_value(&b, "unshare", dest);
+  int r = append_entry(e, b.s);
+  buf_free(&b);
+  return r;
+}
+
+const struct registry_share *registry_share_find(const struct registry_entry *e, const char *path)
+{
+  for (size_t i = e->n_shares; i-- > 0;)
+    if (strcmp(e->shares[i].dest, path) == 0)
+      return &e->shares[i];
+  for (size_t i = e->n_shares; i-- > 0;)
+    if (strcmp(e->shares[i].src, path) == 0)
+      return &e->shares[i];
+  return NULL;
 }

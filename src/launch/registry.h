@@ -21,10 +21,18 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "engine/run.h"
 #include "plan/plan.h"
 #include "util/util.h"
 
 #define REGISTRY_MAX_NS 8
+
+/* A host path shared into the sandbox while it runs (sbx --share). */
+struct registry_share {
+  char *src, *dest;
+  bool ro;
+  struct share_result made; /* engine/run.h: what --unshare checks */
+};
 
 struct registry_entry {
   char *id, *name, *profile, *cgroup; /* cgroup: "" when none */
@@ -35,6 +43,8 @@ struct registry_entry {
   size_t n_ns;                        /* the ns.KIND= lines, in file order */
   char *ns_kind[REGISTRY_MAX_NS];
   unsigned long long ns_id[REGISTRY_MAX_NS];
+  struct registry_share *shares;      /* in force now, oldest first */
+  size_t n_shares, cap_shares;
   bool monitor_alive;
 };
 void registry_entry_free(struct registry_entry *e);
@@ -66,6 +76,23 @@ int registry_find(const char *name, struct registry_entry *out);
  * caller into the sandbox's cgroup (so its limits apply).  0, or -errno
  * after a message. */
 int registry_join_prepare(const struct registry_entry *e, pid_t *app, int *pidfd, struct strv *env);
+
+/* The sandbox's app (the child of sbx's pid 1 when there is one: that
+ * pid 1 is not dumpable, and its namespaces are out of an unprivileged
+ * caller's reach), else its first process; 0 before it ran. */
+pid_t registry_app_pid(const struct registry_entry *e);
+
+/* Is pid (of entry e) running as the caller's own uid?  0, or -EPERM
+ * after a message: no sbx acts on another user's sandbox. */
+int registry_check_owner(const struct registry_entry *e, pid_t pid);
+
+/* --share / --unshare: record a share in the sandbox's entry (appended:
+ * the entry's own lock stays with its monitor), or its end.  0 or -errno
+ * after a message. */
+int registry_share_add(const struct registry_entry *e, const struct registry_share *s);
+int registry_share_remove(const struct registry_entry *e, const char *dest);
+/* The share in force at dest, or else of src, in e; NULL if none. */
+const struct registry_share *registry_share_find(const struct registry_entry *e, const char *path);
 
 /* The commands. */
 int registry_cmd_list(bool json);

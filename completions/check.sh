@@ -68,7 +68,7 @@ if out=$(bash -c 'source "$1" && complete -p sbx' _ "$here/bash/sbx" 2>&1) \
     expect "bash: --dbus-system" "$(bash_complete sbx --dbus-system '')" none filter full
     expect "bash: --persist PATH" "$(bash_complete sbx --persist /us)" /usr
     refuse "bash: --dbus-talk offers no files" "$(bash_complete sbx --dbus-talk '')"
-    for o in --stop --freeze --thaw --join --stats; do
+    for o in --stop --freeze --thaw --join --stats --share --unshare; do
         expect "bash: $o NAME" "$(bash_complete sbx $o '')" web mail
     done
     expect "bash: --stats --json --watch 5 NAME" "$(bash_complete sbx --stats --json --watch 5 '')" web mail
@@ -113,7 +113,7 @@ elif out=$(zsh -fc 'autoload -U compinit; compinit -u; source "$1"; print -r -- 
     expect "zsh: --device" "$(zsh_complete 'sbx --device ')" dri sound video input u2f all
     expect "zsh: --network" "$(zsh_complete 'sbx --network ')" none host private
     expect "zsh: --dbus-session" "$(zsh_complete 'sbx --dbus-session f')" filter full
-    for o in --stop --freeze --thaw --join --stats; do
+    for o in --stop --freeze --thaw --join --stats --share --unshare; do
         expect "zsh: $o NAME" "$(zsh_complete "sbx $o ")" web mail
     done
     expect "zsh: --stats --watch 5 NAME" "$(zsh_complete 'sbx --stats --watch 5 ')" web mail
@@ -143,7 +143,7 @@ elif out=$(fish -c 'source $argv[1]' "$here/fish/sbx.fish" 2>&1) && [[ -z $out ]
     expect "fish: --dbus-system" "$(fish_complete 'sbx --dbus-system ')" none filter full
     expect "fish: --hide PATH" "$(fish_complete 'sbx --hide /us')" /usr/
     refuse "fish: --app-id offers no files" "$(fish_complete 'sbx --app-id ')"
-    for o in --stop --freeze --thaw --join --stats; do
+    for o in --stop --freeze --thaw --join --stats --share --unshare; do
         expect "fish: $o NAME" "$(fish_complete "sbx $o ")" web mail
     done
     expect "fish: --stats --watch 5 NAME" "$(fish_complete 'sbx --stats --json --watch 5 ')" web mail

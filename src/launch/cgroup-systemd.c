@@ -5,7 +5,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -18,6 +17,9 @@
  * costs every sbx start its many dependencies). */
 struct sdbus_api {
   int (*open_user)(sd_bus **);
+  int (*new_bus)(sd_bus **);
+  int (*set_address)(sd_bus *, const char *);
+  int (*start)(sd_bus *);
   int (*new_method_call)(sd_bus *, sd_bus_message **, const char *, const char *, const char *, const char *);
   int (*append)(sd_bus_message *, const char *, ...);
   int (*open_container)(sd_bus_message *, char, const char *);
@@ -46,6 +48,9 @@ static const struct sdbus_api *sdbus_load(void)
     return NULL;
   struct { void **slot; const char *name; } syms[] = {
     { (void **)&api.open_user, "sd_bus_open_user" },
+    { (void **)&api.new_bus, "sd_bus_new" },
+    { (void **)&api.set_address, "sd_bus_set_address" },
+    { (void **)&api.start, "sd_bus_start" },
     { (void **)&api.new_method_call, "sd_bus_message_new_method_call" },
     { (void **)&api.append, "sd_bus_message_append" },
     { (void **)&api.open_container, "sd_bus_message_open_container" },
@@ -149,6 +154,64 @@ static bool manager_present(const struct sdbus_api *api, sd_bus *bus)
   return r >= 0 && owned;
 }
 
+/* A D-Bus address value: bytes other than [-0-9A-Za-z_/.] as %XX. */
+static char *address_escape(const char *path)
+{
+  struct buf b = { 0 };
+  buf_printf(&b, "unix:path=");
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+    if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || strchr("-_/.", *p))
+      buf_printf(&b, "%c", *p);
+    else
+      buf_printf(&b, "%%%02x", *p);
+  return b.s;
+}
+
+/* The manager's own socket, $XDG_RUNTIME_DIR/systemd/private, as
+ * systemctl --user and podman use it: a direct connection to systemd.
+ * The user bus is not enough alone: on a fresh session dbus.socket starts
+ * the bus for its first client, and the manager joins it only a moment
+ * later, so a first sbx asking NameHasOwner there found no manager
+ * (tests/test-systemd.sh, its first check). */
+static char *private_socket(void)
+{
+  const char *rt = getenv("XDG_RUNTIME_DIR");
+  _cleanup_free_ char *path = rt && rt[0] == '/' ? xasprintf("%s/systemd/private", rt) : NULL;
+  return path && is_socket(path) ? steal_ptr(&path) : NULL;
+}
+
+/* Connect to the user manager: its private socket, else the user bus if
+ * the manager is on it.  *direct: no bus in between (messages there carry
+ * no sender to match).  0, or -ENOTCONN with *why. */
+static int open_manager(const struct sdbus_api *api, sd_bus **bus, bool *direct, char **why)
+{
+  _cleanup_free_ char *sock = private_socket();
+  if (sock) {
+    _cleanup_free_ char *address = address_escape(sock);
+    int r = api->new_bus(bus);
+    if (r >= 0 && (r = api->set_address(*bus, address)) >= 0 && (r = api->start(*bus)) >= 0) {
+      *direct = true;
+      return 0;
+    }
+    if (*bus)
+      api->flush_close_unref(*bus);
+    *bus = NULL;
+  }
+  *direct = false;
+  int r = api->open_user(bus);
+  if (r < 0) {
+    *why = xasprintf("can't connect to the user bus: %s", strerror(-r));
+    return -ENOTCONN;
+  }
+  if (!manager_present(api, *bus)) {
+    *why = xstrdup("there is no systemd user manager on the user bus to ask for a delegated scope");
+    api->flush_close_unref(*bus);
+    *bus = NULL;
+    return -ENOTCONN;
+  }
+  return 0;
+}
+
 int systemd_enter_scope(const char *name, char **why)
 {
   const struct sdbus_api *api = sdbus_load();
@@ -163,17 +226,11 @@ int systemd_enter_scope(const char *name, char **why)
   sd_bus_error error = SD_BUS_ERROR_NULL;
   struct job_wait w = { .api = api };
   _cleanup_free_ char *unit = xasprintf("app-sbx-%s-%d.scope", name, (int)getpid());
-  int r = api->open_user(&bus);
-  if (r < 0) {
-    *why = xasprintf("can't connect to the user bus: %s", strerror(-r));
-    return -ENOTCONN;
-  }
-  if (!manager_present(api, bus)) {
-    *why = xstrdup("there is no systemd user manager on the user bus to ask for a delegated scope");
-    api->flush_close_unref(bus);
-    return -ENOTCONN;
-  }
-  r = api->match_signal(bus, &slot, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+  bool direct;
+  int r = open_manager(api, &bus, &direct, why);
+  if (r < 0)
+    return r;
+  r = api->match_signal(bus, &slot, direct ? NULL : "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                         "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &w);
   if (r >= 0)
     r = start_scope(api, bus, unit, &reply, &error);
@@ -195,12 +252,12 @@ int systemd_enter_scope(const char *name, char **why)
 
 bool systemd_scope_possible(void)
 {
-  if (getenv("DBUS_SESSION_BUS_ADDRESS"))
+  _cleanup_free_ char *sock = private_socket();
+  if (sock || getenv("DBUS_SESSION_BUS_ADDRESS"))
     return true;
   const char *rt = getenv("XDG_RUNTIME_DIR");
   _cleanup_free_ char *bus = rt && rt[0] == '/' ? xasprintf("%s/bus", rt) : NULL;
-  struct stat st;
-  return bus && stat(bus, &st) == 0 && S_ISSOCK(st.st_mode);
+  return bus && is_socket(bus);
 }
 
 #else /* !HAVE_SYSTEMD */

@@ -213,6 +213,65 @@ t_profile() {
   wait_for no_scopes || fail "scopes left: $(scopes)"
 }
 
+# start_bg NAME ARGS...: a sandbox in the background, registered; waits
+# until --list shows it.  BG_PID: its sbx.
+start_bg() {
+  local name=$1; shift
+  sbx_exec "$@" >"$T/bg-$name.out" 2>"$T/bg-$name.err" </dev/null &
+  BG_PID=$!
+  remember_pid $BG_PID
+  wait_for listed "$name" || fail "$name never showed in --list: $(cat "$T/bg-$name.err")"
+}
+cgroup_of() { "$SBX" --list --json | sed -n 's/.*"name": "'"$1"'".*"cgroup": "\([^"]*\)".*/\1/p'; }
+
+t_freeze_join() {
+  start_bg fz "${RO_ROOT[@]}" --proc /proc --unshare-pid --name fz sleep 1000
+  local unit=app-sbx-fz-$BG_PID.scope cg
+  cg=$(cgroup_of fz)
+  expect_eq "$cg" "/sys/fs/cgroup/app.slice/$unit/sbx-fz-$BG_PID" "the sandbox's cgroup"
+  run_sbx --freeze fz
+  expect_eq "$OUT" "fz: frozen" "--freeze output"
+  expect_contains "$(cat "$cg/cgroup.events")" "frozen 1" "cgroup.events"
+  expect_eq "$(systemctl --user show -P ActiveState "$unit")" active "the scope while its sandbox is frozen"
+  run_sbx --thaw fz
+  expect_eq "$OUT" "fz: thawed" "--thaw output"
+  run_sbx --join fz cat /proc/self/cgroup
+  [[ $RC == 0 ]] || fail "--join failed ($RC): $ERR"
+  expect_eq "$(grep '^0::' <<<"$OUT")" "0::/app.slice/$unit/sbx-fz-$BG_PID" "the joined command's cgroup"
+  "$SBX" --stop fz || fail "--stop fz failed"
+  wait_for no_scopes || fail "scopes left: $(scopes)"
+}
+
+t_monitor_killed() {
+  # sbx killed outright: its sandbox (no --die-with-parent) lives on in
+  # its cgroup, and so the scope; --stop ends both.
+  start_bg orphan "${RO_ROOT[@]}" --proc /proc --unshare-pid --name orphan sleep 1000
+  local unit=app-sbx-orphan-$BG_PID.scope
+  kill -KILL "$BG_PID"
+  wait "$BG_PID" 2>/dev/null || true
+  listed orphan || fail "the orphan is not listed any more"
+  expect_eq "$(systemctl --user show -P ActiveState "$unit")" active "the scope without its sbx"
+  "$SBX" --stop orphan || fail "--stop orphan failed"
+  wait_for no_scopes || fail "scopes left after --stop: $(scopes)"
+  # A profile's sandbox dies with its sbx: systemd removes the scope, the
+  # sandbox's cgroup in it with it.
+  export SBX_PROFILE_PATH=$SBX_PROFILES_DIR
+  start_bg default --profile default sleep 1000
+  kill -KILL "$BG_PID"
+  wait "$BG_PID" 2>/dev/null || true
+  wait_for no_scopes || fail "scopes left: $(scopes)"
+  wait_for sh -c "! '$SBX' --list | grep -q '^default '" || fail "the dead sandbox stays listed"
+}
+
+t_long_name() {
+  # Any length is a valid sandbox name; unit and file names stop at 255.
+  local name
+  name=$(printf 'n%.0s' {1..250})
+  sbx_ok "${RO_ROOT[@]}" --name "$name" cat /proc/self/cgroup
+  expect_match "$(grep '^0::' <<<"$OUT")" "^0::/app\\.slice/app-sbx-${name:0:200}-[0-9]+\\.scope/sbx-${name:0:200}-[0-9]+\$" "cgroup inside"
+  wait_for no_scopes || fail "scopes left: $(scopes)"
+}
+
 t_limit_refused() {
   sbx_fails "${RO_ROOT[@]}" --name lim --memory-max 64M touch "$T/ran"
   test ! -e "$T/ran" || fail "the app ran"
@@ -237,6 +296,9 @@ run_checks() {
   check "no user bus, only the manager's private socket: a scope" t_no_user_bus
   check "through the user bus alone (no private socket): a scope too" t_via_user_bus
   check "profiles: the scope, a cgroup namespace at the sandbox's cgroup; cgroup-namespace off" t_profile
+  check "--freeze/--thaw and --join in the scope's sandbox" t_freeze_join
+  check "sbx killed: the scope lives on with its sandbox until --stop; a profile's goes with it" t_monitor_killed
+  check "a 250-character name: the scope's and the cgroup's names carry its first 200" t_long_name
   check "a limit without its controller fails clearly and leaves no scope" t_limit_refused
   check "--explain names the scope" t_explain
   check "nothing is left: no scope, no cgroup" t_no_leftovers

@@ -225,7 +225,10 @@ int systemd_enter_scope(const char *name, char **why)
   sd_bus_message *reply = NULL;
   sd_bus_error error = SD_BUS_ERROR_NULL;
   struct job_wait w = { .api = api };
-  _cleanup_free_ char *unit = xasprintf("app-sbx-%s-%d.scope", name, (int)getpid());
+  /* A unit name has at most 255 characters, a sandbox's name no limit:
+   * the scope's name carries the first 200 (it is a label: the registry
+   * keeps the whole name). */
+  _cleanup_free_ char *unit = xasprintf("app-sbx-%.200s-%d.scope", name, (int)getpid());
   bool direct;
   int r = open_manager(api, &bus, &direct, why);
   if (r < 0)

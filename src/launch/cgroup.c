@@ -421,7 +421,9 @@ static int cgroupfs_create(struct cgroup_scope *cg, const struct plan_cgroup *pc
   _cleanup_free_ char *want = needed_controllers(pc);
   if (want && (r = enable_controllers(cg, want)) < 0)
     return r;
-  _cleanup_free_ char *path = xasprintf("%s/sbx-%s-%d", cg->parent, pc->name, (int)getpid());
+  /* At most 255 bytes to a file name: the first 200 of the name do (the
+   * registry keeps the whole name). */
+  _cleanup_free_ char *path = xasprintf("%s/sbx-%.200s-%d", cg->parent, pc->name, (int)getpid());
   if (mkdir(path, 0755) < 0)
     return log_errno(errno, "Can't create the cgroup %s", path);
   cg->path = steal_ptr(&path);

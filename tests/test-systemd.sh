@@ -272,6 +272,18 @@ t_long_name() {
   wait_for no_scopes || fail "scopes left: $(scopes)"
 }
 
+t_nested_pidns() {
+  # sbx inside a sandbox with a pid namespace of its own: its getpid() is
+  # not the pid systemd knows it by.  systemd must place the caller (PIDs
+  # [0]: the peer of the connection), not whatever has that number outside.
+  local outer=("${RO_ROOT[@]}" --bind /sys/fs/cgroup /sys/fs/cgroup --bind "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR"
+               --proc /proc --dev /dev --unshare-user --unshare-pid)
+  sbx_ok "${outer[@]}" "$SBX" "${RO_ROOT[@]}" --name inner cat /proc/self/cgroup
+  expect_match "$(grep '^0::' <<<"$OUT")" '^0::/app\.slice/app-sbx-inner-[0-9]+\.scope/sbx-inner-[0-9]+$' "cgroup inside"
+  expect_not_contains "$ERR" "notice" "stderr"
+  wait_for no_scopes || fail "scopes left: $(scopes)"
+}
+
 t_limit_refused() {
   sbx_fails "${RO_ROOT[@]}" --name lim --memory-max 64M touch "$T/ran"
   test ! -e "$T/ran" || fail "the app ran"
@@ -299,6 +311,7 @@ run_checks() {
   check "--freeze/--thaw and --join in the scope's sandbox" t_freeze_join
   check "sbx killed: the scope lives on with its sandbox until --stop; a profile's goes with it" t_monitor_killed
   check "a 250-character name: the scope's and the cgroup's names carry its first 200" t_long_name
+  check "sbx in a pid namespace (nested): systemd places sbx itself, not its pid's namesake" t_nested_pidns
   check "a limit without its controller fails clearly and leaves no scope" t_limit_refused
   check "--explain names the scope" t_explain
   check "nothing is left: no scope, no cgroup" t_no_leftovers

@@ -95,7 +95,10 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *err)
 
 /* StartTransientUnit(name, "fail", properties, no aux units): the scope
  * takes sbx (PIDs), is delegated (Delegate: sbx may make child cgroups and
- * enable controllers there), and is collected once it is empty. */
+ * enable controllers there), and is collected once it is empty.  PID 0 is
+ * the caller as systemd sees it (the peer's credentials): getpid() is
+ * another process's number outside a pid namespace sbx runs in (seen:
+ * "Process 2 is a kernel thread, refusing"). */
 static int start_scope(const struct sdbus_api *api, sd_bus *bus, const char *unit, sd_bus_message **reply,
                        sd_bus_error *error)
 {
@@ -107,7 +110,7 @@ static int start_scope(const struct sdbus_api *api, sd_bus *bus, const char *uni
   if (r >= 0)
     r = api->open_container(m, 'a', "(sv)");
   if (r >= 0)
-    r = api->append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", "sbx sandbox", "PIDs", "au", 1, (uint32_t)getpid(),
+    r = api->append(m, "(sv)(sv)(sv)(sv)(sv)", "Description", "s", "sbx sandbox", "PIDs", "au", 1, (uint32_t)0,
                     "Delegate", "b", 1, "CollectMode", "s", "inactive-or-failed", "Slice", "s", "app.slice");
   if (r >= 0)
     r = api->close_container(m);

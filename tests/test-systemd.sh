@@ -282,6 +282,20 @@ t_nested_pidns() {
   expect_match "$(grep '^0::' <<<"$OUT")" '^0::/app\.slice/app-sbx-inner-[0-9]+\.scope/sbx-inner-[0-9]+$' "cgroup inside"
   expect_not_contains "$ERR" "notice" "stderr"
   wait_for no_scopes || fail "scopes left: $(scopes)"
+  # Two of them, same name, same pid inside: the second scope's name must
+  # differ (app-sbx-NAME-PID-RANDOM.scope).
+  mkfifo "$T/go-nested"
+  sbx_exec "${outer[@]}" "$SBX" "${RO_ROOT[@]}" --name inner sh -c 'read x <'"$T/go-nested" >"$T/first.out" 2>&1 </dev/null &
+  local first=$!
+  remember_pid $first
+  wait_for sh -c 'systemctl --user list-units --no-legend --plain "app-sbx-inner-*" | grep -q active' ||
+    fail "the first nested sandbox got no scope: $(cat "$T/first.out")"
+  # (A registry of its own: the registry's ids are pids too.)
+  sbx_ok "${outer[@]}" --tmpfs "$XDG_RUNTIME_DIR/sbx" "$SBX" "${RO_ROOT[@]}" --name inner cat /proc/self/cgroup
+  expect_match "$(grep '^0::' <<<"$OUT")" '^0::/app\.slice/app-sbx-inner-[0-9]+-[0-9a-f]{8}\.scope/sbx-inner-[0-9]+$' "the second's cgroup"
+  echo go >"$T/go-nested"
+  wait $first || fail "the first nested sandbox failed: $(cat "$T/first.out")"
+  wait_for no_scopes || fail "scopes left: $(scopes)"
 }
 
 t_limit_refused() {

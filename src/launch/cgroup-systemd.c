@@ -11,6 +11,8 @@
 
 #if HAVE_SYSTEMD
 #include <dlfcn.h>
+#include <sys/random.h>
+#include <time.h>
 #include <systemd/sd-bus.h>
 
 /* The sd-bus calls used, from libsystemd.so.0 (dlopen: linking libsystemd
@@ -240,6 +242,18 @@ int systemd_enter_scope(const char *name, char **why)
                         "org.freedesktop.systemd1.Manager", "JobRemoved", on_job_removed, &w);
   if (r >= 0)
     r = start_scope(api, bus, unit, &reply, &error);
+  /* The name is taken when sbx runs in a pid namespace where another sbx
+   * had the same pid and name: a random suffix makes it unique. */
+  for (int tries = 0; r < 0 && error.name && strcmp(error.name, "org.freedesktop.systemd1.UnitExists") == 0 &&
+                      tries < 3; tries++) {
+    uint32_t rnd = 0;
+    if (getrandom(&rnd, sizeof rnd, GRND_NONBLOCK) < 0)
+      rnd = (uint32_t)time(NULL) ^ (uint32_t)tries;
+    free(unit);
+    unit = xasprintf("app-sbx-%.200s-%d-%08x.scope", name, (int)getpid(), rnd);
+    api->error_free(&error);
+    r = start_scope(api, bus, unit, &reply, &error);
+  }
   if (r < 0) {
     r = log_fail(-r, "systemd could not start the scope %s: %s", unit, error.message ? error.message : strerror(-r));
   } else if ((r = api->read(reply, "o", &w.job)) < 0 || (r = wait_job(api, bus, &w)) < 0) {

@@ -56,7 +56,8 @@ session() {
   local logger=$!
   mount --bind "$stage/console" /dev/kmsg 2>/dev/null || echo "# the manager's log is lost (no /dev/kmsg)"
   local user=(setpriv --reuid="$uid" --regid="$gid" --clear-groups -- env -i HOME="$stage/home"
-              USER="$TEST_USER" LOGNAME="$TEST_USER" PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="$rt")
+              USER="$TEST_USER" LOGNAME="$TEST_USER" PATH=/usr/sbin:/usr/bin:/sbin:/bin XDG_RUNTIME_DIR="$rt"
+              ${ASAN_OPTIONS+ASAN_OPTIONS="$ASAN_OPTIONS"} ${UBSAN_OPTIONS+UBSAN_OPTIONS="$UBSAN_OPTIONS"})
   # The manager starts in the root of the namespace (delegated to the
   # user), as user@UID.service would be; it moves itself to init.scope.
   "${user[@]}" \
@@ -112,25 +113,29 @@ if [[ -z ${SBX_INNER:-} ]]; then
   cp -r "${SBX_PROFILES_DIR:-${SBX_SRCDIR:-$TESTS_DIR/..}/profiles}"/. "$stage/profiles/"
   chown "$TEST_USER" "$stage/home"
   chmod -R a+rX "$stage"
-  home=$mnt$(sed -n 's/^0:://p' /proc/self/cgroup | sed 's|^/$||')
   cg=$mnt/sbx-systemd-$$
   mkdir "$cg" || exit 1
   chown "$TEST_USER" "$cg" "$cg/cgroup.procs" "$cg/cgroup.subtree_control" "$cg/cgroup.threads"
+  # Everything started below lives in $cg: killed with it at the end, also
+  # when the test itself is (meson's timeout).
+  cleanup() {
+    echo 1 >"$cg/cgroup.kill"
+    for ((i = 0; i < 100; i++)); do grep -q 'populated 0' "$cg/cgroup.events" && break; sleep 0.1; done
+    find "$cg" -mindepth 1 -depth -type d | while read -r d; do
+      [[ $d == "$cg/init.scope" || $d == "$cg/session-1.scope" ]] || echo "# left behind: ${d#"$cg"}"
+      rmdir "$d"
+    done
+    rmdir "$cg" || echo "# could not remove $cg"
+    [[ -n ${SBX_KEEP_STAGE:-} ]] || rm -rf --one-file-system "$stage"
+  }
+  trap 'cleanup; exit 1' TERM INT
   # The namespace is rooted at the cgroup the unshare runs in.
   (echo $BASHPID >"$cg/cgroup.procs" &&
-    exec unshare -m -C --propagation private env SBX_SYSD_SESSION="$stage" bash "$TEST_SCRIPT")
+    exec unshare -m -C --propagation private env SBX_SYSD_SESSION="$stage" bash "$TEST_SCRIPT") &
+  wait $!
   rc=$?
-  # Whatever is left (a failed check's processes) goes with the cgroup.
-  find "$cg" -mindepth 1 -depth -type d | while read -r d; do
-    [[ $d == "$cg/init.scope" || $d == "$cg/session-1.scope" ]] || echo "# left behind: ${d#"$cg"}"
-    echo 1 >"$d/cgroup.kill"
-    for ((i = 0; i < 100; i++)); do grep -q 'populated 0' "$d/cgroup.events" && break; sleep 0.1; done
-    rmdir "$d"
-  done
-  echo 1 >"$cg/cgroup.kill"
-  for ((i = 0; i < 100; i++)); do grep -q 'populated 0' "$cg/cgroup.events" && break; sleep 0.1; done
-  rmdir "$cg" || echo "# could not remove $cg"
-  [[ -n ${SBX_KEEP_STAGE:-} ]] || rm -rf --one-file-system "$stage"
+  trap - TERM INT
+  cleanup
   exit $rc
 fi
 

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/util.h"
@@ -182,7 +183,12 @@ static char *private_socket(void)
 {
   const char *rt = getenv("XDG_RUNTIME_DIR");
   _cleanup_free_ char *path = rt && rt[0] == '/' ? xasprintf("%s/systemd/private", rt) : NULL;
-  return path && is_socket(path) ? steal_ptr(&path) : NULL;
+  struct stat st;
+  /* Ours only: root with a user's XDG_RUNTIME_DIR (sudo) must not put
+   * itself in that user's scope. */
+  if (!path || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
+    return NULL;
+  return steal_ptr(&path);
 }
 
 /* Connect to the user manager: its private socket, else the user bus if

@@ -5,13 +5,16 @@
  * cgroup is delegated and the cgroupfs code goes on from there (the leaf,
  * the sandbox's child cgroup, the limits).
  *
- * Not tested on the development machine: it has no systemd user manager. */
+ * systemd is reached over its private socket ($XDG_RUNTIME_DIR/systemd/
+ * private, as systemctl --user does), else over the user bus.  Tested
+ * against a real `systemd --user` in tests/test-systemd.sh. */
 #pragma once
 
 #include <stdbool.h>
 
-/* Is there a user bus to ask ($DBUS_SESSION_BUS_ADDRESS or
- * $XDG_RUNTIME_DIR/bus), and sbx built with sd-bus?  Cheap: no bus traffic. */
+/* Is there a manager's socket or a user bus to ask ($XDG_RUNTIME_DIR/
+ * systemd/private, $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus), and
+ * sbx built with sd-bus?  Cheap: no bus traffic. */
 bool systemd_scope_possible(void);
 
 /* Move sbx into a new scope app-sbx-NAME-PID.scope (Delegate=yes) and

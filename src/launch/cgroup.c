@@ -281,8 +281,11 @@ static char *needed_controllers(const struct plan_cgroup *pc)
 }
 
 /* A limit whose controller the caller's cgroup doesn't offer (its
- * cgroup.controllers) can't be had: say which and how to get it. */
-static int check_controllers(const struct plan_cgroup *pc, const char *parent)
+ * cgroup.controllers) can't be had: say which and how to get it.  In a
+ * scope systemd just made (by_systemd) the advice to run sbx in such a
+ * scope would be no help: the user manager has no more than its own unit
+ * is given. */
+static int check_controllers(const struct plan_cgroup *pc, const char *parent, bool by_systemd)
 {
   _cleanup_free_ char *avail = read_text_at(parent, "cgroup.controllers");
   for (size_t i = 0; i < pc->n_limits; i++) {
@@ -291,6 +294,13 @@ static int check_controllers(const struct plan_cgroup *pc, const char *parent)
       continue;
     if (avail)
       avail[strcspn(avail, "\n")] = '\0';
+    if (by_systemd)
+      return log_fail(EOPNOTSUPP, "%s %s needs the cgroup controller \"%s\", which the systemd user manager did not "
+                                  "delegate to the scope it made for sbx, %s (its cgroup.controllers: %s): a user "
+                                  "manager has only the controllers its own unit is given (for user@.service, "
+                                  "Delegate=%s in a drop-in: systemctl edit user@.service)",
+                      l->directive, l->arg, l->controller, strrchr(parent, '/') ? strrchr(parent, '/') + 1 : parent,
+                      avail && *avail ? avail : "none", l->controller);
     return log_fail(EOPNOTSUPP, "%s %s needs the cgroup controller \"%s\", which is not delegated to %s "
                                 "(its cgroup.controllers: %s); run sbx where it is, e.g. in a systemd unit or scope "
                                 "with Delegate=%s (systemd-run --user --scope -p Delegate=%s ...)",
@@ -405,13 +415,15 @@ static int cgroupfs_create(struct cgroup_scope *cg, const struct plan_cgroup *pc
   sweep_stale(cg->parent);
   /* Everything that can fail for want of a controller fails before
    * anything is made. */
-  int r = check_controllers(pc, cg->parent);
+  int r = check_controllers(pc, cg->parent, false);
   if (r < 0)
     return r;
   _cleanup_free_ char *want = needed_controllers(pc);
   if (want && (r = enable_controllers(cg, want)) < 0)
     return r;
-  _cleanup_free_ char *path = xasprintf("%s/sbx-%s-%d", cg->parent, pc->name, (int)getpid());
+  /* At most 255 bytes to a file name: the first 200 of the name do (the
+   * registry keeps the whole name). */
+  _cleanup_free_ char *path = xasprintf("%s/sbx-%.200s-%d", cg->parent, pc->name, (int)getpid());
   if (mkdir(path, 0755) < 0)
     return log_errno(errno, "Can't create the cgroup %s", path);
   cg->path = steal_ptr(&path);
@@ -423,7 +435,7 @@ static int cgroupfs_create(struct cgroup_scope *cg, const struct plan_cgroup *pc
 
 /* The systemd backend: where the caller's own cgroup is not delegated,
  * ask the user's service manager for a scope that is (cgroup-systemd.h),
- * then go on as cgroupfs does in it.  Not tested here: no user manager. */
+ * then go on as cgroupfs does in it (tests/test-systemd.sh). */
 static bool systemd_usable(struct cgroup_scope *cg, char **why)
 {
   (void)cg;
@@ -446,6 +458,8 @@ static int systemd_create(struct cgroup_scope *cg, const struct plan_cgroup *pc)
     return r;
   if (!cgroupfs_usable(cg, &why))
     return log_fail(EPERM, "systemd made a scope for sbx, but %s", why);
+  if ((r = check_controllers(pc, cg->parent, true)) < 0)
+    return r;
   return cgroupfs_create(cg, pc);
 }
 

@@ -429,7 +429,8 @@ t_directive_option_same_plan() {
     ro /usr  ro /bin  ro /lib  ro /lib64  ro /etc
     rw "$HOME/rwdir"  persist "$HOME/state"  hide "$HOME/hidden"  private /tmp
     ro "$HOME/rodir"  device dri  no-device sound  socket x11  no-socket wayland
-    network none  dbus-session none  dbus-system none
+    network private  forward-port tcp:8080:80  allow-host-port tcp:5432
+    dbus-session none  dbus-system none
     dbus-see org.example.See  dbus-talk org.example.Talk  dbus-own org.example.Own
     dbus-call 'org.example.Call=org.example.Call.Method@/x'
     dbus-broadcast 'org.example.B=org.example.B.Sig@/y'

@@ -284,6 +284,8 @@ check_allow_host_port() {
   sbx_ok --explain "${PRIVATE[@]}" --allow-host-port tcp:8081 -- true
   expect_contains "$OUT" "allow-host-port: the sandbox's 127.0.0.1:8081 and [::1]:8081 are relayed" "explain"
   [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+  # The relay ends with the sandbox (it is nobody's child by then).
+  wait_for no_finisher || fail "a relay (sbx-net-finish) is left: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
 }
 
 check_dns() {
@@ -345,18 +347,24 @@ gone() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; [[ $st == 
 # Our live slirp4netns processes.
 live_helpers() { ps -u "$(id -u)" -o pid=,stat=,comm= | awk '$3 == "slirp4netns" && $2 !~ /^Z/ {print $1}'; }
 
+# No finisher/relay of ours (launch/net-finish.h) is running.
+no_finisher() { ! pgrep -u "$(id -u)" -x sbx-net-finish >/dev/null; }
+
 check_helper_lifetime() {
   need_net
   mkfifo "$T/go"
-  (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" >"$T/.bg.out" 2>"$T/.bg.err") &
+  (sbx_exec "${PRIVATE[@]}" --allow-host-port tcp:8081 --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" \
+    >"$T/.bg.out" 2>"$T/.bg.err") &
   local sbx_pid=$! helper
   remember_pid "$sbx_pid"
   wait_for helper_of "$sbx_pid" >/dev/null || fail "no helper under sbx"
   helper=$(helper_of "$sbx_pid")
-  # Killed outright, sbx takes the helper with it (exit pipe, parent-death signal).
+  # Killed outright, sbx takes the helper with it (exit pipe, parent-death
+  # signal), and the relay of the allowed port (exit pipe).
   kill -KILL "$sbx_pid"
   wait "$sbx_pid" 2>/dev/null || true
   wait_for gone "$helper" || fail "the helper $helper outlived sbx"
+  wait_for no_finisher || fail "the relay outlived sbx: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
   exec 9<>"$T/go"   # release the orphaned sandbox, if any
   exec 9>&-
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -315,6 +316,8 @@ _noreturn_ static void relay(const int *listeners, size_t n, int exit_rd)
 void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, int helper_ready, int app_ready,
                 int exit_rd, int netns)
 {
+  /* A name of its own, for ps and for the tests that check it is gone. */
+  prctl(PR_SET_NAME, "sbx-net-finish");
   int r = wait_byte(helper_ready, exit_rd);
   if (r <= 0)
     _exit(0); /* the sandbox ended, or the helper died: sbx reports that */

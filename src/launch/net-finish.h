@@ -2,7 +2,7 @@
  * helper's "tap0 is up" and the app's start, and the relay of the allowed
  * host ports after it.
  *
- * It runs as a grandchild of the starter (its parent exits at once, so the
+ * It runs (named sbx-net-finish) as a grandchild of the starter (its parent exits at once, so the
  * helper it becomes is not its parent), in the sandbox's user namespace
  * (uid 0 there, with the capabilities over the sandbox's network namespace)
  * but in the host's network namespace, where its sockets lead to the host.

@@ -126,6 +126,23 @@ int net_find_helper(struct net_state *n)
     return log_errno(e, "network private: the network helper needs /dev/net/tun (the tun module)");
   }
   n->kind = kind_of(n->binary);
+  /* pasta (passt 2023+ here), measured on this machine as the test user
+   * (2026-12, tests/test-network.sh's fresh network namespace):
+   *  - it copies the host's addresses and routes from "the external
+   *    routable interface", the one with the default route; the test
+   *    namespace has none on purpose (no packet may leave), so it stops
+   *    with "No external routable interface for IPv4/IPv6": the failure
+   *    seen as sbxtest.  -i IFACE names one, and then it works (with
+   *    --ns-ifname tap0 -a 10.0.2.100 -n 24 -g 10.0.2.2 --no-map-gw it
+   *    gives the addressing of PLAN_NET_*).
+   *  - as root it drops to nobody ("Don't run as root") and then may not
+   *    open the sandbox's user namespace (EACCES): it needs --runas.
+   *  - it has no ready fd: the moment its foreground parent exits (it
+   *    daemonizes after configuring) was 220-264 ms after its start, where
+   *    slirp4netns wrote its ready byte after 12-20 ms (same run).
+   * So slirp4netns stays the helper, and pasta is refused rather than run
+   * half-supported: forward-port would need its -t instead of an API
+   * socket, and IPv6 its own addressing. */
   if (n->kind == NET_PASTA) {
     free(n->binary);
     n->binary = NULL;

@@ -262,6 +262,12 @@ check_forward_port_profile() {
   run_sbx --ro-bind / / --network private --forward-port tcp:80 -- true
   expect_ne "$RC" 0 "a malformed forward"
   expect_error_message "forward-port: \"tcp:80\" is not PROTO:[ADDRESS:]HOSTPORT:SANDBOXPORT"
+  # A host port that is taken (the loopback server's): the app does not
+  # start, and the message says why.
+  run_sbx "${PRIVATE[@]}" --bind "$T" "$T" --forward-port tcp:8081:8000 -- touch "$T/ran"
+  expect_ne "$RC" 0 "a forward from a taken port"
+  [[ ! -e $T/ran ]] || fail "the app ran without its forward"
+  expect_contains "$ERR" "forward-port tcp:127.0.0.1:8081:8000 refused by the helper" "message"
   run_sbx --ro-bind / / --unshare-net --forward-port tcp:9090:80 -- true
   expect_ne "$RC" 0 "a forward without network private"
   expect_error_message "forward-port needs network private"

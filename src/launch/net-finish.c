@@ -31,7 +31,7 @@ struct in6_ifreq_ {
 /* Our messages go to stderr, the helper's log; sbx shows its tail. */
 static int fail(const char *what, int e)
 {
-  dprintf(STDERR_FILENO, "sbx network finisher: %s: %s\n", what, strerror(e));
+  dprintf(STDERR_FILENO, NET_FINISH_LOG_PREFIX "%s: %s\n", what, strerror(e));
   return -e;
 }
 
@@ -71,7 +71,7 @@ static int add_forward(const char *api, const struct plan_forward *f)
     got += (size_t)r;
   reply[got] = '\0';
   if (strncmp(reply, "{\"return\"", 9) != 0) {
-    dprintf(STDERR_FILENO, "sbx network finisher: forward-port %s:%s:%u:%u refused by the helper: %s\n", f->proto,
+    dprintf(STDERR_FILENO, NET_FINISH_LOG_PREFIX "forward-port %s:%s:%u:%u refused by the helper: %s\n", f->proto,
             f->host_addr, f->host_port, f->port, got ? reply : "(no answer)");
     return -EADDRNOTAVAIL;
   }

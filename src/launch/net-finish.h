@@ -28,5 +28,8 @@
 #include "plan/plan.h"
 #include "util/util.h"
 
+/* What its messages in the helper's log start with. */
+#define NET_FINISH_LOG_PREFIX "sbx network finisher: "
+
 _noreturn_ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, int helper_ready, int app_ready,
                            int exit_rd, int netns);

@@ -477,6 +477,17 @@ static bool helper_gone(const struct helper *h)
   return kill(h->pid, 0) < 0 && errno == ESRCH;
 }
 
+/* Did the finisher (net-finish.c) write a failure to the log? */
+static bool finisher_failed(int fd)
+{
+  char buf[4096];
+  ssize_t len = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+  if (len <= 0)
+    return false;
+  buf[len] = '\0';
+  return strstr(buf, NET_FINISH_LOG_PREFIX) != NULL;
+}
+
 void net_stop(struct net_state *n)
 {
   if (n->proc.pid > 0) {
@@ -486,6 +497,11 @@ void net_stop(struct net_state *n)
     if (helper_gone(&n->proc) && n->log_fd >= 0 && lseek(n->log_fd, 0, SEEK_END) > 0) {
       _cleanup_free_ char *tail = log_tail(n->log_fd);
       log_warn("the network helper (%s) ended before the sandbox did: %s", n->binary, tail);
+    } else if (finisher_failed(n->log_fd)) {
+      /* The finisher ends the helper when it fails, but that may not
+       * have happened yet: its words are in the log all the same. */
+      _cleanup_free_ char *tail = log_tail(n->log_fd);
+      log_warn("the network helper (%s) could not be set up: %s", n->binary, tail);
     }
     if (n->exit_wr >= 0)
       close(n->exit_wr);

@@ -257,6 +257,9 @@ check_forward_port_profile() {
   sbx_ok --explain --profile fwd -- true
   expect_contains "$OUT" "forward-port: the host's tcp 127.0.0.1:9090 leads to the sandbox's port 8000" "explain"
   expect_contains "$OUT" "--api-socket=" "explain: the helper's API socket"
+  sbx_ok --explain --json --profile fwd -- true
+  expect_contains "$OUT" '"forward_ports": [{"proto": "tcp", "host_addr": "127.0.0.1", "host_port": 9090, "port": 8000}]' \
+    "explain --json"
   sbx_ok --explain --ro-bind / / --network private --forward-port udp:0.0.0.0:5353:53 -- true
   expect_contains "$OUT" "the host's udp 0.0.0.0:5353 leads to the sandbox's port 53" "explain: udp, address"
   run_sbx --ro-bind / / --network private --forward-port tcp:80 -- true
@@ -289,6 +292,8 @@ check_allow_host_port() {
   sbx_fails "${PRIVATE[@]}" --allow-host-port tcp:8081 -- $PY -c "$FETCH" "http://$HOST_IP:8081/hello.txt"
   sbx_ok --explain "${PRIVATE[@]}" --allow-host-port tcp:8081 -- true
   expect_contains "$OUT" "allow-host-port: the sandbox's 127.0.0.1:8081 and [::1]:8081 are relayed" "explain"
+  sbx_ok --explain --json "${PRIVATE[@]}" --allow-host-port tcp:8081 -- true
+  expect_contains "$OUT" '"allow_host_ports": [8081]' "explain --json"
   [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
   # The relay ends with the sandbox (it is nobody's child by then).
   wait_for no_finisher || fail "a relay (sbx-net-finish) is left: $(pgrep -u "$(id -u)" -x sbx-net-finish)"

@@ -473,7 +473,8 @@ direct = ("hostname", "cap:", "env:LANGUAGE")
 def norm(d):
     return {
         "ops": d["ops"], "env": d["env"], "namespaces": d["namespaces"],
-        "network": d["network"], "hostname": d["hostname"], "caps": d["capability_changes"],
+        "network": d["network"], "forward_ports": d["forward_ports"], "allow_host_ports": d["allow_host_ports"],
+        "hostname": d["hostname"], "caps": d["capability_changes"],
         "syscall_rules": d["syscall_rules"], "cgroup": d["cgroup"],
         "settings": [(s["key"], s["value"]) for s in d["settings"] if not s["key"].startswith(direct)],
     }

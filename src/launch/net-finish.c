@@ -2,6 +2,8 @@
  * they sit where they do. */
 #include "launch/net-finish.h"
 
+#include "engine/engine.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -92,6 +94,9 @@ static int write_sysctl(const char *path, const char *value)
  * hold the address back for a second; tap0's only peer is the helper). */
 static int configure_ipv6(void)
 {
+  /* A kernel without IPv6 (ipv6.disable=1): IPv4 only, as before. */
+  if (access("/proc/sys/net/ipv6", F_OK) < 0 && errno == ENOENT)
+    return 0;
   unsigned ifindex = if_nametoindex(PLAN_NET_IFNAME);
   if (ifindex == 0)
     return fail("tap0", errno);
@@ -287,10 +292,24 @@ _noreturn_ static void relay_connection(int listener, int in, int exit_rd)
   _exit(0);
 }
 
+/* The relay runs outside the sandbox's mount namespace and takes bytes
+ * from the app: it gets no more than it needs.  Landlock (engine), best
+ * effort: no file at all, TCP connect to the allowed ports only, no TCP
+ * bind, no signal or abstract socket beyond itself. */
+static void confine_relay(const struct plan_net *cfg)
+{
+  struct plan_landlock ll = { .mode = LANDLOCK_ON, .scope_abstract = true, .scope_signal = true };
+  ll.tcp_connect = (struct landlock_ports){ .restricted = true, .port = cfg->host_ports, .n = cfg->n_host_ports };
+  ll.tcp_bind = (struct landlock_ports){ .restricted = true };
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0)
+    landlock_apply(&ll); /* its warnings, if any, go to the helper's log */
+}
+
 /* Step 5: accept on the listeners until the sandbox ends; a process per
  * connection (reaped by the kernel: SIGCHLD ignored). */
-_noreturn_ static void relay(const int *listeners, size_t n, int exit_rd)
+_noreturn_ static void relay(const struct plan_net *cfg, const int *listeners, size_t n, int exit_rd)
 {
+  confine_relay(cfg);
   signal(SIGCHLD, SIG_IGN);
   struct pollfd *pfd = xcalloc(n + 1, sizeof *pfd);
   for (size_t i = 0; i < n; i++)
@@ -338,5 +357,5 @@ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, int h
   close(app_ready);
   if (n == 0)
     _exit(0);
-  relay(listeners, n, exit_rd);
+  relay(cfg, listeners, n, exit_rd);
 }

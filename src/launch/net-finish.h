@@ -16,7 +16,8 @@
  *      the loopback listeners of allow-host-port, sent back over a socket
  *   4. the app's ready byte (app_ready)
  *   5. with listeners: relay each connection to the same port on the host's
- *      loopback until exit_rd reports EOF (the sandbox ended)
+ *      loopback until exit_rd reports EOF (the sandbox ended), confined by
+ *      Landlock first (no files, TCP connect to those ports only)
  *
  * Any failure is written to stderr (the helper's log) and ends the helper
  * (SIGTERM to `helper`), so that sbx reports it with the log; the app then

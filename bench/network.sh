@@ -13,6 +13,9 @@
 #   bwrap-private  the same with --network private
 #   profile-none   --profile default --network none true
 #   profile-private --profile default --network private true
+#   bwrap-ports    bwrap-private plus --forward-port tcp:18080:8000 and
+#                  --allow-host-port tcp:15432 (an API request to the
+#                  helper and a relay's listeners before the app starts)
 # hyperfine times the whole run (to sbx's exit, which waits for the
 # helper to be gone); a second loop (python, interleaved) times the start:
 # from spawning sbx to the app's start (the app prints the time).
@@ -63,10 +66,12 @@ echo "== network none vs private (load: \$(cut -d' ' -f1-3 /proc/loadavg))"
   -n bwrap-none "$B true" \\
   -n bwrap-private "$B --network private true" \\
   -n profile-none "$P --network none true" \\
-  -n profile-private "$P --network private true"
+  -n profile-private "$P --network private true" \\
+  -n bwrap-ports "$B --network private --forward-port tcp:18080:8000 --allow-host-port tcp:15432 true"
 echo "== time to the app's exec (date inside, against the time sbx was started)"
 "\${as[@]}" env HOME="$work/home" XDG_RUNTIME_DIR="$work/run" SBX_PROFILE_PATH="$work/profiles" \\
-  python3 "$work/to-app.py" "$RUNS" "$work/to-app.json" "$B" "$B --network private" "$P --network none" "$P --network private"
+  python3 "$work/to-app.py" "$RUNS" "$work/to-app.json" "$B" "$B --network private" "$P --network none" "$P --network private" \\
+  "$B --network private --forward-port tcp:18080:8000 --allow-host-port tcp:15432"
 EOF
 cat >"$work/to-app.py" <<'PY'
 # From spawning sbx to the app's start (the app is `date +%s.%N`, on the
@@ -106,5 +111,8 @@ for kind, (n, p) in (("bwrap", names[0:2]), ("profile", names[2:4])):
     a, b = t[n]["to_app_ms"], t[p]["to_app_ms"]
     print(f"{kind}: to the app's start: none {a:.2f} ms, private {b:.2f} ms: +{b - a:.2f} ms, {b / a:.2f}x "
           f"(target: +20 ms at most); to exit +{t[p]['to_exit_ms'] - t[n]['to_exit_ms']:.2f} ms")
+a, b = t[names[1]]["to_app_ms"], t[names[4]]["to_app_ms"]
+print(f"bwrap private, with a forwarded and an allowed port: to the app's start {b:.2f} ms, {b - a:+.2f} ms "
+      f"over private without; the whole run {m['bwrap-ports']['median'] * 1000:.2f} ms")
 PY
 echo "results: $out"

@@ -7,10 +7,13 @@
 # where the only interfaces are the ones it makes, and no default route
 # exists (checked first).  In it:
 #   "remote" test host   a network namespace of its own, 198.51.100.2/24
-#                        on a veth pair (TEST-NET-2), running an HTTP
-#                        server (:8080) and dnsmasq (remote.sbx-test)
-#   the "host" side      198.51.100.1/24 on the other end, an HTTP server
-#                        there (:8082) and one on 127.0.0.1 (:8081), and
+#                        and 2001:db8:1::2/64 on a veth pair (TEST-NET-2,
+#                        the IPv6 documentation prefix), running HTTP
+#                        servers (:8080, [..]:8083) and dnsmasq
+#                        (remote.sbx-test)
+#   the "host" side      198.51.100.1/24 and 2001:db8:1::1/64 on the other
+#                        end, HTTP servers there (:8082, [..]:8085), on
+#                        127.0.0.1 (:8081, :8086) and on ::1 (:8084), and
 #                        an abstract unix listener named like an X server's
 # /etc/resolv.conf (in a private mount namespace) names dnsmasq, so the
 # helper's DNS forwarder asks it; /dev/net/tun is a 0666 node, as
@@ -22,6 +25,8 @@ source "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 HOST_IP=198.51.100.1
 REMOTE_IP=198.51.100.2
+HOST_IP6=2001:db8:1::1
+REMOTE_IP6=2001:db8:1::2
 X11_NAME=/tmp/.X11-unix/X77
 
 # ------------------------------------------------------ the test network
@@ -52,9 +57,10 @@ build_test_network() {
   wait_for other_netns "$remote" || net_fail "remote netns"
   ip link add sbxh0 type veth peer name sbxr0 || net_fail "veth"
   ip link set sbxr0 netns "$remote" || net_fail "veth into the remote"
-  ip addr add "$HOST_IP/24" dev sbxh0 && ip link set sbxh0 up || net_fail "host side address"
-  nsenter -t "$remote" -n sh -c "ip link set lo up && ip addr add $REMOTE_IP/24 dev sbxr0 && ip link set sbxr0 up" ||
-    net_fail "remote side address"
+  ip addr add "$HOST_IP/24" dev sbxh0 && ip addr add "$HOST_IP6/64" dev sbxh0 nodad && ip link set sbxh0 up ||
+    net_fail "host side address"
+  nsenter -t "$remote" -n sh -c "ip link set lo up && ip addr add $REMOTE_IP/24 dev sbxr0 &&
+    ip addr add $REMOTE_IP6/64 dev sbxr0 nodad && ip link set sbxr0 up" || net_fail "remote side address"
   mkdir -p "$d/remote" "$d/loop" "$d/hostaddr"
   echo hello-from-remote >"$d/remote/hello.txt"
   echo hello-from-loopback >"$d/loop/hello.txt"
@@ -65,7 +71,15 @@ build_test_network() {
     --listen-address="$REMOTE_IP" --bind-interfaces --user=root --pid-file= \
     --host-record=remote.sbx-test,"$REMOTE_IP" >/dev/null 2>&1 &
   NET_PIDS+=($!)
+  nsenter -t "$remote" -n $PY -m http.server 8083 --bind "$REMOTE_IP6" --directory "$d/remote" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
   $PY -m http.server 8081 --bind 127.0.0.1 --directory "$d/loop" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  $PY -m http.server 8086 --bind 127.0.0.1 --directory "$d/loop" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  $PY -m http.server 8084 --bind ::1 --directory "$d/loop" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  $PY -m http.server 8085 --bind "$HOST_IP6" --directory "$d/hostaddr" >/dev/null 2>&1 &
   NET_PIDS+=($!)
   $PY -m http.server 8082 --bind "$HOST_IP" --directory "$d/hostaddr" >/dev/null 2>&1 &
   NET_PIDS+=($!)
@@ -83,6 +97,10 @@ while True:
   wait_for fetch_ok "http://$REMOTE_IP:8080/hello.txt" || net_fail "remote HTTP server"
   wait_for fetch_ok "http://127.0.0.1:8081/hello.txt" || net_fail "loopback HTTP server"
   wait_for fetch_ok "http://$HOST_IP:8082/hello.txt" || net_fail "host-address HTTP server"
+  wait_for fetch_ok "http://[$REMOTE_IP6]:8083/hello.txt" || net_fail "remote IPv6 HTTP server"
+  wait_for fetch_ok "http://127.0.0.1:8086/hello.txt" || net_fail "second loopback HTTP server"
+  wait_for fetch_ok "http://[::1]:8084/hello.txt" || net_fail "IPv6 loopback HTTP server"
+  wait_for fetch_ok "http://[$HOST_IP6]:8085/hello.txt" || net_fail "IPv6 host-address HTTP server"
   wait_for abstract_connects "$X11_NAME" || net_fail "abstract listener"
   wait_for resolves_direct || net_fail "dnsmasq"
   export SBX_NET_READY=1
@@ -92,6 +110,21 @@ while True:
 FETCH='import sys, urllib.request
 print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode().strip())'
 fetch_ok() { $PY -c "$FETCH" "$1" >/dev/null 2>&1; }
+# A UDP datagram to [ADDR]:9 (nothing listens there): "refused" when the
+# ICMPv6 port-unreachable comes back, i.e. the datagram left and an answer
+# returned through the helper.
+UDP6='import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.connect((sys.argv[1], 9))
+s.send(b"x")
+try:
+    s.recv(16)
+    print("answered")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("timeout")'
 # abstract_connects NAME: can we connect to the abstract socket NAME?
 ABSTRACT='import socket, sys
 socket.socket(socket.AF_UNIX).connect("\0" + sys.argv[1])'
@@ -164,6 +197,108 @@ check_no_host_address() {
   expect_contains "$ERR" "No route to host" "refused inside, not timed out"
 }
 
+check_ipv6() {
+  need_net
+  sbx_ok "${PRIVATE[@]}" -- ip -6 -o addr show dev tap0 scope global
+  expect_contains "$OUT" "fd00::100/64" "tap0's IPv6 address"
+  sbx_ok "${PRIVATE[@]}" -- ip -6 route show default
+  expect_contains "$OUT" "via fd00::2 dev tap0" "IPv6 default route inside"
+  # Set before the app starts: the first connection works, no waiting for
+  # a router advertisement.
+  sbx_ok "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://[$REMOTE_IP6]:8083/hello.txt"
+  expect_eq "$OUT" hello-from-remote "remote HTTP over IPv6"
+  # UDP over IPv6 too: dnsmasq has no IPv6 address here, so a datagram to
+  # the remote's echo-less port must at least leave (the helper answers
+  # with an ICMPv6 error, which Python sees as a refused connection).
+  sbx_ok "${PRIVATE[@]}" -- $PY -c "$UDP6" "$REMOTE_IP6"
+  expect_eq "$OUT" refused "UDP over IPv6 reaches the test host"
+}
+
+check_no_host_ipv6() {
+  need_net
+  fetch_ok "http://[::1]:8084/hello.txt" || fail "control: the IPv6 loopback server does not answer outside"
+  fetch_ok "http://[$HOST_IP6]:8085/hello.txt" || fail "control: the IPv6 host-address server does not answer outside"
+  # fd00::2 would be the host's ::1 without --disable-host-loopback.
+  sbx_fails "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://[fd00::2]:8084/hello.txt"
+  sbx_fails "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://[::1]:8084/hello.txt"
+  sbx_fails "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://[$HOST_IP6]:8085/hello.txt"
+  expect_contains "$ERR" "No route to host" "refused inside, not timed out"
+}
+
+check_forward_port() {
+  need_net
+  mkdir -p "$T/www" && echo hello-from-sandbox >"$T/www/hello.txt"
+  rm -f "$T/stop"
+  # Two servers inside; the host's 9080 leads to the first only.
+  (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" --forward-port tcp:9080:8000 -- sh -c "
+    $PY -m http.server 8000 --bind 0.0.0.0 --directory '$T/www' >/dev/null 2>&1 & a=\$!
+    $PY -m http.server 8001 --bind 0.0.0.0 --directory '$T/www' >/dev/null 2>&1 & b=\$!
+    while [ ! -e '$T/stop' ]; do sleep 0.1; done; kill \$a \$b" >"$T/.bg.out" 2>"$T/.bg.err") &
+  local sbx_pid=$!
+  remember_pid "$sbx_pid"
+  wait_for fetch_ok "http://127.0.0.1:9080/hello.txt" || fail "the forwarded port does not answer: $(<"$T/.bg.err")"
+  expect_eq "$($PY -c "$FETCH" "http://127.0.0.1:9080/hello.txt" 2>&1)" hello-from-sandbox "through the forward"
+  # Not forwarded: the sandbox's 8001 (nothing on the host listens there),
+  # and the forward listens on the host's loopback only.
+  fetch_ok "http://127.0.0.1:8001/hello.txt" && fail "an unlisted port of the sandbox is reachable"
+  fetch_ok "http://$HOST_IP:9080/hello.txt" && fail "the forward listens beyond 127.0.0.1"
+  touch "$T/stop"
+  wait "$sbx_pid" || fail "sbx: $(<"$T/.bg.err")"
+  # Gone with the sandbox.
+  fetch_ok "http://127.0.0.1:9080/hello.txt" && fail "the forward outlived the sandbox"
+  [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+}
+
+check_forward_port_profile() {
+  need_net
+  fresh_home
+  # The directive in a profile compiles to the same forward.
+  printf 'include default.profile\nnetwork private\nforward-port tcp:9090:8000\n' >"$T/profiles/fwd.profile"
+  sbx_ok --explain --profile fwd -- true
+  expect_contains "$OUT" "forward-port: the host's tcp 127.0.0.1:9090 leads to the sandbox's port 8000" "explain"
+  expect_contains "$OUT" "--api-socket=" "explain: the helper's API socket"
+  sbx_ok --explain --json --profile fwd -- true
+  expect_contains "$OUT" '"forward_ports": [{"proto": "tcp", "host_addr": "127.0.0.1", "host_port": 9090, "port": 8000}]' \
+    "explain --json"
+  sbx_ok --explain --ro-bind / / --network private --forward-port udp:0.0.0.0:5353:53 -- true
+  expect_contains "$OUT" "the host's udp 0.0.0.0:5353 leads to the sandbox's port 53" "explain: udp, address"
+  run_sbx --ro-bind / / --network private --forward-port tcp:80 -- true
+  expect_ne "$RC" 0 "a malformed forward"
+  expect_error_message "forward-port: \"tcp:80\" is not PROTO:[ADDRESS:]HOSTPORT:SANDBOXPORT"
+  # A host port that is taken (the loopback server's): the app does not
+  # start, and the message says why.
+  run_sbx "${PRIVATE[@]}" --bind "$T" "$T" --forward-port tcp:8081:8000 -- touch "$T/ran"
+  expect_ne "$RC" 0 "a forward from a taken port"
+  [[ ! -e $T/ran ]] || fail "the app ran without its forward"
+  expect_contains "$ERR" "forward-port tcp:127.0.0.1:8081:8000 refused by the helper" "message"
+  run_sbx --ro-bind / / --unshare-net --forward-port tcp:9090:80 -- true
+  expect_ne "$RC" 0 "a forward without network private"
+  expect_error_message "forward-port needs network private"
+}
+
+check_allow_host_port() {
+  need_net
+  # 8081 allowed, 8086 (another loopback server of the host) not.
+  sbx_ok "${PRIVATE[@]}" --allow-host-port tcp:8081 -- $PY -c "$FETCH" "http://127.0.0.1:8081/hello.txt"
+  expect_eq "$OUT" hello-from-loopback "allowed port on 127.0.0.1"
+  # The host's service listens on 127.0.0.1 only; [::1] inside still gets it.
+  sbx_ok "${PRIVATE[@]}" --allow-host-port tcp:8081 -- $PY -c "$FETCH" "http://[::1]:8081/hello.txt"
+  expect_eq "$OUT" hello-from-loopback "allowed port on ::1"
+  sbx_ok "${PRIVATE[@]}" --allow-host-port tcp:8084 -- $PY -c "$FETCH" "http://127.0.0.1:8084/hello.txt"
+  expect_eq "$OUT" hello-from-loopback "an allowed port the host serves on ::1 only"
+  sbx_fails "${PRIVATE[@]}" --allow-host-port tcp:8081 -- $PY -c "$FETCH" "http://127.0.0.1:8086/hello.txt"
+  sbx_fails "${PRIVATE[@]}" --allow-host-port tcp:8081 -- $PY -c "$FETCH" "http://10.0.2.2:8086/hello.txt"
+  sbx_fails "${PRIVATE[@]}" --allow-host-port tcp:8081 -- $PY -c "$FETCH" "http://10.0.2.2:8081/hello.txt"
+  sbx_fails "${PRIVATE[@]}" --allow-host-port tcp:8081 -- $PY -c "$FETCH" "http://$HOST_IP:8081/hello.txt"
+  sbx_ok --explain "${PRIVATE[@]}" --allow-host-port tcp:8081 -- true
+  expect_contains "$OUT" "allow-host-port: the sandbox's 127.0.0.1:8081 and [::1]:8081 are relayed" "explain"
+  sbx_ok --explain --json "${PRIVATE[@]}" --allow-host-port tcp:8081 -- true
+  expect_contains "$OUT" '"allow_host_ports": [8081]' "explain --json"
+  [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+  # The relay ends with the sandbox (it is nobody's child by then).
+  wait_for no_finisher || fail "a relay (sbx-net-finish) is left: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
+}
+
 check_dns() {
   need_net
   fresh_home
@@ -223,18 +358,24 @@ gone() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; [[ $st == 
 # Our live slirp4netns processes.
 live_helpers() { ps -u "$(id -u)" -o pid=,stat=,comm= | awk '$3 == "slirp4netns" && $2 !~ /^Z/ {print $1}'; }
 
+# No finisher/relay of ours (launch/net-finish.h) is running.
+no_finisher() { ! pgrep -u "$(id -u)" -x sbx-net-finish >/dev/null; }
+
 check_helper_lifetime() {
   need_net
   mkfifo "$T/go"
-  (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" >"$T/.bg.out" 2>"$T/.bg.err") &
+  (sbx_exec "${PRIVATE[@]}" --allow-host-port tcp:8081 --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" \
+    >"$T/.bg.out" 2>"$T/.bg.err") &
   local sbx_pid=$! helper
   remember_pid "$sbx_pid"
   wait_for helper_of "$sbx_pid" >/dev/null || fail "no helper under sbx"
   helper=$(helper_of "$sbx_pid")
-  # Killed outright, sbx takes the helper with it (exit pipe, parent-death signal).
+  # Killed outright, sbx takes the helper with it (exit pipe, parent-death
+  # signal), and the relay of the allowed port (exit pipe).
   kill -KILL "$sbx_pid"
   wait "$sbx_pid" 2>/dev/null || true
   wait_for gone "$helper" || fail "the helper $helper outlived sbx"
+  wait_for no_finisher || fail "the relay outlived sbx: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
   exec 9<>"$T/go"   # release the orphaned sandbox, if any
   exec 9>&-
 }
@@ -292,6 +433,11 @@ run_checks() {
   check "network private reaches the test host through the helper" check_remote
   check "network private: the host's loopback is not reachable" check_no_host_loopback
   check "network private: the host's own address is not reachable" check_no_host_address
+  check "network private: IPv6 address and route set before the app, TCP and UDP to the test host" check_ipv6
+  check "network private: the host's ::1 and its own IPv6 address are not reachable" check_no_host_ipv6
+  check "network private: forward-port reaches a server inside from the host, an unlisted port does not" check_forward_port
+  check "network private: forward-port in a profile and --explain; malformed and misplaced forwards fail" check_forward_port_profile
+  check "network private: allow-host-port reaches the listed host loopback port, not another" check_allow_host_port
   check "network private: DNS through the helper, resolv.conf names it" check_dns
   check "network private: the host's abstract X11-like socket can't be connected" check_no_abstract_x11
   check "network private: a missing helper is one clear error naming the package" check_missing_helper

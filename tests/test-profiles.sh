@@ -429,7 +429,8 @@ t_directive_option_same_plan() {
     ro /usr  ro /bin  ro /lib  ro /lib64  ro /etc
     rw "$HOME/rwdir"  persist "$HOME/state"  hide "$HOME/hidden"  private /tmp
     ro "$HOME/rodir"  device dri  no-device sound  socket x11  no-socket wayland
-    network none  dbus-session none  dbus-system none
+    network private  forward-port tcp:8080:80  allow-host-port tcp:5432
+    dbus-session none  dbus-system none
     dbus-see org.example.See  dbus-talk org.example.Talk  dbus-own org.example.Own
     dbus-call 'org.example.Call=org.example.Call.Method@/x'
     dbus-broadcast 'org.example.B=org.example.B.Sig@/y'
@@ -472,7 +473,8 @@ direct = ("hostname", "cap:", "env:LANGUAGE")
 def norm(d):
     return {
         "ops": d["ops"], "env": d["env"], "namespaces": d["namespaces"],
-        "network": d["network"], "hostname": d["hostname"], "caps": d["capability_changes"],
+        "network": d["network"], "forward_ports": d["forward_ports"], "allow_host_ports": d["allow_host_ports"],
+        "hostname": d["hostname"], "caps": d["capability_changes"],
         "syscall_rules": d["syscall_rules"], "cgroup": d["cgroup"],
         "settings": [(s["key"], s["value"]) for s in d["settings"] if not s["key"].startswith(direct)],
     }

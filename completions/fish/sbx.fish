@@ -68,7 +68,7 @@ function __sbx_arg_kinds -a opt
              --dbus-system-see --dbus-system-talk --dbus-system-own \
              --dbus-system-call --dbus-system-broadcast --app-id --name --env \
              --memory-max --memory-high --memory-swap-max --cpu-max --cpu-weight \
-             --cpus --pids-max --io-max --io-weight --as
+             --cpus --pids-max --io-max --io-weight --as --forward-port --allow-host-port
             echo -
     end
 end
@@ -343,7 +343,9 @@ __sbx_opt socket 'Connect a desktop service'
 __sbx_opt no-socket 'Do not connect a desktop service'
 __sbx_opt device 'Give a device group'
 __sbx_opt no-device 'Take back a device group'
-__sbx_opt network 'Network access: none or host'
+__sbx_opt network 'Network access: none, host or private'
+__sbx_opt forward-port 'Private network: forward a host port to the sandbox (tcp:HOSTPORT:PORT)'
+__sbx_opt allow-host-port 'Private network: reach a host loopback TCP port (tcp:PORT)'
 __sbx_opt landlock 'Landlock rules from the mounts: on, off or required'
 __sbx_opt landlock-scope 'Landlock: keep abstract sockets and signals inside (on or off)'
 __sbx_opt tcp-connect 'Landlock: TCP ports the app may connect to (any, none or a list)'

@@ -223,8 +223,37 @@ static void compile_private_network(struct compile_ctx *cc)
   cc->plan->unshare |= CLONE_NEWNET;
   if (cc->notes)
     notes_add(cc->notes, "network: private: a network namespace of its own, connected by a user-mode helper "
-                         "(tap0 %s/%d); the host's loopback and addresses are not reachable",
-              PLAN_NET_ADDRESS, PLAN_NET_PREFIX);
+                         "(tap0 %s/%d and %s/%d); the host's loopback and addresses are not reachable",
+              PLAN_NET_ADDRESS, PLAN_NET_PREFIX, PLAN_NET_ADDRESS6, PLAN_NET_PREFIX6);
+}
+
+/* forward-port and allow-host-port: holes in a private network, so they
+ * mean nothing without one, and saying them with another network is an
+ * error rather than a silent no-op (network host reaches every port).
+ * --explain shows them with the helper (launch/net.c). */
+static int compile_network_exceptions(struct compile_ctx *cc, bool private_net)
+{
+  size_t it = 0, cap = 0;
+  struct port_forward f;
+  unsigned port;
+  const struct setting *st;
+  struct plan_net *net = private_net ? cc_services(cc)->net : NULL;
+  while (policy_next_forward(cc->pol, &it, &f)) {
+    if (!net)
+      return log_fail(EINVAL, "%s:%d: forward-port needs network private", f.setting->loc.file, f.setting->loc.line);
+    struct plan_forward *pf = ARRAY_PUSH(net->forwards, net->n_forwards, cap);
+    snprintf(pf->proto, sizeof pf->proto, "%s", f.proto);
+    snprintf(pf->host_addr, sizeof pf->host_addr, "%s", f.host_addr);
+    pf->host_port = (uint16_t)f.host_port;
+    pf->port = (uint16_t)f.sandbox_port;
+  }
+  it = cap = 0;
+  while (policy_next_host_port(cc->pol, &it, &port, &st)) {
+    if (!net)
+      return log_fail(EINVAL, "%s:%d: allow-host-port needs network private", st->loc.file, st->loc.line);
+    *(uint16_t *)ARRAY_PUSH(net->host_ports, net->n_host_ports, cap) = (uint16_t)port;
+  }
+  return 0;
 }
 
 /* The sandbox's resolver is the helper's DNS forwarder: the host's own
@@ -252,9 +281,12 @@ int policy_compile_bwrap(const struct policy *pol, struct plan *p)
   struct compile_ctx cc = { .plan = p, .pol = pol };
   if (net == NETWORK_PRIVATE)
     compile_private_network(&cc);
+  int r = compile_network_exceptions(&cc, net == NETWORK_PRIVATE);
+  if (r < 0)
+    return r;
   compile_env(&cc);
   compile_syscalls(&cc, false);
-  int r = compile_landlock_mode(pol, p, false);
+  r = compile_landlock_mode(pol, p, false);
   if (r < 0)
     return r;
   compile_landlock_rules(p);
@@ -287,6 +319,11 @@ int policy_compile(const struct policy *pol, struct plan *p, struct notes *notes
   bool private_net = policy_network(pol) == NETWORK_PRIVATE;
   if (private_net)
     compile_private_network(&cc);
+  r = compile_network_exceptions(&cc, private_net);
+  if (r < 0) {
+    free(cc.sandbox_runtime_dir);
+    return r;
+  }
   p->die_with_sbx = true;
   p->pid1_undumpable = true;
 

@@ -197,6 +197,31 @@ static const char *network_name(const struct plan *p, bool json)
   return json ? "none" : "none (loopback only)";
 }
 
+/* network private's holes: forward-port and allow-host-port. */
+static void net_ports_text(FILE *f, const struct plan *p)
+{
+  const struct plan_net *net = p->services ? p->services->net : NULL;
+  for (size_t i = 0; net && i < net->n_forwards; i++)
+    fprintf(f, "  forward-port: the host's %s %s:%u -> the sandbox's port %u\n", net->forwards[i].proto,
+            net->forwards[i].host_addr, net->forwards[i].host_port, net->forwards[i].port);
+  for (size_t i = 0; net && i < net->n_host_ports; i++)
+    fprintf(f, "  allow-host-port: tcp %u of the host's loopback, at the sandbox's own 127.0.0.1 and ::1\n",
+            net->host_ports[i]);
+}
+
+static void net_ports_json(FILE *f, const struct plan *p)
+{
+  const struct plan_net *net = p->services ? p->services->net : NULL;
+  fprintf(f, "  \"forward_ports\": [");
+  for (size_t i = 0; net && i < net->n_forwards; i++)
+    fprintf(f, "%s{\"proto\": \"%s\", \"host_addr\": \"%s\", \"host_port\": %u, \"port\": %u}", i ? ", " : "",
+            net->forwards[i].proto, net->forwards[i].host_addr, net->forwards[i].host_port, net->forwards[i].port);
+  fprintf(f, "],\n  \"allow_host_ports\": [");
+  for (size_t i = 0; net && i < net->n_host_ports; i++)
+    fprintf(f, "%s%u", i ? ", " : "", net->host_ports[i]);
+  fprintf(f, "],\n");
+}
+
 /* The sandbox's own cgroup and each limit, as the files launch writes. */
 static void resources_text(FILE *f, const struct plan *p)
 {
@@ -237,6 +262,7 @@ void explain_text(FILE *f, const struct plan *p, const struct policy *pol, const
   fprintf(f, "Namespaces: ");
   ns_list(f, p, " ", false);
   fprintf(f, "\nNetwork: %s\n", network_name(p, false));
+  net_ports_text(f, p);
   if (p->hostname)
     fprintf(f, "Hostname: %s\n", p->hostname);
 
@@ -373,7 +399,9 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
   }
   fprintf(f, ",\n  \"namespaces\": [");
   ns_list(f, p, ", ", true);
-  fprintf(f, "],\n  \"network\": \"%s\",\n  \"hostname\": ", network_name(p, true));
+  fprintf(f, "],\n  \"network\": \"%s\",\n", network_name(p, true));
+  net_ports_json(f, p);
+  fprintf(f, "  \"hostname\": ");
   if (p->hostname)
     json_write_str(f, p->hostname);
   else

@@ -75,6 +75,8 @@ int ns_write_id_maps(int proc_fd, const char *pid, uid_t inner_uid, uid_t outer_
                      gid_t inner_gid, gid_t outer_gid, bool deny_setgroups);
 int ns_loopback_up(void);
 int ns_reject_routes(const uint32_t *addrs, size_t n);
+/* The same for IPv6 addresses (16 bytes each). */
+int ns_reject_routes6(const struct plan_net_addr6 *addrs, size_t n);
 int ns_nested_userns(struct setup *s, uid_t uid, gid_t gid, bool disable_userns);
 int ns_check_userns_disabled(void);
 

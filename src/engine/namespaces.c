@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <linux/rtnetlink.h>
 #include <net/route.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -85,6 +86,31 @@ int ns_reject_routes(const uint32_t *addrs, size_t n)
     if (ioctl(sock, SIOCADDRT, &rt) < 0 && errno != EEXIST) {
       char text[INET_ADDRSTRLEN];
       return log_errno(errno, "Can't add a route refusing %s", inet_ntop(AF_INET, &addrs[i], text, sizeof text));
+    }
+  }
+  return 0;
+}
+
+/* IPv6: struct in6_rtmsg through an AF_INET6 socket; its type is what
+ * the route answers (RTN_UNREACHABLE: EHOSTUNREACH at once).  The kernel
+ * wants a device even for a reject route: lo, the only one yet. */
+int ns_reject_routes6(const struct plan_net_addr6 *addrs, size_t n)
+{
+  if (n == 0)
+    return 0;
+  _cleanup_close_ int sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return log_errno(errno, "Can't create a socket to add IPv6 routes");
+  unsigned lo = if_nametoindex("lo");
+  if (lo == 0)
+    return log_errno(errno, "Can't find lo");
+  for (size_t i = 0; i < n; i++) {
+    struct in6_rtmsg rt = { .rtmsg_type = RTN_UNREACHABLE, .rtmsg_dst_len = 128, .rtmsg_metric = 1,
+                            .rtmsg_flags = RTF_UP | RTF_HOST | RTF_REJECT, .rtmsg_ifindex = (int)lo };
+    memcpy(&rt.rtmsg_dst, addrs[i].a, 16);
+    if (ioctl(sock, SIOCADDRT, &rt) < 0 && errno != EEXIST) {
+      char text[INET6_ADDRSTRLEN];
+      return log_errno(errno, "Can't add a route refusing %s", inet_ntop(AF_INET6, addrs[i].a, text, sizeof text));
     }
   }
   return 0;

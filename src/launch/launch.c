@@ -181,7 +181,7 @@ static int start_net(struct launch *l, struct plan *p)
   int started_wr, ready_rd;
   int r = net_list_host_addrs(p->services->net);
   if (r == 0)
-    r = net_start(&l->net, &started_wr, &ready_rd);
+    r = net_start(&l->net, p->services->net, &started_wr, &ready_rd);
   if (r < 0)
     return r;
   p->started_fd = hand_over(&l->started, &started_wr);
@@ -341,7 +341,7 @@ void launch_explain(struct plan *p, struct notes *notes)
   if (s->wayland)
     wayland_explain(p, notes);
   if (s->net)
-    net_explain(notes);
+    net_explain(s->net, notes);
 }
 
 void launch_stop(struct launch *l, struct plan *p)

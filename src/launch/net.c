@@ -43,6 +43,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "launch/net-finish.h"
 #include "util/util.h"
 
 static const char *const helper_names[] = { [NET_SLIRP4NETNS] = "slirp4netns", [NET_PASTA] = "pasta" };
@@ -125,6 +126,23 @@ int net_find_helper(struct net_state *n)
     return log_errno(e, "network private: the network helper needs /dev/net/tun (the tun module)");
   }
   n->kind = kind_of(n->binary);
+  /* pasta (passt 2023+ here), measured on this machine as the test user
+   * (2026-12, tests/test-network.sh's fresh network namespace):
+   *  - it copies the host's addresses and routes from "the external
+   *    routable interface", the one with the default route; the test
+   *    namespace has none on purpose (no packet may leave), so it stops
+   *    with "No external routable interface for IPv4/IPv6": the failure
+   *    seen as sbxtest.  -i IFACE names one, and then it works (with
+   *    --ns-ifname tap0 -a 10.0.2.100 -n 24 -g 10.0.2.2 --no-map-gw it
+   *    gives the addressing of PLAN_NET_*).
+   *  - as root it drops to nobody ("Don't run as root") and then may not
+   *    open the sandbox's user namespace (EACCES): it needs --runas.
+   *  - it has no ready fd: the moment its foreground parent exits (it
+   *    daemonizes after configuring) was 220-264 ms after its start, where
+   *    slirp4netns wrote its ready byte after 12-20 ms (same run).
+   * So slirp4netns stays the helper, and pasta is refused rather than run
+   * half-supported: forward-port would need its -t instead of an API
+   * socket, and IPv6 its own addressing. */
   if (n->kind == NET_PASTA) {
     free(n->binary);
     n->binary = NULL;
@@ -135,16 +153,20 @@ int net_find_helper(struct net_state *n)
 }
 
 /* The helper's command line.  netns: the fd of the sandbox's network
- * namespace; -1 for --explain (the fds then show as words). */
-static char **net_argv(const char *binary, int ready_wr, int exit_rd, int netns)
+ * namespace; -1 for --explain (the fds then show as words).  api: the
+ * API socket's path (forward-port), or NULL. */
+static char **net_argv(const char *binary, const char *api, int ready_wr, int exit_rd, int netns)
 {
   struct strv sv = { 0 };
   strv_add(&sv, binary);
   strv_add(&sv, "--configure");
   strv_addf(&sv, "--mtu=%d", PLAN_NET_MTU);
   strv_add(&sv, "--disable-host-loopback");
+  strv_add(&sv, "--enable-ipv6");
   strv_add(&sv, "--enable-sandbox");
   strv_add(&sv, "--enable-seccomp");
+  if (api)
+    strv_addf(&sv, "--api-socket=%s", api);
   strv_add(&sv, "--netns-type=path");
   if (netns >= 0) {
     strv_addf(&sv, "--ready-fd=%d", ready_wr);
@@ -197,6 +219,36 @@ static int owner_userns(int netns)
   return userns;
 }
 
+/* forward-port: the helper's API socket, in our directory; else NULL. */
+static char *api_path(const struct net_state *n)
+{
+  return n->api_dir ? xasprintf("%s/api.sock", n->api_dir) : NULL;
+}
+
+/* The finisher (net-finish.h), as a grandchild: its parent exits at once
+ * and is reaped here, so the helper we become has no child of ours to
+ * leave a zombie of.  Returns 0 or -1 (in the log). */
+static int start_finisher(const struct net_state *n, const int helper_ready[2], int ready_wr, int exit_rd, int netns)
+{
+  pid_t helper = getpid();
+  pid_t child = fork();
+  if (child == 0) {
+    close(helper_ready[1]);
+    pid_t pid = fork();
+    if (pid == 0) {
+      _cleanup_free_ char *api = api_path(n);
+      net_finish(n->cfg, api, helper, helper_ready[0], ready_wr, exit_rd, netns);
+    }
+    _exit(pid < 0 ? 127 : 0);
+  }
+  int status;
+  if (child < 0 || RETRY(waitpid(child, &status, 0)) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    dprintf(STDERR_FILENO, "Can't start the network finisher\n");
+    return -1;
+  }
+  return 0;
+}
+
 /* The starter, in the forked child: wait for the sandbox's network
  * namespace, then become the helper.  Never returns. */
 _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, const int started[2], const int ready[2],
@@ -236,10 +288,20 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
    * (--info-fd, --sync-fd...) would keep its reader from seeing EOF for as
    * long as the helper runs. */
   const int keep[] = { ready_wr, exit_rd, netns };
-  if (close_fds_except(keep, sizeof keep / sizeof keep[0]) < 0 || fcntl(ready_wr, F_SETFD, 0) < 0 ||
-      fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
+  if (close_fds_except(keep, sizeof keep / sizeof keep[0]) < 0)
     _exit(127);
-  char **argv = net_argv(n->binary, ready_wr, exit_rd, netns);
+  /* The helper's ready byte goes to the finisher, which writes the app's
+   * (net-finish.h); only the finisher holds ready_wr, so the app sees EOF
+   * when either dies first. */
+  int helper_ready[2];
+  if (pipe2(helper_ready, O_CLOEXEC) < 0 || start_finisher(n, helper_ready, ready_wr, exit_rd, netns) < 0)
+    _exit(127);
+  close(helper_ready[0]);
+  close(ready_wr);
+  if (fcntl(helper_ready[1], F_SETFD, 0) < 0 || fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
+    _exit(127);
+  _cleanup_free_ char *api = api_path(n);
+  char **argv = net_argv(n->binary, api, helper_ready[1], exit_rd, netns);
   /* In the log first: a log that is not empty means the helper ran. */
   dprintf(STDERR_FILENO, "sbx: starting %s\n", n->binary);
   char *envp[] = { NULL };
@@ -248,16 +310,33 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
   _exit(127);
 }
 
+/* An IPv6 address of the host the sandbox must not reach through the
+ * helper: not ::1 (the sandbox's own loopback has that address) nor
+ * link-local (no route leads there from the sandbox's tap0). */
+static bool host_addr6_to_refuse(const struct in6_addr *a)
+{
+  return !IN6_IS_ADDR_LOOPBACK(a) && !IN6_IS_ADDR_LINKLOCAL(a) && !IN6_IS_ADDR_V4MAPPED(a) &&
+         !IN6_IS_ADDR_UNSPECIFIED(a);
+}
+
 int net_list_host_addrs(struct plan_net *net)
 {
   struct ifaddrs *list;
   if (getifaddrs(&list) < 0)
     return log_errno(errno, "Can't list the host's addresses");
   free(net->host_addrs);
+  free(net->host_addrs6);
   net->host_addrs = NULL;
-  net->n_host_addrs = 0;
-  size_t cap = 0;
+  net->host_addrs6 = NULL;
+  net->n_host_addrs = net->n_host_addrs6 = 0;
+  size_t cap = 0, cap6 = 0;
   for (struct ifaddrs *ifa = list; ifa; ifa = ifa->ifa_next) {
+    if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET6) {
+      const struct in6_addr *a6 = &((const struct sockaddr_in6 *)ifa->ifa_addr)->sin6_addr;
+      if (host_addr6_to_refuse(a6))
+        memcpy(ARRAY_PUSH(net->host_addrs6, net->n_host_addrs6, cap6)->a, a6, 16);
+      continue;
+    }
     if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET)
       continue;
     uint32_t a = ((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr.s_addr;
@@ -270,9 +349,32 @@ int net_list_host_addrs(struct plan_net *net)
   return 0;
 }
 
-int net_start(struct net_state *n, int *started_wr, int *ready_rd)
+/* forward-port: a directory of ours for the helper's API socket (which it
+ * creates, as us), in $XDG_RUNTIME_DIR if there is one: nobody else may
+ * connect to it and add forwards. */
+static int make_api_dir(struct net_state *n)
+{
+  const char *rt = getenv("XDG_RUNTIME_DIR");
+  n->api_dir = xasprintf("%s/sbx-net.XXXXXX", rt && rt[0] == '/' && access(rt, W_OK) == 0 ? rt : "/tmp");
+  if (!mkdtemp(n->api_dir)) {
+    int e = errno;
+    log_errno(e, "Can't create %s for the network helper's API socket", n->api_dir);
+    free(n->api_dir);
+    n->api_dir = NULL;
+    return -e;
+  }
+  return 0;
+}
+
+int net_start(struct net_state *n, const struct plan_net *cfg, int *started_wr, int *ready_rd)
 {
   int started[2], ready[2], exit_pipe[2];
+  n->cfg = cfg;
+  if (cfg->n_forwards > 0) {
+    int r = make_api_dir(n);
+    if (r < 0)
+      return r;
+  }
   n->log_fd = (int)syscall(SYS_memfd_create, "sbx-net-helper-log", MFD_CLOEXEC);
   if (n->log_fd < 0)
     return log_errno(errno, "memfd_create");
@@ -310,7 +412,7 @@ int net_start(struct net_state *n, int *started_wr, int *ready_rd)
   return 0;
 }
 
-void net_explain(struct notes *notes)
+void net_explain(const struct plan_net *cfg, struct notes *notes)
 {
   struct net_state n;
   net_state_init(&n);
@@ -323,9 +425,11 @@ void net_explain(struct notes *notes)
     return;
   }
   notes_add(notes, "network helper: %s, started with the sandbox, joins its network namespace; the app waits for "
-                   "its tap0 (%s/%d, gateway %s, DNS %s); the host's loopback and addresses are not reachable",
-            n.binary, PLAN_NET_ADDRESS, PLAN_NET_PREFIX, PLAN_NET_GATEWAY, PLAN_NET_DNS);
-  _cleanup_strv_ char **argv = net_argv(n.binary, -1, -1, -1);
+                   "its tap0 (%s/%d, gateway %s, DNS %s; %s/%d, gateway %s); the host's loopback and addresses "
+                   "are not reachable",
+            n.binary, PLAN_NET_ADDRESS, PLAN_NET_PREFIX, PLAN_NET_GATEWAY, PLAN_NET_DNS, PLAN_NET_ADDRESS6,
+            PLAN_NET_PREFIX6, PLAN_NET_GATEWAY6);
+  _cleanup_strv_ char **argv = net_argv(n.binary, cfg->n_forwards ? "DIR/api.sock" : NULL, -1, -1, -1);
   struct buf line = { 0 };
   for (size_t i = 0; argv[i]; i++) {
     buf_puts(&line, i ? " " : "");
@@ -333,6 +437,16 @@ void net_explain(struct notes *notes)
   }
   notes_add(notes, "network helper command: %s", line.s ? line.s : "");
   buf_free(&line);
+  for (size_t i = 0; i < cfg->n_forwards; i++) {
+    const struct plan_forward *f = &cfg->forwards[i];
+    notes_add(notes, "network: forward-port: the host's %s %s:%u leads to the sandbox's port %u (add_hostfwd on the "
+                     "helper's API socket before the app starts)",
+              f->proto, f->host_addr, f->host_port, f->port);
+  }
+  for (size_t i = 0; i < cfg->n_host_ports; i++)
+    notes_add(notes, "network: allow-host-port: the sandbox's 127.0.0.1:%u and [::1]:%u are relayed to the host's "
+                     "loopback port %u (tcp; every other host port stays unreachable)",
+              cfg->host_ports[i], cfg->host_ports[i], cfg->host_ports[i]);
   free(n.binary);
 }
 
@@ -363,6 +477,17 @@ static bool helper_gone(const struct helper *h)
   return kill(h->pid, 0) < 0 && errno == ESRCH;
 }
 
+/* Did the finisher (net-finish.c) write a failure to the log? */
+static bool finisher_failed(int fd)
+{
+  char buf[4096];
+  ssize_t len = fd >= 0 ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+  if (len <= 0)
+    return false;
+  buf[len] = '\0';
+  return strstr(buf, NET_FINISH_LOG_PREFIX) != NULL;
+}
+
 void net_stop(struct net_state *n)
 {
   if (n->proc.pid > 0) {
@@ -372,6 +497,11 @@ void net_stop(struct net_state *n)
     if (helper_gone(&n->proc) && n->log_fd >= 0 && lseek(n->log_fd, 0, SEEK_END) > 0) {
       _cleanup_free_ char *tail = log_tail(n->log_fd);
       log_warn("the network helper (%s) ended before the sandbox did: %s", n->binary, tail);
+    } else if (finisher_failed(n->log_fd)) {
+      /* The finisher ends the helper when it fails, but that may not
+       * have happened yet: its words are in the log all the same. */
+      _cleanup_free_ char *tail = log_tail(n->log_fd);
+      log_warn("the network helper (%s) could not be set up: %s", n->binary, tail);
     }
     if (n->exit_wr >= 0)
       close(n->exit_wr);
@@ -383,6 +513,12 @@ void net_stop(struct net_state *n)
     close(n->exit_wr);
   if (n->log_fd >= 0)
     close(n->log_fd);
+  if (n->api_dir) {
+    _cleanup_free_ char *api = api_path(n);
+    unlink(api);
+    rmdir(n->api_dir);
+    free(n->api_dir);
+  }
   free(n->binary);
   net_state_init(n);
 }

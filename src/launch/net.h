@@ -14,10 +14,18 @@
  * the sandbox builds itself.  The helper writes a byte on the read end
  * the app's exec waits for (plan->net_ready_fd, as for the D-Bus proxy).
  *
- * Lifetime: the helper holds the read end of an "exit" pipe whose only
- * write end is sbx's; it ends when that closes (net_stop, or sbx's own
- * death), and also dies with the starter's parent (PR_SET_PDEATHSIG).  Its
- * output goes to a memfd, shown when it fails. */
+ * The helper says it is ready once tap0 has its IPv4 address; between it
+ * and the app sits the finisher, a process the starter forks before it
+ * becomes the helper: it gives tap0 its IPv6 address and route, asks the
+ * helper (its API socket) for the forwarded ports, opens the sandbox's
+ * loopback listeners of allow-host-port, and only then writes the app's
+ * ready byte.  With allowed host ports it stays, as their relay.
+ *
+ * Lifetime: the helper and the finisher hold the read end of an "exit"
+ * pipe whose only write end is sbx's; they end when that closes
+ * (net_stop, or sbx's own death); the helper also dies with the starter's
+ * parent (PR_SET_PDEATHSIG).  Their output goes to a memfd, shown when the
+ * helper fails. */
 #pragma once
 
 #include <stdbool.h>
@@ -33,6 +41,9 @@ struct net_state {
   struct helper proc;        /* the starter, which becomes the helper */
   int exit_wr;               /* its end tells the helper the sandbox ended */
   int log_fd;                /* the helper's stdout and stderr (a memfd) */
+  const struct plan_net *cfg; /* the plan's: forwards, allowed host ports */
+  char *api_dir;             /* forward-port: a directory of ours holding the
+                              * helper's API socket, or NULL */
 };
 
 /* How long the app waits for the helper's tap0 (its ready byte); and how
@@ -48,18 +59,20 @@ void net_state_init(struct net_state *n);
  * after a message naming the Debian packages. */
 int net_find_helper(struct net_state *n);
 
-/* The host's own IPv4 addresses now (not 127/8), into net->host_addrs: the
- * sandbox refuses them (plan_net).  Returns 0 or -errno after a message. */
+/* The host's own addresses now, into net->host_addrs (IPv4, not 127/8)
+ * and net->host_addrs6 (IPv6, not ::1 nor link-local): the sandbox refuses
+ * them (plan_net).  Returns 0 or -errno after a message. */
 int net_list_host_addrs(struct plan_net *net);
 
-/* Start the starter (see above).  *started_wr: for plan->started_fd (its
- * end of the socket);
- * *ready_rd: for plan->net_ready_fd.  Returns 0 or -errno after a message;
- * on failure nothing is left running. */
-int net_start(struct net_state *n, int *started_wr, int *ready_rd);
+/* Start the starter (see above) for the plan's network cfg.  *started_wr:
+ * for plan->started_fd (its end of the socket); *ready_rd: for
+ * plan->net_ready_fd.  Returns 0 or -errno after a message; on failure
+ * nothing is left running. */
+int net_start(struct net_state *n, const struct plan_net *cfg, int *started_wr, int *ready_rd);
 
-/* --explain: the helper that would run, and its command. */
-void net_explain(struct notes *notes);
+/* --explain: the helper that would run, its command, the forwarded and
+ * allowed ports. */
+void net_explain(const struct plan_net *cfg, struct notes *notes);
 
 /* After the sandbox: tell the helper to go, reap it; if it ended on its
  * own with an error (it died early), say so with its output.  Idempotent. */

@@ -86,8 +86,12 @@ void plan_services_free(struct plan_services *s)
     free(s->wayland->app_id);
     free(s->wayland);
   }
-  if (s->net)
+  if (s->net) {
     free(s->net->host_addrs);
+    free(s->net->host_addrs6);
+    free(s->net->host_ports);
+    free(s->net->forwards);
+  }
   free(s->net);
   free(s->instance_id);
   free(s->runtime_parent);

@@ -198,14 +198,37 @@ struct plan_wayland {
 #define PLAN_NET_DNS "10.0.2.3"       /* forwarded to the host's resolver */
 #define PLAN_NET_IFNAME "tap0"
 #define PLAN_NET_MTU 65520
+/* IPv6 (slirp4netns's prefix): the helper's side sets the address and the
+ * route itself, without waiting for router advertisements (launch/net.c). */
+#define PLAN_NET_ADDRESS6 "fd00::100"
+#define PLAN_NET_PREFIX6 64
+#define PLAN_NET_GATEWAY6 "fd00::2"
+/* forward-port: the host listens on host_addr:host_port (proto), and what
+ * connects there reaches the sandbox's port. */
+struct plan_forward {
+  char proto[4];      /* "tcp" or "udp" */
+  char host_addr[16]; /* IPv4, dotted */
+  uint16_t host_port, port;
+};
+struct plan_net_addr6 {
+  uint8_t a[16];
+};
 struct plan_net {
   /* The host's loopback and its own addresses are never reachable through
-   * the helper (today: no exceptions, no forwarded ports).  The loopback
-   * the helper refuses itself; the host's own IPv4 addresses (network
-   * order; launch lists them when it starts the helper) the sandbox
-   * refuses with routes of its own (engine: ns_reject_routes). */
+   * the helper.  The loopback the helper refuses itself; the host's own
+   * addresses (IPv4 in network order, IPv6; launch lists them when it
+   * starts the helper) the sandbox refuses with routes of its own
+   * (engine: ns_reject_routes). */
   uint32_t *host_addrs;
   size_t n_host_addrs;
+  struct plan_net_addr6 *host_addrs6;
+  size_t n_host_addrs6;
+  /* The exceptions: allow-host-port (TCP ports of the host's loopback,
+   * relayed from the sandbox's own loopback) and forward-port. */
+  uint16_t *host_ports;
+  size_t n_host_ports;
+  struct plan_forward *forwards;
+  size_t n_forwards;
 };
 
 struct plan_services {

@@ -1,5 +1,6 @@
 #include "policy/directives.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <seccomp.h>
 #include <stdio.h>
@@ -240,6 +241,54 @@ static int apply_tcp_ports(struct policy *pol, const struct directive *d, const 
   return policy_set(pol, d->name, arg, loc);
 }
 
+/* A port number 1-65535, all digits; 0 if it is not one. */
+static unsigned port_of(const char *s)
+{
+  unsigned long v = 0;
+  if (!*s || strlen(s) > 5)
+    return 0;
+  for (const char *c = s; *c; c++) {
+    if (!isdigit((unsigned char)*c))
+      return 0;
+    v = v * 10 + (unsigned long)(*c - '0');
+  }
+  return v <= 65535 ? (unsigned)v : 0;
+}
+
+/* forward-port PROTO:[ADDR:]HOSTPORT:SANDBOXPORT, PROTO tcp or udp, ADDR
+ * an IPv4 address of the host (default 127.0.0.1: only this machine may
+ * connect).  Keyed by what it listens on, so two forwards may not claim
+ * one host port. */
+static int apply_forward_port(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  _cleanup_free_ char *copy = xstrdup(arg);
+  char *field[5] = { 0 };
+  size_t n = 0;
+  for (char *save = NULL, *f = strtok_r(copy, ":", &save); f && n < 5; f = strtok_r(NULL, ":", &save))
+    field[n++] = f;
+  const char *addr = n == 4 ? field[1] : "127.0.0.1";
+  struct in_addr a;
+  if ((n != 3 && n != 4) || (strcmp(field[0], "tcp") != 0 && strcmp(field[0], "udp") != 0) ||
+      inet_pton(AF_INET, addr, &a) != 1 || !port_of(field[n - 2]) || !port_of(field[n - 1]))
+    return bad(loc, "%s: \"%s\" is not PROTO:[ADDRESS:]HOSTPORT:SANDBOXPORT (PROTO tcp or udp, ADDRESS an IPv4 "
+                    "address of the host, default 127.0.0.1; ports 1-65535; e.g. tcp:8080:80)",
+               d->name, arg);
+  _cleanup_free_ char *key = xasprintf(KEY_FORWARD "%s:%s:%u", field[0], addr, port_of(field[n - 2]));
+  _cleanup_free_ char *value = xasprintf("%u", port_of(field[n - 1]));
+  return policy_set(pol, key, value, loc);
+}
+
+/* allow-host-port tcp:PORT: the host's loopback service on PORT, shown to
+ * the sandbox on its own loopback. */
+static int apply_host_port(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  if (strncmp(arg, "tcp:", 4) != 0 || !port_of(arg + 4))
+    return bad(loc, "%s: \"%s\" is not tcp:PORT (a port 1-65535 of the host's loopback, e.g. tcp:5432)", d->name,
+               arg);
+  _cleanup_free_ char *key = xasprintf(KEY_HOST_PORT "tcp:%u", port_of(arg + 4));
+  return policy_set(pol, key, "on", loc);
+}
+
 static int apply_syscall_errno(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
 {
   if (errno_from_name(arg) == 0)
@@ -275,6 +324,8 @@ static const struct directive directives[] = {
   { "socket", SOCKET_CHOICES, "connect the app to a desktop service", apply_named, false },
   { "no-socket", SOCKET_CHOICES, "take back a socket an include gave", apply_named, false },
   { "network", "none|host|private", "no network (loopback only), the host's network, or a private one reaching out through a user-mode helper", apply_choice, false, true },
+  { "forward-port", "PROTO:[ADDRESS:]HOSTPORT:PORT", "network private: forward the host's HOSTPORT (on 127.0.0.1 unless ADDRESS) to the sandbox's PORT; PROTO tcp or udp", apply_forward_port, false, true },
+  { "allow-host-port", "tcp:PORT", "network private: the host's loopback service on PORT, reachable on the sandbox's own loopback (127.0.0.1 and ::1)", apply_host_port, false, true },
   { "dbus-session", "none|filter|full", "session bus access: none, through a filtering proxy, or unfiltered", apply_choice, false },
   { "dbus-system", "none|filter|full", "system bus access", apply_choice, false },
   { "dbus-see", "NAME", "session bus: NAME is visible", apply_bus_rule, false },

@@ -18,3 +18,7 @@
 /* limit:DIRECTIVE (memory-max, cpu-max...) and, for a device limit,
  * limit:DIRECTIVE:PATH -> the argument as given (policy/limits.h) */
 #define KEY_LIMIT "limit:"
+/* forward-port:PROTO:HOSTADDR:HOSTPORT -> SANDBOXPORT (forward-port);
+ * host-port:PROTO:PORT -> on (allow-host-port) */
+#define KEY_FORWARD "forward-port:"
+#define KEY_HOST_PORT "host-port:"

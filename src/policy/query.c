@@ -1,6 +1,7 @@
 #include "policy/query.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,6 +131,32 @@ enum network_mode policy_network(const struct policy *pol)
   if (strcmp(v, "private") == 0)
     return NETWORK_PRIVATE;
   return strcmp(v, "host") == 0 ? NETWORK_HOST : NETWORK_NONE;
+}
+
+bool policy_next_forward(const struct policy *pol, size_t *iter, struct port_forward *out)
+{
+  const struct setting *st = policy_next(pol, KEY_FORWARD, iter);
+  if (!st)
+    return false;
+  /* forward-port:PROTO:ADDR:PORT, as directives.c wrote it. */
+  const char *rest = st->key + strlen(KEY_FORWARD);
+  const char *colon1 = strchr(rest, ':');
+  const char *colon2 = strrchr(rest, ':');
+  *out = (struct port_forward){ .host_port = (unsigned)atoi(colon2 + 1), .sandbox_port = (unsigned)atoi(st->value),
+                                .setting = st };
+  snprintf(out->proto, sizeof out->proto, "%.*s", (int)(colon1 - rest), rest);
+  snprintf(out->host_addr, sizeof out->host_addr, "%.*s", (int)(colon2 - colon1 - 1), colon1 + 1);
+  return true;
+}
+
+bool policy_next_host_port(const struct policy *pol, size_t *iter, unsigned *port, const struct setting **setting)
+{
+  const struct setting *st = policy_next(pol, KEY_HOST_PORT "tcp:", iter);
+  if (!st)
+    return false;
+  *port = (unsigned)atoi(st->key + strlen(KEY_HOST_PORT "tcp:"));
+  *setting = st;
+  return true;
 }
 
 enum policy_landlock policy_landlock(const struct policy *pol)

@@ -105,6 +105,17 @@ bool path_access_writable(enum path_access a);
  * outside by a user-mode helper (launch/net.c). */
 enum network_mode { NETWORK_UNSET, NETWORK_NONE, NETWORK_HOST, NETWORK_PRIVATE };
 enum network_mode policy_network(const struct policy *pol);
+/* forward-port, ordered by protocol, address, host port. */
+struct port_forward {
+  char proto[4];      /* "tcp" or "udp" */
+  char host_addr[16]; /* IPv4, dotted */
+  unsigned host_port, sandbox_port;
+  const struct setting *setting;
+};
+bool policy_next_forward(const struct policy *pol, size_t *iter, struct port_forward *out);
+/* allow-host-port: the TCP ports of the host's loopback, ordered as the
+ * keys (by text). */
+bool policy_next_host_port(const struct policy *pol, size_t *iter, unsigned *port, const struct setting **setting);
 
 /* landlock off|on|required; UNSET when not given (the caller's default:
  * on for a profile, off for a bubblewrap-style command line). */

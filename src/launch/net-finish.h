@@ -1,0 +1,36 @@
+/* The network helper's finisher (see net.h): what happens between the
+ * helper's "tap0 is up" and the app's start, and the relay of the allowed
+ * host ports after it.
+ *
+ * It runs (named sbx-net-finish) as a grandchild of the starter (its parent exits at once, so the
+ * helper it becomes is not its parent), in the sandbox's user namespace
+ * (uid 0 there, with the capabilities over the sandbox's network namespace)
+ * but in the host's network namespace, where its sockets lead to the host.
+ *
+ *   1. wait for the helper's ready byte (helper_ready; EOF: it died)
+ *   2. forward-port: one add_hostfwd request per port on the helper's API
+ *      socket (slirp4netns's JSON protocol, one request a connection)
+ *   3. in a child that enters the sandbox's network namespace: tap0's IPv6
+ *      address and default route (static, no router advertisement to wait
+ *      for, no duplicate address detection: nobody else is on tap0), and
+ *      the loopback listeners of allow-host-port, sent back over a socket
+ *   4. the app's ready byte (app_ready)
+ *   5. with listeners: relay each connection to the same port on the host's
+ *      loopback until exit_rd reports EOF (the sandbox ended), confined by
+ *      Landlock first (no files, TCP connect to those ports only)
+ *
+ * Any failure is written to stderr (the helper's log) and ends the helper
+ * (SIGTERM to `helper`), so that sbx reports it with the log; the app then
+ * never starts. */
+#pragma once
+
+#include <sys/types.h>
+
+#include "plan/plan.h"
+#include "util/util.h"
+
+/* What its messages in the helper's log start with. */
+#define NET_FINISH_LOG_PREFIX "sbx network finisher: "
+
+_noreturn_ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, int helper_ready, int app_ready,
+                           int exit_rd, int netns);

@@ -303,6 +303,27 @@ apparmor_disabled() {
 }
 check "AppArmor 3.0: the profile is disabled by postinst, the boot-time load of /etc/apparmor.d succeeds" apparmor_disabled
 
+# Where the parser knows abi/4.0 (an upgrade to AppArmor 4, simulated by
+# the file alone), configuring again lifts postinst's own disable link; a
+# link of the administrator's (another target) stays.
+apparmor4_lifts() {
+  # (aa-enabled stubbed to "no": nothing is loaded into the host's kernel;
+  # securityfs is not mounted in the root either)
+  in_root '
+    mkdir /tmp/noaa && printf "#!/bin/sh\nexit 1\n" >/tmp/noaa/aa-enabled && chmod +x /tmp/noaa/aa-enabled
+    export PATH=/tmp/noaa:$PATH
+    touch /etc/apparmor.d/abi/4.0
+    /var/lib/dpkg/info/sbx.postinst configure
+    test ! -L /etc/apparmor.d/disable/sbx
+    ln -s /etc/apparmor.d/sbx /etc/apparmor.d/disable/sbx
+    /var/lib/dpkg/info/sbx.postinst configure
+    test -L /etc/apparmor.d/disable/sbx
+    rm /etc/apparmor.d/abi/4.0 /etc/apparmor.d/disable/sbx
+    /var/lib/dpkg/info/sbx.postinst configure
+    test "$(readlink /etc/apparmor.d/disable/sbx)" = ../sbx'
+}
+check "AppArmor 4.0 (abi/4.0): configure lifts postinst's disable link, not an administrator's" apparmor4_lifts
+
 check "dpkg --purge removes the package and the disable link" in_root '
   dpkg --purge sbx
   test ! -e /usr/bin/sbx && test ! -e /etc/apparmor.d/sbx && test ! -L /etc/apparmor.d/disable/sbx'

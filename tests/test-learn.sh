@@ -117,12 +117,41 @@ t_status() {
   expect_eq "$RC" 7 "--learn's status: the app's"
 }
 
+# xterm on an X server of the pass's own (no auth file: the server
+# accepts local clients), learned, then run under what was learned.
+t_xterm() {
+  command -v Xvfb >/dev/null && command -v xterm >/dev/null || skip_check "needs Xvfb and xterm"
+  fresh_home
+  local numfile; numfile=$(mktemp "$T/.displayfd.XXXXXX")
+  Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp 3>"$numfile" >"$T/xvfb.log" 2>&1 </dev/null &
+  remember_pid $!
+  disown $!
+  local i
+  for ((i = 0; i < 300; i++)); do
+    [[ -n $(tr -dc 0-9 <"$numfile") ]] && break
+    sleep 0.1
+  done
+  export DISPLAY=:$(tr -dc 0-9 <"$numfile")
+  [[ $DISPLAY != : ]] || fail "Xvfb did not start: $(tail -n 5 "$T/xvfb.log")"
+  run_sbx --learn xterm --output "$T/xterm.profile" xterm -e true
+  [[ $RC == 0 ]] || fail "--learn xterm: $RC $ERR"
+  diag "$(<"$T/xterm.profile")"
+  expect_match "$(grep '^socket x11' "$T/xterm.profile")" "^socket x11  # connected to .*X11-unix/X${DISPLAY#:} by " \
+    "the display, as the socket directive"
+  run_sbx --check "$T/xterm.profile"
+  [[ $RC == 0 ]] || fail "--check: $RC $ERR"
+  run_sbx --profile "$T/xterm.profile" xterm -e true
+  [[ $RC == 0 ]] || fail "xterm under its learned profile: $RC $ERR"
+  unset DISPLAY
+}
+
 run_checks() {
   [[ $IS_SBX == 1 ]] || { check "sbx only" skip_check "--learn is sbx's own"; return; }
   check "a program learned: read, written, run, connected; the secret commented; run under its profile" t_learn_probe
   check "files below one directory collapse to it, as an XDG variable; a new directory is persisted" t_collapse
   check "an existing output is refused before the app runs; the default place; bad names and options" t_refusals
   check "--learn exits with the app's status" t_status
+  check "xterm -e true under Xvfb: learned (socket x11), then run under its profile" t_xterm
 }
 
 tap_main "$@"

@@ -308,7 +308,7 @@ static void learn_event(struct learner *L, const struct learn_event *e)
   /* private (/tmp, the home): a write there lands in the sandbox's scratch
    * unless the host has the file, which then needs a line. */
   if (!exists(e->path)) {
-    if (base == PATH_PRIVATE && !under(e->path, vars_get(&L->vars, "HOME")))
+    if (base == PATH_PRIVATE && writes && !under(e->path, vars_get(&L->vars, "HOME")))
       L->scratch++;
     else
       learn_absent(L, e);

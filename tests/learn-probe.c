@@ -5,6 +5,7 @@
  *
  *   learn-probe [--strict] READ WRITE SOCKET [SECRET]
  *   learn-probe --serve SOCKET    (the socket to connect to: listens, accepts)
+ *   learn-probe --openat DIR NAME (reads NAME relative to an fd of DIR)
  *
  * Each step prints "STEP ok" or "STEP failed: ERROR".  Under --learn the
  * home is a scratch one, so reads there fail: without --strict the probe
@@ -108,6 +109,11 @@ int main(int argc, char **argv)
 {
   if (argc == 3 && strcmp(argv[1], "--serve") == 0)
     return serve(argv[2]);
+  if (argc == 4 && strcmp(argv[1], "--openat") == 0) {
+    int dir = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = dir < 0 ? -1 : openat(dir, argv[3], O_RDONLY | O_CLOEXEC);
+    return fd < 0;
+  }
   int strict = argc > 1 && strcmp(argv[1], "--strict") == 0;
   argv += strict;
   argc -= strict;

@@ -88,6 +88,27 @@ t_collapse() {
   [[ $RC == 0 ]] || fail "--check: $RC $ERR"
 }
 
+# A path relative to the working directory, and one relative to a
+# directory fd: recorded as the absolute paths they name.  (Outside the
+# home, which is empty while learning.)
+t_relative() {
+  [[ -x $PROBE ]] || skip_check "no learn-probe (SBX_LEARN_PROBE)"
+  fresh_home
+  mkdir -p "$T/rel/sub" "$T/rel/at"
+  echo in >"$T/rel/in.txt"
+  echo f >"$T/rel/at/f"
+  # Two runs: three files in one would be collapsed to their directory.
+  run_sbx --learn rel --output "$T/rel.profile" sh -c "cd $T/rel/sub && cat ../in.txt"
+  [[ $RC == 0 ]] || fail "--learn: $RC $ERR"
+  diag "$(<"$T/rel.profile")"
+  local cat; cat=$(readlink -f "$(command -v cat)")
+  expect_match "$(line_for "$T/rel/in.txt" "$T/rel.profile")" "# read by $cat: 1 file$" "cat ../in.txt from $T/rel/sub"
+  run_sbx --learn at --output "$T/at.profile" "$PROBE" --openat "$T/rel/at" f
+  [[ $RC == 0 ]] || fail "--learn: $RC $ERR"
+  diag "$(<"$T/at.profile")"
+  expect_match "$(line_for "$T/rel/at/f" "$T/at.profile")" "# read by $PROBE: 1 file$" "openat(fd of $T/rel/at, \"f\")"
+}
+
 t_refusals() {
   fresh_home
   echo mine >"$T/taken.profile"
@@ -149,6 +170,7 @@ run_checks() {
   [[ $IS_SBX == 1 ]] || { check "sbx only" skip_check "--learn is sbx's own"; return; }
   check "a program learned: read, written, run, connected; the secret commented; run under its profile" t_learn_probe
   check "files below one directory collapse to it, as an XDG variable; a new directory is persisted" t_collapse
+  check "paths relative to the working directory and to a directory fd: recorded absolute" t_relative
   check "an existing output is refused before the app runs; the default place; bad names and options" t_refusals
   check "--learn exits with the app's status" t_status
   check "xterm -e true under Xvfb: learned (socket x11), then run under its profile" t_xterm

@@ -63,6 +63,13 @@ static int send_fd(int sock, int fd)
   return 0;
 }
 
+/* Who waits on whom: only the app (and what it starts) runs under this
+ * filter; the monitor that answers is outside it (it never installs it)
+ * and so is pid 1, so nothing the answering side does -- opening
+ * /proc/PID/mem, readlink, its own allocations -- can wait on an answer of
+ * its own.  The app's one call made under the filter before the monitor
+ * holds the listener is its exec, which just waits until the monitor has
+ * received it (notify_supervise polls the socket and the listener alike). */
 int notify_install(int sock)
 {
   /* Everything is allowed (the default action): the filter only asks.

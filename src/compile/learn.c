@@ -199,14 +199,25 @@ static bool desktop_socket(struct learner *L, const struct learn_event *e)
     what = "pulseaudio";
   else if (rt && under(p, rt) && strncmp(p + strlen(rt), "/pipewire-", 10) == 0)
     what = "pipewire";
-  if (!what)
+  const char *bus = NULL;
+  if (rt && under(p, rt) && strcmp(p + strlen(rt), "/bus") == 0)
+    bus = "dbus-session";
+  else if (strcmp(p, "/run/dbus/system_bus_socket") == 0 || strcmp(p, "/var/run/dbus/system_bus_socket") == 0)
+    bus = "dbus-system";
+  if (!what && !bus)
     return false;
-  _cleanup_free_ char *line = xasprintf("socket %s", what);
+  /* A bus goes through the filtering proxy; which names the app talks to
+   * is not learned (yet): the comment says what to add. */
+  _cleanup_free_ char *line = what ? xasprintf("socket %s", what) : xasprintf("%s filter", bus);
   for (size_t i = 0; i < L->sockets.n; i += 2)
     if (strcmp(L->sockets.v[i], line) == 0)
       return true;
   strv_add(&L->sockets, line);
-  strv_addf(&L->sockets, "connected to %s by %s", e->path, e->by);
+  if (bus)
+    strv_addf(&L->sockets, "connected to %s by %s; the names it talks to are not learned: add %s-talk lines",
+              e->path, e->by, strcmp(bus, "dbus-system") == 0 ? "dbus-system" : "dbus");
+  else
+    strv_addf(&L->sockets, "connected to %s by %s", e->path, e->by);
   return true;
 }
 

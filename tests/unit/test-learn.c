@@ -113,6 +113,7 @@ int main(void)
   event(&log, LEARN_CONNECT, "/run/user/4242/wayland-0", "/usr/bin/app");
   event(&log, LEARN_CONNECT, "@/tmp/.X11-unix/X0", "/usr/bin/app");
   event(&log, LEARN_CONNECT, "ip:192.0.2.1:443", "/usr/bin/app");
+  event(&log, LEARN_CONNECT, "/run/user/4242/bus", "/usr/bin/app");
   event(&log, LEARN_CREATE, "home/.local/share/app/db", "/usr/bin/app");
   event(&log, LEARN_CREATE, "home/.local/share/app", "/usr/bin/app");
   _cleanup_free_ char *text = learn(&log);
@@ -141,6 +142,8 @@ int main(void)
   ok(has_line(text, "socket wayland  # connected to /run/user/4242/wayland-0 by /usr/bin/app"), "wayland: the socket directive");
   ok(has_line(text, "socket x11  # connected to @/tmp/.X11-unix/X0 by /usr/bin/app"), "x11 (abstract): the socket directive");
   ok(has_line(text, "include network.inc  # connected to 192.0.2.1:443"), "an IP connection: network.inc");
+  ok(has_line(text, "dbus-session filter  # connected to /run/user/4242/bus by /usr/bin/app; the names it talks to "
+                    "are not learned: add dbus-talk lines"), "the session bus: through the proxy");
   ok(has_line(text, "persist ${XDG_DATA_HOME}/app  # created by /usr/bin/app (new: made on the host at the next start)"),
      "mkdir -p of the app's directory below a missing XDG directory: persist, once");
 

@@ -338,9 +338,39 @@ static void record(struct learn_log *log, enum learn_op op, char *path, char *by
   *ARRAY_PUSH(log->v, log->n, log->cap) = (struct learn_event){ op, path, by, 1 };
 }
 
+/* The last caller's /proc/PID/mem, kept open: opening it is a path walk
+ * and a ptrace check per call, a good part of what a notification costs.
+ * A kept fd can go stale but never wrong: it holds the memory map it was
+ * opened on, and once that map is gone (the process exec'd or died, and
+ * its pid may name another one now) reads return nothing; decode then
+ * fails and the file is opened again. */
+struct mem_cache {
+  pid_t pid;
+  int fd;
+};
+
+static void mem_cache_close(struct mem_cache *c)
+{
+  if (c->fd >= 0)
+    close(c->fd);
+}
+
+static int mem_open(struct mem_cache *c, pid_t pid, bool fresh)
+{
+  if (c->fd >= 0 && c->pid == pid && !fresh)
+    return c->fd;
+  if (c->fd >= 0)
+    close(c->fd);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+  c->fd = open(path, O_RDONLY | O_CLOEXEC);
+  c->pid = pid;
+  return c->fd;
+}
+
 /* Receive one notification, record it, let the call go on. */
 static int handle_one(int listener, struct seccomp_notif *req, size_t req_size, struct seccomp_notif_resp *resp,
-                      size_t resp_size, struct learn_log *log)
+                      size_t resp_size, struct learn_log *log, struct mem_cache *cache)
 {
   memset(req, 0, req_size); /* the kernel insists */
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
@@ -349,13 +379,13 @@ static int handle_one(int listener, struct seccomp_notif *req, size_t req_size, 
 
   enum learn_op op;
   char *path = NULL, *by = NULL;
-  char mem_path[64];
-  snprintf(mem_path, sizeof mem_path, "/proc/%d/mem", (int)req->pid);
-  int mem = open(mem_path, O_RDONLY | O_CLOEXEC);
-  if (mem >= 0 && decode(req, mem, &op, &path))
+  bool kept = cache->fd >= 0 && cache->pid == (pid_t)req->pid;
+  int mem = mem_open(cache, (pid_t)req->pid, false);
+  bool decoded = mem >= 0 && decode(req, mem, &op, &path);
+  if (!decoded && kept && (mem = mem_open(cache, (pid_t)req->pid, true)) >= 0)
+    decoded = decode(req, mem, &op, &path);
+  if (decoded)
     by = proc_link(req->pid, "exe");
-  if (mem >= 0)
-    close(mem);
   /* Everything above was read from a pid, which names the caller only
    * while it is still in this call: had it died (or been killed by a
    * racing thread's exec) and the pid been reused, we would have read a
@@ -396,6 +426,7 @@ int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *lo
   _cleanup_free_ struct seccomp_notif *req = xcalloc(1, req_size);
   _cleanup_free_ struct seccomp_notif_resp *resp = xcalloc(1, resp_size);
   _cleanup_close_ int listener = -1;
+  _cleanup_(mem_cache_close) struct mem_cache cache = { 0, -1 };
   int code;
 
   for (;;) {
@@ -411,7 +442,7 @@ int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *lo
     if (RETRY(poll(pfd, 3, -1)) < 0)
       return log_errno(errno, "poll"), 255;
     if (pfd[2].revents & POLLIN) {
-      int r = handle_one(listener, req, req_size, resp, resp_size, log);
+      int r = handle_one(listener, req, req_size, resp, resp_size, log, &cache);
       if (r < 0)
         log_errno(-r, "seccomp notification");
     } else if (pfd[2].revents & (POLLHUP | POLLERR | POLLNVAL)) {

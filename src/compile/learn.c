@@ -448,7 +448,8 @@ static void emit(struct learner *L, struct buf *out, const char *name, char *con
   } else {
     buf_puts(out, "network none  # no network connection seen\n");
   }
-  qsort(L->w, L->n, sizeof *L->w, want_cmp);
+  if (L->n)
+    qsort(L->w, L->n, sizeof *L->w, want_cmp);
   for (size_t i = 0; i < L->n; i++) {
     _cleanup_free_ char *path = spell(L, L->w[i].path);
     _cleanup_free_ char *why = describe(&L->w[i]);

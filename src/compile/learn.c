@@ -508,8 +508,9 @@ static void load_include(struct learner *L, struct profile_paths *pp, const char
 
 static int write_new_file(const char *path, const char *text)
 {
-  /* ${XDG_CONFIG_HOME}/sbx/profiles may not exist yet; --output's
-   * directory must. */
+  /* ${XDG_CONFIG_HOME}/sbx/profiles may not exist yet (nor --output's
+   * directory): made as mkdir -p would.  O_EXCL below: never over a file,
+   * even one that appeared while the app ran. */
   _cleanup_free_ char *dir = xstrdup(path);
   char *slash = strrchr(dir, '/');
   if (slash && slash != dir) {

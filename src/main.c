@@ -8,6 +8,7 @@
 
 #include "cli/options.h"
 #include "compile/compile.h"
+#include "compile/learn.h"
 #include "install/install.h"
 #include "config.h"
 #include "engine/engine.h"
@@ -285,6 +286,31 @@ static int share(const struct cli_extra *x, bool add)
   return r < 0 ? 1 : 0;
 }
 
+/* --learn NAME [--output FILE] CMD...: the app in the learning sandbox
+ * (compile/learn.c) while the engine records the paths it uses
+ * (engine/notify.c); then the proposed profile.  The output is checked
+ * before the app runs, so a run is never wasted on a name that is taken. */
+static int learn(const struct cli_extra *x, struct plan *p)
+{
+  if (x->shapes_sandbox || x->n_directives || x->profile || x->noprofile)
+    return log_fail(EINVAL, "--learn runs the app in a sandbox of its own: no profile, directive or bubblewrap "
+                            "option beside it"), EXIT_POLICY;
+  _cleanup_free_ char *out = learn_output_path(x->learn_name, x->learn_output);
+  if (!out)
+    return EXIT_POLICY;
+  if (close_caller_fds(p) < 0)
+    return 1;
+  learn_plan(p);
+  struct learn_log log = { 0 };
+  int code = sbx_run_learn(p, &log);
+  if (log.notifications == 0)
+    log_error("nothing was recorded (the app did not start?): no profile written");
+  else if (learn_write_profile(out, x->learn_name, p->argv, &log) < 0 && code == 0)
+    code = 1;
+  learn_log_free(&log);
+  return code;
+}
+
 int main(int argc, char **argv)
 {
   log_init(argv[0]);
@@ -359,6 +385,9 @@ int main(int argc, char **argv)
   case CLI_SHARE:
   case CLI_UNSHARE:
     r = share(&extra, action == CLI_SHARE);
+    goto out;
+  case CLI_LEARN:
+    r = learn(&extra, &plan);
     goto out;
   case CLI_EXPLAIN:
     /* "sbx --explain NAME [CMD]": NAME is the profile, unless the command

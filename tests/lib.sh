@@ -22,6 +22,7 @@
 #   SBX_SECCOMP_GEN  tests/seccomp-gen helper (cBPF generator)
 #   SBX_ENOSYS       tests/enosys helper (blocks the new mount API)
 #   SBX_SYSPROBE     tests/sysprobe helper (tries refused system calls)
+#   SBX_LEARN_PROBE  tests/learn-probe helper (what test-learn.sh learns)
 #   SBX_WRAP=enosys  run every sandbox through $SBX_ENOSYS
 #   SBX_ENOSYS_BLOCK with SBX_WRAP=enosys: the calls to block (enosys
 #                    --block, e.g. "mount_setattr"); unset: all of them
@@ -360,6 +361,9 @@ tap_main() {
   fi
   if [[ -n ${SBX_ENOSYS:-} ]]; then
     cp "$SBX_ENOSYS" "$stage/bin/"; envs+=(SBX_ENOSYS="$stage/bin/$(basename "$SBX_ENOSYS")")
+  fi
+  if [[ -n ${SBX_LEARN_PROBE:-} ]]; then
+    cp "$SBX_LEARN_PROBE" "$stage/bin/"; envs+=(SBX_LEARN_PROBE="$stage/bin/$(basename "$SBX_LEARN_PROBE")")
   fi
   if [[ -n ${SBX_SYSPROBE:-} ]]; then
     cp "$SBX_SYSPROBE" "$stage/bin/"; envs+=(SBX_SYSPROBE="$stage/bin/$(basename "$SBX_SYSPROBE")")

@@ -68,8 +68,10 @@ function __sbx_arg_kinds -a opt
              --dbus-system-see --dbus-system-talk --dbus-system-own \
              --dbus-system-call --dbus-system-broadcast --app-id --name --env \
              --memory-max --memory-high --memory-swap-max --cpu-max --cpu-weight \
-             --cpus --pids-max --io-max --io-weight --as --forward-port --allow-host-port
+             --cpus --pids-max --io-max --io-weight --as --forward-port --allow-host-port --learn
             echo -
+        case --output
+            echo path
     end
 end
 
@@ -334,6 +336,8 @@ __sbx_opt join 'Run a command inside a running sandbox'
 __sbx_opt share 'Mount a host path into a running sandbox'
 __sbx_opt unshare 'Take a shared path out of a running sandbox'
 __sbx_opt as 'With --share: where the path appears in the sandbox'
+__sbx_opt learn 'Record what the command uses and propose a profile NAME'
+__sbx_opt output 'With --learn: write the profile to this file'
 __sbx_opt ro 'Show a host path read-only'
 __sbx_opt rw 'Show a host path writable'
 __sbx_opt persist 'Show a host path writable, creating it first'

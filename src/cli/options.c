@@ -413,7 +413,8 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
 }
 
 enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST,
-       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_WATCH, T_JOIN, T_DOCTOR, T_SHARE, T_UNSHARE, T_SHARE_AS };
+       T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_WATCH, T_JOIN, T_DOCTOR, T_SHARE, T_UNSHARE, T_SHARE_AS,
+       T_LEARN, T_OUTPUT };
 
 /* --watch's SECONDS: a number of seconds, decimals allowed, from 0.1 to a
  * day, as milliseconds; 0 when word is not such a number. */
@@ -473,6 +474,15 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
       return log_fail(EINVAL, "--as %s: the destination in the sandbox must be an absolute path", a[0]);
     free(x->share_as);
     x->share_as = xstrdup(a[0]);
+    break;
+  case T_LEARN:
+    free(x->learn_name);
+    x->learn_name = xstrdup(a[0]);
+    *ps->action = CLI_LEARN;
+    break;
+  case T_OUTPUT:
+    free(x->learn_output);
+    x->learn_output = absolute_path(a[0]);
     break;
   case T_LIST: *ps->action = CLI_LIST; break;
   case T_STATS: *ps->action = CLI_STATS; break;
@@ -597,6 +607,8 @@ static const struct option_def options[] = {
   { "--share", 2, h_sbx, T_SHARE },
   { "--unshare", 2, h_sbx, T_UNSHARE },
   { "--as", 1, h_sbx, T_SHARE_AS },
+  { "--learn", 1, h_sbx, T_LEARN },
+  { "--output", 1, h_sbx, T_OUTPUT },
   { "--seccomp-default", 0, h_seccomp_default, 0 },
 };
 
@@ -739,6 +751,8 @@ void cli_extra_free(struct cli_extra *x)
   free(x->target);
   free(x->share_path);
   free(x->share_as);
+  free(x->learn_name);
+  free(x->learn_output);
   for (size_t i = 0; i < x->n_directives; i++)
     free(x->directives[i].arg);
   free(x->directives);
@@ -767,6 +781,10 @@ int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, c
     return log_fail(EINVAL, "--watch goes with --stats");
   if (r == 0 && x->share_as && *action != CLI_SHARE)
     r = log_fail(EINVAL, "--as goes with --share NAME PATH");
+  if (r == 0 && x->learn_output && *action != CLI_LEARN)
+    r = log_fail(EINVAL, "--output goes with --learn NAME");
+  if (r == 0 && *action == CLI_LEARN && (cmd_at < 0 || cmd_at >= argc))
+    r = log_fail(EINVAL, "--learn %s needs the command to learn", x->learn_name);
   if (r == 0 && (*action == CLI_SHARE || *action == CLI_UNSHARE) && cmd_at >= 0 && cmd_at < argc)
     r = log_fail(EINVAL, "%s takes NAME and PATH, and no command (%s)", *action == CLI_SHARE ? "--share" : "--unshare",
                  argv[cmd_at]);
@@ -776,7 +794,7 @@ int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, c
       x->target = xstrdup(argv[cmd_at]);
       return cmd_at + 1 < argc ? log_fail(EINVAL, "--stats takes at most one NAME") : 0;
     }
-  } else if (r < 0 || (*action != CLI_RUN && *action != CLI_EXPLAIN)) {
+  } else if (r < 0 || (*action != CLI_RUN && *action != CLI_EXPLAIN && *action != CLI_LEARN)) {
     return r; /* the other actions run no command */
   }
 
@@ -927,6 +945,9 @@ void cli_print_usage(const char *argv0, int fd)
     { "--join NAME [COMMAND]", "run COMMAND (a shell) inside a running sandbox, under its policy" },
     { "--share NAME PATH", "mount host PATH into a running sandbox (--ro: read-only; --as DEST: there)" },
     { "--unshare NAME PATH", "take a shared PATH out of it again" },
+    { "", "Writing a profile (sbx)" },
+    { "--learn NAME COMMAND", "run COMMAND permissively, record the paths it uses, propose NAME.profile" },
+    { "--output FILE", "with --learn: write the profile to FILE (never over an existing file)" },
   };
   FILE *f = fdopen(dup(fd), "w");
   if (!f)

@@ -8,6 +8,7 @@ enum cli_action {
   CLI_LIST, CLI_STOP, CLI_FREEZE, CLI_THAW, CLI_STATS, CLI_JOIN,
   CLI_SHARE, CLI_UNSHARE, /* --share NAME PATH [--ro] [--as DEST], --unshare NAME PATH */
   CLI_DOCTOR, /* --doctor [--json] (doctor/doctor.h) */
+  CLI_LEARN,  /* --learn NAME [--output FILE] CMD... (compile/learn.h) */
 };
 
 /* sbx's own options (beyond bubblewrap's), kept aside until the profile is
@@ -25,6 +26,8 @@ struct cli_extra {
   char *share_path;     /* --share/--unshare's PATH, made absolute (lexically: no link followed) */
   char *share_as;       /* --as DEST */
   bool share_ro;        /* --ro */
+  char *learn_name;     /* --learn NAME */
+  char *learn_output;   /* --output FILE (with --learn) */
   bool noprofile;
   bool json;            /* --json (with --explain) */
   unsigned watch_ms;    /* --stats --watch [SECONDS]: the interval; 0: once */

@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 #include "engine/run.h"
 #include "engine/info.h"
+#include "engine/notify.h"
 #include "engine/supervisor.h"
 #include "util/util.h"
 
@@ -54,6 +55,7 @@ struct run_state {
   bool join_cgroup;  /* clone3 was refused: move into plan->cgroup_fd first thing */
   bool late_cgroupns; /* unshare the cgroup namespace once inside the cgroup */
   int cgns_wr;       /* ...then a byte here: the monitor reports the namespace ids */
+  int learn_wr;      /* --learn: the app sends its notification listener here (notify.h) */
 };
 
 static bool plan_has_op(const struct plan *p, enum op_kind kind)
@@ -229,6 +231,11 @@ static int exec_app(struct run_state *l, struct plan *p, const struct filters *f
     return log_errno(errno, "sigprocmask");
   int r = apply_filters(p, f);
   if (r < 0)
+    return r;
+  /* Learning: the notifying filter last of all, so that the filters above
+   * (which may refuse seccomp(2)) are already in place and the monitor
+   * hears of the exec below. */
+  if (l->learn_wr >= 0 && (r = notify_install(steal_fd(&l->learn_wr))) < 0)
     return r;
   if (l->exec_wr >= 0)
     (void)!write(l->exec_wr, "x", 1);
@@ -626,7 +633,8 @@ static int write_info(const struct plan *p, const struct sandbox_info *info)
  * below its own for the app. */
 static int run_state_init(struct run_state *l, const struct plan *p)
 {
-  *l = (struct run_state){ .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1, .info_done_rd = -1, .cgns_wr = -1 };
+  *l = (struct run_state){ .plan = p, .alive_rd = -1, .go_rd = -1, .exec_wr = -1, .info_done_rd = -1, .cgns_wr = -1,
+                           .learn_wr = -1 };
   l->real_uid = getuid();
   l->real_gid = getgid();
   l->sandbox_uid = p->uid_set ? p->uid : l->real_uid;
@@ -665,8 +673,8 @@ static void register_namespaces(const struct plan *p, pid_t pid)
 }
 
 /* The monitor's side of sbx_run: the app's exit status, or -errno after a
- * message. */
-static int run(struct plan *p)
+ * message.  With a log (--learn), the app records into it (notify.h). */
+static int run(struct plan *p, struct learn_log *log)
 {
   struct run_state l;
   int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 }, info_done[2] = { -1, -1 };
@@ -713,6 +721,10 @@ static int run(struct plan *p)
   l.alive_rd = alive[0];
   l.go_rd = go[0];
   l.exec_wr = exec_pipe[1];
+  int learn[2] = { -1, -1 };
+  if (log && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, learn) < 0)
+    return log_errno(errno, "socketpair");
+  l.learn_wr = learn[1];
 
   unsigned long flags = CLONE_NEWNS | (p->unshare & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
                                                      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
@@ -773,6 +785,8 @@ static int run(struct plan *p)
   }
   if (pid == 0) {
     close(alive[1]);
+    if (learn[0] >= 0)
+      close(learn[0]);
     if (go[1] >= 0)
       close(go[1]);
     if (exec_pipe[0] >= 0)
@@ -799,6 +813,8 @@ monitor:
   if (p->started_fd >= 0)
     close(p->started_fd);
   close(alive[0]);
+  if (learn[1] >= 0)
+    close(learn[1]);
   if (go[0] >= 0)
     close(go[0]);
   if (exec_pipe[1] >= 0)
@@ -865,7 +881,9 @@ monitor:
     waitpid(waited, NULL, 0);
     return r;
   }
-  int code = supervise(waited, sfd);
+  int code = log ? notify_supervise(waited, sfd, learn[0], log) : supervise(waited, sfd);
+  if (learn[0] >= 0)
+    close(learn[0]);
 
   if (p->json_status_fd >= 0) {
     char buf[4];
@@ -883,7 +901,15 @@ monitor:
 
 int sbx_run(struct plan *p)
 {
-  int r = run(p);
+  int r = run(p, NULL);
+  return r < 0 ? SBX_EXIT_SETUP : r;
+}
+
+int sbx_run_learn(struct plan *p, struct learn_log *log)
+{
+  if (p->pidns_fd >= 0)
+    return log_fail(EINVAL, "--learn can't join a pid namespace (--pidns)"), SBX_EXIT_SETUP;
+  int r = run(p, log);
   return r < 0 ? SBX_EXIT_SETUP : r;
 }
 

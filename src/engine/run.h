@@ -11,6 +11,10 @@
  * sbx should exit with (the app's, 128+signal, or SBX_EXIT_SETUP).  The
  * one place engine errors (-errno, already reported) become a status. */
 int sbx_run(struct plan *p);
+/* The same, learning (sbx --learn): the app runs with a notifying filter
+ * and every path it uses is recorded into log (engine/notify.h). */
+struct learn_log;
+int sbx_run_learn(struct plan *p, struct learn_log *log);
 
 /* --join: run argv (with environment envp) inside the running sandbox
  * whose app is `target` (a pid in sbx's pid namespace): its namespaces

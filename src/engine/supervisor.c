@@ -38,31 +38,47 @@ static bool already_delivered(const struct signalfd_siginfo *si, pid_t target)
   return si->ssi_code == SI_KERNEL && getpgid(target) == getpgrp();
 }
 
+bool supervise_reap(pid_t target, int *code)
+{
+  /* Reap first: SIGCHLD may have been merged with an earlier one. */
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid == target) {
+      *code = exit_code_from_status(status);
+      return true;
+    }
+    if (pid <= 0) {
+      if (pid < 0 && errno == ECHILD) {
+        *code = 255; /* nothing left to wait for: should not happen */
+        return true;
+      }
+      return false;
+    }
+  }
+}
+
+int supervise_signal(pid_t target, int signal_fd)
+{
+  struct signalfd_siginfo si;
+  ssize_t n = read(signal_fd, &si, sizeof si);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN))
+    return 0;
+  if (n != sizeof si)
+    return log_errno(errno, "reading signals");
+  if (si.ssi_signo != SIGCHLD && !already_delivered(&si, target))
+    kill(target, (int)si.ssi_signo);
+  return 0;
+}
+
 int supervise(pid_t target, int signal_fd)
 {
+  int code;
   for (;;) {
-    /* Reap first: SIGCHLD may have been merged with an earlier one. */
-    for (;;) {
-      int status;
-      pid_t pid = waitpid(-1, &status, WNOHANG);
-      if (pid == target)
-        return exit_code_from_status(status);
-      if (pid <= 0) {
-        if (pid < 0 && errno == ECHILD)
-          return 255; /* nothing left to wait for: should not happen */
-        break;
-      }
-    }
-    struct signalfd_siginfo si;
-    ssize_t n = read(signal_fd, &si, sizeof si);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n != sizeof si)
-      return log_errno(errno, "reading signals"), 255;
-    if (si.ssi_signo == SIGCHLD)
-      continue;
-    if (!already_delivered(&si, target))
-      kill(target, (int)si.ssi_signo);
+    if (supervise_reap(target, &code))
+      return code;
+    if (supervise_signal(target, signal_fd) < 0)
+      return 255;
   }
 }
 

@@ -14,6 +14,12 @@ void supervisor_signals(sigset_t *set);
  * code, or 128+signal).  Forwards the forwarded signals to `target`. */
 int supervise(pid_t target, int signal_fd);
 int exit_code_from_status(int status);
+/* supervise()'s two steps, for a loop that also waits on other fds
+ * (engine/notify.c): reap what has exited (true when target has, with its
+ * *code); read one signal from signal_fd and forward it (0, or -errno
+ * after a message). */
+bool supervise_reap(pid_t target, int *code);
+int supervise_signal(pid_t target, int signal_fd);
 
 /* A side process sbx starts beside the sandbox and ends after it. */
 struct helper {

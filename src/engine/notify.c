@@ -1,0 +1,464 @@
+/* Learning mode's recorder: seccomp user notification (the listener fd
+ * passed from the app to the monitor with SCM_RIGHTS, as crun hands one to
+ * its caller), paths read from the app's memory, every call continued. */
+#include "engine/notify.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <seccomp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include "engine/supervisor.h"
+#include "util/util.h"
+
+/* The calls that name a file the app uses.  (Where the architecture has no
+ * such call, x86_64's open and aarch64's missing one, libseccomp says so
+ * and it is skipped.) */
+static const char *const notified[] = {
+  "open", "openat", "openat2", "creat", "execve", "execveat", "mkdir", "mkdirat",
+  "mknod", "mknodat", "rename", "renameat", "renameat2", "connect",
+};
+
+void learn_log_free(struct learn_log *log)
+{
+  for (size_t i = 0; i < log->n; i++) {
+    free(log->v[i].path);
+    free(log->v[i].by);
+  }
+  free(log->v);
+  *log = (struct learn_log){ 0 };
+}
+
+/* ---- in the app ----------------------------------------------------------- */
+
+static int send_fd(int sock, int fd)
+{
+  char byte = 'n';
+  struct iovec iov = { &byte, 1 };
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  if (RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL)) != 1)
+    return -errno;
+  return 0;
+}
+
+/* Who waits on whom: only the app (and what it starts) runs under this
+ * filter; the monitor that answers is outside it (it never installs it)
+ * and so is pid 1, so nothing the answering side does -- opening
+ * /proc/PID/mem, readlink, its own allocations -- can wait on an answer of
+ * its own.  The app's one call made under the filter before the monitor
+ * holds the listener is its exec, which just waits until the monitor has
+ * received it (notify_supervise polls the socket and the listener alike). */
+int notify_install(int sock)
+{
+  /* Everything is allowed (the default action): the filter only asks.
+   * Another architecture's calls (a 32-bit program) are allowed too, not
+   * killed as libseccomp would by default: learning must not change what
+   * the app can do; those calls go unrecorded. */
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (!ctx)
+    return log_fail(ENOMEM, "Can't create the learning filter");
+  int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
+  for (size_t i = 0; r == 0 && i < sizeof notified / sizeof notified[0]; i++) {
+    int nr = seccomp_syscall_resolve_name(notified[i]);
+    if (nr != __NR_SCMP_ERROR && nr >= 0)
+      r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+  }
+  /* With a notify rule libseccomp loads with SECCOMP_FILTER_FLAG_NEW_LISTENER;
+   * the kernel makes the listener close-on-exec, so the app never holds it. */
+  if (r == 0)
+    r = seccomp_load(ctx);
+  int fd = r == 0 ? seccomp_notify_fd(ctx) : -1;
+  if (r == 0 && fd < 0)
+    r = -EBADF;
+  if (r < 0) {
+    seccomp_release(ctx);
+    return log_errno(-r, "Can't install the learning filter (seccomp user notification)");
+  }
+  r = send_fd(sock, fd);
+  seccomp_release(ctx);
+  close(sock);
+  if (r < 0)
+    return log_errno(-r, "Can't hand the learning filter's listener to sbx");
+  return 0;
+}
+
+/* ---- in the monitor ------------------------------------------------------- */
+
+/* 1 with *fd, 0 at EOF (the app ended before its exec), -errno. */
+static int recv_fd(int sock, int *fd)
+{
+  char byte;
+  struct iovec iov = { &byte, 1 };
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  ssize_t n = RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+  if (n <= 0)
+    return n < 0 ? -errno : 0;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+    return -EBADMSG;
+  memcpy(fd, CMSG_DATA(c), sizeof *fd);
+  return 1;
+}
+
+/* "a/./b/../c" -> "/a/c", by text: the kernel follows symlinks where we
+ * don't, so a path through a link is recorded as the app named it (the
+ * name a profile line would use anyway). */
+static char *normalize(const char *path)
+{
+  struct buf out = { 0 };
+  const char *p = path;
+  while (*p) {
+    while (*p == '/')
+      p++;
+    size_t len = strcspn(p, "/");
+    if (len == 0 || (len == 1 && p[0] == '.')) {
+      ;
+    } else if (len == 2 && p[0] == '.' && p[1] == '.') {
+      char *slash = out.s ? strrchr(out.s, '/') : NULL;
+      if (slash) {
+        out.n = (size_t)(slash - out.s);
+        out.s[out.n] = '\0';
+      }
+    } else {
+      buf_puts(&out, "/");
+      buf_add(&out, p, len);
+    }
+    p += len;
+  }
+  if (out.n == 0)
+    buf_puts(&out, "/");
+  return buf_steal(&out);
+}
+
+static char *proc_link(pid_t pid, const char *what)
+{
+  char link[64], target[PATH_MAX];
+  snprintf(link, sizeof link, "/proc/%d/%s", (int)pid, what);
+  ssize_t n = readlink(link, target, sizeof target - 1);
+  if (n <= 0)
+    return NULL;
+  target[n] = '\0';
+  return xstrdup(target);
+}
+
+/* What a dirfd argument stands for, as the sandbox names it: the monitor
+ * reads /proc/PID/cwd and /proc/PID/fd/N, which the kernel prints from the
+ * root of the sandbox's own mount namespace, i.e. the sandbox's paths. */
+static char *dir_of(pid_t pid, int dirfd)
+{
+  if (dirfd == AT_FDCWD)
+    return proc_link(pid, "cwd");
+  char what[32];
+  snprintf(what, sizeof what, "fd/%d", dirfd);
+  return proc_link(pid, what);
+}
+
+/* path (read from the app) made absolute against dirfd; NULL when dirfd
+ * is no directory we can name (a socket, an anonymous inode). */
+static char *resolve(pid_t pid, int dirfd, const char *path)
+{
+  if (path[0] == '/')
+    return normalize(path);
+  _cleanup_free_ char *base = dir_of(pid, dirfd);
+  if (!base || base[0] != '/')
+    return NULL;
+  _cleanup_free_ char *joined = xasprintf("%s/%s", base, path);
+  return normalize(joined);
+}
+
+/* A NUL-terminated string at addr in the app.  /proc/PID/mem reads up to
+ * the first unmapped page, so a name near the end of a mapping is read
+ * whole.  Returns NULL if there is none (a bad pointer: the call fails by
+ * itself). */
+static char *read_string(int mem, uint64_t addr)
+{
+  char buf[PATH_MAX];
+  ssize_t n = pread(mem, buf, sizeof buf, (off_t)addr);
+  if (n <= 0 || !memchr(buf, '\0', (size_t)n))
+    return NULL;
+  return xstrdup(buf);
+}
+
+/* An IP address connected to, as "ip:ADDR:PORT" ("ip:[ADDR]:PORT" for
+ * IPv6); NULL for a family that is neither. */
+static char *inet_name(const struct sockaddr_storage *ss)
+{
+  char addr[INET6_ADDRSTRLEN];
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+    inet_ntop(AF_INET, &in->sin_addr, addr, sizeof addr);
+    return xasprintf("ip:%s:%u", addr, ntohs(in->sin_port));
+  }
+  if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+    inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof addr);
+    return xasprintf("ip:[%s]:%u", addr, ntohs(in6->sin6_port));
+  }
+  return NULL;
+}
+
+/* What a connect() names: a unix socket's path, "@name" for an abstract
+ * one, "ip:..." for an IP address; NULL for any other family. */
+static char *read_sockaddr(int mem, uint64_t addr, uint64_t len)
+{
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  if (len > sizeof ss)
+    len = sizeof ss;
+  if (len <= offsetof(struct sockaddr_un, sun_path) || pread(mem, &ss, len, (off_t)addr) != (ssize_t)len)
+    return NULL;
+  if (ss.ss_family != AF_UNIX)
+    return inet_name(&ss);
+  const struct sockaddr_un *sun = (const struct sockaddr_un *)&ss;
+  size_t n = len - offsetof(struct sockaddr_un, sun_path);
+  if (n > sizeof sun->sun_path)
+    n = sizeof sun->sun_path;
+  if (sun->sun_path[0] == '\0') {
+    /* Abstract: not a file, not bound by any mount; recorded by name
+     * (its NULs shown as '@', as ss(8) does). */
+    char name[sizeof sun->sun_path + 1];
+    for (size_t i = 0; i < n; i++)
+      name[i] = sun->sun_path[i] ? sun->sun_path[i] : '@';
+    name[n] = '\0';
+    return xstrdup(name);
+  }
+  return xasprintf("%.*s", (int)strnlen(sun->sun_path, n), sun->sun_path);
+}
+
+/* open(2)'s flags: does the call write? */
+static enum learn_op open_op(uint64_t flags)
+{
+  if ((flags & O_PATH) == O_PATH)
+    return LEARN_READ;
+  if ((flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)))
+    return LEARN_WRITE;
+  return LEARN_READ;
+}
+
+/* One notification as an event (op, path); false for a call that names no
+ * file we record. */
+static bool decode(const struct seccomp_notif *req, int mem, enum learn_op *op, char **path)
+{
+  const __u64 *a = req->data.args;
+  int dirfd = AT_FDCWD;
+  uint64_t name = 0;
+  _cleanup_free_ char *raw = NULL;
+  switch (req->data.nr) {
+#ifdef __NR_open
+  case __NR_open: name = a[0]; *op = open_op(a[1]); break;
+#endif
+#ifdef __NR_creat
+  case __NR_creat: name = a[0]; *op = LEARN_WRITE; break;
+#endif
+  case __NR_openat: dirfd = (int)a[0]; name = a[1]; *op = open_op(a[2]); break;
+  case __NR_openat2: {
+    uint64_t flags = 0;
+    if (pread(mem, &flags, sizeof flags, (off_t)a[2]) != sizeof flags)
+      return false;
+    dirfd = (int)a[0]; name = a[1]; *op = open_op(flags);
+    break;
+  }
+  case __NR_execve: name = a[0]; *op = LEARN_EXEC; break;
+  case __NR_execveat: dirfd = (int)a[0]; name = a[1]; *op = LEARN_EXEC; break;
+#ifdef __NR_mkdir
+  case __NR_mkdir: name = a[0]; *op = LEARN_CREATE; break;
+#endif
+  case __NR_mkdirat: dirfd = (int)a[0]; name = a[1]; *op = LEARN_CREATE; break;
+#ifdef __NR_mknod
+  case __NR_mknod: name = a[0]; *op = LEARN_CREATE; break;
+#endif
+  case __NR_mknodat: dirfd = (int)a[0]; name = a[1]; *op = LEARN_CREATE; break;
+#ifdef __NR_rename
+  case __NR_rename: name = a[1]; *op = LEARN_CREATE; break;
+#endif
+#ifdef __NR_renameat
+  case __NR_renameat: dirfd = (int)a[2]; name = a[3]; *op = LEARN_CREATE; break;
+#endif
+  case __NR_renameat2: dirfd = (int)a[2]; name = a[3]; *op = LEARN_CREATE; break;
+  case __NR_connect:
+    raw = read_sockaddr(mem, a[1], a[2]);
+    if (!raw)
+      return false;
+    *op = LEARN_CONNECT;
+    *path = raw[0] == '@' || strncmp(raw, "ip:", 3) == 0 ? steal_ptr(&raw) : resolve(req->pid, AT_FDCWD, raw);
+    return *path != NULL;
+  default: return false;
+  }
+  raw = read_string(mem, name);
+  if (!raw)
+    return false;
+  /* execveat(fd, "", AT_EMPTY_PATH): the file is the fd itself. */
+  if (raw[0] == '\0' && dirfd != AT_FDCWD) {
+    *path = dir_of(req->pid, dirfd);
+    return *path && (*path)[0] == '/';
+  }
+  *path = raw[0] ? resolve(req->pid, dirfd, raw) : NULL;
+  return *path != NULL;
+}
+
+static void record(struct learn_log *log, enum learn_op op, char *path, char *by)
+{
+  /* The same call again (a loop that opens one file) is counted, not
+   * stored again: the newest entries are the likeliest to repeat. */
+  for (size_t i = log->n; i-- > 0;) {
+    struct learn_event *e = &log->v[i];
+    if (e->op == op && strcmp(e->path, path) == 0 && strcmp(e->by, by) == 0) {
+      e->count++;
+      free(path);
+      free(by);
+      return;
+    }
+  }
+  *ARRAY_PUSH(log->v, log->n, log->cap) = (struct learn_event){ op, path, by, 1 };
+}
+
+/* The last caller's /proc/PID/mem, kept open: opening it is a path walk
+ * and a ptrace check per call, a good part of what a notification costs.
+ * A kept fd can go stale but never wrong: it holds the memory map it was
+ * opened on, and once that map is gone (the process exec'd or died, and
+ * its pid may name another one now) reads return nothing; decode then
+ * fails and the file is opened again. */
+struct mem_cache {
+  pid_t pid;
+  int fd;
+};
+
+static void mem_cache_close(struct mem_cache *c)
+{
+  if (c->fd >= 0)
+    close(c->fd);
+}
+
+static int mem_open(struct mem_cache *c, pid_t pid, bool fresh)
+{
+  if (c->fd >= 0 && c->pid == pid && !fresh)
+    return c->fd;
+  if (c->fd >= 0)
+    close(c->fd);
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
+  c->fd = open(path, O_RDONLY | O_CLOEXEC);
+  c->pid = pid;
+  return c->fd;
+}
+
+/* Receive one notification, record it, let the call go on. */
+static int handle_one(int listener, struct seccomp_notif *req, size_t req_size, struct seccomp_notif_resp *resp,
+                      size_t resp_size, struct learn_log *log, struct mem_cache *cache)
+{
+  memset(req, 0, req_size); /* the kernel insists */
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+    return errno == EINTR || errno == ENOENT ? 0 : -errno; /* ENOENT: the caller was gone */
+  log->notifications++;
+
+  enum learn_op op;
+  char *path = NULL, *by = NULL;
+  bool kept = cache->fd >= 0 && cache->pid == (pid_t)req->pid;
+  int mem = mem_open(cache, (pid_t)req->pid, false);
+  bool decoded = mem >= 0 && decode(req, mem, &op, &path);
+  if (!decoded && kept && (mem = mem_open(cache, (pid_t)req->pid, true)) >= 0)
+    decoded = decode(req, mem, &op, &path);
+  if (decoded)
+    by = proc_link(req->pid, "exe");
+  /* Everything above was read from a pid, which names the caller only
+   * while it is still in this call: had it died (or been killed by a
+   * racing thread's exec) and the pid been reused, we would have read a
+   * stranger.  The id check after the reads proves the pid was still the
+   * caller's for all of them. */
+  if (path && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) == 0)
+    record(log, op, path, by ? by : xstrdup("?"));
+  else {
+    if (path)
+      log->dropped++;
+    free(path);
+    free(by);
+  }
+
+  /* Continue, always.  The usual warning about CONTINUE (the kernel reads
+   * the arguments again when the call resumes, so another thread of the
+   * app may have changed the path since we read it) does not weaken
+   * anything here: learning decides nothing.  The app runs with exactly
+   * the rights it would have without the filter, and what we recorded is
+   * advisory -- a proposed profile the user reviews -- so an app that
+   * races us can at worst mislead its own proposal. */
+  memset(resp, 0, resp_size);
+  resp->id = req->id;
+  resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT && errno != EINTR)
+    return -errno;
+  return 0;
+}
+
+int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *log)
+{
+  struct seccomp_notif_sizes sizes = { 0 };
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+    return log_errno(errno, "Can't learn the size of seccomp notifications"), 255;
+  size_t req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif : sizeof(struct seccomp_notif);
+  size_t resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp) ? sizes.seccomp_notif_resp
+                                                                                 : sizeof(struct seccomp_notif_resp);
+  _cleanup_free_ struct seccomp_notif *req = xcalloc(1, req_size);
+  _cleanup_free_ struct seccomp_notif_resp *resp = xcalloc(1, resp_size);
+  _cleanup_close_ int listener = -1;
+  _cleanup_(mem_cache_close) struct mem_cache cache = { 0, -1 };
+  int code;
+
+  for (;;) {
+    if (supervise_reap(target, &code))
+      return code;
+    /* The app blocks in its first recorded call (its exec) until we answer,
+     * so the listener is read here as soon as the app sends it. */
+    struct pollfd pfd[3] = {
+      { .fd = signal_fd, .events = POLLIN },
+      { .fd = sock, .events = POLLIN },
+      { .fd = listener, .events = POLLIN },
+    };
+    if (RETRY(poll(pfd, 3, -1)) < 0)
+      return log_errno(errno, "poll"), 255;
+    if (pfd[2].revents & POLLIN) {
+      int r = handle_one(listener, req, req_size, resp, resp_size, log, &cache);
+      if (r < 0)
+        log_errno(-r, "seccomp notification");
+    } else if (pfd[2].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+      /* No process is left under the filter. */
+      close(steal_fd(&listener));
+    }
+    if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      int fd = -1, r = recv_fd(sock, &fd);
+      if (r > 0 && listener < 0)
+        listener = fd;
+      else if (r > 0)
+        close(fd);
+      if (r <= 0)
+        sock = -1; /* poll skips it now */
+    }
+    if ((pfd[0].revents & POLLIN) && supervise_signal(target, signal_fd) < 0)
+      return 255;
+  }
+}

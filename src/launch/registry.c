@@ -737,43 +737,6 @@ static pid_t find_app(const struct registry_entry *e)
   return app > 0 ? app : e->pid;
 }
 
-int registry_check_owner(const struct registry_entry *e, pid_t pid)
-{
-  char path[64], line[256];
-  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-  FILE *f = fopen(path, "re");
-  long uid = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "Uid: %ld", &uid) == 1)
-      break;
-  if (f)
-    fclose(f);
-  if (uid < 0)
-    return log_fail(ESRCH, "%s's process %d is gone", e->name, (int)pid);
-  if ((uid_t)uid != getuid())
-    return log_fail(EPERM, "%s runs as uid %ld, not as you (uid %u): refused", e->name, uid, (unsigned)getuid());
-  return 0;
-}
-
-pid_t registry_app_pid(const struct registry_entry *e)
-{
-  return e->pid > 0 ? find_app(e) : 0;
-}
-
-static void read_environ(pid_t pid, struct strv *env)
-{
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
-  _cleanup_close_ int fd = RETRY(open(path, O_RDONLY | O_CLOEXEC));
-  _cleanup_free_ char *text = NULL;
-  size_t len = 0;
-  if (fd < 0 || read_all_fd(fd, &text, &len) < 0)
-    return;
-  for (size_t i = 0; i < len; i += strlen(text + i) + 1)
-    if (text[i])
-      strv_add(env, text + i);
-}
-
 /* Is the process behind pidfd (pid) still the sandbox e?  Each namespace
  * the registry recorded must be pid's; the pidfd, opened before the
  * looks, still naming a live process after them means they were its.
@@ -797,6 +760,51 @@ static int check_namespaces(const struct registry_entry *e, pid_t pid, int pidfd
     return log_errno(errno, "%s's process %d ended", e->name, (int)pid);
   return 0;
 }
+
+int registry_check_owner(const struct registry_entry *e, pid_t pid)
+{
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "re");
+  long uid = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "Uid: %ld", &uid) == 1)
+      break;
+  if (f)
+    fclose(f);
+  if (uid < 0)
+    return log_fail(ESRCH, "%s's process %d is gone", e->name, (int)pid);
+  if ((uid_t)uid != getuid())
+    return log_fail(EPERM, "%s runs as uid %ld, not as you (uid %u): refused", e->name, uid, (unsigned)getuid());
+  /* And it is the sandbox the entry's monitor recorded, not any process
+   * of ours an entry names. */
+  if (e->n_ns == 0)
+    return log_fail(EPERM, "%s's entry records no namespaces (not written by a sandbox's sbx): refused", e->name);
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    return log_errno(errno, "Can't open %s's process %d", e->name, (int)pid);
+  return check_namespaces(e, pid, pidfd);
+}
+
+pid_t registry_app_pid(const struct registry_entry *e)
+{
+  return e->pid > 0 ? find_app(e) : 0;
+}
+
+static void read_environ(pid_t pid, struct strv *env)
+{
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/environ", (int)pid);
+  _cleanup_close_ int fd = RETRY(open(path, O_RDONLY | O_CLOEXEC));
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+  if (fd < 0 || read_all_fd(fd, &text, &len) < 0)
+    return;
+  for (size_t i = 0; i < len; i += strlen(text + i) + 1)
+    if (text[i])
+      strv_add(env, text + i);
+}
+
 
 int registry_join_prepare(const struct registry_entry *e, pid_t *app, int *pidfd, struct strv *env)
 {

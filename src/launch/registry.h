@@ -82,8 +82,9 @@ int registry_join_prepare(const struct registry_entry *e, pid_t *app, int *pidfd
  * caller's reach), else its first process; 0 before it ran. */
 pid_t registry_app_pid(const struct registry_entry *e);
 
-/* Is pid (of entry e) running as the caller's own uid?  0, or -EPERM
- * after a message: no sbx acts on another user's sandbox. */
+/* Is pid (of entry e) running as the caller's own uid, in the namespaces
+ * e's monitor recorded?  0, or -errno after a message: no sbx acts on
+ * another user's sandbox, nor on a process an entry merely names. */
 int registry_check_owner(const struct registry_entry *e, pid_t pid);
 
 /* --share / --unshare: record a share in the sandbox's entry (appended:

@@ -43,26 +43,6 @@ void learn_log_free(struct learn_log *log)
 
 /* ---- in the app ----------------------------------------------------------- */
 
-static int send_fd(int sock, int fd)
-{
-  char byte = 'n';
-  struct iovec iov = { &byte, 1 };
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof u);
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  if (RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL)) != 1)
-    return -errno;
-  return 0;
-}
-
 /* Who waits on whom: only the app (and what it starts) runs under this
  * filter; the monitor that answers is outside it (it never installs it)
  * and so is pid 1, so nothing the answering side does -- opening
@@ -96,7 +76,7 @@ int notify_install(int sock)
     seccomp_release(ctx);
     return log_errno(-r, "Can't install the learning filter (seccomp user notification)");
   }
-  r = send_fd(sock, fd);
+  r = fd_send(sock, 'n', fd);
   seccomp_release(ctx);
   close(sock);
   if (r < 0)
@@ -105,26 +85,6 @@ int notify_install(int sock)
 }
 
 /* ---- in the monitor ------------------------------------------------------- */
-
-/* 1 with *fd, 0 at EOF (the app ended before its exec), -errno. */
-static int recv_fd(int sock, int *fd)
-{
-  char byte;
-  struct iovec iov = { &byte, 1 };
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  ssize_t n = RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
-  if (n <= 0)
-    return n < 0 ? -errno : 0;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-    return -EBADMSG;
-  memcpy(fd, CMSG_DATA(c), sizeof *fd);
-  return 1;
-}
 
 /* "a/./b/../c" -> "/a/c", by text: the kernel follows symlinks where we
  * don't, so a path through a link is recorded as the app named it (the
@@ -450,7 +410,7 @@ int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *lo
       close(steal_fd(&listener));
     }
     if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
-      int fd = -1, r = recv_fd(sock, &fd);
+      int fd = -1, r = fd_recv(sock, &fd);
       if (r > 0 && listener < 0)
         listener = fd;
       else if (r > 0)

@@ -305,21 +305,9 @@ static int send_netns(int sock)
   _cleanup_close_ int fd = RETRY(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
   if (fd < 0)
     return log_errno(errno, "Can't open the sandbox's network namespace");
-  char byte = 'g';
-  struct iovec iov = { &byte, 1 };
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof u);
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  if (RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL)) != 1)
-    return log_errno(errno, "Can't hand the network namespace to the network helper");
+  int r = fd_send(sock, 'g', fd);
+  if (r < 0)
+    return log_errno(-r, "Can't hand the network namespace to the network helper");
   return 0;
 }
 

@@ -150,40 +150,15 @@ static int loopback_listener(int af, uint16_t port)
 
 static int send_fd(int sock, int fd)
 {
-  char byte = 'l';
-  struct iovec iov = { &byte, 1 };
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof u);
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  return RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL)) == 1 ? 0 : fail("sendmsg", errno);
+  int r = fd_send(sock, 'l', fd);
+  return r == 0 ? 0 : fail("sendmsg", -r);
 }
 
 /* An fd sent by send_fd; -1 at EOF. */
 static int recv_fd(int sock)
 {
-  char byte;
-  struct iovec iov = { &byte, 1 };
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  if (RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) != 1)
-    return -1;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-    return -1;
   int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
+  return fd_recv(sock, &fd) == 1 ? fd : -1;
 }
 
 /* The child's part of in_sandbox_netns: never returns. */

@@ -184,21 +184,8 @@ static char **net_argv(const char *binary, const char *api, int ready_wr, int ex
  * socket closed first (the sandbox failed or never started). */
 static int receive_netns(int sock)
 {
-  char byte;
-  struct iovec iov = { &byte, 1 };
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  if (RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) != 1)
-    return -1;
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-    return -1;
   int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
+  return fd_recv(sock, &fd) == 1 ? fd : -1;
 }
 
 /* The user namespace that owns netns (NS_GET_USERNS), or -1 when it is

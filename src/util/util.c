@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -276,6 +277,43 @@ int write_all(int fd, const void *buf, size_t len)
     len -= r;
   }
   return 0;
+}
+
+int fd_send(int sock, char byte, int fd)
+{
+  struct iovec iov = { &byte, 1 };
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  memset(&u, 0, sizeof u);
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  ssize_t n = RETRY(sendmsg(sock, &msg, MSG_NOSIGNAL));
+  return n == 1 ? 0 : n < 0 ? -errno : -EIO;
+}
+
+int fd_recv(int sock, int *fd)
+{
+  char byte;
+  struct iovec iov = { &byte, 1 };
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } u;
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  ssize_t n = RETRY(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+  if (n <= 0)
+    return n < 0 ? -errno : 0;
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+    return -EBADMSG;
+  memcpy(fd, CMSG_DATA(c), sizeof *fd);
+  return 1;
 }
 
 int write_file_at(int dirfd, const char *path, const char *content)

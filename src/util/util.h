@@ -107,6 +107,13 @@ bool is_socket(const char *path);
 /* Read everything from fd (until EOF) into a NUL-terminated buffer. */
 int read_all_fd(int fd, char **out, size_t *len);
 int write_all(int fd, const void *buf, size_t len);
+/* One byte and one fd over a unix socket (SCM_RIGHTS): how a sandbox's
+ * process hands sbx what only it can open (its network namespace, a
+ * seccomp listener, a socket in its network).  fd_send: 0 or -errno.
+ * fd_recv: 1 with *fd (close-on-exec), 0 at EOF, -errno (-EBADMSG: not
+ * exactly one fd with the byte). */
+int fd_send(int sock, char byte, int fd);
+int fd_recv(int sock, int *fd);
 /* Write a short string to a file relative to dirfd (for /proc knobs). */
 int write_file_at(int dirfd, const char *path, const char *content);
 

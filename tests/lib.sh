@@ -215,6 +215,20 @@ wait_for() {
 # Background processes started by checks; killed by pid at exit.
 remember_pid() { echo "$1" >>"$T/.bg-pids"; }
 
+# Running sandboxes (sbx --list, the registry in $XDG_RUNTIME_DIR/sbx).
+listed() { "$SBX" --list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx "$1"; }
+# The cgroup of the running sandbox NAME (from --list --json).
+cgroup_of() { "$SBX" --list --json | sed -n 's/.*"name": "'"$1"'".*"cgroup": "\([^"]*\)".*/\1/p'; }
+# start_bg NAME ARGS...: a sandbox in the background, registered; waits
+# until --list shows it.  BG_PID: its sbx.
+start_bg() {
+  local name=$1; shift
+  sbx_exec "$@" >"$T/bg-$name.out" 2>"$T/bg-$name.err" </dev/null &
+  BG_PID=$!
+  remember_pid $BG_PID
+  wait_for listed "$name" || fail "$name never showed in --list: $(cat "$T/bg-$name.err")"
+}
+
 # mountpoints: the sorted list of mount points of the calling process.
 mountpoints() { awk '{print $5}' /proc/self/mountinfo | sort; }
 

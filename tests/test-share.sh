@@ -6,16 +6,11 @@
 # unprivileged test user each run every check.
 source "$(dirname "$0")/lib.sh"
 
-listed() { "$SBX" --list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx "$1"; }
-
-# start_bg NAME ARGS...: a named sandbox in the background, once --list
-# shows it and its app runs; BG_PID is its sbx.
-start_bg() {
+# start_named NAME ARGS...: start_bg (lib.sh) of a sandbox called NAME,
+# once its app runs too.
+start_named() {
   local name=$1; shift
-  sbx_exec --name "$name" "$@" >"$T/bg-$name.out" 2>"$T/bg-$name.err" </dev/null &
-  BG_PID=$!
-  remember_pid $BG_PID
-  wait_for listed "$name" || fail "$name never showed in --list: $(cat "$T/bg-$name.err")"
+  start_bg "$name" --name "$name" "$@"
   wait_for "$SBX" --join "$name" true 2>/dev/null || fail "$name's app never ran"
 }
 
@@ -33,7 +28,7 @@ share_roundtrip() {
   local name=$1; shift
   fresh_home
   host_dir
-  start_bg "$name" "$@" sleep 1000
+  start_named "$name" "$@" sleep 1000
   inside "$name" "cat $SRC/file"
   [[ $RC != 0 ]] || fail "the host directory is visible before it is shared: $OUT"
   run_sbx --share "$name" "$SRC" --as /tmp/shared
@@ -71,7 +66,7 @@ t_bwrap_style() { share_roundtrip shb --ro-bind / / --proc /proc --dev /dev --tm
 t_read_only() {
   fresh_home
   host_dir
-  start_bg shro --profile default sleep 1000
+  start_named shro --profile default sleep 1000
   run_sbx --share shro "$SRC/file" --ro --as /tmp/f
   [[ $RC == 0 ]] || fail "--share --ro: $RC $ERR"
   inside shro 'cat /tmp/f; if echo changed >/tmp/f; then echo "write: ok"; else echo "write: failed"; fi
@@ -90,7 +85,7 @@ t_symlinks_refused() {
   host_dir
   ln -s "$HOME/.ssh" "$SRC/link"
   mkdir -m 700 "$HOME/.ssh" && echo key >"$HOME/.ssh/id"
-  start_bg shl --profile default sleep 1000
+  start_named shl --profile default sleep 1000
   run_sbx --share shl "$SRC/link" --as /tmp/keys
   [[ $RC == 1 ]] || fail "a symlinked source: exit $RC"
   expect_error_message "a symbolic link is on the way"
@@ -114,7 +109,7 @@ t_refusals() {
   run_sbx --share nosuch "$SRC"
   [[ $RC == 1 ]] || fail "no such sandbox: exit $RC"
   expect_error_message "no running sandbox called nosuch"
-  start_bg shr --profile default sleep 1000
+  start_named shr --profile default sleep 1000
   run_sbx --share shr "$T/missing"
   [[ $RC == 1 ]] || fail "a missing source: exit $RC"
   expect_error_message "Can't share $T/missing"

@@ -145,7 +145,6 @@ fi
 scopes() { systemctl --user list-units --all --no-legend --plain 'app-sbx-*' 2>/dev/null | awk '{print $1}'; }
 no_scopes() { [[ -z $(scopes) ]]; }
 no_scope_named() { ! scopes | grep -q "^app-sbx-$1-"; }
-listed() { "$SBX" --list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx "$1"; }
 
 t_first_sandbox() {
   # The first client of the session: dbus.socket starts the bus for it,
@@ -218,16 +217,6 @@ t_profile() {
   wait_for no_scopes || fail "scopes left: $(scopes)"
 }
 
-# start_bg NAME ARGS...: a sandbox in the background, registered; waits
-# until --list shows it.  BG_PID: its sbx.
-start_bg() {
-  local name=$1; shift
-  sbx_exec "$@" >"$T/bg-$name.out" 2>"$T/bg-$name.err" </dev/null &
-  BG_PID=$!
-  remember_pid $BG_PID
-  wait_for listed "$name" || fail "$name never showed in --list: $(cat "$T/bg-$name.err")"
-}
-cgroup_of() { "$SBX" --list --json | sed -n 's/.*"name": "'"$1"'".*"cgroup": "\([^"]*\)".*/\1/p'; }
 
 t_freeze_join() {
   start_bg fz "${RO_ROOT[@]}" --proc /proc --unshare-pid --name fz sleep 1000

@@ -265,22 +265,23 @@ static int share(const struct cli_extra *x, bool add)
   pid_t app = registry_app_pid(&e);
   const char *dest = x->share_as ? x->share_as : x->share_path;
   const struct registry_share *old = registry_share_find(&e, add ? dest : x->share_path);
+  _cleanup_close_ int pidfd = -1; /* the app, as registry_check_owner checked it */
   int r;
   if (app <= 0)
     r = log_fail(ESRCH, "%s has not started yet", e.name);
-  else if ((r = registry_check_owner(&e, app)) < 0)
+  else if ((r = registry_check_owner(&e, app, &pidfd)) < 0)
     ;
   else if (add && old)
     r = log_fail(EEXIST, "%s is already shared into %s at %s (--unshare it first)", old->src, e.name, old->dest);
   else if (!add && !old)
     r = log_fail(ENOENT, "nothing is shared into %s at %s (sbx --list shows what is)", e.name, x->share_path);
-  else if (!add && (r = sbx_unshare(app, old->dest, &old->made)) == 0)
+  else if (!add && (r = sbx_unshare(pidfd, app, old->dest, &old->made)) == 0)
     r = registry_share_remove(&e, old->dest);
   else if (add) {
     struct registry_share s = { .src = x->share_path, .dest = (char *)dest, .ro = x->share_ro };
-    r = sbx_share(app, s.src, dest, s.ro, &s.made);
+    r = sbx_share(pidfd, app, s.src, dest, s.ro, &s.made);
     if (r == 0 && (r = registry_share_add(&e, &s)) < 0)
-      (void)sbx_unshare(app, dest, &s.made); /* unrecorded, it would outlive every --unshare */
+      (void)sbx_unshare(pidfd, app, dest, &s.made); /* unrecorded, it would outlive every --unshare */
   }
   registry_entry_free(&e);
   return r < 0 ? 1 : 0;

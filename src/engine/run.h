@@ -41,7 +41,8 @@ int sbx_spawn(struct plan *p, const int *pass, size_t n_pass, struct helper *h);
 /* --share / --unshare (share.c): mount the host path src (absolute, no
  * symlink on it) at dest (absolute, in the sandbox; no symlink followed,
  * missing directories made) in the mount namespace of the running process
- * target, read-only if ro, always nosuid and nodev; and take it out again.
+ * target (pidfd: a pidfd of it, so a reused pid can't redirect us), read-only
+ * if ro, always nosuid and nodev; and take it out again.
  * *out says what --unshare needs: whether the mount point was made for it
  * (it goes too) and the file the mount shows (so --unshare takes out that
  * mount, not another).  Both return 0 or -errno after a message. */
@@ -50,5 +51,5 @@ struct share_result {
   dev_t dev;
   ino_t ino;
 };
-int sbx_share(pid_t target, const char *src, const char *dest, bool ro, struct share_result *out);
-int sbx_unshare(pid_t target, const char *dest, const struct share_result *made);
+int sbx_share(int pidfd, pid_t target, const char *src, const char *dest, bool ro, struct share_result *out);
+int sbx_unshare(int pidfd, pid_t target, const char *dest, const struct share_result *made);

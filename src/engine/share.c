@@ -44,13 +44,10 @@ static bool same_ns(int a, int b)
 }
 
 /* The mount namespace of `target`, and the user namespace that owns it.
- * The pidfd, opened first and still alive after, proves the namespace is
+ * Its pidfd, opened before and still alive after, proves the namespace is
  * that process's and not one of a process that reused its pid. */
-static int open_target_ns(pid_t target, int *mntns, int *userns)
+static int open_target_ns(int pidfd, pid_t target, int *mntns, int *userns)
 {
-  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, target, 0);
-  if (pidfd < 0)
-    return log_errno(errno, "Can't open the sandbox's process %d", (int)target);
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/ns/mnt", (int)target);
   _cleanup_close_ int fd = RETRY(open(path, O_RDONLY | O_CLOEXEC));
@@ -163,12 +160,13 @@ static int mount_point(const char *dest, const struct stat *src, int *out_fd, bo
   return 0;
 }
 
-_noreturn_ static void share_child(pid_t target, const char *src, const char *dest, bool ro, int report)
+_noreturn_ static void share_child(int pidfd, pid_t target, const char *src, const char *dest, bool ro, int report)
 {
   int mntns = -1, userns = -1, tree = -1, point = -1;
   struct stat st;
   bool made = false;
-  if (open_target_ns(target, &mntns, &userns) < 0 || enter_owner(userns) < 0 || clone_source(src, ro, &tree, &st) < 0)
+  if (open_target_ns(pidfd, target, &mntns, &userns) < 0 || enter_owner(userns) < 0 ||
+      clone_source(src, ro, &tree, &st) < 0)
     _exit(SHARE_FAILED);
   if (setns(mntns, CLONE_NEWNS) < 0) {
     log_errno(errno, "Can't enter the sandbox's mount namespace");
@@ -189,11 +187,12 @@ _noreturn_ static void share_child(pid_t target, const char *src, const char *de
  * mount point if sbx made it.  Unmounted through our own /proc/self/fd
  * (the host's procfs, opened before entering: the sandbox's /proc does
  * not show us), so no path is looked up twice. */
-_noreturn_ static void unshare_child(pid_t target, const char *dest, dev_t dev, ino_t ino, bool remove_point)
+_noreturn_ static void unshare_child(int pidfd, pid_t target, const char *dest, dev_t dev, ino_t ino,
+                                     bool remove_point)
 {
   int mntns = -1, userns = -1;
   _cleanup_close_ int fds = RETRY(open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (fds < 0 || open_target_ns(target, &mntns, &userns) < 0 || enter_owner(userns) < 0)
+  if (fds < 0 || open_target_ns(pidfd, target, &mntns, &userns) < 0 || enter_owner(userns) < 0)
     _exit(SHARE_FAILED);
   if (setns(mntns, CLONE_NEWNS) < 0) {
     log_errno(errno, "Can't enter the sandbox's mount namespace");
@@ -237,6 +236,7 @@ static int in_child(void (*run)(void *), void *arg)
 }
 
 struct share_args {
+  int pidfd;
   pid_t target;
   const char *src, *dest;
   bool ro;
@@ -247,22 +247,22 @@ struct share_args {
 static void run_share(void *a)
 {
   struct share_args *s = a;
-  share_child(s->target, s->src, s->dest, s->ro, s->report);
+  share_child(s->pidfd, s->target, s->src, s->dest, s->ro, s->report);
 }
 
 static void run_unshare(void *a)
 {
   struct share_args *s = a;
-  unshare_child(s->target, s->dest, s->made->dev, s->made->ino, s->made->made_point);
+  unshare_child(s->pidfd, s->target, s->dest, s->made->dev, s->made->ino, s->made->made_point);
 }
 
-int sbx_share(pid_t target, const char *src, const char *dest, bool ro, struct share_result *out)
+int sbx_share(int pidfd, pid_t target, const char *src, const char *dest, bool ro, struct share_result *out)
 {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) < 0)
     return log_errno(errno, "pipe");
   _cleanup_close_ int rd = pipefd[0];
-  struct share_args a = { .target = target, .src = src, .dest = dest, .ro = ro, .report = pipefd[1] };
+  struct share_args a = { .pidfd = pidfd, .target = target, .src = src, .dest = dest, .ro = ro, .report = pipefd[1] };
   int r = in_child(run_share, &a);
   close(pipefd[1]);
   if (r == 0 && read(rd, out, sizeof *out) != (ssize_t)sizeof *out)
@@ -270,8 +270,8 @@ int sbx_share(pid_t target, const char *src, const char *dest, bool ro, struct s
   return r;
 }
 
-int sbx_unshare(pid_t target, const char *dest, const struct share_result *made)
+int sbx_unshare(int pidfd, pid_t target, const char *dest, const struct share_result *made)
 {
-  struct share_args a = { .target = target, .dest = dest, .made = made };
+  struct share_args a = { .pidfd = pidfd, .target = target, .dest = dest, .made = made };
   return in_child(run_unshare, &a);
 }

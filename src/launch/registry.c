@@ -761,7 +761,7 @@ static int check_namespaces(const struct registry_entry *e, pid_t pid, int pidfd
   return 0;
 }
 
-int registry_check_owner(const struct registry_entry *e, pid_t pid)
+int registry_check_owner(const struct registry_entry *e, pid_t pid, int *pidfd_out)
 {
   char path[64], line[256];
   snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
@@ -783,7 +783,10 @@ int registry_check_owner(const struct registry_entry *e, pid_t pid)
   _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (pidfd < 0)
     return log_errno(errno, "Can't open %s's process %d", e->name, (int)pid);
-  return check_namespaces(e, pid, pidfd);
+  int r = check_namespaces(e, pid, pidfd);
+  if (r == 0)
+    *pidfd_out = steal_fd(&pidfd);
+  return r;
 }
 
 pid_t registry_app_pid(const struct registry_entry *e)

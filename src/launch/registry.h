@@ -83,9 +83,10 @@ int registry_join_prepare(const struct registry_entry *e, pid_t *app, int *pidfd
 pid_t registry_app_pid(const struct registry_entry *e);
 
 /* Is pid (of entry e) running as the caller's own uid, in the namespaces
- * e's monitor recorded?  0, or -errno after a message: no sbx acts on
- * another user's sandbox, nor on a process an entry merely names. */
-int registry_check_owner(const struct registry_entry *e, pid_t pid);
+ * e's monitor recorded?  0 with *pidfd (the caller closes it: the process
+ * checked, for what acts on it next), or -errno after a message: no sbx
+ * acts on another user's sandbox, nor on a process an entry merely names. */
+int registry_check_owner(const struct registry_entry *e, pid_t pid, int *pidfd);
 
 /* --share / --unshare: record a share in the sandbox's entry (appended:
  * the entry's own lock stays with its monitor), or its end.  0 or -errno

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "launch/bus-probe.h"
 #include "util/util.h"
 
 #if HAVE_SYSTEMD
@@ -15,6 +16,8 @@
 #include <sys/random.h>
 #include <time.h>
 #include <systemd/sd-bus.h>
+
+static const char no_manager[] = "there is no systemd user manager on the user bus to ask for a delegated scope";
 
 /* The sd-bus calls used, from libsystemd.so.0 (dlopen: linking libsystemd
  * costs every sbx start its many dependencies). */
@@ -215,7 +218,7 @@ static int open_manager(const struct sdbus_api *api, sd_bus **bus, bool *direct,
     return -ENOTCONN;
   }
   if (!manager_present(api, *bus)) {
-    *why = xstrdup("there is no systemd user manager on the user bus to ask for a delegated scope");
+    *why = xstrdup(no_manager);
     api->flush_close_unref(*bus);
     *bus = NULL;
     return -ENOTCONN;
@@ -223,10 +226,23 @@ static int open_manager(const struct sdbus_api *api, sd_bus **bus, bool *direct,
   return 0;
 }
 
+/* No manager's socket, and the user bus says no manager is on it: the
+ * common case off a systemd desktop, answered without libsystemd
+ * (bus-probe.c).  A bus that can't say is asked again through sd-bus. */
+static bool surely_no_manager(void)
+{
+  _cleanup_free_ char *sock = private_socket();
+  return !sock && bus_name_has_owner(getenv("DBUS_SESSION_BUS_ADDRESS"), "org.freedesktop.systemd1") == 0;
+}
+
 int systemd_enter_scope(const char *name, char **why)
 {
-  const struct sdbus_api *api = sdbus_load();
   *why = NULL;
+  if (surely_no_manager()) {
+    *why = xstrdup(no_manager);
+    return -ENOTCONN;
+  }
+  const struct sdbus_api *api = sdbus_load();
   if (!api) {
     *why = xstrdup("libsystemd.so.0 can't be loaded");
     return -ENOSYS;

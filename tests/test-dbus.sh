@@ -190,6 +190,28 @@ t_proxy_sees_flatpak_info() {
   expect_nothing_left
 }
 
+t_proxy_view() {
+  ready
+  # The proxy sees the system and its bus socket, nothing else of the host:
+  # no home, no /tmp beyond the socket, no /proc or /dev of its own.
+  mkdir -p "$T/home-probe"; echo secret >"$T/home-probe/file"
+  bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}"
+  local root=/proc/$PROXY/root top bus tmp
+  top=$(ls -A "$root/" | tr '\n' ' ')
+  bus=$(stat -c %F "$root$T/bus" 2>&1)
+  tmp=$(ls -A "$root$T" | tr '\n' ' ')
+  local usr; usr=$(test -x "$root/usr/bin/xdg-dbus-proxy" && echo yes)
+  end_bg
+  expect_eq "$bus" socket "the bus socket inside the proxy's root"
+  [[ " $tmp" == *" bus "* && " $tmp" != *" home-probe "* ]] || fail "the proxy sees in $T: $tmp"
+  expect_eq "$usr" yes "/usr/bin/xdg-dbus-proxy inside"
+  for d in home root proc dev srv var; do
+    [[ " $top" != *" $d "* ]] || fail "the proxy's root has /$d: $top"
+  done
+  [[ " $top" == *" usr "* && " $top" == *" etc "* ]] || fail "the proxy's root lacks /usr or /etc: $top"
+  expect_nothing_left
+}
+
 t_proxy_exits_with_sandbox() {
   ready
   bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}"
@@ -497,6 +519,7 @@ run_checks() {
   check "dbus filter: only the app id, below it and dbus-own names can be owned" t_owning
   check "dbus filter: dbus-call allows only the given method and path" t_call_rule
   check "dbus filter: the proxy's root shows the app's /.flatpak-info; instance files exist" t_proxy_sees_flatpak_info
+  check "dbus filter: the proxy sees the system and its bus socket, not the host's files" t_proxy_view
   check "dbus filter: the proxy exits when the sandbox ends" t_proxy_exits_with_sandbox
   check "a caller's leaked fd reaches neither the sandbox nor the proxy" t_proxy_no_caller_fds
   check "an fd sbx was given for itself (--info-fd) does not reach the proxy" t_proxy_no_plan_fds

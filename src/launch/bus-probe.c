@@ -60,8 +60,9 @@ static int address_unescape(const char *s, size_t len, char *out, size_t n)
   return (int)o;
 }
 
-/* The first unix:path= or unix:abstract= entry of a D-Bus address list. */
-static int address_to_sockaddr(const char *address, struct sockaddr_un *sa, socklen_t *len)
+/* The unix:path= and unix:abstract= values of a D-Bus address list, in
+ * order: fn(value, abstract, data) for each until it returns nonzero. */
+static int address_walk(const char *address, int (*fn)(const char *, bool, void *), void *data)
 {
   for (const char *entry = address; entry && *entry; entry = strchr(entry, ';') ? strchr(entry, ';') + 1 : NULL) {
     size_t entry_len = strcspn(entry, ";");
@@ -73,16 +74,51 @@ static int address_to_sockaddr(const char *address, struct sockaddr_un *sa, sock
       size_t key = abstract ? 9 : strncmp(kv, "path=", 5) == 0 ? 5 : 0;
       if (!key)
         continue;
-      memset(sa, 0, sizeof *sa);
-      sa->sun_family = AF_UNIX;
-      int n = address_unescape(kv + key, kv_len - key, sa->sun_path + abstract, sizeof sa->sun_path - abstract);
-      if (n <= 0)
-        return n < 0 ? n : -EINVAL;
-      *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + (size_t)n + !abstract);
-      return 0;
+      char value[sizeof ((struct sockaddr_un *)0)->sun_path];
+      int n = address_unescape(kv + key, kv_len - key, value, sizeof value - abstract);
+      if (n == 0)
+        n = -EINVAL;
+      int r = n < 0 ? n : fn(value, abstract, data);
+      if (r)
+        return r;
     }
   }
-  return -EAFNOSUPPORT;
+  return 0;
+}
+
+struct first_socket {
+  struct sockaddr_un *sa;
+  socklen_t *len;
+};
+
+static int take_first(const char *value, bool abstract, void *data)
+{
+  struct first_socket *f = data;
+  memset(f->sa, 0, sizeof *f->sa);
+  f->sa->sun_family = AF_UNIX;
+  memcpy(f->sa->sun_path + abstract, value, strlen(value));
+  *f->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + strlen(value) + !abstract);
+  return 1;
+}
+
+/* The first unix:path= or unix:abstract= entry of a D-Bus address list. */
+static int address_to_sockaddr(const char *address, struct sockaddr_un *sa, socklen_t *len)
+{
+  struct first_socket f = { sa, len };
+  int r = address_walk(address, take_first, &f);
+  return r < 0 ? r : r ? 0 : -EAFNOSUPPORT;
+}
+
+static int add_path(const char *value, bool abstract, void *data)
+{
+  if (!abstract)
+    strv_add(data, value);
+  return 0;
+}
+
+int bus_address_paths(const char *address, struct strv *paths)
+{
+  return address_walk(address, add_path, paths);
 }
 
 /* A message being written: native byte order, as the header's first byte

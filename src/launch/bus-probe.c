@@ -297,6 +297,18 @@ static int read_answer(int fd, unsigned char *buf, size_t cap, size_t have)
   }
 }
 
+/* All of buf; a bus that went away is an error, not a SIGPIPE. */
+static int send_all(int fd, const void *buf, size_t len)
+{
+  for (size_t done = 0; done < len;) {
+    ssize_t n = RETRY(send(fd, (const char *)buf + done, len - done, MSG_NOSIGNAL));
+    if (n < 0)
+      return -errno;
+    done += (size_t)n;
+  }
+  return 0;
+}
+
 /* EXTERNAL with our uid; then BEGIN, Hello and the question in one write.
  * The rest of what was read is kept in buf for read_answer. */
 static int ask(int fd, const char *name, unsigned char *buf, size_t cap)
@@ -307,13 +319,13 @@ static int ask(int fd, const char *name, unsigned char *buf, size_t cap)
   for (int i = 0; i < len; i++)
     n += snprintf(auth + n, sizeof auth - (size_t)n, "%02x", (unsigned char)uid[i]);
   n += snprintf(auth + n, sizeof auth - (size_t)n, "\r\n");
-  if (write_all(fd, auth, (size_t)n) < 0)
-    return -errno;
+  int r = send_all(fd, auth, (size_t)n);
+  if (r < 0)
+    return r;
   size_t have = 0;
   unsigned char *eol;
   while (!(eol = memmem(buf, have, "\r\n", 2))) {
-    int r = have < 256 ? read_some(fd, buf, 256, &have) : -EPROTO;
-    if (r < 0)
+    if ((r = have < 256 ? read_some(fd, buf, 256, &have) : -EPROTO) < 0)
       return r;
   }
   if (have < 3 || memcmp(buf, "OK ", 3) != 0)
@@ -327,8 +339,8 @@ static int ask(int fd, const char *name, unsigned char *buf, size_t cap)
   put_bus_call(&m, 2, "NameHasOwner", name);
   if (m.overflow)
     return -ENAMETOOLONG;
-  if (write_all(fd, m.b, m.n) < 0)
-    return -errno;
+  if ((r = send_all(fd, m.b, m.n)) < 0)
+    return r;
   return read_answer(fd, buf, cap, have);
 }
 

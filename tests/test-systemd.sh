@@ -17,7 +17,9 @@
 # (everything is in the private namespaces; the delegated cgroup is
 # removed afterwards).  SBX_KEEP_STAGE=1 keeps /tmp/sbx-systemd.*/ (the
 # manager's log: systemd.log).  No resource controllers are delegated here (hybrid
-# host), so a limit must fail, clearly, and leave no scope behind.
+# host), so a limit must fail, clearly, and leave no scope behind; that
+# each limit reaches systemd as a property of the scope is checked with
+# SBX_TEST_UNENFORCED_LIMITS=1 (the app runs, the limits unenforced).
 source "$(dirname "$0")/lib.sh"
 
 SYSTEMD=${SBX_SYSTEMD:-/usr/lib/systemd/systemd}
@@ -303,9 +305,51 @@ t_limit_refused() {
   wait_for no_scope_named lim || fail "a scope is left: $(scopes)"
 }
 
+t_limit_properties() {
+  # Each limit arrives as a property of the scope, with its value, while
+  # the app runs.  No controller here: SBX_TEST_UNENFORCED_LIMITS lets the
+  # app run with the limits unenforced (a warning each), so that the
+  # properties can be seen at all; whether systemd enforces them is the
+  # kernel's part, tested for the cgroupfs path in tests/test-limits.sh.
+  local unit props
+  SBX_TEST_UNENFORCED_LIMITS=1 start_bg lp "${RO_ROOT[@]}" --proc /proc --unshare-pid --name lp \
+    --memory-max 64M --memory-high 48M --memory-swap-max 0 --cpu-max 0.5 --cpu-weight 200 --cpus 0-1,3 \
+    --pids-max 50 --io-max "/ rbps=1M wiops=300" --io-max "/tmp riops=100 wbps=2M" --io-weight 300 \
+    --io-weight "/ 250" sleep 1000
+  unit=app-sbx-lp-$BG_PID.scope
+  props=$(systemctl --user show -p MemoryMax -p MemoryHigh -p MemorySwapMax -p CPUQuotaPerSecUSec -p CPUWeight \
+    -p AllowedCPUs -p TasksMax -p IOReadBandwidthMax -p IOWriteBandwidthMax -p IOReadIOPSMax -p IOWriteIOPSMax \
+    -p IOWeight -p IODeviceWeight "$unit" | sort)
+  echo "# $unit: $(tr '\n' ' ' <<<"$props")"
+  expect_eq "$props" "$(sort <<'EOF'
+MemoryMax=67108864
+MemoryHigh=50331648
+MemorySwapMax=0
+CPUQuotaPerSecUSec=500ms
+CPUWeight=200
+AllowedCPUs=0-1 3
+TasksMax=50
+IOReadBandwidthMax=/ 1048576
+IOWriteBandwidthMax=/tmp 2097152
+IOReadIOPSMax=/tmp 100
+IOWriteIOPSMax=/ 300
+IOWeight=300
+IODeviceWeight=/ 250
+EOF
+)" "the scope's properties"
+  # The app in the sandbox's cgroup below the scope.
+  expect_eq "$(cgroup_of lp)" "/sys/fs/cgroup/app.slice/$unit/sbx-lp-$BG_PID" "the sandbox's cgroup"
+  expect_contains "$(cat "$T/bg-lp.err")" "memory-max 64M is NOT enforced" "the warning"
+  "$SBX" --stop lp || fail "--stop lp failed"
+  wait_for no_scopes || fail "scopes left: $(scopes)"
+}
+
 t_explain() {
   sbx_ok "${RO_ROOT[@]}" --name ex --explain true
   expect_contains "$OUT" "app-sbx-ex-PID.scope" "--explain"
+  expect_not_contains "$OUT" "properties of the scope" "--explain without limits"
+  sbx_ok "${RO_ROOT[@]}" --name ex --memory-max 64M --cpus 0-1 --io-max "/ rbps=1M" --explain true
+  expect_contains "$OUT" "systemd would carry the limits, as properties of the scope: AllowedCPUs=0-1, IOReadBandwidthMax=/ 1048576, MemoryMax=67108864" "--explain with limits"
 }
 
 t_no_leftovers() {
@@ -324,7 +368,8 @@ run_checks() {
   check "a 250-character name: the scope's and the cgroup's names carry its first 200" t_long_name
   check "sbx in a pid namespace (nested): systemd places sbx itself, not its pid's namesake" t_nested_pidns
   check "a limit without its controller fails clearly and leaves no scope" t_limit_refused
-  check "--explain names the scope" t_explain
+  check "each limit is a property of the scope, with its value, while the app runs" t_limit_properties
+  check "--explain names the scope, and the limits as its properties" t_explain
   check "nothing is left: no scope, no cgroup" t_no_leftovers
 }
 

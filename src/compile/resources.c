@@ -68,6 +68,7 @@ static int compile_limit(struct plan_cgroup *c, const struct limit_setting *l)
     if (r < 0)
       return r;
     pl->value = xasprintf("%u:%u %s", major(dev), minor(dev), value);
+    pl->device = xstrdup(l->device);
   } else if (l->kind->device) {
     pl->value = xasprintf("default %s", value);
   } else {

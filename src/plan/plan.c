@@ -109,6 +109,7 @@ void plan_cgroup_free(struct plan_cgroup *c)
   for (size_t i = 0; i < c->n_limits; i++) {
     free(c->limits[i].arg);
     free(c->limits[i].value);
+    free(c->limits[i].device);
   }
   free(c->limits);
   free(c->name);

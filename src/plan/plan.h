@@ -265,6 +265,7 @@ struct plan_limit {
   const char *controller; /* "memory", "cpu", "cpuset", "pids", "io" (a literal) */
   const char *file;       /* "memory.max"... (a literal) */
   char *value;            /* the line written to it */
+  char *device;           /* io-max, io-weight: the PATH as given (systemd takes a device by path), or NULL */
 };
 
 struct plan_cgroup {

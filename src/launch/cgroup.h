@@ -12,8 +12,10 @@
  * Backends sit behind one small table (crun's shape): cgroupfs, a child
  * of the caller's delegated cgroup, and, where the caller's cgroup is not
  * delegated, systemd: a transient scope with Delegate=yes from the user's
- * service manager (launch/cgroup-systemd.h), in which cgroupfs goes on.
- * The systemd way is untested against a real user manager (none here).
+ * service manager (launch/cgroup-systemd.h), in which cgroupfs goes on;
+ * there systemd carries the limits, as properties of the scope, and sbx
+ * writes none itself (docs/cgroup-systemd.md).  Tested against a real
+ * user manager in tests/test-systemd.sh.
  *
  * No delegated cgroup: the sandbox runs without one, after a one-line
  * notice, unless it asked for a limit: that fails before anything runs,

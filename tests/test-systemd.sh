@@ -344,6 +344,16 @@ EOF
   wait_for no_scopes || fail "scopes left: $(scopes)"
 }
 
+t_property_refused() {
+  # systemd 252 takes CPUs up to 8191 in AllowedCPUs (sbx up to 65535):
+  # StartTransientUnit fails, and so sbx, naming the properties.
+  sbx_fails "${RO_ROOT[@]}" --name refused --cpus 60000 touch "$T/ran"
+  test ! -e "$T/ran" || fail "the app ran"
+  expect_error_message "systemd could not start the scope app-sbx-refused-"
+  expect_contains "$ERR" "(the limits were its properties: AllowedCPUs=60000)" "the limits named"
+  wait_for no_scope_named refused || fail "a scope is left: $(scopes)"
+}
+
 t_explain() {
   sbx_ok "${RO_ROOT[@]}" --name ex --explain true
   expect_contains "$OUT" "app-sbx-ex-PID.scope" "--explain"
@@ -369,6 +379,7 @@ run_checks() {
   check "sbx in a pid namespace (nested): systemd places sbx itself, not its pid's namesake" t_nested_pidns
   check "a limit without its controller fails clearly and leaves no scope" t_limit_refused
   check "each limit is a property of the scope, with its value, while the app runs" t_limit_properties
+  check "a property systemd refuses fails clearly, before any scope" t_property_refused
   check "--explain names the scope, and the limits as its properties" t_explain
   check "nothing is left: no scope, no cgroup" t_no_leftovers
 }

@@ -560,7 +560,11 @@ int systemd_enter_scope(const struct plan_cgroup *pc, char **why)
     r = start_scope(api, bus, unit, &props, &reply, &error);
   }
   if (r < 0) {
-    r = log_fail(-r, "systemd could not start the scope %s: %s", unit, error.message ? error.message : strerror(-r));
+    /* Refused properties are the limits (the rest are fixed): name them. */
+    _cleanup_free_ char *limits = systemd_limits_text(pc);
+    r = log_fail(-r, "systemd could not start the scope %s: %s%s%s%s", unit,
+                 error.message ? error.message : strerror(-r), limits ? " (the limits were its properties: " : "",
+                 limits ? limits : "", limits ? ")" : "");
   } else if ((r = api->read(reply, "o", &w.job)) < 0 || (r = wait_job(api, bus, &w)) < 0) {
     r = log_errno(-r, "waiting for systemd to start the scope %s", unit);
   } else if (strcmp(w.result, "done") != 0) {

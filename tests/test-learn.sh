@@ -174,6 +174,120 @@ run_checks() {
   check "an existing output is refused before the app runs; the default place; bad names and options" t_refusals
   check "--learn exits with the app's status" t_status
   check "xterm -e true under Xvfb: learned (socket x11), then run under its profile" t_xterm
+  run_zenity_checks
+}
+
+# ------------------------------------------------------------- zenity
+# zenity --info learned, then run under what was learned: the dialog must
+# look exactly as on the host (a missing font, icon or theme file would
+# show), and a file it never touched must stay invisible.  The test closes
+# each dialog itself (xdotool: Return on OK), once it is drawn.
+
+# An Xvfb of the check's own; exports DISPLAY.
+zenity_xvfb() {
+  local numfile i
+  numfile=$(mktemp "$T/.displayfd.XXXXXX")
+  Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp 3>"$numfile" >"$T/xvfb-zenity.log" 2>&1 </dev/null &
+  remember_pid $!
+  disown $!
+  for ((i = 0; i < 300; i++)); do
+    [[ -n $(tr -dc 0-9 <"$numfile") ]] && break
+    sleep 0.1
+  done
+  DISPLAY=:$(tr -dc 0-9 <"$numfile")
+  export DISPLAY
+  [[ $DISPLAY != : ]] || fail "Xvfb did not start: $(tail -n 5 "$T/xvfb-zenity.log")"
+}
+
+# The id of the mapped window titled $1, or nothing.
+dialog_id() { xdotool search --onlyvisible --name "^$1\$" 2>/dev/null | head -n 1; }
+
+# dialog_drawn TITLE FILE: the window's screenshot in FILE once it is drawn
+# (two in a row alike, more than a few colours: text and an icon).
+dialog_drawn() {
+  local id colours
+  id=$(dialog_id "$1")
+  [[ -n $id ]] && import -window "$id" "$2.new.png" 2>/dev/null || return 1
+  colours=$(convert "$2.new.png" -format %k info: 2>/dev/null)
+  if [[ -f $2 ]] && compare -metric AE "$2" "$2.new.png" null: 2>/dev/null && ((colours > 8)); then
+    return 0
+  fi
+  mv "$2.new.png" "$2"
+  return 1
+}
+
+# dialog_like TITLE REF: the window's screenshot is pixel for pixel REF.
+dialog_like() {
+  local id
+  id=$(dialog_id "$1")
+  [[ -n $id ]] && import -window "$id" "$T/zenity-now.png" 2>/dev/null &&
+    compare -metric AE "$2" "$T/zenity-now.png" null: 2>/dev/null
+}
+
+# Press OK (Return, with the focus on the dialog).
+dialog_ok() { xdotool windowfocus --sync "$(dialog_id "$1")" key Return; }
+
+t_zenity() {
+  local tool
+  for tool in Xvfb zenity xdotool import convert compare; do
+    command -v $tool >/dev/null || skip_check "needs Xvfb, zenity, xdotool and ImageMagick (no $tool)"
+  done
+  fresh_home
+  mkdir -p "$HOME/data"
+  echo untouched >"$HOME/data/untouched.txt"
+  zenity_xvfb
+  export NO_AT_BRIDGE=1 # no session bus here for the accessibility bridge to look for
+  local title=sbx-zenity-$$ pid rc
+  local zen=(zenity --info --title="$title" --text="hello from sbx")
+
+  # The host's rendering, the reference.
+  "${zen[@]}" >"$T/zenity-host.out" 2>&1 &
+  pid=$!
+  remember_pid $pid
+  wait_for dialog_drawn "$title" "$T/zenity-host.png" || fail "zenity on the host: no dialog: $(cat "$T/zenity-host.out")"
+  dialog_ok "$title"
+  rc=0; wait $pid || rc=$?
+  expect_eq "$rc" 0 "zenity on the host, OK pressed"
+
+  # Learned.
+  sbx_exec --learn zenity --output "$T/zenity.profile" "${zen[@]}" >"$T/zenity-learn.out" 2>"$T/zenity-learn.err" &
+  pid=$!
+  remember_pid $pid
+  wait_for dialog_drawn "$title" "$T/zenity-learn.png" ||
+    fail "zenity under --learn: no dialog: $(cat "$T/zenity-learn.err")"
+  dialog_ok "$title"
+  rc=0; wait $pid || rc=$?
+  [[ $rc == 0 ]] || fail "--learn zenity: exit $rc: $(cat "$T/zenity-learn.err")"
+  diag "$(<"$T/zenity.profile")"
+  expect_match "$(grep '^socket x11' "$T/zenity.profile")" "^socket x11  # connected to .*X11-unix/X${DISPLAY#:} by " \
+    "the display, as the socket directive"
+  expect_match "$(grep '^# programs run' "$T/zenity.profile")" " $(readlink -f "$(command -v zenity)")( |\$)" \
+    "zenity among the programs run"
+  expect_not_contains "$(<"$T/zenity.profile")" "untouched" "a file never touched"
+  run_sbx --check "$T/zenity.profile"
+  [[ $RC == 0 ]] || fail "--check: $RC $ERR"
+
+  # Run under the learned profile: the same dialog, nothing refused on
+  # the way (its stderr stays empty: GTK complains of every file it can't
+  # open), OK answered.
+  sbx_exec --profile "$T/zenity.profile" "${zen[@]}" >"$T/zenity-run.out" 2>"$T/zenity-run.err" &
+  pid=$!
+  remember_pid $pid
+  wait_for dialog_like "$title" "$T/zenity-host.png" ||
+    fail "under the learned profile the dialog never looked as on the host: $(cat "$T/zenity-run.err")"
+  dialog_ok "$title"
+  rc=0; wait $pid || rc=$?
+  [[ $rc == 0 ]] || fail "zenity under its learned profile: exit $rc: $(cat "$T/zenity-run.err")"
+  expect_eq "$(<"$T/zenity-run.err")" "" "zenity's stderr under its learned profile"
+  # What it never touched stays invisible.
+  run_sbx --profile "$T/zenity.profile" cat "$HOME/data/untouched.txt"
+  [[ $RC != 0 && $OUT != untouched ]] || fail "a file zenity never touched is visible under its profile"
+  unset DISPLAY
+}
+
+run_zenity_checks() {
+  [[ $IS_SBX == 1 ]] || return 0
+  check "zenity --info under Xvfb: learned, then run under its profile, drawn as on the host" t_zenity
 }
 
 tap_main "$@"

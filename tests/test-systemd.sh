@@ -320,7 +320,7 @@ t_limit_properties() {
   props=$(systemctl --user show -p MemoryMax -p MemoryHigh -p MemorySwapMax -p CPUQuotaPerSecUSec -p CPUWeight \
     -p AllowedCPUs -p TasksMax -p IOReadBandwidthMax -p IOWriteBandwidthMax -p IOReadIOPSMax -p IOWriteIOPSMax \
     -p IOWeight -p IODeviceWeight "$unit" | sort)
-  echo "# $unit: $(tr '\n' ' ' <<<"$props")"
+  diag "$unit: $(tr "\n" " " <<<"$props")"
   expect_eq "$props" "$(sort <<'EOF'
 MemoryMax=67108864
 MemoryHigh=50331648

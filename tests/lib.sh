@@ -316,6 +316,19 @@ FIXTURE_MOUNT='mkdir -p "$1/sub" && echo top >"$1/top" && chown "$2" "$1" "$1/to
   mount -t tmpfs -o mode=1777,size=4m sbx-fixture "$1/sub" && echo sub >"$1/sub/file" &&
   chown "$2" "$1/sub/file" && shift 2 && exec "$@"'
 
+# Suites that run the network profiles (network.inc: `network private`) set
+# ISOLATE_NET=1 before tap_main: each pass then runs in a network namespace
+# of its own with only a loopback, so nothing an app under test does gets
+# past this machine, and /dev/net/tun there is a 0666 node as on a stock
+# Debian system, so that the unprivileged pass can start the network helper
+# (this machine kind's node is 0600).  Bound in the pass's own mount
+# namespace: the host's /dev is untouched.
+STAGE_NET='ip link set lo up &&
+  if [ -c /dev/net/tun ] && [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+    d=$(mktemp -d) && mount -t tmpfs -o size=4k sbx-tun "$d" && mknod -m 0666 "$d/tun" c 10 200 &&
+    mount --bind "$d/tun" /dev/net/tun && umount -l "$d" && rmdir "$d"
+  fi && '
+
 # tap_inner_or_self [VAR=VALUE...]: the runs that need no staging: a pass
 # itself (SBX_INNER), or a non-root caller's single pass (VARs passed on).
 # Returns only as root outside a pass.
@@ -358,7 +371,7 @@ tap_main() {
   mkdir -p "$stage/bin" "$stage/tests" "$stage/fix-root" "$stage/fix-user" "$stage/home" "$stage/profiles"
 
   # Pass 1: root, in a private mount namespace holding the fixture.
-  run_pass root unshare -m --propagation private -- bash -c "$FIXTURE_MOUNT" _ \
+  run_pass root unshare -m ${ISOLATE_NET:+-n} --propagation private -- bash -c "${ISOLATE_NET:+$STAGE_NET}$FIXTURE_MOUNT" _ \
     "$stage/fix-root" root env SBX_FIXTURE="$stage/fix-root" bash "$TEST_SCRIPT"
 
   # Pass 2: the unprivileged user, from the world-readable staging copy.
@@ -384,7 +397,7 @@ tap_main() {
   fi
   chown "$uid" "$stage/home"
   chmod -R a+rX "$stage"
-  run_pass "$TEST_USER" unshare -m --propagation private -- bash -c "$FIXTURE_MOUNT" _ \
+  run_pass "$TEST_USER" unshare -m ${ISOLATE_NET:+-n} --propagation private -- bash -c "${ISOLATE_NET:+$STAGE_NET}$FIXTURE_MOUNT" _ \
     "$stage/fix-user" "$uid" env "${envs[@]}" \
     setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --clear-groups -- \
     bash "$stage/tests/$(basename "$TEST_SCRIPT")"

@@ -390,4 +390,5 @@ run_checks() {
   check "cache: a rule that shows the runtime dir does not show sbx's state" t_cache_hidden
 }
 
+ISOLATE_NET=1 # Firefox's profile starts the network helper
 tap_main "$@"

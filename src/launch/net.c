@@ -86,7 +86,8 @@ static enum net_helper_kind kind_of(const char *path)
 static int missing_helper(const char *what)
 {
   return log_fail(ENOENT, "network private needs a user-mode network helper: %s was not found; install the "
-                          "Debian/Ubuntu package slirp4netns (or passt, for pasta)",
+                          "Debian/Ubuntu package slirp4netns (or passt, for pasta), or give the app the host's network "
+                          "with --network host",
                   what);
 }
 
@@ -121,9 +122,11 @@ int net_find_helper(struct net_state *n)
     n->binary = NULL;
     if (stat("/dev/net/tun", &st) == 0)
       return log_fail(e, "network private: /dev/net/tun (mode %04o) is not usable by this user; the network helper "
-                         "needs it read-write (distributions make it 0666)",
+                         "needs it read-write (distributions make it 0666); or give the app the host's network with "
+                         "--network host",
                       (unsigned)(st.st_mode & 07777));
-    return log_errno(e, "network private: the network helper needs /dev/net/tun (the tun module)");
+    return log_errno(e, "network private: the network helper needs /dev/net/tun (the tun module; or give the app "
+                          "the host's network with --network host)");
   }
   n->kind = kind_of(n->binary);
   /* pasta (passt 2023+ here), measured on this machine as the test user

@@ -428,6 +428,8 @@ int main(int argc, char **argv)
   }
   if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || launch_start(&launch, &plan, argv) < 0)
     r = 1;
+  else if (extra.explain_denials)
+    r = sbx_run_explain(&plan, explain_denial_report, &pol);
   else
     r = sbx_run(&plan);
 out:

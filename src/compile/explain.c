@@ -2,6 +2,7 @@
 
 #include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "policy/query.h"
@@ -500,4 +501,79 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     json_write_str(f, p->argv[i]);
   }
   fprintf(f, "]\n}\n");
+}
+
+/* ---- --explain-denials ----------------------------------------------------- */
+
+/* A refused call.  A rule without a group is a profile's syscall-deny
+ * NAME (compile/syscalls.c); a group's rule is sbx's built-in policy, or a
+ * syscall-deny @GROUP said again somewhere.  Allowed by syscall-allow of
+ * the same name (a higher layer, a .local, overrides the setting). */
+static void syscall_denial(FILE *f, const struct policy *pol, const struct learn_event *e)
+{
+  const struct syscall_rule *r = e->rule;
+  const char *name = r && r->group ? r->group : e->path;
+  const struct setting *said = NULL;
+  size_t it = 0;
+  struct syscall_choice c;
+  while (policy_next_syscall(pol, &it, &c))
+    if (!c.allow && strcmp(c.name, name) == 0)
+      said = c.setting;
+  _cleanup_free_ char *label = r ? rule_label(r) : xstrdup(e->path);
+  fprintf(f, "%s: denied: syscall %s (%s) by %s: ", log_prog(), label, errno_name(e->error), e->by);
+  if (said)
+    fprintf(f, "refused by %s:%d (syscall-deny %s)", said->loc.file, said->loc.line, name);
+  else
+    fprintf(f, "refused by sbx's built-in system call policy (%s: %s)", name, r && r->why ? r->why : "");
+  fprintf(f, "; allow with: syscall-allow %s\n", name);
+}
+
+static bool host_has(const char *path)
+{
+  struct stat st;
+  return lstat(path, &st) == 0;
+}
+
+/* A refused path: the closest rule at or above it decides what the
+ * sandbox shows there; the line that would allow the access is ro (or rw
+ * for a write) of the path itself, or of its directory when the host has
+ * no such file yet (a rule for a missing path mounts nothing). */
+static void path_denial(FILE *f, const struct policy *pol, const struct learn_event *e)
+{
+  bool writes = e->op == LEARN_WRITE || e->op == LEARN_CREATE;
+  struct path_rule rule;
+  bool ruled = policy_path_rule(pol, e->path, &rule);
+  fprintf(f, "%s: denied: %s %s (%s) by %s: ", log_prog(), learn_op_name(e->op), e->path, errno_name(e->error), e->by);
+  if (ruled) {
+    const struct setting *s = rule.setting;
+    const char *how = rule.access == PATH_HIDE      ? "hidden by"
+                      : rule.access == PATH_PRIVATE ? "an empty private directory by"
+                      : e->error == EROFS           ? "read-only by"
+                                                    : "not in the view, below";
+    fprintf(f, "%s %s:%d (%s %s)", how, s->loc.file, s->loc.line, s->value, rule.path);
+    if (rule.access != PATH_HIDE && rule.access != PATH_PRIVATE && e->error == ENOENT)
+      fprintf(f, ", which showed the host's tree as it was when the sandbox started");
+  } else {
+    fprintf(f, "%s", e->error == EROFS ? "read-only: no rule makes it writable" : "not in the view: no rule shows it");
+  }
+  _cleanup_free_ char *target = xstrdup(e->path);
+  if (writes && !host_has(target)) {
+    char *slash = strrchr(target, '/');
+    slash[slash == target ? 1 : 0] = '\0';
+  }
+  fprintf(f, "; allow with: %s %s\n", writes ? "rw" : "ro", target);
+}
+
+void explain_denial(FILE *f, const struct policy *pol, const struct learn_event *e)
+{
+  if (e->op == LEARN_SYSCALL)
+    syscall_denial(f, pol, e);
+  else
+    path_denial(f, pol, e);
+  fflush(f);
+}
+
+void explain_denial_report(void *pol, const struct learn_event *e)
+{
+  explain_denial(stderr, pol, e);
 }

@@ -96,21 +96,31 @@ bool policy_next_path(const struct policy *pol, size_t *iter, struct path_rule *
   return true;
 }
 
-enum path_access policy_path_access(const struct policy *pol, const char *path)
+bool policy_path_rule(const struct policy *pol, const char *path, struct path_rule *out)
 {
   char buf[PATH_MAX];
   snprintf(buf, sizeof buf, "%s", path);
   for (;;) {
     _cleanup_free_ char *key = xasprintf(KEY_PATH "%s", buf);
-    const char *v = policy_value(pol, key);
-    if (v || strcmp(buf, "/") == 0)
-      return access_of(v);
+    const struct setting *s = policy_get(pol, key);
+    if (s) {
+      *out = (struct path_rule){ s->key + strlen(KEY_PATH), access_of(s->value), s };
+      return true;
+    }
+    if (strcmp(buf, "/") == 0 || !strchr(buf, '/'))
+      return false;
     char *slash = strrchr(buf, '/');
     if (slash == buf)
       slash[1] = '\0';
     else
       *slash = '\0';
   }
+}
+
+enum path_access policy_path_access(const struct policy *pol, const char *path)
+{
+  struct path_rule rule;
+  return policy_path_rule(pol, path, &rule) ? rule.access : PATH_NO_RULE;
 }
 
 bool path_access_shows_host(enum path_access a)

@@ -96,6 +96,9 @@ bool policy_next_path(const struct policy *pol, size_t *iter, struct path_rule *
 /* The access the closest rule at or above host `path` gives, or
  * PATH_NO_RULE when no rule covers it. */
 enum path_access policy_path_access(const struct policy *pol, const char *path);
+/* Which rule governs host `path`: the closest at or above it, into *out
+ * (with its setting, for its file:line).  false when none does. */
+bool policy_path_rule(const struct policy *pol, const char *path, struct path_rule *out);
 /* ro, rw or persist: the host's file shows. */
 bool path_access_shows_host(enum path_access a);
 /* rw or persist: the app can write to the host's file. */

@@ -519,8 +519,7 @@ static void syscall_denial(FILE *f, const struct policy *pol, const struct learn
   while (policy_next_syscall(pol, &it, &c))
     if (!c.allow && strcmp(c.name, name) == 0)
       said = c.setting;
-  _cleanup_free_ char *label = r ? rule_label(r) : xstrdup(e->path);
-  fprintf(f, "%s: denied: syscall %s (%s) by %s: ", log_prog(), label, errno_name(e->error), e->by);
+  fprintf(f, "%s: denied: syscall %s (%s) by %s: ", log_prog(), e->path, errno_name(e->error), e->by);
   if (said)
     fprintf(f, "refused by %s:%d (syscall-deny %s)", said->loc.file, said->loc.line, name);
   else

@@ -417,13 +417,30 @@ static bool on_read_only_mount(int fd)
   return fstatfs(fd, &sf) == 0 && (sf.f_flags & ST_RDONLY);
 }
 
+/* Can pid open a file whatever its mode (CAP_DAC_OVERRIDE in effect: root's
+ * app keeps root's capabilities)? */
+static bool overrides_modes(pid_t pid)
+{
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "re");
+  unsigned long long eff = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "CapEff: %llx", &eff) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return eff & (1ULL << 1); /* CAP_DAC_OVERRIDE */
+}
+
 /* hide's stand-in for a file (compile.c): an empty file of mode 0, not the
- * host's, which the app (no capabilities) can't open. */
-static bool replaced_unreadable(int fd, const char *path)
+ * host's, which an app without capabilities can't open.  (One with
+ * CAP_DAC_OVERRIDE reads it, empty: nothing is refused.) */
+static bool replaced_unreadable(int fd, const char *path, pid_t pid)
 {
   struct stat in, host;
   return fstat(fd, &in) == 0 && S_ISREG(in.st_mode) && (in.st_mode & 07777) == 0 && stat(path, &host) == 0 &&
-         (in.st_dev != host.st_dev || in.st_ino != host.st_ino);
+         (in.st_dev != host.st_dev || in.st_ino != host.st_ino) && !overrides_modes(pid);
 }
 
 /* The errno the call will fail with because of the sandbox's view (0: it
@@ -432,13 +449,13 @@ static bool replaced_unreadable(int fd, const char *path)
  * sandbox lacks is not a denial to explain.  A write the host has a file
  * for and the sandbox lets go to a writable directory of its own (the
  * private home) goes to the sandbox's copy, and is not reported. */
-static int predict(int root, enum learn_op op, const char *path)
+static int predict(int root, pid_t pid, enum learn_op op, const char *path)
 {
   if (path[0] != '/' || below(path, "/proc") || below(path, "/dev"))
     return 0;
   _cleanup_close_ int fd = open_in_view(root, path);
   if (fd >= 0) {
-    if (op != LEARN_CREATE && op != LEARN_CONNECT && replaced_unreadable(fd, path))
+    if (op != LEARN_CREATE && op != LEARN_CONNECT && replaced_unreadable(fd, path, pid))
       return EACCES;
     return op == LEARN_WRITE && on_read_only_mount(fd) ? EROFS : 0;
   }
@@ -499,7 +516,7 @@ static int handle_one(int listener, struct seccomp_notif *req, size_t req_size, 
     error = rule->error;
   } else if (read_event(req, cache, &op, &path) && ex->x) {
     int root = root_open(cache, (pid_t)req->pid);
-    error = root >= 0 ? predict(root, op, path) : 0;
+    error = root >= 0 ? predict(root, (pid_t)req->pid, op, path) : 0;
     if (error == 0)
       path = (free(path), NULL); /* explaining records denials only */
   }

@@ -426,6 +426,10 @@ int main(int argc, char **argv)
     r = 0;
     goto out;
   }
+  if (extra.explain_denials) {
+    launch.bus_denied = explain_bus_denial_report; /* the proxy's log */
+    launch.bus_denied_ctx = &pol;
+  }
   if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || launch_start(&launch, &plan, argv) < 0)
     r = 1;
   else if (extra.explain_denials)

@@ -178,6 +178,62 @@ t_status() {
   expect_eq "$RC" 7 "the status: the app's"
 }
 
+# ------------------------------------------------------------- the bus
+
+PY=/usr/bin/python3
+# A session bus of the check's own, with a service owning org.sbx.Test that
+# answers org.sbx.Test.Ping with "pong" on /org/sbx/Test.
+start_test_bus() {
+  local t
+  for t in dbus-daemon gdbus xdg-dbus-proxy; do
+    command -v $t >/dev/null || skip_check "$t is not installed"
+  done
+  "$PY" -c 'from gi.repository import Gio' 2>/dev/null || skip_check "python3-gi is not installed"
+  cat >"$T/service.py" <<'EOF'
+from gi.repository import Gio, GLib
+XML = '<node><interface name="org.sbx.Test"><method name="Ping"><arg type="s" direction="out"/></method></interface></node>'
+conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+conn.register_object("/org/sbx/Test", Gio.DBusNodeInfo.new_for_xml(XML).interfaces[0],
+                     lambda c, s, p, i, m, a, inv: inv.return_value(GLib.Variant("(s)", ("pong",))), None, None)
+conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "RequestName",
+               GLib.Variant("(su)", ("org.sbx.Test", 4)), None, 0, -1, None)
+print("ready", flush=True)
+GLib.MainLoop().run()
+EOF
+  env -u XDG_RUNTIME_DIR dbus-daemon --session --nofork --address="unix:path=$T/bus" --print-address=1 \
+    >"$T/bus.addr" 2>"$T/bus.log" &
+  remember_pid $!
+  wait_for grep -qs . "$T/bus.addr" || fail "dbus-daemon did not start: $(<"$T/bus.log")"
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/bus
+  "$PY" "$T/service.py" >"$T/service.out" 2>&1 &
+  remember_pid $!
+  wait_for grep -qs ready "$T/service.out" || fail "the service did not start: $(<"$T/service.out")"
+}
+
+PING=(gdbus call --session --dest org.sbx.Test --object-path /org/sbx/Test --method org.sbx.Test.Ping)
+
+t_bus_name() {
+  explain_profile
+  start_test_bus
+  echo "dbus-session filter" >>"$T/profiles/ex.profile"
+  run_sbx --explain-denials --profile ex "${PING[@]}"
+  [[ $RC != 0 ]] || fail "a call to a name no rule allows went through: $OUT"
+  report_for org.sbx.Test
+  expect_match "$REPORT" "^sbx: denied: dbus talk org.sbx.Test \(call [^)]* at /org/sbx/Test\): the session bus is filtered by $(where 'dbus-session filter' "$T/profiles/ex.profile") \(dbus-session filter\), and no rule names it; allow with: dbus-talk org.sbx.Test$" \
+    "the report"
+  # Only seen: the rule that gives less is named.
+  echo "dbus-see org.sbx.Test" >>"$T/profiles/ex.profile"
+  run_sbx --explain-denials --profile ex "${PING[@]}"
+  [[ $RC != 0 ]] || fail "a call to a name only seen went through: $OUT"
+  report_for org.sbx.Test
+  expect_match "$REPORT" ", and only $(where 'dbus-see org.sbx.Test' "$T/profiles/ex.profile") \(dbus-see org.sbx.Test\) is said of it; allow with: dbus-talk org.sbx.Test$" \
+    "the report, a name only seen"
+  apply_suggestion
+  run_sbx --explain-denials --profile ex "${PING[@]}"
+  [[ $RC == 0 && $OUT == "('pong',)" ]] || fail "with the suggested line: $RC $OUT $ERR"
+  expect_not_contains "$ERR" "denied:" "reports once allowed"
+}
+
 run_checks() {
   [[ $IS_SBX == 1 ]] || { check "sbx only" skip_check "--explain-denials is sbx's own"; return; }
   check "a path in a hidden directory: ENOENT, hidden by secrets.inc:N; the suggested ro line allows it" t_hidden_dir
@@ -185,6 +241,7 @@ run_checks() {
   check "a path outside the view: below the private home, and below no rule; the suggested ro line allows it" t_outside_view
   check "writes to a read-only path: EROFS, the profile's ro line; the suggested rw lines allow them" t_read_only
   check "refused system calls: the group, the argument rule, the profile's syscall-deny; same errno; syscall-allow" t_syscalls
+  check "a bus name the D-Bus proxy drops: the filter's line, the rule that gives less; dbus-talk allows it" t_bus_name
   check "nothing refused, nothing reported; none without the option" t_quiet
   check "--explain-denials exits with the app's status" t_status
 }

@@ -563,8 +563,18 @@ static void path_denial(FILE *f, const struct policy *pol, const struct learn_ev
   fprintf(f, "; allow with: %s %s\n", writes ? "rw" : "ro", target);
 }
 
+/* A built-in rule that answers ENOSYS (clone3, whose flags a filter can't
+ * read) asks the app to fall back to an older call, which it then makes:
+ * nothing is refused in the end, so nothing is reported. */
+static bool falls_back(const struct policy *pol, const struct learn_event *e)
+{
+  return e->op == LEARN_SYSCALL && e->rule && e->rule->group && e->error == ENOSYS && policy_syscall_errno(pol) != ENOSYS;
+}
+
 void explain_denial(FILE *f, const struct policy *pol, const struct learn_event *e)
 {
+  if (falls_back(pol, e))
+    return;
   if (e->op == LEARN_SYSCALL)
     syscall_denial(f, pol, e);
   else
@@ -575,4 +585,71 @@ void explain_denial(FILE *f, const struct policy *pol, const struct learn_event 
 void explain_denial_report(void *pol, const struct learn_event *e)
 {
   explain_denial(stderr, pol, e);
+}
+
+/* xdg-dbus-proxy's matching: "org.a.*" is org.a and every name below it,
+ * anything else the name itself; a call or broadcast rule's NAME=RULE
+ * names NAME. */
+static bool bus_name_matches(const char *arg, const char *name)
+{
+  size_t len = strcspn(arg, "=");
+  if (len >= 2 && arg[len - 2] == '.' && arg[len - 1] == '*')
+    return strncmp(name, arg, len - 2) == 0 && (name[len - 2] == '\0' || name[len - 2] == '.');
+  return strlen(name) == len && strncmp(arg, name, len) == 0;
+}
+
+/* One bus's part: its filter, and a rule on the name that gives less. */
+static void bus_reason(FILE *f, const struct policy *pol, bool system, const struct bus_denial *d)
+{
+  const struct setting *mode = policy_bus_mode_setting(pol, system);
+  const char *bus = system ? "system" : "session";
+  fprintf(f, "the %s bus is filtered", bus);
+  if (mode)
+    fprintf(f, " by %s:%d (dbus-%s filter)", mode->loc.file, mode->loc.line, bus);
+  size_t it = 0;
+  struct bus_rule r;
+  const struct bus_rule *less = NULL;
+  struct bus_rule found;
+  while (policy_next_bus_rule(pol, system, &it, &r))
+    if (bus_name_matches(r.arg, d->name) && (r.verb == BUS_CALL || (int)r.verb < (int)d->need - 1)) {
+      found = r;
+      less = &found;
+    }
+  if (less)
+    fprintf(f, ", and only %s:%d (dbus-%s%s %s) is said of it", less->setting->loc.file, less->setting->loc.line,
+            system ? "system-" : "", bus_verb_name(less->verb), less->arg);
+  else
+    fprintf(f, ", and no rule names it");
+}
+
+void explain_bus_denial(FILE *f, const struct policy *pol, const struct bus_denial *d)
+{
+  static const char *const verbs[] = { [BUS_NEED_SEE] = "see", [BUS_NEED_TALK] = "talk", [BUS_NEED_OWN] = "own" };
+  /* The log does not say which bus: the filtered one, or both. */
+  bool session = policy_bus_mode(pol, false) == BUS_FILTER;
+  bool system = policy_bus_mode(pol, true) == BUS_FILTER;
+  if (!session && !system)
+    session = true;
+  fprintf(f, "%s: denied: dbus %s %s", log_prog(), verbs[d->need], d->name);
+  if (d->what[0])
+    fprintf(f, " (%s)", d->what);
+  fprintf(f, ": ");
+  if (session)
+    bus_reason(f, pol, false, d);
+  if (session && system)
+    fprintf(f, "; or ");
+  if (system)
+    bus_reason(f, pol, true, d);
+  fprintf(f, "; allow with: ");
+  if (session)
+    fprintf(f, "dbus-%s %s%s", verbs[d->need], d->name, system ? " (session bus) or " : "");
+  if (system)
+    fprintf(f, "dbus-system-%s %s%s", verbs[d->need], d->name, session ? " (system bus)" : "");
+  fprintf(f, "\n");
+  fflush(f);
+}
+
+void explain_bus_denial_report(void *pol, const struct bus_denial *d)
+{
+  explain_bus_denial(stderr, pol, d);
 }

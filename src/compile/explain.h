@@ -6,6 +6,7 @@
 
 #include "compile/compile.h"
 #include "engine/notify.h"
+#include "launch/dbus-proxy.h"
 #include "plan/plan.h"
 #include "policy/policy.h"
 
@@ -21,3 +22,10 @@ void explain_denial(FILE *f, const struct policy *pol, const struct learn_event 
 /* The same on stderr, in the shape sbx_run_explain's report takes (ctx:
  * the policy). */
 void explain_denial_report(void *pol, const struct learn_event *e);
+
+/* A bus name the D-Bus proxy dropped (launch/dbus-proxy.h), as one line:
+ * the bus's filter and the rule on the name there is (file:line), and the
+ * dbus-talk (see, own) line that would allow it. */
+void explain_bus_denial(FILE *f, const struct policy *pol, const struct bus_denial *d);
+/* The same on stderr, as the log reader's report (ctx: the policy). */
+void explain_bus_denial_report(void *pol, const struct bus_denial *d);

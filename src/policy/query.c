@@ -222,6 +222,11 @@ enum bus_mode policy_bus_mode(const struct policy *pol, bool system)
   return i < 0 ? BUS_NONE : (enum bus_mode)i;
 }
 
+const struct setting *policy_bus_mode_setting(const struct policy *pol, bool system)
+{
+  return policy_get(pol, system ? KEY_DBUS_SYSTEM : KEY_DBUS_SESSION);
+}
+
 bool policy_next_bus_rule(const struct policy *pol, bool system, size_t *iter, struct bus_rule *out)
 {
   const char *prefix = system ? KEY_DBUS_SYSTEM ":" : KEY_DBUS_SESSION ":";
@@ -235,7 +240,7 @@ bool policy_next_bus_rule(const struct policy *pol, bool system, size_t *iter, s
       continue;
     for (size_t i = 0; i < sizeof bus_verbs / sizeof bus_verbs[0]; i++) {
       if (strlen(bus_verbs[i]) == (size_t)(colon - verb) && strncmp(bus_verbs[i], verb, colon - verb) == 0) {
-        *out = (struct bus_rule){ (enum bus_verb)i, colon + 1 };
+        *out = (struct bus_rule){ (enum bus_verb)i, colon + 1, s };
         return true;
       }
     }

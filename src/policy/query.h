@@ -140,12 +140,15 @@ enum bus_mode { BUS_NONE, BUS_FILTER, BUS_FULL };
 const char *bus_mode_name(enum bus_mode m); /* "none", "filter", "full" */
 /* The dbus-session / dbus-system directive; BUS_NONE when not given. */
 enum bus_mode policy_bus_mode(const struct policy *pol, bool system);
+/* Where that mode was said; NULL when not given. */
+const struct setting *policy_bus_mode_setting(const struct policy *pol, bool system);
 
 enum bus_verb { BUS_SEE, BUS_TALK, BUS_OWN, BUS_CALL, BUS_BROADCAST };
 const char *bus_verb_name(enum bus_verb v); /* "see", ... as xdg-dbus-proxy spells them */
 struct bus_rule {
   enum bus_verb verb;
   const char *arg; /* NAME, or NAME=RULE for call and broadcast */
+  const struct setting *setting; /* where it was said */
 };
 /* The rules for one bus, ordered by verb name, then argument. */
 bool policy_next_bus_rule(const struct policy *pol, bool system, size_t *iter, struct bus_rule *out);

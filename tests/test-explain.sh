@@ -108,6 +108,21 @@ t_outside_view() {
   [[ $RC == 0 ]] || fail "with the suggested line: $RC $OUT $ERR"
 }
 
+# A link in the view whose target is not: the target is named, since that
+# is what a rule must show.
+t_symlink() {
+  explain_profile
+  ln -s "$HOME/other/o" "$HOME/data/link"
+  run_sbx --explain-denials --profile ex cat "$HOME/data/link"
+  [[ $RC != 0 ]] || fail "the link's target was readable: $OUT"
+  report_for "$HOME/other/o"
+  expect_match "$REPORT" "^sbx: denied: read $HOME/other/o \(ENOENT\) by [^ ]+: an empty private directory by $(where 'private ${HOME}' "$T/profiles/base.inc") \(private $HOME\); allow with: ro $HOME/other/o$" \
+    "the report"
+  apply_suggestion
+  run_sbx --profile ex cat "$HOME/data/link"
+  [[ $RC == 0 && $OUT == other ]] || fail "with the suggested line: $RC $OUT $ERR"
+}
+
 t_read_only() {
   explain_profile
   # A file written, and a new file in the read-only directory.
@@ -239,6 +254,7 @@ run_checks() {
   check "a path in a hidden directory: ENOENT, hidden by secrets.inc:N; the suggested ro line allows it" t_hidden_dir
   check "a hidden file: EACCES, hidden by secrets.inc:N; the suggested ro line allows it" t_hidden_file
   check "a path outside the view: below the private home, and below no rule; the suggested ro line allows it" t_outside_view
+  check "a link whose target is outside the view: the target named and allowed" t_symlink
   check "writes to a read-only path: EROFS, the profile's ro line; the suggested rw lines allow them" t_read_only
   check "refused system calls: the group, the argument rule, the profile's syscall-deny; same errno; syscall-allow" t_syscalls
   check "a bus name the D-Bus proxy drops: the filter's line, the rule that gives less; dbus-talk allows it" t_bus_name

@@ -519,6 +519,14 @@ static int handle_one(int listener, struct seccomp_notif *req, size_t req_size, 
     error = root >= 0 ? predict(root, (pid_t)req->pid, op, path) : 0;
     if (error == 0)
       path = (free(path), NULL); /* explaining records denials only */
+    /* A path through a host symlink the sandbox lacks the target of
+     * (/usr/share/locale/locale.alias -> /etc/locale.alias): the target
+     * is what a rule must show. */
+    char *real = error == ENOENT ? realpath(path, NULL) : NULL;
+    if (real && strcmp(real, path) != 0)
+      path = (free(path), real);
+    else
+      free(real);
   }
   if (path)
     by = proc_link(req->pid, "exe");

@@ -911,6 +911,12 @@ int sbx_run_explain(struct plan *p, void (*report)(void *ctx, const struct learn
 {
   if (p->pidns_fd >= 0)
     return log_fail(EINVAL, "--explain-denials can't join a pid namespace (--pidns)"), SBX_EXIT_SETUP;
+  /* The monitor drops root's capabilities; without a user namespace of
+   * the sandbox's (which its uid owns) it may then no longer read the
+   * memory of an app that kept them. */
+  if (getuid() == 0 && !(p->unshare & CLONE_NEWUSER))
+    log_warn("--explain-denials: without a user namespace (--unshare-user) root's app can't be read: "
+             "paths it is refused go unreported");
   struct notify_explain x = { p->syscall_rules, p->n_syscall_rules, report, ctx };
   struct learn_log log = { 0 };
   int r = run(p, &log, &x);

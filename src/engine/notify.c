@@ -363,6 +363,7 @@ static int mem_open(struct mem_cache *c, pid_t pid, bool fresh)
 struct explainer {
   const struct notify_explain *x;
   int *nrs; /* each rule's call number (native), -1 where unknown */
+  int path_nrs[sizeof notified / sizeof notified[0]]; /* the path calls' */
 };
 
 static void explainer_free(struct explainer *ex)
@@ -371,13 +372,20 @@ static void explainer_free(struct explainer *ex)
 }
 
 /* The rule a call matched, compared as the BPF program compares (the
- * whole 64-bit argument); NULL for none (a path call). */
+ * whole 64-bit argument); NULL for none (a path call).  A call that only
+ * a rule can have notified and that none matches here (were our compare
+ * ever to differ from libseccomp's) gets the first rule on it: it is
+ * refused, never continued, so a slip here can't let a refused call
+ * through. */
 static const struct syscall_rule *matched_rule(const struct explainer *ex, const struct seccomp_data *d)
 {
+  const struct syscall_rule *first = NULL;
   for (size_t i = 0; ex->x && i < ex->x->n_rules; i++) {
     const struct syscall_rule *r = &ex->x->rules[i];
     if (ex->nrs[i] != d->nr)
       continue;
+    if (!first)
+      first = r;
     uint64_t a = r->cmp == SYSCALL_ANY ? 0 : d->args[r->arg];
     bool hit = r->cmp == SYSCALL_ANY || (r->cmp == SYSCALL_MASKED_EQ && (a & r->mask) == r->value) ||
                (r->cmp == SYSCALL_EQ && a == r->value) || (r->cmp == SYSCALL_GE && a >= r->value) ||
@@ -385,7 +393,10 @@ static const struct syscall_rule *matched_rule(const struct explainer *ex, const
     if (hit)
       return r;
   }
-  return NULL;
+  for (size_t i = 0; first && i < sizeof ex->path_nrs / sizeof ex->path_nrs[0]; i++)
+    if (ex->path_nrs[i] == d->nr)
+      return NULL; /* notified as a path call */
+  return first;
 }
 
 static bool below(const char *path, const char *dir)
@@ -583,11 +594,13 @@ int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *lo
   _cleanup_free_ struct seccomp_notif_resp *resp = xcalloc(1, resp_size);
   _cleanup_close_ int listener = -1;
   _cleanup_(mem_cache_close) struct mem_cache cache = { 0, -1, -1 };
-  _cleanup_(explainer_free) struct explainer ex = { explain, NULL };
+  _cleanup_(explainer_free) struct explainer ex = { explain, NULL, { 0 } };
   if (explain) {
     ex.nrs = xcalloc(explain->n_rules + 1, sizeof *ex.nrs);
     for (size_t i = 0; i < explain->n_rules; i++)
       ex.nrs[i] = seccomp_syscall_resolve_name(explain->rules[i].name);
+    for (size_t i = 0; i < sizeof notified / sizeof notified[0]; i++)
+      ex.path_nrs[i] = seccomp_syscall_resolve_name(notified[i]);
   }
   int code;
 

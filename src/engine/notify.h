@@ -57,7 +57,9 @@ static inline const char *learn_op_name(enum learn_op op)
  * instead, as notifications.  The monitor finds the rule a notification
  * matched, reports it and fails the call with the rule's errno: the app
  * sees what it would have seen.  (Calls through another architecture's
- * entry points are still refused by that architecture's filter, silently.)
+ * entry points are still refused by that architecture's filter, silently;
+ * so are the calls a syscall-filter allowlist leaves out, whose program
+ * stays.)
  *
  * For the path calls the monitor can't see the outcome (it answers
  * "continue" before the kernel runs the call), so it predicts it from the

@@ -21,6 +21,8 @@ enum learn_op {
   LEARN_CREATE,  /* mkdir, mknod, a rename's target */
   LEARN_CONNECT, /* connect to a unix socket (a path, or an abstract name: '@' first) */
   LEARN_SYSCALL, /* explaining only: a call sbx's filter refuses (path: the call's name) */
+  LEARN_TALK,    /* learning: a D-Bus name called on the session bus (path: the name; by: the call),
+                    from the proxy's log (launch/dbus-proxy.h), not from this recorder */
 };
 
 struct learn_event {
@@ -44,7 +46,7 @@ void learn_log_free(struct learn_log *log);
 /* Inline: compile/learn.c uses it in binaries that link no engine. */
 static inline const char *learn_op_name(enum learn_op op)
 {
-  static const char *const names[] = { "read", "write", "exec", "create", "connect", "syscall" };
+  static const char *const names[] = { "read", "write", "exec", "create", "connect", "syscall", "talk" };
   return names[op];
 }
 

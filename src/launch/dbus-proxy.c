@@ -261,6 +261,17 @@ void bus_log_line(struct bus_log *bl, const char *line, bus_denial_fn *report, v
   if (line[0] == 'C' && strstr(line, ": -> ")) {
     free(bl->last);
     bl->last = xstrdup(line);
+    /* "C3: -> NAME call ...": a unique name (":1.5") names no rule, and
+     * the bus itself is always reachable. */
+    const char *dest = strstr(line, ": -> ") + 5;
+    size_t len = strcspn(dest, " ");
+    if (bl->calls && dest[0] != ':' && strncmp(dest + len, " call ", 6) == 0 &&
+        !(len == 20 && strncmp(dest, "org.freedesktop.DBus", 20) == 0)) {
+      _cleanup_free_ char *n = xasprintf("%.*s", (int)len, dest);
+      report_once(bl, n, BUS_NEED_TALK, report, ctx);
+    }
+  } else if (bl->calls) {
+    ;
   } else if ((strncmp(line, "*HIDDEN*", 8) == 0 || strncmp(line, "*DENIED*", 8) == 0) && bl->last) {
     /* About the last call: its destination is the name. */
     const char *dest = strstr(bl->last, " -> ") + 4;

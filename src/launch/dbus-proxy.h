@@ -54,6 +54,9 @@ typedef void bus_denial_fn(void *ctx, const struct bus_denial *d);
 struct bus_log {
   char *last;       /* the message the next line may be about */
   struct strv seen; /* "NEED NAME", each reported once */
+  /* Learning (an unfiltered proxy): report every well-known name called,
+   * as BUS_NEED_TALK, instead of the refusals. */
+  bool calls;
 };
 void bus_log_free(struct bus_log *bl);
 /* One line of the log (no newline); report(ctx, denial) for a refusal not

@@ -110,6 +110,7 @@ void launch_init(struct launch *l)
   memset(l, 0, sizeof *l);
   l->proxy = HELPER_NONE;
   l->bus_log_reader = HELPER_NONE;
+  l->bus_log_fd = -1;
   l->lock_fd = -1;
   l->ready.fd = l->sync.fd = l->info.fd = -1;
   l->started.fd = l->net_ready.fd = -1;
@@ -177,6 +178,8 @@ static int start_proxy(struct launch *l, struct plan *p, int dfd)
       r = bus_log_reader_start(logp[0], l->bus_denied, l->bus_denied_ctx, &l->bus_log_reader);
     else
       close(logp[0]);
+  } else if (l->bus_log_fd >= 0) {
+    r = dbus_proxy_spawn_logging(s, l->proxy_binary, wr, l->bus_log_fd, &l->proxy);
   } else {
     r = dbus_proxy_spawn(s, l->proxy_binary, wr, &l->proxy);
   }

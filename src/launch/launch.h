@@ -85,6 +85,9 @@ struct launch {
   bus_denial_fn *bus_denied;
   void *bus_denied_ctx;
   struct helper bus_log_reader;
+  /* --learn: the proxy runs with --log into this file, read after the run
+   * (-1: no log). */
+  int bus_log_fd;
   int registry_lock;          /* the entry, flock'ed while the sandbox lives */
   int registry_pid;           /* the entry again, handed over as plan->pid_fd */
 };

@@ -1,10 +1,14 @@
 #!/bin/bash
-# What learning costs (sbx --learn, issue 12): an open/close loop under
+# What learning and explaining cost (sbx --learn and --explain-denials,
+# issue 12): an open/close loop under
 # --learn, where every open stops in a seccomp user notification until the
 # monitor has read and recorded its path, against the same loop in the
 # same sandbox without learning (the host read-only, a tmpfs home, user
 # and pid namespaces: learn_plan's shape as bubblewrap options), and
-# against an empty loop in each (startup alone).  Round-robin through
+# against an empty loop in each (startup alone).  Then --explain-denials:
+# the same loop under a profile (base.inc's view), where every open also
+# waits while the monitor looks its path up in the sandbox's view, against
+# the same profile run without it.  Round-robin through
 # bench/interleave.py; the ratio is to the last command.  A measurement,
 # not a test: it exits 0 whatever the figures are.
 #
@@ -38,3 +42,12 @@ echo "== the same, 0 opens (startup, and writing the profile)"
 python3 "$here/interleave.py" "$RUNS" \
   "$learn $work/open-loop 0 2>/dev/null'" \
   "$plain $work/open-loop 0'"
+
+# --explain-denials: the loop's program shown read-only (it lies in the
+# private /tmp); the path it opens, /etc/hostname, is in base.inc's view.
+explain="$SBX --profile default --ro $work/open-loop --explain-denials $work/open-loop"
+normal="$SBX --profile default --ro $work/open-loop $work/open-loop"
+echo "== --explain-denials: $N opens and closes under the default profile, $RUNS runs each"
+python3 "$here/interleave.py" "$RUNS" "$explain $N" "$normal $N"
+echo "== the same, 0 opens (startup)"
+python3 "$here/interleave.py" "$RUNS" "$explain 0" "$normal 0"

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 
 #include "cli/options.h"
@@ -287,11 +288,39 @@ static int share(const struct cli_extra *x, bool add)
   return r < 0 ? 1 : 0;
 }
 
+/* The names the app called on the session bus, from the learning proxy's
+ * log (launch/dbus-proxy.h), as LEARN_TALK events after the recorder's. */
+static void learned_name(void *ctx, const struct bus_denial *d)
+{
+  struct learn_log *log = ctx;
+  *ARRAY_PUSH(log->v, log->n, log->cap) =
+    (struct learn_event){ .op = LEARN_TALK, .path = xstrdup(d->name), .by = xstrdup(d->what), .count = 1 };
+}
+
+static void learn_bus_names(int fd, struct learn_log *log)
+{
+  FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(dup(fd), "r") : NULL;
+  struct bus_log bl = { .calls = true };
+  char *line = NULL;
+  size_t size = 0;
+  ssize_t n;
+  while (f && (n = getline(&line, &size, f)) > 0) {
+    if (line[n - 1] == '\n')
+      line[n - 1] = '\0';
+    bus_log_line(&bl, line, learned_name, log);
+  }
+  free(line);
+  bus_log_free(&bl);
+  if (f)
+    fclose(f);
+}
+
 /* --learn NAME [--output FILE] CMD...: the app in the learning sandbox
  * (compile/learn.c) while the engine records the paths it uses
- * (engine/notify.c); then the proposed profile.  The output is checked
- * before the app runs, so a run is never wasted on a name that is taken. */
-static int learn(const struct cli_extra *x, struct plan *p)
+ * (engine/notify.c) and a proxy logs its session bus's calls; then the
+ * proposed profile.  The output is checked before the app runs, so a run
+ * is never wasted on a name that is taken. */
+static int learn(const struct cli_extra *x, struct plan *p, struct launch *l)
 {
   if (x->shapes_sandbox || x->n_directives || x->profile || x->noprofile)
     return log_fail(EINVAL, "--learn runs the app in a sandbox of its own: no profile, directive or bubblewrap "
@@ -301,9 +330,16 @@ static int learn(const struct cli_extra *x, struct plan *p)
     return EXIT_POLICY;
   if (close_caller_fds(p) < 0)
     return 1;
-  learn_plan(p);
+  _cleanup_free_ char *proxy = dbus_proxy_find_binary(plan_getenv(p, "PATH"));
+  learn_plan(p, proxy != NULL);
   struct learn_log log = { 0 };
-  int code = sbx_run_learn(p, &log);
+  /* The proxy's log, read once it has exited (launch_stop). */
+  _cleanup_close_ int bus_log = p->services ? memfd_create("sbx-bus-log", MFD_CLOEXEC) : -1;
+  l->bus_log_fd = bus_log;
+  int code = launch_start(l, p, NULL) < 0 ? 1 : sbx_run_learn(p, &log);
+  launch_stop(l, p);
+  if (bus_log >= 0)
+    learn_bus_names(bus_log, &log);
   if (log.notifications == 0)
     log_error("nothing was recorded (the app did not start?): no profile written");
   else if (learn_write_profile(out, x->learn_name, p->argv, &log) < 0 && code == 0)
@@ -388,7 +424,7 @@ int main(int argc, char **argv)
     r = share(&extra, action == CLI_SHARE);
     goto out;
   case CLI_LEARN:
-    r = learn(&extra, &plan);
+    r = learn(&extra, &plan, &launch);
     goto out;
   case CLI_EXPLAIN:
     /* "sbx --explain NAME [CMD]": NAME is the profile, unless the command
@@ -426,8 +462,14 @@ int main(int argc, char **argv)
     r = 0;
     goto out;
   }
+  if (extra.explain_denials) {
+    launch.bus_denied = explain_bus_denial_report; /* the proxy's log */
+    launch.bus_denied_ctx = &pol;
+  }
   if (cli_validate(&plan) < 0 || (r == 0 && close_caller_fds(&plan) < 0) || launch_start(&launch, &plan, argv) < 0)
     r = 1;
+  else if (extra.explain_denials)
+    r = sbx_run_explain(&plan, explain_denial_report, &pol);
   else
     r = sbx_run(&plan);
 out:

@@ -229,6 +229,38 @@ start_bg() {
   wait_for listed "$name" || fail "$name never showed in --list: $(cat "$T/bg-$name.err")"
 }
 
+# start_test_bus: a session bus of the check's own (DBUS_SESSION_BUS_ADDRESS
+# exported), with a service owning org.sbx.Test that answers
+# org.sbx.Test.Ping with "pong" on /org/sbx/Test (test-explain.sh,
+# test-learn.sh); skips the check without dbus-daemon, gdbus,
+# xdg-dbus-proxy or python3-gi.
+start_test_bus() {
+  local t
+  for t in dbus-daemon gdbus xdg-dbus-proxy; do
+    command -v $t >/dev/null || skip_check "$t is not installed"
+  done
+  /usr/bin/python3 -c 'from gi.repository import Gio' 2>/dev/null || skip_check "python3-gi is not installed"
+  cat >"$T/service.py" <<'EOF'
+from gi.repository import Gio, GLib
+XML = '<node><interface name="org.sbx.Test"><method name="Ping"><arg type="s" direction="out"/></method></interface></node>'
+conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+conn.register_object("/org/sbx/Test", Gio.DBusNodeInfo.new_for_xml(XML).interfaces[0],
+                     lambda c, s, p, i, m, a, inv: inv.return_value(GLib.Variant("(s)", ("pong",))), None, None)
+conn.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "RequestName",
+               GLib.Variant("(su)", ("org.sbx.Test", 4)), None, 0, -1, None)
+print("ready", flush=True)
+GLib.MainLoop().run()
+EOF
+  env -u XDG_RUNTIME_DIR dbus-daemon --session --nofork --address="unix:path=$T/bus" --print-address=1 \
+    >"$T/bus.addr" 2>"$T/bus.log" &
+  remember_pid $!
+  wait_for grep -qs . "$T/bus.addr" || fail "dbus-daemon did not start: $(<"$T/bus.log")"
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=$T/bus
+  /usr/bin/python3 "$T/service.py" >"$T/service.out" 2>&1 &
+  remember_pid $!
+  wait_for grep -qs ready "$T/service.out" || fail "the service did not start: $(<"$T/service.out")"
+}
+
 # mountpoints: the sorted list of mount points of the calling process.
 mountpoints() { awk '{print $5}' /proc/self/mountinfo | sort; }
 

@@ -166,6 +166,26 @@ t_xterm() {
   unset DISPLAY
 }
 
+# The names the app calls on the session bus, from the learning proxy's
+# log: refused while learning (a name outside the desktop's own), proposed
+# as dbus-talk, and answering under the learned profile.
+t_bus() {
+  fresh_home
+  start_test_bus
+  local ping=(gdbus call --session --dest org.sbx.Test --object-path /org/sbx/Test --method org.sbx.Test.Ping)
+  run_sbx --learn bus --output "$T/bus.profile" "${ping[@]}"
+  [[ -f $T/bus.profile ]] || fail "--learn: no profile: $RC $ERR"
+  diag "$(<"$T/bus.profile")"
+  expect_match "$(grep '^dbus-session ' "$T/bus.profile")" "^dbus-session filter  # connected to the session bus by .*gdbus; the names it called follow$" \
+    "the bus"
+  expect_match "$(grep '^dbus-talk ' "$T/bus.profile")" "^dbus-talk org.sbx.Test  # called: .* at /org/sbx/Test$" \
+    "the name called"
+  run_sbx --check "$T/bus.profile"
+  [[ $RC == 0 ]] || fail "--check: $RC $ERR"
+  run_sbx --profile "$T/bus.profile" "${ping[@]}"
+  [[ $RC == 0 && $OUT == "('pong',)" ]] || fail "the call under the learned profile: $RC $OUT $ERR"
+}
+
 run_checks() {
   [[ $IS_SBX == 1 ]] || { check "sbx only" skip_check "--learn is sbx's own"; return; }
   check "a program learned: read, written, run, connected; the secret commented; run under its profile" t_learn_probe
@@ -173,6 +193,7 @@ run_checks() {
   check "paths relative to the working directory and to a directory fd: recorded absolute" t_relative
   check "an existing output is refused before the app runs; the default place; bad names and options" t_refusals
   check "--learn exits with the app's status" t_status
+  check "a D-Bus name called: learned from the proxy's log, proposed as dbus-talk, answering under the profile" t_bus
   check "xterm -e true under Xvfb: learned (socket x11), then run under its profile" t_xterm
   run_zenity_checks
 }

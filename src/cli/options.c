@@ -414,7 +414,7 @@ static int h_cap(struct parser *ps, const struct option_def *def, char **a)
 
 enum { T_PROFILE, T_NOPROFILE, T_CHECK, T_EXPLAIN, T_JSON_OUT, T_DESKTOP_INSTALL, T_DESKTOP_REMOVE, T_DESKTOP_LIST,
        T_LIST, T_STOP, T_FREEZE, T_THAW, T_STATS, T_WATCH, T_JOIN, T_DOCTOR, T_SHARE, T_UNSHARE, T_SHARE_AS,
-       T_LEARN, T_OUTPUT };
+       T_LEARN, T_OUTPUT, T_EXPLAIN_DENIALS };
 
 /* --watch's SECONDS: a number of seconds, decimals allowed, from 0.1 to a
  * day, as milliseconds; 0 when word is not such a number. */
@@ -480,6 +480,7 @@ static int h_sbx(struct parser *ps, const struct option_def *def, char **a)
     x->learn_name = xstrdup(a[0]);
     *ps->action = CLI_LEARN;
     break;
+  case T_EXPLAIN_DENIALS: x->explain_denials = true; break;
   case T_OUTPUT:
     free(x->learn_output);
     x->learn_output = absolute_path(a[0]);
@@ -609,6 +610,7 @@ static const struct option_def options[] = {
   { "--as", 1, h_sbx, T_SHARE_AS },
   { "--learn", 1, h_sbx, T_LEARN },
   { "--output", 1, h_sbx, T_OUTPUT },
+  { "--explain-denials", 0, h_sbx, T_EXPLAIN_DENIALS },
   { "--seccomp-default", 0, h_seccomp_default, 0 },
 };
 
@@ -783,6 +785,8 @@ int cli_parse(struct plan *p, struct cli_extra *x, const char *prog, int argc, c
     r = log_fail(EINVAL, "--as goes with --share NAME PATH");
   if (r == 0 && x->learn_output && *action != CLI_LEARN)
     r = log_fail(EINVAL, "--output goes with --learn NAME");
+  if (r == 0 && x->explain_denials && *action != CLI_RUN)
+    r = log_fail(EINVAL, "--explain-denials goes with a sandbox that runs a command");
   if (r == 0 && *action == CLI_LEARN && (cmd_at < 0 || cmd_at >= argc))
     r = log_fail(EINVAL, "--learn %s needs the command to learn", x->learn_name);
   if (r == 0 && (*action == CLI_SHARE || *action == CLI_UNSHARE) && cmd_at >= 0 && cmd_at < argc)
@@ -948,6 +952,7 @@ void cli_print_usage(const char *argv0, int fd)
     { "", "Writing a profile (sbx)" },
     { "--learn NAME COMMAND", "run COMMAND permissively, record the paths it uses, propose NAME.profile" },
     { "--output FILE", "with --learn: write the profile to FILE (never over an existing file)" },
+    { "--explain-denials", "run as usual; report each access the sandbox refuses, and the rule that did" },
   };
   FILE *f = fdopen(dup(fd), "w");
   if (!f)

@@ -28,6 +28,7 @@ struct cli_extra {
   bool share_ro;        /* --ro */
   char *learn_name;     /* --learn NAME */
   char *learn_output;   /* --output FILE (with --learn) */
+  bool explain_denials; /* --explain-denials (with a run: engine/notify.h, compile/explain.h) */
   bool noprofile;
   bool json;            /* --json (with --explain) */
   unsigned watch_ms;    /* --stats --watch [SECONDS]: the interval; 0: once */

@@ -2,6 +2,7 @@
 
 #include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "policy/query.h"
@@ -500,4 +501,155 @@ void explain_json(FILE *f, const struct plan *p, const struct policy *pol, const
     json_write_str(f, p->argv[i]);
   }
   fprintf(f, "]\n}\n");
+}
+
+/* ---- --explain-denials ----------------------------------------------------- */
+
+/* A refused call.  A rule without a group is a profile's syscall-deny
+ * NAME (compile/syscalls.c); a group's rule is sbx's built-in policy, or a
+ * syscall-deny @GROUP said again somewhere.  Allowed by syscall-allow of
+ * the same name (a higher layer, a .local, overrides the setting). */
+static void syscall_denial(FILE *f, const struct policy *pol, const struct learn_event *e)
+{
+  const struct syscall_rule *r = e->rule;
+  const char *name = r && r->group ? r->group : e->path;
+  const struct setting *said = NULL;
+  size_t it = 0;
+  struct syscall_choice c;
+  while (policy_next_syscall(pol, &it, &c))
+    if (!c.allow && strcmp(c.name, name) == 0)
+      said = c.setting;
+  fprintf(f, "%s: denied: syscall %s (%s) by %s: ", log_prog(), e->path, errno_name(e->error), e->by);
+  if (said)
+    fprintf(f, "refused by %s:%d (syscall-deny %s)", said->loc.file, said->loc.line, name);
+  else
+    fprintf(f, "refused by sbx's built-in system call policy (%s: %s)", name, r && r->why ? r->why : "");
+  fprintf(f, "; allow with: syscall-allow %s\n", name);
+}
+
+static bool host_has(const char *path)
+{
+  struct stat st;
+  return lstat(path, &st) == 0;
+}
+
+/* A refused path: the closest rule at or above it decides what the
+ * sandbox shows there; the line that would allow the access is ro (or rw
+ * for a write) of the path itself, or of its directory when the host has
+ * no such file yet (a rule for a missing path mounts nothing). */
+static void path_denial(FILE *f, const struct policy *pol, const struct learn_event *e)
+{
+  bool writes = e->op == LEARN_WRITE || e->op == LEARN_CREATE;
+  struct path_rule rule;
+  bool ruled = policy_path_rule(pol, e->path, &rule);
+  fprintf(f, "%s: denied: %s %s (%s) by %s: ", log_prog(), learn_op_name(e->op), e->path, errno_name(e->error), e->by);
+  if (ruled) {
+    const struct setting *s = rule.setting;
+    const char *how = rule.access == PATH_HIDE      ? "hidden by"
+                      : rule.access == PATH_PRIVATE ? "an empty private directory by"
+                      : e->error == EROFS           ? "read-only by"
+                                                    : "not in the view, below";
+    fprintf(f, "%s %s:%d (%s %s)", how, s->loc.file, s->loc.line, s->value, rule.path);
+    if (rule.access != PATH_HIDE && rule.access != PATH_PRIVATE && e->error == ENOENT)
+      fprintf(f, ", which showed the host's tree as it was when the sandbox started");
+  } else {
+    fprintf(f, "%s", e->error == EROFS ? "read-only: no rule makes it writable" : "not in the view: no rule shows it");
+  }
+  _cleanup_free_ char *target = xstrdup(e->path);
+  if (writes && !host_has(target)) {
+    char *slash = strrchr(target, '/');
+    slash[slash == target ? 1 : 0] = '\0';
+  }
+  fprintf(f, "; allow with: %s %s\n", writes ? "rw" : "ro", target);
+}
+
+/* A built-in rule that answers ENOSYS (clone3, whose flags a filter can't
+ * read) asks the app to fall back to an older call, which it then makes:
+ * nothing is refused in the end, so nothing is reported. */
+static bool falls_back(const struct policy *pol, const struct learn_event *e)
+{
+  return e->op == LEARN_SYSCALL && e->rule && e->rule->group && e->error == ENOSYS && policy_syscall_errno(pol) != ENOSYS;
+}
+
+void explain_denial(FILE *f, const struct policy *pol, const struct learn_event *e)
+{
+  if (falls_back(pol, e))
+    return;
+  if (e->op == LEARN_SYSCALL)
+    syscall_denial(f, pol, e);
+  else
+    path_denial(f, pol, e);
+  fflush(f);
+}
+
+void explain_denial_report(void *pol, const struct learn_event *e)
+{
+  explain_denial(stderr, pol, e);
+}
+
+/* xdg-dbus-proxy's matching: "org.a.*" is org.a and every name below it,
+ * anything else the name itself; a call or broadcast rule's NAME=RULE
+ * names NAME. */
+static bool bus_name_matches(const char *arg, const char *name)
+{
+  size_t len = strcspn(arg, "=");
+  if (len >= 2 && arg[len - 2] == '.' && arg[len - 1] == '*')
+    return strncmp(name, arg, len - 2) == 0 && (name[len - 2] == '\0' || name[len - 2] == '.');
+  return strlen(name) == len && strncmp(arg, name, len) == 0;
+}
+
+/* One bus's part: its filter, and a rule on the name that gives less. */
+static void bus_reason(FILE *f, const struct policy *pol, bool system, const struct bus_denial *d)
+{
+  const struct setting *mode = policy_bus_mode_setting(pol, system);
+  const char *bus = system ? "system" : "session";
+  fprintf(f, "the %s bus is filtered", bus);
+  if (mode)
+    fprintf(f, " by %s:%d (dbus-%s filter)", mode->loc.file, mode->loc.line, bus);
+  size_t it = 0;
+  struct bus_rule r;
+  const struct bus_rule *less = NULL;
+  struct bus_rule found;
+  while (policy_next_bus_rule(pol, system, &it, &r))
+    if (bus_name_matches(r.arg, d->name) && (r.verb == BUS_CALL || (int)r.verb < (int)d->need - 1)) {
+      found = r;
+      less = &found;
+    }
+  if (less)
+    fprintf(f, ", and only %s:%d (dbus-%s%s %s) is said of it", less->setting->loc.file, less->setting->loc.line,
+            system ? "system-" : "", bus_verb_name(less->verb), less->arg);
+  else
+    fprintf(f, ", and no rule names it");
+}
+
+void explain_bus_denial(FILE *f, const struct policy *pol, const struct bus_denial *d)
+{
+  static const char *const verbs[] = { [BUS_NEED_SEE] = "see", [BUS_NEED_TALK] = "talk", [BUS_NEED_OWN] = "own" };
+  /* The log does not say which bus: the filtered one, or both. */
+  bool session = policy_bus_mode(pol, false) == BUS_FILTER;
+  bool system = policy_bus_mode(pol, true) == BUS_FILTER;
+  if (!session && !system)
+    session = true;
+  fprintf(f, "%s: denied: dbus %s %s", log_prog(), verbs[d->need], d->name);
+  if (d->what[0])
+    fprintf(f, " (%s)", d->what);
+  fprintf(f, ": ");
+  if (session)
+    bus_reason(f, pol, false, d);
+  if (session && system)
+    fprintf(f, "; or ");
+  if (system)
+    bus_reason(f, pol, true, d);
+  fprintf(f, "; allow with: ");
+  if (session)
+    fprintf(f, "dbus-%s %s%s", verbs[d->need], d->name, system ? " (session bus) or " : "");
+  if (system)
+    fprintf(f, "dbus-system-%s %s%s", verbs[d->need], d->name, session ? " (system bus)" : "");
+  fprintf(f, "\n");
+  fflush(f);
+}
+
+void explain_bus_denial_report(void *pol, const struct bus_denial *d)
+{
+  explain_bus_denial(stderr, pol, d);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compile/ctx.h"
 #include "policy/policy.h"
 #include "policy/profile.h"
 #include "policy/query.h"
@@ -52,7 +53,40 @@ char *learn_output_path(const char *name, const char *output)
 
 /* ---- the learning sandbox ---------------------------------------------------- */
 
-void learn_plan(struct plan *p)
+/* The session bus through xdg-dbus-proxy with --log (launch/dbus-proxy.h):
+ * the names the app called are learned from the log (main.c).  The proxy
+ * logs only when it filters, and a rule can't say "every name" (a prefix
+ * needs two elements: "org.*" is refused), so learning filters: the
+ * desktop's own services below these prefixes go through as they would
+ * outside; a call to any other name is refused while learning -- logged,
+ * and proposed, all the same, which is what the run is for.  The proxy's
+ * socket directory is bound where it is on the host, in case the scratch
+ * home hides it. */
+static void learn_bus(struct plan *p)
+{
+  static const char *const open_prefixes[] = {
+    "org.freedesktop", "org.gnome", "org.gtk", "org.kde", "org.mpris", "org.a11y", "ca.desrt", "com.canonical",
+  };
+  const char *addr = plan_getenv(p, "DBUS_SESSION_BUS_ADDRESS");
+  if (!addr || strncmp(addr, "unix:path=", 10) != 0)
+    return;
+  _cleanup_free_ char *host = xasprintf("%.*s", (int)strcspn(addr + 10, ",;"), addr + 10);
+  struct stat st;
+  if (stat(host, &st) < 0 || !S_ISSOCK(st.st_mode))
+    return;
+  struct compile_ctx cc = { .plan = p, .host_runtime_dir = plan_getenv(p, "XDG_RUNTIME_DIR") };
+  struct plan_bus *b = plan_services_add_bus(cc_services(&cc), false, addr);
+  strv_add(&b->rules, "--filter");
+  for (size_t i = 0; i < sizeof open_prefixes / sizeof open_prefixes[0]; i++) {
+    strv_addf(&b->rules, "--talk=%s.*", open_prefixes[i]);
+    strv_addf(&b->rules, "--own=%s.*", open_prefixes[i]);
+  }
+  plan_add_op(p, OP_BIND, b->dir, b->dir)->access = ACCESS_RO;
+  _cleanup_free_ char *env = xasprintf("unix:path=%s", b->socket);
+  plan_setenv(p, "DBUS_SESSION_BUS_ADDRESS", env);
+}
+
+void learn_plan(struct plan *p, bool bus)
 {
   plan_add_op(p, OP_BIND, "/", "/")->access = ACCESS_RO;
   plan_add_op(p, OP_DEV, NULL, "/dev");
@@ -65,6 +99,8 @@ void learn_plan(struct plan *p)
   if (home && strcmp(home, "/") != 0)
     plan_add_op(p, OP_TMPFS, NULL, home);
   p->unshare |= CLONE_NEWUSER | CLONE_NEWPID;
+  if (bus)
+    learn_bus(p);
 }
 
 /* ---- from events to proposals ------------------------------------------------ */
@@ -200,7 +236,13 @@ static bool desktop_socket(struct learner *L, const struct learn_event *e)
   else if (rt && under(p, rt) && strncmp(p + strlen(rt), "/pipewire-", 10) == 0)
     what = "pipewire";
   const char *bus = NULL;
-  if (rt && under(p, rt) && strcmp(p + strlen(rt), "/bus") == 0)
+  /* The learning proxy's socket, $XDG_RUNTIME_DIR/sbx/ID/session-bus/bus
+   * (launch.h): the names called through it are learned. */
+  static const char suffix[] = "/session-bus/bus";
+  size_t n = strlen(p), sn = sizeof suffix - 1;
+  bool proxied = rt && under(p, rt) && strncmp(p + strlen(rt), "/sbx/", 5) == 0 && n > sn &&
+                 strcmp(p + n - sn, suffix) == 0;
+  if ((rt && under(p, rt) && strcmp(p + strlen(rt), "/bus") == 0) || proxied)
     bus = "dbus-session";
   else if (strcmp(p, "/run/dbus/system_bus_socket") == 0 || strcmp(p, "/var/run/dbus/system_bus_socket") == 0)
     bus = "dbus-system";
@@ -213,7 +255,9 @@ static bool desktop_socket(struct learner *L, const struct learn_event *e)
     if (strcmp(L->sockets.v[i], line) == 0)
       return true;
   strv_add(&L->sockets, line);
-  if (bus)
+  if (proxied)
+    strv_addf(&L->sockets, "connected to the session bus by %s; the names it called follow", e->by);
+  else if (bus)
     strv_addf(&L->sockets, "connected to %s by %s; the names it talks to are not learned: add %s-talk lines",
               e->path, e->by, strcmp(bus, "dbus-system") == 0 ? "dbus-system" : "dbus");
   else
@@ -285,6 +329,14 @@ static void learn_event(struct learner *L, const struct learn_event *e)
     return;
   }
   if (e->op == LEARN_CONNECT && desktop_socket(L, e))
+    return;
+  if (e->op == LEARN_TALK) {
+    /* After the bus's own line (the connect came first). */
+    strv_addf(&L->sockets, "dbus-talk %s", e->path);
+    strv_addf(&L->sockets, "called: %s", strncmp(e->by, "call ", 5) == 0 ? e->by + 5 : e->by);
+    return;
+  }
+  if (e->op == LEARN_SYSCALL)
     return;
   if (e->op == LEARN_EXEC && exists(e->path)) {
     bool seen = false;

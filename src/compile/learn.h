@@ -14,8 +14,9 @@ char *learn_output_path(const char *name, const char *output);
 /* The permissive sandbox of a learning run: the host's whole tree
  * read-only, an empty tmpfs as the home, its own /dev and /proc, its own
  * user and pid namespaces; the host's network (what the app connects to is
- * recorded, not refused). */
-void learn_plan(struct plan *p);
+ * recorded, not refused).  With bus (xdg-dbus-proxy is there), the session
+ * bus through a proxy that logs the names called (plan->services). */
+void learn_plan(struct plan *p, bool bus);
 
 /* Turn the record into NAME's proposed profile at path (created, never
  * replaced).  argv: the command that was learned, for the header.

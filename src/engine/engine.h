@@ -133,6 +133,11 @@ int seccomp_apply(const struct seccomp_prog *progs, size_t n);
  * either.  pid 1 and the app install the same programs.  progs holds
  * SECCOMP_MAX_ARCH_PROGS.  Returns 0 or -errno after a message. */
 int seccomp_compile_policy(const struct plan *p, struct seccomp_prog *progs, size_t *n_progs);
+/* One rule of that policy added to ctx (a libseccomp scmp_filter_ctx of
+ * the native architecture) with `action` instead of its errno: the
+ * notifying filter of --explain-denials (notify.c) matches exactly what
+ * the native program would refuse.  Returns 0 or -errno after a message. */
+int seccomp_add_policy_rule(void *ctx, uint32_t action, const struct syscall_rule *rule);
 
 /* selinux.c */
 int label_exec(const char *label);

@@ -14,12 +14,16 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
+#include "engine/engine.h"
 #include "engine/supervisor.h"
 #include "util/util.h"
 
@@ -50,7 +54,15 @@ void learn_log_free(struct learn_log *log)
  * its own.  The app's one call made under the filter before the monitor
  * holds the listener is its exec, which just waits until the monitor has
  * received it (notify_supervise polls the socket and the listener alike). */
-int notify_install(int sock)
+static bool is_notified(const char *name)
+{
+  for (size_t i = 0; i < sizeof notified / sizeof notified[0]; i++)
+    if (strcmp(notified[i], name) == 0)
+      return true;
+  return false;
+}
+
+int notify_install(int sock, const struct notify_explain *explain)
 {
   /* Everything is allowed (the default action): the filter only asks.
    * Another architecture's calls (a 32-bit program) are allowed too, not
@@ -65,6 +77,13 @@ int notify_install(int sock)
     if (nr != __NR_SCMP_ERROR && nr >= 0)
       r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
   }
+  /* Explaining: sbx's own rules, notifying where the native program they
+   * replace (run.c leaves it out) would fail the call.  A rule on a call
+   * notified whole already (a profile's syscall-deny openat) adds
+   * nothing: the monitor checks the rules first. */
+  for (size_t i = 0; r == 0 && explain && i < explain->n_rules; i++)
+    if (!is_notified(explain->rules[i].name) && seccomp_add_policy_rule(ctx, SCMP_ACT_NOTIFY, &explain->rules[i]) < 0)
+      r = -EINVAL; /* said */
   /* With a notify rule libseccomp loads with SECCOMP_FILTER_FLAG_NEW_LISTENER;
    * the kernel makes the listener close-on-exec, so the app never holds it. */
   if (r == 0)
@@ -282,20 +301,25 @@ static bool decode(const struct seccomp_notif *req, int mem, enum learn_op *op, 
   return *path != NULL;
 }
 
-static void record(struct learn_log *log, enum learn_op op, char *path, char *by)
+/* Returns the event, new or counted: the newest entries are the likeliest
+ * to repeat (a loop that opens one file), so the search starts there.
+ * *is_new says which. */
+static struct learn_event *record(struct learn_log *log, enum learn_op op, char *path, char *by, bool *is_new)
 {
-  /* The same call again (a loop that opens one file) is counted, not
-   * stored again: the newest entries are the likeliest to repeat. */
   for (size_t i = log->n; i-- > 0;) {
     struct learn_event *e = &log->v[i];
     if (e->op == op && strcmp(e->path, path) == 0 && strcmp(e->by, by) == 0) {
       e->count++;
       free(path);
       free(by);
-      return;
+      *is_new = false;
+      return e;
     }
   }
-  *ARRAY_PUSH(log->v, log->n, log->cap) = (struct learn_event){ op, path, by, 1 };
+  *is_new = true;
+  struct learn_event *e = ARRAY_PUSH(log->v, log->n, log->cap);
+  *e = (struct learn_event){ .op = op, .path = path, .by = by, .count = 1 };
+  return e;
 }
 
 /* The last caller's /proc/PID/mem, kept open: opening it is a path walk
@@ -303,16 +327,20 @@ static void record(struct learn_log *log, enum learn_op op, char *path, char *by
  * A kept fd can go stale but never wrong: it holds the memory map it was
  * opened on, and once that map is gone (the process exec'd or died, and
  * its pid may name another one now) reads return nothing; decode then
- * fails and the file is opened again. */
+ * fails and the file is opened again.  Explaining also keeps the caller's
+ * root (/proc/PID/root), dropped with the pid. */
 struct mem_cache {
   pid_t pid;
   int fd;
+  int root;
 };
 
 static void mem_cache_close(struct mem_cache *c)
 {
   if (c->fd >= 0)
     close(c->fd);
+  if (c->root >= 0)
+    close(c->root);
 }
 
 static int mem_open(struct mem_cache *c, pid_t pid, bool fresh)
@@ -321,6 +349,8 @@ static int mem_open(struct mem_cache *c, pid_t pid, bool fresh)
     return c->fd;
   if (c->fd >= 0)
     close(c->fd);
+  if (c->root >= 0 && c->pid != pid)
+    c->root = (close(c->root), -1);
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/mem", (int)pid);
   c->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -328,54 +358,231 @@ static int mem_open(struct mem_cache *c, pid_t pid, bool fresh)
   return c->fd;
 }
 
-/* Receive one notification, record it, let the call go on. */
+/* ---- explaining (notify.h: struct notify_explain) ------------------------- */
+
+struct explainer {
+  const struct notify_explain *x;
+  int *nrs; /* each rule's call number (native), -1 where unknown */
+  int path_nrs[sizeof notified / sizeof notified[0]]; /* the path calls' */
+};
+
+static void explainer_free(struct explainer *ex)
+{
+  free(ex->nrs);
+}
+
+/* The rule a call matched, compared as the BPF program compares (the
+ * whole 64-bit argument); NULL for none (a path call).  A call that only
+ * a rule can have notified and that none matches here (were our compare
+ * ever to differ from libseccomp's) gets the first rule on it: it is
+ * refused, never continued, so a slip here can't let a refused call
+ * through. */
+static const struct syscall_rule *matched_rule(const struct explainer *ex, const struct seccomp_data *d)
+{
+  const struct syscall_rule *first = NULL;
+  for (size_t i = 0; ex->x && i < ex->x->n_rules; i++) {
+    const struct syscall_rule *r = &ex->x->rules[i];
+    if (ex->nrs[i] != d->nr)
+      continue;
+    if (!first)
+      first = r;
+    uint64_t a = r->cmp == SYSCALL_ANY ? 0 : d->args[r->arg];
+    bool hit = r->cmp == SYSCALL_ANY || (r->cmp == SYSCALL_MASKED_EQ && (a & r->mask) == r->value) ||
+               (r->cmp == SYSCALL_EQ && a == r->value) || (r->cmp == SYSCALL_GE && a >= r->value) ||
+               (r->cmp == SYSCALL_GT && a > r->value);
+    if (hit)
+      return r;
+  }
+  for (size_t i = 0; first && i < sizeof ex->path_nrs / sizeof ex->path_nrs[0]; i++)
+    if (ex->path_nrs[i] == d->nr)
+      return NULL; /* notified as a path call */
+  return first;
+}
+
+static bool below(const char *path, const char *dir)
+{
+  size_t n = strlen(dir);
+  return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static bool host_has(const char *path)
+{
+  struct stat st;
+  return lstat(path, &st) == 0;
+}
+
+/* path as the sandbox sees it: looked up from the app's root with
+ * RESOLVE_IN_ROOT, so an absolute symlink in the sandbox resolves in the
+ * sandbox (a plain walk through /proc/PID/root would follow it to the
+ * monitor's root, the host's).  An O_PATH fd, or -errno. */
+static int open_in_view(int root, const char *path)
+{
+  struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof how);
+  return fd < 0 ? -errno : fd;
+}
+
+static bool on_read_only_mount(int fd)
+{
+  struct statfs sf;
+  return fstatfs(fd, &sf) == 0 && (sf.f_flags & ST_RDONLY);
+}
+
+/* Can pid open a file whatever its mode (CAP_DAC_OVERRIDE in effect: root's
+ * app keeps root's capabilities)? */
+static bool overrides_modes(pid_t pid)
+{
+  char path[64], line[256];
+  snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+  FILE *f = fopen(path, "re");
+  unsigned long long eff = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "CapEff: %llx", &eff) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return eff & (1ULL << 1); /* CAP_DAC_OVERRIDE */
+}
+
+/* hide's stand-in for a file (compile.c): an empty file of mode 0, not the
+ * host's, which an app without capabilities can't open.  (One with
+ * CAP_DAC_OVERRIDE reads it, empty: nothing is refused.) */
+static bool replaced_unreadable(int fd, const char *path, pid_t pid)
+{
+  struct stat in, host;
+  return fstat(fd, &in) == 0 && S_ISREG(in.st_mode) && (in.st_mode & 07777) == 0 && stat(path, &host) == 0 &&
+         (in.st_dev != host.st_dev || in.st_ino != host.st_ino) && !overrides_modes(pid);
+}
+
+/* The errno the call will fail with because of the sandbox's view (0: it
+ * will not, or not because of the sandbox).  /proc and /dev are the
+ * sandbox's own file systems, not views of the host's: a path there the
+ * sandbox lacks is not a denial to explain.  A write the host has a file
+ * for and the sandbox lets go to a writable directory of its own (the
+ * private home) goes to the sandbox's copy, and is not reported. */
+static int predict(int root, pid_t pid, enum learn_op op, const char *path)
+{
+  if (path[0] != '/' || below(path, "/proc") || below(path, "/dev"))
+    return 0;
+  _cleanup_close_ int fd = open_in_view(root, path);
+  if (fd >= 0) {
+    if (op != LEARN_CREATE && op != LEARN_CONNECT && replaced_unreadable(fd, path, pid))
+      return EACCES;
+    return op == LEARN_WRITE && on_read_only_mount(fd) ? EROFS : 0;
+  }
+  if (fd != -ENOENT)
+    return 0; /* ELOOP, EACCES...: the kernel's own answer */
+  if (op != LEARN_WRITE && op != LEARN_CREATE)
+    return host_has(path) ? ENOENT : 0;
+  /* Something new: its directory decides. */
+  _cleanup_free_ char *dir = xstrdup(path);
+  char *slash = strrchr(dir, '/');
+  slash[slash == dir ? 1 : 0] = '\0';
+  _cleanup_close_ int dfd = open_in_view(root, dir);
+  if (dfd < 0)
+    return dfd == -ENOENT && host_has(dir) ? ENOENT : 0;
+  return on_read_only_mount(dfd) ? EROFS : 0;
+}
+
+static int root_open(struct mem_cache *c, pid_t pid)
+{
+  if (c->root >= 0 && c->pid == pid)
+    return c->root;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/root", (int)pid);
+  c->root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return c->root;
+}
+
+/* ---- the loop ------------------------------------------------------------- */
+
+/* One path call's event: op and path read from the app.  false when none
+ * (not a call we record, or it raced away). */
+static bool read_event(const struct seccomp_notif *req, struct mem_cache *cache, enum learn_op *op, char **path)
+{
+  bool kept = cache->fd >= 0 && cache->pid == (pid_t)req->pid;
+  int mem = mem_open(cache, (pid_t)req->pid, false);
+  bool decoded = mem >= 0 && decode(req, mem, op, path);
+  if (!decoded && kept && (mem = mem_open(cache, (pid_t)req->pid, true)) >= 0)
+    decoded = decode(req, mem, op, path);
+  return decoded;
+}
+
+/* Receive one notification, record it, answer it: "continue", or for a
+ * call sbx's filter refuses (explaining), the rule's errno. */
 static int handle_one(int listener, struct seccomp_notif *req, size_t req_size, struct seccomp_notif_resp *resp,
-                      size_t resp_size, struct learn_log *log, struct mem_cache *cache)
+                      size_t resp_size, struct learn_log *log, struct mem_cache *cache, const struct explainer *ex)
 {
   memset(req, 0, req_size); /* the kernel insists */
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
     return errno == EINTR || errno == ENOENT ? 0 : -errno; /* ENOENT: the caller was gone */
   log->notifications++;
 
-  enum learn_op op;
+  enum learn_op op = LEARN_SYSCALL;
   char *path = NULL, *by = NULL;
-  bool kept = cache->fd >= 0 && cache->pid == (pid_t)req->pid;
-  int mem = mem_open(cache, (pid_t)req->pid, false);
-  bool decoded = mem >= 0 && decode(req, mem, &op, &path);
-  if (!decoded && kept && (mem = mem_open(cache, (pid_t)req->pid, true)) >= 0)
-    decoded = decode(req, mem, &op, &path);
-  if (decoded)
+  int error = 0;
+  const struct syscall_rule *rule = matched_rule(ex, &req->data);
+  if (rule) {
+    path = xstrdup(rule->name);
+    error = rule->error;
+  } else if (read_event(req, cache, &op, &path) && ex->x) {
+    int root = root_open(cache, (pid_t)req->pid);
+    error = root >= 0 ? predict(root, (pid_t)req->pid, op, path) : 0;
+    if (error == 0)
+      path = (free(path), NULL); /* explaining records denials only */
+    /* A path through a host symlink the sandbox lacks the target of
+     * (/usr/share/locale/locale.alias -> /etc/locale.alias): the target
+     * is what a rule must show. */
+    char *real = error == ENOENT ? realpath(path, NULL) : NULL;
+    if (real && strcmp(real, path) != 0)
+      path = (free(path), real);
+    else
+      free(real);
+  }
+  if (path)
     by = proc_link(req->pid, "exe");
   /* Everything above was read from a pid, which names the caller only
    * while it is still in this call: had it died (or been killed by a
    * racing thread's exec) and the pid been reused, we would have read a
    * stranger.  The id check after the reads proves the pid was still the
    * caller's for all of them. */
-  if (path && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) == 0)
-    record(log, op, path, by ? by : xstrdup("?"));
-  else {
+  if (path && ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) == 0) {
+    bool is_new;
+    struct learn_event *e = record(log, op, path, by ? by : xstrdup("?"), &is_new);
+    e->error = error;
+    e->rule = rule;
+    if (is_new && ex->x && ex->x->report)
+      ex->x->report(ex->x->ctx, e);
+  } else {
     if (path)
       log->dropped++;
     free(path);
     free(by);
   }
 
-  /* Continue, always.  The usual warning about CONTINUE (the kernel reads
-   * the arguments again when the call resumes, so another thread of the
-   * app may have changed the path since we read it) does not weaken
-   * anything here: learning decides nothing.  The app runs with exactly
-   * the rights it would have without the filter, and what we recorded is
-   * advisory -- a proposed profile the user reviews -- so an app that
-   * races us can at worst mislead its own proposal. */
+  /* Continue, unless a rule refuses the call.  The usual warning about
+   * CONTINUE (the kernel reads the arguments again when the call resumes,
+   * so another thread of the app may have changed the path since we read
+   * it) does not weaken anything here: neither learning nor explaining
+   * decides anything.  The app runs with exactly the rights it would have
+   * without the filter (the kernel's own checks, the sandbox's mounts and
+   * Landlock, apply to the call as it resumes), and what we recorded is
+   * advisory -- a proposed profile, an explanation -- so an app that races
+   * us can at worst mislead its own.  A refused call is answered with its
+   * rule's errno whatever the pointers say: its arguments are registers,
+   * which the kernel does not read again. */
   memset(resp, 0, resp_size);
   resp->id = req->id;
-  resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  if (rule)
+    resp->error = -rule->error;
+  else
+    resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
   if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT && errno != EINTR)
     return -errno;
   return 0;
 }
 
-int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *log)
+int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *log, const struct notify_explain *explain)
 {
   struct seccomp_notif_sizes sizes = { 0 };
   if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
@@ -386,7 +593,15 @@ int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *lo
   _cleanup_free_ struct seccomp_notif *req = xcalloc(1, req_size);
   _cleanup_free_ struct seccomp_notif_resp *resp = xcalloc(1, resp_size);
   _cleanup_close_ int listener = -1;
-  _cleanup_(mem_cache_close) struct mem_cache cache = { 0, -1 };
+  _cleanup_(mem_cache_close) struct mem_cache cache = { 0, -1, -1 };
+  _cleanup_(explainer_free) struct explainer ex = { explain, NULL, { 0 } };
+  if (explain) {
+    ex.nrs = xcalloc(explain->n_rules + 1, sizeof *ex.nrs);
+    for (size_t i = 0; i < explain->n_rules; i++)
+      ex.nrs[i] = seccomp_syscall_resolve_name(explain->rules[i].name);
+    for (size_t i = 0; i < sizeof notified / sizeof notified[0]; i++)
+      ex.path_nrs[i] = seccomp_syscall_resolve_name(notified[i]);
+  }
   int code;
 
   for (;;) {
@@ -402,7 +617,7 @@ int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *lo
     if (RETRY(poll(pfd, 3, -1)) < 0)
       return log_errno(errno, "poll"), 255;
     if (pfd[2].revents & POLLIN) {
-      int r = handle_one(listener, req, req_size, resp, resp_size, log, &cache);
+      int r = handle_one(listener, req, req_size, resp, resp_size, log, &cache, &ex);
       if (r < 0)
         log_errno(-r, "seccomp notification");
     } else if (pfd[2].revents & (POLLHUP | POLLERR | POLLNVAL)) {

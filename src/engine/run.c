@@ -56,6 +56,7 @@ struct run_state {
   bool late_cgroupns; /* unshare the cgroup namespace once inside the cgroup */
   int cgns_wr;       /* ...then a byte here: the monitor reports the namespace ids */
   int learn_wr;      /* --learn: the app sends its notification listener here (notify.h) */
+  const struct notify_explain *explain; /* --explain-denials (notify.h); NULL otherwise */
 };
 
 static bool plan_has_op(const struct plan *p, enum op_kind kind)
@@ -134,9 +135,12 @@ struct filters {
  * weaken either; but a caller's program may well refuse seccomp(2) and
  * prctl(PR_SET_SECCOMP) (bubblewrap's contract only asks every program but
  * the last to allow them), so it must come last. */
-static int apply_filters(const struct plan *p, const struct filters *f)
+static int apply_filters(const struct plan *p, const struct filters *f, bool explaining)
 {
-  int r = seccomp_apply(p->policy_progs, p->n_policy_progs);
+  /* Explaining, the app's native program of sbx's rules (the first) is
+   * left out: the notifying filter carries its rules (notify.h). */
+  size_t skip = explaining && p->n_syscall_rules > 0 && p->n_policy_progs > 0 ? 1 : 0;
+  int r = seccomp_apply(p->policy_progs + skip, p->n_policy_progs - skip);
   if (r == 0)
     r = seccomp_apply(p->seccomp_progs, p->n_seccomp_progs);
   const struct seccomp_prog *late = &f->late;
@@ -229,13 +233,13 @@ static int exec_app(struct run_state *l, struct plan *p, const struct filters *f
   /* The app must not start with the supervisor's signals blocked. */
   if (sigprocmask(SIG_SETMASK, &l->old_mask, NULL) < 0)
     return log_errno(errno, "sigprocmask");
-  int r = apply_filters(p, f);
+  int r = apply_filters(p, f, l->explain != NULL);
   if (r < 0)
     return r;
   /* Learning: the notifying filter last of all, so that the filters above
    * (which may refuse seccomp(2)) are already in place and the monitor
    * hears of the exec below. */
-  if (l->learn_wr >= 0 && (r = notify_install(steal_fd(&l->learn_wr))) < 0)
+  if (l->learn_wr >= 0 && (r = notify_install(steal_fd(&l->learn_wr), l->explain)) < 0)
     return r;
   if (l->exec_wr >= 0)
     (void)!write(l->exec_wr, "x", 1);
@@ -497,7 +501,7 @@ static int run_pid1(struct run_state *l, struct plan *p, const struct filters *f
     return log_errno(r, "Can't close file descriptors in pid 1");
   if (!p->die_with_parent && !p->die_with_sbx && prctl(PR_SET_PDEATHSIG, 0) < 0)
     return log_errno(errno, "prctl(PR_SET_PDEATHSIG)");
-  if ((r = caps_drop_all()) < 0 || (r = apply_filters(p, f)) < 0)
+  if ((r = caps_drop_all()) < 0 || (r = apply_filters(p, f, false)) < 0)
     return r;
   return supervise(app, sfd);
 }
@@ -661,8 +665,9 @@ static void register_namespaces(const struct plan *p, pid_t pid)
 }
 
 /* The monitor's side of sbx_run: the app's exit status, or -errno after a
- * message.  With a log (--learn), the app records into it (notify.h). */
-static int run(struct plan *p, struct learn_log *log)
+ * message.  With a log (--learn, --explain-denials), the app records into
+ * it (notify.h). */
+static int run(struct plan *p, struct learn_log *log, const struct notify_explain *explain)
 {
   struct run_state l;
   int alive[2] = { -1, -1 }, go[2] = { -1, -1 }, exec_pipe[2] = { -1, -1 }, info_done[2] = { -1, -1 };
@@ -678,6 +683,7 @@ static int run(struct plan *p, struct learn_log *log)
   int r = run_state_init(&l, p);
   if (r < 0)
     return r;
+  l.explain = explain;
   char cwd[PATH_MAX];
   l.old_cwd = getcwd(cwd, sizeof cwd) ? cwd : NULL;
 
@@ -869,7 +875,7 @@ monitor:
     waitpid(waited, NULL, 0);
     return r;
   }
-  int code = log ? notify_supervise(waited, sfd, learn[0], log) : supervise(waited, sfd);
+  int code = log ? notify_supervise(waited, sfd, learn[0], log, explain) : supervise(waited, sfd);
   if (learn[0] >= 0)
     close(learn[0]);
 
@@ -889,7 +895,7 @@ monitor:
 
 int sbx_run(struct plan *p)
 {
-  int r = run(p, NULL);
+  int r = run(p, NULL, NULL);
   return r < 0 ? SBX_EXIT_SETUP : r;
 }
 
@@ -897,7 +903,24 @@ int sbx_run_learn(struct plan *p, struct learn_log *log)
 {
   if (p->pidns_fd >= 0)
     return log_fail(EINVAL, "--learn can't join a pid namespace (--pidns)"), SBX_EXIT_SETUP;
-  int r = run(p, log);
+  int r = run(p, log, NULL);
+  return r < 0 ? SBX_EXIT_SETUP : r;
+}
+
+int sbx_run_explain(struct plan *p, void (*report)(void *ctx, const struct learn_event *e), void *ctx)
+{
+  if (p->pidns_fd >= 0)
+    return log_fail(EINVAL, "--explain-denials can't join a pid namespace (--pidns)"), SBX_EXIT_SETUP;
+  /* The monitor drops root's capabilities; without a user namespace of
+   * the sandbox's (which its uid owns) it may then no longer read the
+   * memory of an app that kept them. */
+  if (getuid() == 0 && !(p->unshare & CLONE_NEWUSER))
+    log_warn("--explain-denials: without a user namespace (--unshare-user) root's app can't be read: "
+             "paths it is refused go unreported");
+  struct notify_explain x = { p->syscall_rules, p->n_syscall_rules, report, ctx };
+  struct learn_log log = { 0 };
+  int r = run(p, &log, &x);
+  learn_log_free(&log);
   return r < 0 ? SBX_EXIT_SETUP : r;
 }
 
@@ -938,7 +961,7 @@ _noreturn_ static void join_child(struct plan *p, uint64_t keep, char **argv, ch
   if (r == 0 && p->n_policy_progs == 0)
     r = seccomp_compile_policy(p, p->policy_progs, &p->n_policy_progs);
   if (r == 0)
-    r = apply_filters(p, &f);
+    r = apply_filters(p, &f, false);
   if (r == 0) {
     environ = envp;
     execvp(argv[0], argv);

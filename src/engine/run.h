@@ -15,6 +15,11 @@ int sbx_run(struct plan *p);
  * and every path it uses is recorded into log (engine/notify.h). */
 struct learn_log;
 int sbx_run_learn(struct plan *p, struct learn_log *log);
+/* The same, explaining denials (sbx --explain-denials): a normal run whose
+ * app runs under the notifying filter; report(ctx, event) is called once
+ * for each distinct access the sandbox refuses (engine/notify.h). */
+struct learn_event;
+int sbx_run_explain(struct plan *p, void (*report)(void *ctx, const struct learn_event *e), void *ctx);
 
 /* --join: run argv (with environment envp) inside the running sandbox
  * whose app is `target` (a pid in sbx's pid namespace): its namespaces

@@ -74,7 +74,7 @@ static const uint32_t *compat_arches(void)
  * memory where no filter can read them, and so every socket of a 32-bit
  * program that uses socketcall, AF_UNIX included.  (As in Flatpak, the
  * family rules there hold for the direct socket call only.) */
-static int add_rule(scmp_filter_ctx ctx, uint32_t arch, bool native, const struct syscall_rule *rule)
+static int add_rule_action(scmp_filter_ctx ctx, uint32_t arch, bool native, uint32_t action, const struct syscall_rule *rule)
 {
   /* libseccomp takes the native number and translates it for the
    * filter's architecture. */
@@ -89,19 +89,29 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t arch, bool native, const struc
   };
   int r;
   if (rule->cmp == SYSCALL_ANY) {
-    r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 0);
+    r = seccomp_rule_add(ctx, action, nr, 0);
   } else {
     /* MASKED_EQ takes the mask in datum_a and the value in datum_b. */
     struct scmp_arg_cmp cmp = { .arg = rule->arg, .op = ops[rule->cmp] };
     cmp.datum_a = rule->cmp == SYSCALL_MASKED_EQ ? rule->mask : rule->value;
     cmp.datum_b = rule->cmp == SYSCALL_MASKED_EQ ? rule->value : 0;
-    r = seccomp_rule_add_exact_array(ctx, SCMP_ACT_ERRNO((uint32_t)rule->error), nr, 1, &cmp);
+    r = seccomp_rule_add_exact_array(ctx, action, nr, 1, &cmp);
     if (r < 0 && !native)
       return 0; /* a multiplexed call (socketcall): see above */
   }
   if (r < 0)
     return log_errno(r, "seccomp: can't add the rule for %s", rule->name);
   return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, uint32_t arch, bool native, const struct syscall_rule *rule)
+{
+  return add_rule_action(ctx, arch, native, SCMP_ACT_ERRNO((uint32_t)rule->error), rule);
+}
+
+int seccomp_add_policy_rule(void *ctx, uint32_t action, const struct syscall_rule *rule)
+{
+  return add_rule_action(ctx, seccomp_arch_native(), true, action, rule);
 }
 
 /* The program as libseccomp would load it (seccomp_load generates the same

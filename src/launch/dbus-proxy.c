@@ -50,10 +50,15 @@
  * there as EOF. */
 #include "launch/dbus-proxy.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "engine/run.h"
@@ -135,7 +140,8 @@ static void add_bus_sockets(struct plan *pp, const struct plan_services *s)
 
 /* The plan; host=false leaves the system directories out (--explain names
  * them in a few words instead). */
-static void proxy_plan(struct plan *pp, const struct plan_services *s, const char *binary, int sync_fd, bool host)
+static void proxy_plan(struct plan *pp, const struct plan_services *s, const char *binary, int sync_fd, bool host,
+                       bool log)
 {
   /* An empty environment, as Flatpak gives its wrapper: the proxy's
    * arguments say everything. */
@@ -167,6 +173,8 @@ static void proxy_plan(struct plan *pp, const struct plan_services *s, const cha
     const struct plan_bus *b = &s->buses[i];
     strv_add(&argv, b->address);
     strv_add(&argv, b->socket);
+    if (log)
+      strv_add(&argv, "--log"); /* an option of each bus's proxy */
     for (size_t j = 0; j < b->rules.n; j++)
       strv_add(&argv, b->rules.v[j]);
   }
@@ -176,7 +184,7 @@ static void proxy_plan(struct plan *pp, const struct plan_services *s, const cha
 char *dbus_proxy_describe(const struct plan_services *s, const char *binary)
 {
   struct plan pp;
-  proxy_plan(&pp, s, binary, -1, false);
+  proxy_plan(&pp, s, binary, -1, false, false);
   struct buf line = { 0 };
   /* The name --explain has always given the proxy's sandbox. */
   buf_puts(&line, "sbx-dbus-proxy --die-with-parent --unshare-pid --unshare-ipc --cap-drop ALL");
@@ -198,9 +206,113 @@ char *dbus_proxy_describe(const struct plan_services *s, const char *binary)
 int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, struct helper *out)
 {
   struct plan pp;
-  proxy_plan(&pp, s, binary, ready_wr, true);
+  proxy_plan(&pp, s, binary, ready_wr, true, false);
   const int pass[] = { ready_wr };
   int r = sbx_spawn(&pp, pass, 1, out);
   plan_free(&pp);
   return r;
+}
+
+/* The proxy's stdout is sbx's at the spawn (the engine gives a service
+ * sbx's stdout and stderr): log_wr stands in for it for that moment. */
+int dbus_proxy_spawn_logging(const struct plan_services *s, const char *binary, int ready_wr, int log_wr,
+                             struct helper *out)
+{
+  _cleanup_close_ int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (saved < 0 || dup2(log_wr, STDOUT_FILENO) < 0)
+    return log_errno(errno, "Can't hand the D-Bus proxy's log a pipe");
+  struct plan pp;
+  proxy_plan(&pp, s, binary, ready_wr, true, true);
+  const int pass[] = { ready_wr };
+  int r = sbx_spawn(&pp, pass, 1, out);
+  plan_free(&pp);
+  if (dup2(saved, STDOUT_FILENO) < 0)
+    return log_errno(errno, "Can't restore stdout after starting the D-Bus proxy");
+  return r;
+}
+
+/* ---- the log ---------------------------------------------------------------- */
+
+void bus_log_free(struct bus_log *bl)
+{
+  free(bl->last);
+  strv_clear(&bl->seen);
+  bl->last = NULL;
+}
+
+static void report_once(struct bus_log *bl, const char *name, enum bus_need need, bus_denial_fn *report, void *ctx)
+{
+  _cleanup_free_ char *key = xasprintf("%d %s", (int)need, name);
+  for (size_t i = 0; i < bl->seen.n; i++)
+    if (strcmp(bl->seen.v[i], key) == 0)
+      return;
+  strv_push(&bl->seen, steal_ptr(&key));
+  /* "C3: -> NAME call IFACE.METHOD at PATH": what follows the name. */
+  const char *what = bl->last ? strstr(bl->last, " -> ") : NULL;
+  if (what && (what = strchr(what + 4, ' ')))
+    what++;
+  report(ctx, &(struct bus_denial){ name, need, what ? what : "" });
+}
+
+void bus_log_line(struct bus_log *bl, const char *line, bus_denial_fn *report, void *ctx)
+{
+  int policy, required;
+  char name[256];
+  if (line[0] == 'C' && strstr(line, ": -> ")) {
+    free(bl->last);
+    bl->last = xstrdup(line);
+    /* "C3: -> NAME call ...": a unique name (":1.5") names no rule, and
+     * the bus itself is always reachable. */
+    const char *dest = strstr(line, ": -> ") + 5;
+    size_t len = strcspn(dest, " ");
+    if (bl->calls && dest[0] != ':' && strncmp(dest + len, " call ", 6) == 0 &&
+        !(len == 20 && strncmp(dest, "org.freedesktop.DBus", 20) == 0)) {
+      _cleanup_free_ char *n = xasprintf("%.*s", (int)len, dest);
+      report_once(bl, n, BUS_NEED_TALK, report, ctx);
+    }
+  } else if (bl->calls) {
+    ;
+  } else if ((strncmp(line, "*HIDDEN*", 8) == 0 || strncmp(line, "*DENIED*", 8) == 0) && bl->last) {
+    /* About the last call: its destination is the name. */
+    const char *dest = strstr(bl->last, " -> ") + 4;
+    size_t len = strcspn(dest, " ");
+    _cleanup_free_ char *n = xasprintf("%.*s", (int)len, dest);
+    report_once(bl, n, BUS_NEED_TALK, report, ctx);
+  } else if (sscanf(line, "Filtering message due to arg0 %255[^,], policy: %d (required %d)", name, &policy,
+                    &required) == 3 &&
+             required >= BUS_NEED_SEE && required <= BUS_NEED_OWN) {
+    report_once(bl, name, (enum bus_need)required, report, ctx);
+  }
+}
+
+int bus_log_reader_start(int rd, bus_denial_fn *report, void *ctx, struct helper *out)
+{
+  *out = HELPER_NONE;
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    int e = errno;
+    close(rd);
+    return log_errno(e, "Can't start the D-Bus log reader: fork");
+  }
+  if (pid == 0) {
+    const int keep[] = { STDERR_FILENO, rd };
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || close_fds_except(keep, 2) < 0)
+      _exit(1);
+    FILE *f = fdopen(rd, "r");
+    struct bus_log bl = { 0 };
+    char *line = NULL;
+    size_t size = 0;
+    ssize_t n;
+    while (f && (n = getline(&line, &size, f)) > 0) {
+      if (line[n - 1] == '\n')
+        line[n - 1] = '\0';
+      bus_log_line(&bl, line, report, ctx);
+    }
+    _exit(0);
+  }
+  close(rd);
+  out->pid = pid;
+  out->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  return 0;
 }

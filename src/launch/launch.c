@@ -109,6 +109,8 @@ void launch_init(struct launch *l)
 {
   memset(l, 0, sizeof *l);
   l->proxy = HELPER_NONE;
+  l->bus_log_reader = HELPER_NONE;
+  l->bus_log_fd = -1;
   l->lock_fd = -1;
   l->ready.fd = l->sync.fd = l->info.fd = -1;
   l->started.fd = l->net_ready.fd = -1;
@@ -142,6 +144,8 @@ static void undo(struct launch *l, struct plan *p)
   l->flatpak_made = l->runtime_made = false;
   if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
     log_warn("the D-Bus proxy did not exit when the sandbox ended; killed it");
+  /* Its log ended with it: the reader has printed the last denial. */
+  (void)helper_reap(&l->bus_log_reader, DBUS_PROXY_EXIT_TIMEOUT_MS);
   if (l->lock_fd >= 0)
     close(l->lock_fd);
   l->lock_fd = -1;
@@ -163,7 +167,22 @@ static int start_proxy(struct launch *l, struct plan *p, int dfd)
     return log_errno(errno, "pipe");
   _cleanup_close_ int rd = pipefd[0];
   _cleanup_close_ int wr = pipefd[1];
-  int r = dbus_proxy_spawn(s, l->proxy_binary, wr, &l->proxy);
+  int r;
+  if (l->bus_denied) {
+    int logp[2];
+    if (pipe2(logp, O_CLOEXEC) < 0)
+      return log_errno(errno, "pipe");
+    r = dbus_proxy_spawn_logging(s, l->proxy_binary, wr, logp[1], &l->proxy);
+    close(logp[1]);
+    if (r == 0)
+      r = bus_log_reader_start(logp[0], l->bus_denied, l->bus_denied_ctx, &l->bus_log_reader);
+    else
+      close(logp[0]);
+  } else if (l->bus_log_fd >= 0) {
+    r = dbus_proxy_spawn_logging(s, l->proxy_binary, wr, l->bus_log_fd, &l->proxy);
+  } else {
+    r = dbus_proxy_spawn(s, l->proxy_binary, wr, &l->proxy);
+  }
   if (r < 0)
     return r;
   p->ready_fd = hand_over(&l->ready, &rd);

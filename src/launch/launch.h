@@ -50,6 +50,7 @@
 #include <sys/types.h>
 
 #include "engine/supervisor.h"
+#include "launch/dbus-proxy.h"
 #include "launch/net.h"
 #include "launch/cgroup.h"
 #include "launch/wayland.h"
@@ -78,6 +79,15 @@ struct launch {
   struct launch_fd net_ready;    /* its ready pipe, handed over as net_ready_fd */
   struct cgroup_scope cgroup; /* the sandbox's own cgroup (launch/cgroup.h) */
   char *registry_id;          /* its entry in the registry (launch/registry.h) */
+  /* --explain-denials: set before launch_start, the proxy runs with --log
+   * and a reader process reports what it filtered (launch/dbus-proxy.h);
+   * NULL: no log. */
+  bus_denial_fn *bus_denied;
+  void *bus_denied_ctx;
+  struct helper bus_log_reader;
+  /* --learn: the proxy runs with --log into this file, read after the run
+   * (-1: no log). */
+  int bus_log_fd;
   int registry_lock;          /* the entry, flock'ed while the sandbox lives */
   int registry_pid;           /* the entry again, handed over as plan->pid_fd */
 };

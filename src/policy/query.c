@@ -96,21 +96,31 @@ bool policy_next_path(const struct policy *pol, size_t *iter, struct path_rule *
   return true;
 }
 
-enum path_access policy_path_access(const struct policy *pol, const char *path)
+bool policy_path_rule(const struct policy *pol, const char *path, struct path_rule *out)
 {
   char buf[PATH_MAX];
   snprintf(buf, sizeof buf, "%s", path);
   for (;;) {
     _cleanup_free_ char *key = xasprintf(KEY_PATH "%s", buf);
-    const char *v = policy_value(pol, key);
-    if (v || strcmp(buf, "/") == 0)
-      return access_of(v);
+    const struct setting *s = policy_get(pol, key);
+    if (s) {
+      *out = (struct path_rule){ s->key + strlen(KEY_PATH), access_of(s->value), s };
+      return true;
+    }
+    if (strcmp(buf, "/") == 0 || !strchr(buf, '/'))
+      return false;
     char *slash = strrchr(buf, '/');
     if (slash == buf)
       slash[1] = '\0';
     else
       *slash = '\0';
   }
+}
+
+enum path_access policy_path_access(const struct policy *pol, const char *path)
+{
+  struct path_rule rule;
+  return policy_path_rule(pol, path, &rule) ? rule.access : PATH_NO_RULE;
 }
 
 bool path_access_shows_host(enum path_access a)
@@ -212,6 +222,11 @@ enum bus_mode policy_bus_mode(const struct policy *pol, bool system)
   return i < 0 ? BUS_NONE : (enum bus_mode)i;
 }
 
+const struct setting *policy_bus_mode_setting(const struct policy *pol, bool system)
+{
+  return policy_get(pol, system ? KEY_DBUS_SYSTEM : KEY_DBUS_SESSION);
+}
+
 bool policy_next_bus_rule(const struct policy *pol, bool system, size_t *iter, struct bus_rule *out)
 {
   const char *prefix = system ? KEY_DBUS_SYSTEM ":" : KEY_DBUS_SESSION ":";
@@ -225,7 +240,7 @@ bool policy_next_bus_rule(const struct policy *pol, bool system, size_t *iter, s
       continue;
     for (size_t i = 0; i < sizeof bus_verbs / sizeof bus_verbs[0]; i++) {
       if (strlen(bus_verbs[i]) == (size_t)(colon - verb) && strncmp(bus_verbs[i], verb, colon - verb) == 0) {
-        *out = (struct bus_rule){ (enum bus_verb)i, colon + 1 };
+        *out = (struct bus_rule){ (enum bus_verb)i, colon + 1, s };
         return true;
       }
     }

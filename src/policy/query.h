@@ -96,6 +96,9 @@ bool policy_next_path(const struct policy *pol, size_t *iter, struct path_rule *
 /* The access the closest rule at or above host `path` gives, or
  * PATH_NO_RULE when no rule covers it. */
 enum path_access policy_path_access(const struct policy *pol, const char *path);
+/* Which rule governs host `path`: the closest at or above it, into *out
+ * (with its setting, for its file:line).  false when none does. */
+bool policy_path_rule(const struct policy *pol, const char *path, struct path_rule *out);
 /* ro, rw or persist: the host's file shows. */
 bool path_access_shows_host(enum path_access a);
 /* rw or persist: the app can write to the host's file. */
@@ -137,12 +140,15 @@ enum bus_mode { BUS_NONE, BUS_FILTER, BUS_FULL };
 const char *bus_mode_name(enum bus_mode m); /* "none", "filter", "full" */
 /* The dbus-session / dbus-system directive; BUS_NONE when not given. */
 enum bus_mode policy_bus_mode(const struct policy *pol, bool system);
+/* Where that mode was said; NULL when not given. */
+const struct setting *policy_bus_mode_setting(const struct policy *pol, bool system);
 
 enum bus_verb { BUS_SEE, BUS_TALK, BUS_OWN, BUS_CALL, BUS_BROADCAST };
 const char *bus_verb_name(enum bus_verb v); /* "see", ... as xdg-dbus-proxy spells them */
 struct bus_rule {
   enum bus_verb verb;
   const char *arg; /* NAME, or NAME=RULE for call and broadcast */
+  const struct setting *setting; /* where it was said */
 };
 /* The rules for one bus, ordered by verb name, then argument. */
 bool policy_next_bus_rule(const struct policy *pol, bool system, size_t *iter, struct bus_rule *out);

@@ -227,6 +227,40 @@ static void compile_private_network(struct compile_ctx *cc)
               PLAN_NET_ADDRESS, PLAN_NET_PREFIX, PLAN_NET_ADDRESS6, PLAN_NET_PREFIX6);
 }
 
+/* egress and egress-allow: the policy the network helper's connections
+ * are held to (launch/net-egress.c).  It filters what leaves through the
+ * helper, so it means nothing for network host (the host's namespace is
+ * not ours to filter) or none (nothing leaves): an error there, as
+ * forward-port is, except an explicit "egress open", which asks for
+ * nothing.  Names work (the helper's DNS forwarder may reach the host's
+ * resolvers) unless deny-all names no host. */
+static int compile_egress(struct compile_ctx *cc, struct plan_net *net)
+{
+  const struct setting *mode = policy_egress(cc->pol);
+  size_t it = 0;
+  const char *arg;
+  const struct setting *st;
+  if (!net && mode && strcmp(mode->value, "open") != 0)
+    return log_fail(EINVAL, "%s:%d: egress needs network private", mode->loc.file, mode->loc.line);
+  if (net && mode)
+    net->egress = strcmp(mode->value, "deny-all") == 0     ? PLAN_EGRESS_DENY_ALL
+                  : strcmp(mode->value, "deny-local") == 0 ? PLAN_EGRESS_DENY_LOCAL
+                                                           : PLAN_EGRESS_OPEN;
+  bool names = false;
+  while (policy_next_egress_allow(cc->pol, &it, &arg, &st)) {
+    if (!net)
+      return log_fail(EINVAL, "%s:%d: egress-allow needs network private", st->loc.file, st->loc.line);
+    const char *why = "";
+    size_t first = net->n_allow;
+    if (plan_egress_parse(arg, &net->allow, &net->n_allow, &net->cap_allow, &why) < 0)
+      return log_fail(EINVAL, "%s:%d: egress-allow %s: %s", st->loc.file, st->loc.line, arg, why);
+    names |= net->allow[first].name != NULL;
+  }
+  if (net)
+    net->egress_dns = net->egress != PLAN_EGRESS_DENY_ALL || names;
+  return 0;
+}
+
 /* forward-port and allow-host-port: holes in a private network, so they
  * mean nothing without one, and saying them with another network is an
  * error rather than a silent no-op (network host reaches every port).
@@ -253,7 +287,7 @@ static int compile_network_exceptions(struct compile_ctx *cc, bool private_net)
       return log_fail(EINVAL, "%s:%d: allow-host-port needs network private", st->loc.file, st->loc.line);
     *(uint16_t *)ARRAY_PUSH(net->host_ports, net->n_host_ports, cap) = (uint16_t)port;
   }
-  return 0;
+  return compile_egress(cc, net);
 }
 
 /* The sandbox's resolver is the helper's DNS forwarder: the host's own

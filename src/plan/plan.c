@@ -1,6 +1,10 @@
 #include "plan/plan.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -91,6 +95,9 @@ void plan_services_free(struct plan_services *s)
     free(s->net->host_addrs6);
     free(s->net->host_ports);
     free(s->net->forwards);
+    for (size_t i = 0; i < s->net->n_allow; i++)
+      free(s->net->allow[i].name);
+    free(s->net->allow);
   }
   free(s->net);
   free(s->instance_id);
@@ -334,4 +341,132 @@ const char *op_kind_name(const struct plan_op *op)
   case OP_RO_OVERLAY: return "ro-overlay";
   }
   return "?";
+}
+
+/* ---- egress rules ---------------------------------------------------- */
+
+const char *plan_egress_name(enum plan_egress e)
+{
+  static const char *const names[] = { "open", "deny-local", "deny-all" };
+  return names[e];
+}
+
+/* A host name as DNS writes it: letters, digits, '-' and '.', with a
+ * letter somewhere (so that a mistyped address is not taken for a name). */
+static bool is_host_name(const char *s)
+{
+  bool letter = false;
+  size_t len = strlen(s);
+  if (len == 0 || len > 253 || s[0] == '.' || s[0] == '-')
+    return false;
+  for (const char *c = s; *c; c++) {
+    if (isalpha((unsigned char)*c))
+      letter = true;
+    else if (!isdigit((unsigned char)*c) && *c != '-' && *c != '.')
+      return false;
+  }
+  return letter;
+}
+
+/* DEST: ADDRESS[/PREFIX] or a host name, into r. */
+static int parse_dest(const char *dest, struct plan_egress_rule *r, const char **why)
+{
+  char addr[INET6_ADDRSTRLEN + 8];
+  if (snprintf(addr, sizeof addr, "%s", dest) >= (int)sizeof addr)
+    return *why = "not an address, a network or a host name", -EINVAL;
+  char *slash = strchr(addr, '/');
+  if (slash)
+    *slash = '\0';
+  if (inet_pton(AF_INET, addr, r->addr) == 1)
+    r->family = AF_INET, r->prefix = 32;
+  else if (inet_pton(AF_INET6, addr, r->addr) == 1)
+    r->family = AF_INET6, r->prefix = 128;
+  else if (!slash && is_host_name(dest)) {
+    r->name = xstrdup(dest);
+    return 0;
+  } else
+    return *why = "not an address, a network (ADDRESS/PREFIX) or a host name", -EINVAL;
+  if (slash) {
+    unsigned long long bits;
+    if (parse_uint(slash + 1, &bits) < 0 || bits > r->prefix)
+      return *why = "the prefix length is not 0-32 (IPv4) or 0-128 (IPv6)", -EINVAL;
+    r->prefix = (unsigned)bits;
+    /* 10.1.2.3/8 means 10.0.0.0/8: the host bits are dropped. */
+    for (unsigned b = r->prefix; b < (r->family == AF_INET ? 32u : 128u); b++)
+      r->addr[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+  }
+  return 0;
+}
+
+/* PROTO:PORTS: one rule per range, copies of dest. */
+static int parse_ports(const char *word, const struct plan_egress_rule *dest, struct plan_egress_rule **v, size_t *n,
+                       size_t *cap, const char **why)
+{
+  int proto = strncmp(word, "tcp:", 4) == 0 ? IPPROTO_TCP : strncmp(word, "udp:", 4) == 0 ? IPPROTO_UDP : 0;
+  if (!proto || !word[4])
+    return *why = "ports are tcp:PORTS or udp:PORTS (PORTS like 80,443,8000-8080)", -EINVAL;
+  _cleanup_free_ char *copy = xstrdup(word + 4);
+  for (char *save = NULL, *range = strtok_r(copy, ",", &save); range; range = strtok_r(NULL, ",", &save)) {
+    unsigned long long lo, hi;
+    char *dash = strchr(range, '-');
+    if (dash)
+      *dash = '\0';
+    if (parse_uint(range, &lo) < 0 || (dash && parse_uint(dash + 1, &hi) < 0))
+      return *why = "a port is not a number (PORTS like 80,443,8000-8080)", -EINVAL;
+    if (!dash)
+      hi = lo;
+    if (lo < 1 || hi > 65535 || lo > hi)
+      return *why = "ports are 1-65535, ranges low-high", -EINVAL;
+    struct plan_egress_rule *r = ARRAY_PUSH(*v, *n, *cap);
+    *r = *dest;
+    r->name = dest->name ? xstrdup(dest->name) : NULL;
+    r->proto = proto;
+    r->lo = (uint16_t)lo;
+    r->hi = (uint16_t)hi;
+  }
+  return 0;
+}
+
+int plan_egress_parse(const char *arg, struct plan_egress_rule **v, size_t *n, size_t *cap, const char **why)
+{
+  _cleanup_free_ char *copy = xstrdup(arg);
+  char *save = NULL, *dest_word = strtok_r(copy, "@", &save);
+  struct plan_egress_rule dest = { .lo = 0, .hi = 65535 };
+  if (!dest_word || arg[0] == '@')
+    return *why = "no destination", -EINVAL;
+  int r = parse_dest(dest_word, &dest, why);
+  size_t before = *n;
+  bool ports = false;
+  for (char *w; r == 0 && (w = strtok_r(NULL, "@", &save));) {
+    r = parse_ports(w, &dest, v, n, cap, why);
+    ports = true;
+  }
+  if (r == 0 && !ports) {
+    *ARRAY_PUSH(*v, *n, *cap) = dest;
+    dest.name = NULL; /* the rule owns it */
+  }
+  free(dest.name);
+  if (r < 0) {
+    while (*n > before)
+      free((*v)[--*n].name);
+  }
+  return r;
+}
+
+char *plan_egress_rule_text(const struct plan_egress_rule *r)
+{
+  struct buf b = { 0 };
+  char addr[INET6_ADDRSTRLEN];
+  if (r->name)
+    buf_puts(&b, r->name);
+  else {
+    inet_ntop(r->family, r->addr, addr, sizeof addr);
+    buf_printf(&b, "%s/%u", addr, r->prefix);
+  }
+  if (r->proto) {
+    buf_printf(&b, "@%s:%u", r->proto == IPPROTO_TCP ? "tcp" : "udp", r->lo);
+    if (r->hi != r->lo)
+      buf_printf(&b, "-%u", r->hi);
+  }
+  return buf_steal(&b);
 }

@@ -213,6 +213,31 @@ struct plan_forward {
 struct plan_net_addr6 {
   uint8_t a[16];
 };
+/* egress (launch/net-egress.c): which destinations the app may reach
+ * through the helper.  open: every one; deny-local: not the local network
+ * (RFC 1918, link-local, ULA, CGNAT) nor the host (its loopback, its own
+ * addresses); deny-all: none.  The allow rules are the exceptions to
+ * either, whatever their order. */
+enum plan_egress { PLAN_EGRESS_OPEN, PLAN_EGRESS_DENY_LOCAL, PLAN_EGRESS_DENY_ALL };
+struct plan_egress_rule {
+  char *name;       /* a host name, resolved when the sandbox starts, or NULL */
+  int family;       /* AF_INET or AF_INET6; 0 while name is unresolved */
+  uint8_t addr[16]; /* network order (IPv4 in the first 4 bytes) */
+  unsigned prefix;  /* bits of addr that count */
+  int proto;        /* IPPROTO_TCP, IPPROTO_UDP, or 0 for both */
+  uint16_t lo, hi;  /* the ports, inclusive (0-65535: any) */
+};
+/* egress-allow DEST[@PROTO:PORTS]...: one rule per (protocol, port range)
+ * into *v (ARRAY_PUSH on *n, *cap).  DEST: an IPv4 or IPv6 address,
+ * optionally /PREFIX, or a host name; PROTO tcp or udp; PORTS a list of
+ * ports and ranges (80,443,8000-8080); no @PROTO:PORTS: every port of
+ * both.  One word, as every directive's argument ("@" is in no address
+ * or name).  Returns 0, or -EINVAL with *why set (v untouched). */
+int plan_egress_parse(const char *arg, struct plan_egress_rule **v, size_t *n, size_t *cap, const char **why);
+/* The rule as text ("10.0.0.0/8@tcp:443", "example.org@udp:53-54"). */
+char *plan_egress_rule_text(const struct plan_egress_rule *r);
+const char *plan_egress_name(enum plan_egress e);
+
 struct plan_net {
   /* The host's loopback and its own addresses are never reachable through
    * the helper.  The loopback the helper refuses itself; the host's own
@@ -229,6 +254,12 @@ struct plan_net {
   size_t n_host_ports;
   struct plan_forward *forwards;
   size_t n_forwards;
+  /* egress: the policy, its exceptions (launch adds the host names'
+   * addresses and, with egress_dns, the host's resolvers on port 53). */
+  enum plan_egress egress;
+  struct plan_egress_rule *allow;
+  size_t n_allow, cap_allow;
+  bool egress_dns; /* names work: the helper's DNS forwarder may reach the host's resolvers */
 };
 
 struct plan_services {

@@ -42,11 +42,6 @@ int net_egress_prepare(struct plan_net *net);
 /* Is there a policy to enforce (anything but egress open)? */
 bool net_egress_active(const struct plan_net *net);
 
-/* May the helper reach addr (family AF_INET or AF_INET6, network order),
- * port, by proto (IPPROTO_TCP, IPPROTO_UDP, another: only rules for every
- * port count)?  An IPv4-mapped IPv6 address is judged as the IPv4 one. */
-bool net_egress_permits(const struct plan_net *net, int family, const uint8_t *addr, uint16_t port, int proto);
-
 /* In the starter, just before it becomes the helper: the notifying filter;
  * its listener, or -errno after a message. */
 int net_egress_filter(void);

@@ -470,3 +470,75 @@ char *plan_egress_rule_text(const struct plan_egress_rule *r)
   }
   return buf_steal(&b);
 }
+
+/* ---- egress: the decision (launch/net-egress.c asks) ------------------- */
+/* ---- the decision ---------------------------------------------------- */
+
+static bool prefix_match(const uint8_t *a, const uint8_t *net, unsigned bits)
+{
+  size_t whole = bits / 8;
+  if (memcmp(a, net, whole) != 0)
+    return false;
+  unsigned rest = bits % 8;
+  uint8_t mask = (uint8_t)(0xff00u >> rest);
+  return rest == 0 || (a[whole] & mask) == (net[whole] & mask);
+}
+
+/* The local network and the host, for deny-local.  IPv4: this network,
+ * RFC 1918, the shared address space of carrier NAT (and of VPNs such as
+ * Tailscale), loopback, link-local, multicast and broadcast; IPv6: the
+ * unspecified address, loopback, ULA, link-local, multicast. */
+struct range {
+  int family;
+  uint8_t addr[16];
+  unsigned bits;
+};
+static const struct range local_ranges[] = {
+  { AF_INET, { 0 }, 8 },           { AF_INET, { 10 }, 8 },         { AF_INET, { 100, 64 }, 10 },
+  { AF_INET, { 127 }, 8 },         { AF_INET, { 169, 254 }, 16 },  { AF_INET, { 172, 16 }, 12 },
+  { AF_INET, { 192, 168 }, 16 },   { AF_INET, { 224 }, 4 },        { AF_INET, { 255, 255, 255, 255 }, 32 },
+  { AF_INET6, { 0 }, 128 },        { AF_INET6, { [15] = 1 }, 128 }, { AF_INET6, { 0xfc }, 7 },
+  { AF_INET6, { 0xfe, 0x80 }, 10 }, { AF_INET6, { 0xff }, 8 },
+};
+
+static bool is_local(const struct plan_net *net, int family, const uint8_t *addr)
+{
+  for (size_t i = 0; i < sizeof local_ranges / sizeof local_ranges[0]; i++)
+    if (local_ranges[i].family == family && prefix_match(addr, local_ranges[i].addr, local_ranges[i].bits))
+      return true;
+  /* The host's own addresses (launch listed them for the sandbox's routes). */
+  for (size_t i = 0; family == AF_INET && i < net->n_host_addrs; i++)
+    if (memcmp(&net->host_addrs[i], addr, 4) == 0)
+      return true;
+  for (size_t i = 0; family == AF_INET6 && i < net->n_host_addrs6; i++)
+    if (memcmp(net->host_addrs6[i].a, addr, 16) == 0)
+      return true;
+  return false;
+}
+
+static bool rule_matches(const struct plan_egress_rule *r, int family, const uint8_t *addr, uint16_t port, int proto)
+{
+  if (r->family != family || !prefix_match(addr, r->addr, r->prefix))
+    return false;
+  if (r->proto == 0)
+    return true;
+  return r->proto == proto && port >= r->lo && port <= r->hi;
+}
+
+bool plan_egress_permits(const struct plan_net *net, int family, const uint8_t *addr, uint16_t port, int proto)
+{
+  static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+  if (family == AF_INET6 && memcmp(addr, v4mapped, 12) == 0) {
+    family = AF_INET;
+    addr += 12;
+  }
+  for (size_t i = 0; i < net->n_allow; i++)
+    if (rule_matches(&net->allow[i], family, addr, port, proto))
+      return true;
+  switch (net->egress) {
+  case PLAN_EGRESS_OPEN: return true;
+  case PLAN_EGRESS_DENY_LOCAL: return !is_local(net, family, addr);
+  case PLAN_EGRESS_DENY_ALL: return false;
+  }
+  return false;
+}

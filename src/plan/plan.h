@@ -237,6 +237,12 @@ int plan_egress_parse(const char *arg, struct plan_egress_rule **v, size_t *n, s
 /* The rule as text ("10.0.0.0/8@tcp:443", "example.org@udp:53-54"). */
 char *plan_egress_rule_text(const struct plan_egress_rule *r);
 const char *plan_egress_name(enum plan_egress e);
+struct plan_net;
+/* May the app reach addr (family AF_INET or AF_INET6, network order), port,
+ * by proto (IPPROTO_TCP, IPPROTO_UDP; another, such as ICMP: only rules
+ * for every port count) under net's egress policy?  An IPv4-mapped IPv6
+ * address is judged as the IPv4 one. */
+bool plan_egress_permits(const struct plan_net *net, int family, const uint8_t *addr, uint16_t port, int proto);
 
 struct plan_net {
   /* The host's loopback and its own addresses are never reachable through

@@ -448,7 +448,9 @@ no_finisher() { ! pgrep -u "$(id -u)" -x sbx-net-finish >/dev/null; }
 check_helper_lifetime() {
   need_net
   mkfifo "$T/go"
-  (sbx_exec "${PRIVATE[@]}" --allow-host-port tcp:8081 --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" \
+  # With an egress policy too: the finisher then answers the helper's
+  # calls beside the relay (net-finish.h), and both must go.
+  (sbx_exec "${PRIVATE[@]}" --allow-host-port tcp:8081 --egress deny-local --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" \
     >"$T/.bg.out" 2>"$T/.bg.err") &
   local sbx_pid=$! helper
   remember_pid "$sbx_pid"
@@ -500,6 +502,11 @@ check_nothing_left() {
   need_net
   sbx_ok "${PRIVATE[@]}" -- true
   [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+  # With an egress policy the finisher stays as long as the sandbox, not
+  # longer.
+  sbx_ok "${PRIVATE[@]}" --egress deny-local -- true
+  [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+  wait_for no_finisher || fail "the egress finisher outlived the sandbox: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
 }
 
 check_explain() {

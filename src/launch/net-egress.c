@@ -143,6 +143,11 @@ static char *dest_text(int family, const uint8_t *addr, uint16_t port, int proto
                             : xasprintf("%s %s:%u", proto_name(proto), a, port);
 }
 
+/* Said once per destination, and for the first EGRESS_SAID_MAX of them:
+ * an app that scans the local network must not fill the terminal (nor
+ * our memory). */
+#define EGRESS_SAID_MAX 256
+
 static void say_refused(struct egress_ctx *c, char *what)
 {
   for (size_t i = 0; i < c->said.n; i++)
@@ -150,7 +155,14 @@ static void say_refused(struct egress_ctx *c, char *what)
       free(what);
       return;
     }
-  if (c->log_fd >= 0)
+  if (c->said.n > EGRESS_SAID_MAX) {
+    free(what);
+    return;
+  }
+  if (c->log_fd >= 0 && c->said.n == EGRESS_SAID_MAX)
+    dprintf(c->log_fd, "%s: egress %s: more destinations refused, not shown\n", log_prog(),
+            plan_egress_name(c->net->egress));
+  else if (c->log_fd >= 0)
     dprintf(c->log_fd, "%s: egress %s: refused %s\n", log_prog(), plan_egress_name(c->net->egress), what);
   strv_push(&c->said, what);
 }

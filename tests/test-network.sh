@@ -20,8 +20,8 @@
 #                        end, HTTP servers there (:8082, [..]:8085), on
 #                        127.0.0.1 (:8081, :8086) and on ::1 (:8084), and
 #                        an abstract unix listener named like an X server's
-# /etc/resolv.conf (in a private mount namespace) names dnsmasq, so the
-# helper's DNS forwarder asks it; /dev/net/tun is a 0666 node, as
+# /etc/resolv.conf (in a private mount namespace) names dnsmasq (its IPv4
+# and IPv6 addresses), so the helper's DNS forwarders ask it; /dev/net/tun is a 0666 node, as
 # distributions make it (here it is 0600).  Both passes (root, sbxtest)
 # run in this namespace; the servers run as root for both.
 # Run as non-root: every check skips (the test network needs root).
@@ -89,7 +89,7 @@ build_test_network() {
   nsenter -t "$remote" -n $PY -m http.server 8080 --bind "$REMOTE_IP" --directory "$d/remote" >/dev/null 2>&1 &
   NET_PIDS+=($!)
   nsenter -t "$remote" -n dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-    --listen-address="$REMOTE_IP" --bind-interfaces --user=root --pid-file= \
+    --listen-address="$REMOTE_IP" --listen-address="$REMOTE_IP6" --bind-interfaces --user=root --pid-file= \
     --host-record=remote.sbx-test,"$REMOTE_IP" --host-record=local.sbx-test,"$LOCAL_IP" >/dev/null 2>&1 &
   NET_PIDS+=($!)
   nsenter -t "$remote" -n $PY -m http.server 8083 --bind "$REMOTE_IP6" --directory "$d/remote" >/dev/null 2>&1 &
@@ -112,7 +112,7 @@ while True:
     s.accept()[0].close()' "$X11_NAME" &
   NET_PIDS+=($!)
   # The helper's resolver is dnsmasq; tun usable by the test user.
-  echo "nameserver $REMOTE_IP" >"$d/resolv.conf"
+  printf 'nameserver %s\nnameserver %s\n' "$REMOTE_IP" "$REMOTE_IP6" >"$d/resolv.conf"
   mount --bind "$d/resolv.conf" /etc/resolv.conf || net_fail "resolv.conf"
   mknod -m 0666 "$d/tun" c 10 200 && mount --bind "$d/tun" /dev/net/tun || net_fail "tun node"
   wait_for fetch_ok "http://$REMOTE_IP:8080/hello.txt" || net_fail "remote HTTP server"
@@ -213,6 +213,15 @@ print("remote=%d local=%d failed=%d" % (counts["remote"], counts["local"], count
 ABSTRACT='import socket, sys
 socket.socket(socket.AF_UNIX).connect("\0" + sys.argv[1])'
 abstract_connects() { $PY -c "$ABSTRACT" "$1" 2>/dev/null; }
+# dns_query SERVER: one A query for remote.sbx-test to SERVER (IPv4 or
+# IPv6) by hand, not through resolv.conf; prints the answer's address.
+DNS_QUERY='import socket, struct, sys
+name = b"".join(bytes([len(p)]) + p.encode() for p in "remote.sbx-test".split("."))
+q = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + name + b"\0" + struct.pack("!HH", 1, 1)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(q, (sys.argv[1], 53))
+print(socket.inet_ntoa(s.recv(512)[-4:]))'
 # A DNS query for remote.sbx-test to dnsmasq itself, without the helper.
 resolves_direct() { getent ahostsv4 remote.sbx-test 2>/dev/null | grep -q "$REMOTE_IP"; }
 
@@ -394,6 +403,12 @@ check_dns() {
   expect_contains "$OUT" "$REMOTE_IP" "remote.sbx-test through the helper"
   sbx_ok --profile default --network private -- $PY -c "$FETCH" "http://remote.sbx-test:8080/hello.txt"
   expect_eq "$OUT" hello-from-remote "HTTP by name"
+  # The host has an IPv6 resolver (the test's resolv.conf): the helper's
+  # IPv6 forwarder is named too, and answers.
+  sbx_ok --profile default --network private -- cat /etc/resolv.conf
+  expect_contains "$OUT" "nameserver fd00::3" "resolv.conf inside: the IPv6 forwarder"
+  sbx_ok --profile default --network private -- $PY -c "$DNS_QUERY" fd00::3
+  expect_eq "$OUT" "$REMOTE_IP" "a query to fd00::3"
 }
 
 check_no_abstract_x11() {
@@ -582,6 +597,8 @@ check_egress_names() {
   # deny-local: names always work, the resolver may be local.
   sbx_ok --profile default --network private --egress deny-local -- getent ahostsv4 remote.sbx-test
   expect_contains "$OUT" "$REMOTE_IP" "DNS under deny-local"
+  sbx_ok --profile egress -- $PY -c "$DNS_QUERY" fd00::3
+  expect_eq "$OUT" "$REMOTE_IP" "the IPv6 forwarder under deny-all with a name"
 }
 
 check_egress_udp() {

@@ -294,6 +294,26 @@ static int compile_network_exceptions(struct compile_ctx *cc, bool private_net)
  * (often 127.0.0.53, systemd-resolved's stub) is not reachable from the
  * sandbox's namespace.  The file is shown where /etc/resolv.conf leads
  * (it is often a symlink into /run), if the sandbox shows that path. */
+/* Does the host's resolv.conf name an IPv6 resolver (and the kernel have
+ * IPv6)?  The helper's IPv6 forwarder (fd00::3) asks the host's IPv6
+ * resolvers only: with none, slirp4netns sends its queries to the host's
+ * ::1, where usually nothing answers (measured: a timeout), so the
+ * sandbox is told of it only when it leads somewhere. */
+static bool host_has_ipv6_resolver(const char *path)
+{
+  if (access("/proc/sys/net/ipv6", F_OK) < 0)
+    return false;
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return false;
+  char line[256], addr[64];
+  bool found = false;
+  while (!found && fgets(line, sizeof line, f))
+    found = sscanf(line, " nameserver %63s", addr) == 1 && strchr(addr, ':');
+  fclose(f);
+  return found;
+}
+
 static void compile_resolv_conf(struct compile_ctx *cc)
 {
   _cleanup_free_ char *target = realpath("/etc/resolv.conf", NULL);
@@ -301,8 +321,13 @@ static void compile_resolv_conf(struct compile_ctx *cc)
     return;
   static const char conf[] = "# network private: sbx's network helper forwards DNS to the host's resolver\n"
                              "nameserver " PLAN_NET_DNS "\n";
-  pb_data(&cc->ops, target, conf, sizeof conf - 1, 0644, true);
-  notes_add(cc->notes, "network: %s names the helper's DNS forwarder (%s)", target, PLAN_NET_DNS);
+  static const char conf6[] = "# network private: sbx's network helper forwards DNS to the host's resolvers\n"
+                              "nameserver " PLAN_NET_DNS "\n"
+                              "nameserver " PLAN_NET_DNS6 "\n";
+  bool ipv6 = host_has_ipv6_resolver(target);
+  pb_data(&cc->ops, target, ipv6 ? conf6 : conf, ipv6 ? sizeof conf6 - 1 : sizeof conf - 1, 0644, true);
+  notes_add(cc->notes, "network: %s names the helper's DNS forwarder (%s%s)", target, PLAN_NET_DNS,
+            ipv6 ? " and " PLAN_NET_DNS6 ", the host having an IPv6 resolver" : "");
 }
 
 int policy_compile_bwrap(const struct policy *pol, struct plan *p)

@@ -196,6 +196,7 @@ struct plan_wayland {
 #define PLAN_NET_PREFIX 24
 #define PLAN_NET_GATEWAY "10.0.2.2"
 #define PLAN_NET_DNS "10.0.2.3"       /* forwarded to the host's resolver */
+#define PLAN_NET_DNS6 "fd00::3"       /* forwarded to the host's IPv6 resolver */
 #define PLAN_NET_IFNAME "tap0"
 #define PLAN_NET_MTU 65520
 /* IPv6 (slirp4netns's prefix): the helper's side sets the address and the

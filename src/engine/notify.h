@@ -71,12 +71,12 @@ struct notify_call {
 int notify_filter_load(const struct notify_call *calls, size_t n);
 
 /* What decide() is told: the destination (read once), the duplicate of
- * the caller's socket, its family, type and protocol. */
+ * the caller's socket, its family and protocol. */
 struct notify_dest {
   struct sockaddr_storage addr;
   unsigned addr_len;
   int sock; /* the duplicate (owned by the handler) */
-  int domain, type, protocol;
+  int domain, protocol;
   int nr;   /* the call */
 };
 /* 0: make the call; a positive errno: fail it with that. */
@@ -88,6 +88,9 @@ struct notify_bufs *notify_bufs_new(void);
 void notify_bufs_free(struct notify_bufs *b);
 
 /* Receive one notification on listener and answer it: connect and sendto
- * as above; any other call is refused (EPERM).  Returns 0, or -errno when
- * the listener failed. */
+ * as above; any other call is refused (EPERM).  The caller is found by
+ * pidfd_open of the notification's thread id: a thread other than a
+ * process's first is refused (ESRCH) on kernels before 6.9 (PIDFD_THREAD),
+ * which the single-threaded network helper never is.  Returns 0, or
+ * -errno when the listener failed. */
 int notify_handle_socket_call(int listener, struct notify_bufs *b, notify_decide_fn decide, void *ctx);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "engine/notify.h"
@@ -185,8 +186,14 @@ static int decide(void *ctx, const struct notify_dest *d)
   } else if (ss->ss_family == AF_INET6 && d->addr_len >= offsetof(struct sockaddr_in6, sin6_scope_id)) {
     addr = (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
     port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+  } else if (d->nr == __NR_connect && ss->ss_family == AF_UNSPEC) {
+    return 0; /* connect(AF_UNSPEC): the socket's association dissolved, no destination */
   } else {
-    return 0; /* AF_UNSPEC (a UDP socket's disconnect), or too short: the kernel says */
+    /* Nothing else is judged, so nothing else is made: an IPv4 socket's
+     * sendto() takes an AF_UNSPEC address as an IPv4 one (the kernel's
+     * compatibility with old programs), and an address too short for its
+     * family has no destination to check.  The helper sends neither. */
+    return EAFNOSUPPORT;
   }
   if (plan_egress_permits(c->net, ss->ss_family, addr, port, d->protocol))
     return 0;

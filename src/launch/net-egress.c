@@ -171,34 +171,11 @@ static void say_refused(struct egress_ctx *c, char *what)
 static int decide(void *ctx, const struct notify_dest *d)
 {
   struct egress_ctx *c = ctx;
-  const struct sockaddr_storage *ss = &d->addr;
-  /* A unix socket's path would be looked up in our mount namespace, not
-   * the helper's: not ours to connect (and the helper has none to). */
-  if (d->domain == AF_UNIX)
-    return EPERM;
-  if (d->domain != AF_INET && d->domain != AF_INET6)
-    return 0; /* netlink and such: no destination beyond the machine */
-  const uint8_t *addr;
-  uint16_t port;
-  if (ss->ss_family == AF_INET && d->addr_len >= sizeof(struct sockaddr_in)) {
-    addr = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
-    port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
-  } else if (ss->ss_family == AF_INET6 && d->addr_len >= offsetof(struct sockaddr_in6, sin6_scope_id)) {
-    addr = (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
-    port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
-  } else if (d->nr == __NR_connect && ss->ss_family == AF_UNSPEC) {
-    return 0; /* connect(AF_UNSPEC): the socket's association dissolved, no destination */
-  } else {
-    /* Nothing else is judged, so nothing else is made: an IPv4 socket's
-     * sendto() takes an AF_UNSPEC address as an IPv4 one (the kernel's
-     * compatibility with old programs), and an address too short for its
-     * family has no destination to check.  The helper sends neither. */
-    return EAFNOSUPPORT;
-  }
-  if (plan_egress_permits(c->net, ss->ss_family, addr, port, d->protocol))
-    return 0;
-  say_refused(c, dest_text(ss->ss_family, addr, port, d->protocol));
-  return ECONNREFUSED;
+  struct plan_egress_dest dest;
+  int e = plan_egress_check(c->net, d->nr == __NR_connect, d->domain, d->protocol, &d->addr, d->addr_len, &dest);
+  if (e == ECONNREFUSED)
+    say_refused(c, dest_text(dest.family, dest.addr, dest.port, d->protocol));
+  return e;
 }
 
 void net_egress_serve(const struct plan_net *net, int listener, int log_fd, int exit_rd)

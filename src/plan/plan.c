@@ -542,3 +542,30 @@ bool plan_egress_permits(const struct plan_net *net, int family, const uint8_t *
   }
   return false;
 }
+
+int plan_egress_check(const struct plan_net *net, bool is_connect, int domain, int protocol,
+                      const struct sockaddr_storage *ss, size_t len, struct plan_egress_dest *dest)
+{
+  /* A unix socket's path would be looked up in the answering process's
+   * mount namespace, not the caller's: not ours to connect. */
+  if (domain == AF_UNIX)
+    return EPERM;
+  if (domain != AF_INET && domain != AF_INET6)
+    return 0; /* netlink and such: no destination beyond the machine */
+  if (ss->ss_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+    *dest = (struct plan_egress_dest){ AF_INET, (const uint8_t *)&in->sin_addr, ntohs(in->sin_port) };
+  } else if (ss->ss_family == AF_INET6 && len >= offsetof(struct sockaddr_in6, sin6_scope_id)) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+    *dest = (struct plan_egress_dest){ AF_INET6, (const uint8_t *)&in6->sin6_addr, ntohs(in6->sin6_port) };
+  } else if (is_connect && ss->ss_family == AF_UNSPEC) {
+    return 0; /* connect(AF_UNSPEC): the socket's association dissolved, no destination */
+  } else {
+    /* Nothing else is judged, so nothing else is made: an IPv4 socket's
+     * sendto() takes an AF_UNSPEC address as an IPv4 one (the kernel's
+     * compatibility with old programs), and an address too short for its
+     * family has no destination to check. */
+    return EAFNOSUPPORT;
+  }
+  return plan_egress_permits(net, dest->family, dest->addr, dest->port, protocol) ? 0 : ECONNREFUSED;
+}

@@ -244,6 +244,22 @@ struct plan_net;
  * for every port count) under net's egress policy?  An IPv4-mapped IPv6
  * address is judged as the IPv4 one. */
 bool plan_egress_permits(const struct plan_net *net, int family, const uint8_t *addr, uint16_t port, int proto);
+/* A socket call's destination as the network helper makes it, judged:
+ * connect() (is_connect) or sendto() to ss (len bytes, as the caller gave
+ * them) on a socket of domain and protocol.  0: make the call;
+ * ECONNREFUSED: the destination is refused (*dest says which; its addr
+ * points into ss); EPERM: a unix socket (not the policy's, and its path
+ * would be looked up where the answerer is); EAFNOSUPPORT: an address
+ * that is not judged, so not made (AF_UNSPEC but to dissolve a connect,
+ * too short for its family). */
+struct plan_egress_dest {
+  int family;
+  const uint8_t *addr;
+  uint16_t port;
+};
+struct sockaddr_storage;
+int plan_egress_check(const struct plan_net *net, bool is_connect, int domain, int protocol,
+                      const struct sockaddr_storage *ss, size_t len, struct plan_egress_dest *dest);
 
 struct plan_net {
   /* The host's loopback and its own addresses are never reachable through

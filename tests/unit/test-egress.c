@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "plan/plan.h"
@@ -103,8 +104,43 @@ static void test_deny_all_and_open(void)
   net_clear(&net);
 }
 
+static void test_check(void)
+{
+  struct plan_net net = { .egress = PLAN_EGRESS_DENY_LOCAL };
+  struct plan_egress_dest dest;
+  struct sockaddr_storage ss = { 0 };
+  struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+  *in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(80), .sin_addr.s_addr = inet_addr("10.1.2.3") };
+  ok(plan_egress_check(&net, true, AF_INET, IPPROTO_TCP, &ss, sizeof *in, &dest) == ECONNREFUSED &&
+       dest.family == AF_INET && dest.port == 80 && memcmp(dest.addr, &in->sin_addr, 4) == 0,
+     "a local destination: refused, and said which");
+  ok(plan_egress_check(&net, true, AF_INET, IPPROTO_TCP, &ss, sizeof *in - 1, &dest) == EAFNOSUPPORT,
+     "too short for its family: not judged, not made");
+  in->sin_family = AF_UNSPEC;
+  ok(plan_egress_check(&net, false, AF_INET, IPPROTO_UDP, &ss, sizeof *in, &dest) == EAFNOSUPPORT,
+     "sendto(AF_UNSPEC), which an IPv4 socket takes as IPv4: not made");
+  ok(plan_egress_check(&net, true, AF_INET, IPPROTO_UDP, &ss, sizeof *in, &dest) == 0,
+     "connect(AF_UNSPEC): dissolves, made");
+  in->sin_family = AF_INET;
+  in->sin_addr.s_addr = inet_addr("198.51.100.2");
+  ok(plan_egress_check(&net, false, AF_INET, IPPROTO_UDP, &ss, sizeof *in, &dest) == 0, "a public-looking one");
+  ok(plan_egress_check(&net, true, AF_UNIX, 0, &ss, sizeof *in, &dest) == EPERM, "a unix socket: not ours");
+  ok(plan_egress_check(&net, false, AF_NETLINK, 0, &ss, sizeof *in, &dest) == 0, "netlink: no destination");
+  *in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6, .sin6_port = htons(53) };
+  inet_pton(AF_INET6, "fd77::2", &in6->sin6_addr);
+  ok(plan_egress_check(&net, false, AF_INET6, IPPROTO_UDP, &ss, 24, &dest) == ECONNREFUSED && dest.port == 53,
+     "IPv6, RFC 2133's shorter length");
+  ok(plan_egress_check(&net, false, AF_INET6, IPPROTO_UDP, &ss, 23, &dest) == EAFNOSUPPORT, "IPv6, too short");
+  /* An IPv4 address on an IPv6 socket: the kernel sends IPv4; judged as one. */
+  *in = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(80), .sin_addr.s_addr = inet_addr("10.1.2.3") };
+  ok(plan_egress_check(&net, false, AF_INET6, IPPROTO_UDP, &ss, sizeof *in, &dest) == ECONNREFUSED,
+     "an IPv4 address given to an IPv6 socket");
+}
+
 int main(void)
 {
+  test_check();
   test_parse();
   test_deny_local();
   test_deny_all_and_open();

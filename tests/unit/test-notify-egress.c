@@ -42,19 +42,12 @@ int supervise_signal(pid_t target, int signal_fd) { (void)target, (void)signal_f
 
 static struct plan_net net = { .egress = PLAN_EGRESS_DENY_ALL };
 
+/* As the network finisher decides (launch/net-egress.c), less its log. */
 static int decide(void *ctx, const struct notify_dest *d)
 {
   (void)ctx;
-  const struct sockaddr_in *in = (const struct sockaddr_in *)&d->addr;
-  if (d->domain == AF_UNIX)
-    return EPERM;
-  if (d->addr.ss_family == AF_UNSPEC && d->nr == __NR_connect)
-    return 0;
-  if (d->addr.ss_family != AF_INET || d->addr_len < sizeof *in)
-    return EAFNOSUPPORT;
-  return plan_egress_permits(&net, AF_INET, (const uint8_t *)&in->sin_addr, ntohs(in->sin_port), d->protocol)
-           ? 0
-           : ECONNREFUSED;
+  struct plan_egress_dest dest;
+  return plan_egress_check(&net, d->nr == __NR_connect, d->domain, d->protocol, &d->addr, d->addr_len, &dest);
 }
 
 /* A UDP receiver on 127.0.0.1, its port in *port. */

@@ -406,12 +406,14 @@ static int parse_ports(const char *word, const struct plan_egress_rule *dest, st
   if (!proto || !word[4])
     return *why = "ports are tcp:PORTS or udp:PORTS (PORTS like 80,443,8000-8080)", -EINVAL;
   _cleanup_free_ char *copy = xstrdup(word + 4);
-  for (char *save = NULL, *range = strtok_r(copy, ",", &save); range; range = strtok_r(NULL, ",", &save)) {
+  /* strsep, not strtok: an empty field ("80,,443", "80,") is an error,
+   * not skipped. */
+  for (char *rest = copy, *range; (range = strsep(&rest, ","));) {
     unsigned long long lo, hi;
     char *dash = strchr(range, '-');
     if (dash)
       *dash = '\0';
-    if (parse_uint(range, &lo) < 0 || (dash && parse_uint(dash + 1, &hi) < 0))
+    if (!range[0] || parse_uint(range, &lo) < 0 || (dash && parse_uint(dash + 1, &hi) < 0))
       return *why = "a port is not a number (PORTS like 80,443,8000-8080)", -EINVAL;
     if (!dash)
       hi = lo;
@@ -430,14 +432,14 @@ static int parse_ports(const char *word, const struct plan_egress_rule *dest, st
 int plan_egress_parse(const char *arg, struct plan_egress_rule **v, size_t *n, size_t *cap, const char **why)
 {
   _cleanup_free_ char *copy = xstrdup(arg);
-  char *save = NULL, *dest_word = strtok_r(copy, "@", &save);
+  char *rest = copy, *dest_word = strsep(&rest, "@");
   struct plan_egress_rule dest = { .lo = 0, .hi = 65535 };
-  if (!dest_word || arg[0] == '@')
+  if (!dest_word[0])
     return *why = "no destination", -EINVAL;
   int r = parse_dest(dest_word, &dest, why);
   size_t before = *n;
   bool ports = false;
-  for (char *w; r == 0 && (w = strtok_r(NULL, "@", &save));) {
+  for (char *w; r == 0 && (w = strsep(&rest, "@"));) {
     r = parse_ports(w, &dest, v, n, cap, why);
     ports = true;
   }

@@ -52,7 +52,8 @@ static void test_parse(void)
   size_t before = net.n_allow;
   static const char *const bad[] = { "", "@tcp:80", "10.0.0.0/33", "::/129", "10.0.0.1@tcp:0", "10.0.0.1@tcp:70000",
                                      "10.0.0.1@tcp:90-80", "10.0.0.1@icmp:1", "10.0.0.1@tcp:", "exa_mple.org",
-                                     "10.0.0.1@tcp:80,x", "example.org/8", "1.2.3" };
+                                     "10.0.0.1@tcp:80,x", "example.org/8", "1.2.3", "a@", "1.2.3.4@tcp:1@",
+                                     "1.2.3.4@@tcp:1", "x.y@tcp:,", "x.y@tcp:80,,443", "x.y@tcp:80,", "@" };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ok(add(&net, bad[i]) == -EINVAL && net.n_allow == before, "refused: \"%s\"", bad[i]);
   net_clear(&net);

@@ -14,7 +14,7 @@
  * with ECONNREFUSED (refuse).  The decision is plan_egress_permits on an
  * egress deny-all policy with 64 rules, the last the destination.
  *
- * Built by bench/egress.sh (gcc, with src/engine/notify.c, src/plan/plan.c
+ * Built by bench/egress.sh (gcc, with src/engine/notify.c, src/plan/egress.c
  * and src/util/util.c); supervise_* are stubs: the learning loop that uses
  * them is not run here. */
 #include <arpa/inet.h>

@@ -46,7 +46,7 @@ if [[ -z ${SBX_BENCH_NS:-} ]]; then
 fi
 out=$SBX_BENCH_OUT
 gcc -O2 -D_GNU_SOURCE -std=gnu17 -I "$here/../src" -o "$out/egress-notify" "$here/egress-notify.c" \
-  "$here/../src/engine/notify.c" "$here/../src/plan/plan.c" "$here/../src/util/util.c" -lseccomp ||
+  "$here/../src/engine/notify.c" "$here/../src/plan/egress.c" "$here/../src/util/util.c" -lseccomp ||
   die "cannot build bench/egress-notify.c (gcc, libseccomp-dev)"
 ip link set lo up
 unshare -n -- sleep 1000000 &

@@ -11,12 +11,17 @@
 #                        the IPv6 documentation prefix), running HTTP
 #                        servers (:8080, [..]:8083) and dnsmasq
 #                        (remote.sbx-test)
+#                        and, standing for the local network (egress
+#                        deny-local), 10.77.0.2/24 and fd77::2/64 with
+#                        HTTP servers (:8087, [..]:8087), a second remote
+#                        port (198.51.100.2:8088) and a UDP sink (:9999 on
+#                        both addresses, which writes what it gets to a file)
 #   the "host" side      198.51.100.1/24 and 2001:db8:1::1/64 on the other
 #                        end, HTTP servers there (:8082, [..]:8085), on
 #                        127.0.0.1 (:8081, :8086) and on ::1 (:8084), and
 #                        an abstract unix listener named like an X server's
-# /etc/resolv.conf (in a private mount namespace) names dnsmasq, so the
-# helper's DNS forwarder asks it; /dev/net/tun is a 0666 node, as
+# /etc/resolv.conf (in a private mount namespace) names dnsmasq (its IPv4
+# and IPv6 addresses), so the helper's DNS forwarders ask it; /dev/net/tun is a 0666 node, as
 # distributions make it (here it is 0600).  Both passes (root, sbxtest)
 # run in this namespace; the servers run as root for both.
 # Run as non-root: every check skips (the test network needs root).
@@ -27,6 +32,8 @@ HOST_IP=198.51.100.1
 REMOTE_IP=198.51.100.2
 HOST_IP6=2001:db8:1::1
 REMOTE_IP6=2001:db8:1::2
+LOCAL_IP=10.77.0.2
+LOCAL_IP6=fd77::2
 X11_NAME=/tmp/.X11-unix/X77
 
 # ------------------------------------------------------ the test network
@@ -57,19 +64,33 @@ build_test_network() {
   wait_for other_netns "$remote" || net_fail "remote netns"
   ip link add sbxh0 type veth peer name sbxr0 || net_fail "veth"
   ip link set sbxr0 netns "$remote" || net_fail "veth into the remote"
-  ip addr add "$HOST_IP/24" dev sbxh0 && ip addr add "$HOST_IP6/64" dev sbxh0 nodad && ip link set sbxh0 up ||
+  ip addr add "$HOST_IP/24" dev sbxh0 && ip addr add "$HOST_IP6/64" dev sbxh0 nodad &&
+    ip addr add 10.77.0.1/24 dev sbxh0 && ip addr add fd77::1/64 dev sbxh0 nodad && ip link set sbxh0 up ||
     net_fail "host side address"
   nsenter -t "$remote" -n sh -c "ip link set lo up && ip addr add $REMOTE_IP/24 dev sbxr0 &&
-    ip addr add $REMOTE_IP6/64 dev sbxr0 nodad && ip link set sbxr0 up" || net_fail "remote side address"
-  mkdir -p "$d/remote" "$d/loop" "$d/hostaddr"
+    ip addr add $REMOTE_IP6/64 dev sbxr0 nodad && ip addr add $LOCAL_IP/24 dev sbxr0 &&
+    ip addr add $LOCAL_IP6/64 dev sbxr0 nodad && ip link set sbxr0 up" || net_fail "remote side address"
+  mkdir -p "$d/remote" "$d/loop" "$d/hostaddr" "$d/local"
   echo hello-from-remote >"$d/remote/hello.txt"
+  echo hello-from-local >"$d/local/hello.txt"
+  UDP_LOG=$d/udp.log
+  : >"$UDP_LOG"
+  chmod 666 "$UDP_LOG"
+  nsenter -t "$remote" -n $PY -m http.server 8087 --bind "$LOCAL_IP" --directory "$d/local" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  nsenter -t "$remote" -n $PY -m http.server 8087 --bind "$LOCAL_IP6" --directory "$d/local" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  nsenter -t "$remote" -n $PY -m http.server 8088 --bind "$REMOTE_IP" --directory "$d/remote" >/dev/null 2>&1 &
+  NET_PIDS+=($!)
+  nsenter -t "$remote" -n $PY -c "$UDP_SINK" "$UDP_LOG" "$LOCAL_IP" "$REMOTE_IP" &
+  NET_PIDS+=($!)
   echo hello-from-loopback >"$d/loop/hello.txt"
   echo hello-from-host-address >"$d/hostaddr/hello.txt"
   nsenter -t "$remote" -n $PY -m http.server 8080 --bind "$REMOTE_IP" --directory "$d/remote" >/dev/null 2>&1 &
   NET_PIDS+=($!)
   nsenter -t "$remote" -n dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-    --listen-address="$REMOTE_IP" --bind-interfaces --user=root --pid-file= \
-    --host-record=remote.sbx-test,"$REMOTE_IP" >/dev/null 2>&1 &
+    --listen-address="$REMOTE_IP" --listen-address="$REMOTE_IP6" --bind-interfaces --user=root --pid-file= \
+    --host-record=remote.sbx-test,"$REMOTE_IP" --host-record=local.sbx-test,"$LOCAL_IP" >/dev/null 2>&1 &
   NET_PIDS+=($!)
   nsenter -t "$remote" -n $PY -m http.server 8083 --bind "$REMOTE_IP6" --directory "$d/remote" >/dev/null 2>&1 &
   NET_PIDS+=($!)
@@ -91,7 +112,7 @@ while True:
     s.accept()[0].close()' "$X11_NAME" &
   NET_PIDS+=($!)
   # The helper's resolver is dnsmasq; tun usable by the test user.
-  echo "nameserver $REMOTE_IP" >"$d/resolv.conf"
+  printf 'nameserver %s\nnameserver %s\n' "$REMOTE_IP" "$REMOTE_IP6" >"$d/resolv.conf"
   mount --bind "$d/resolv.conf" /etc/resolv.conf || net_fail "resolv.conf"
   mknod -m 0666 "$d/tun" c 10 200 && mount --bind "$d/tun" /dev/net/tun || net_fail "tun node"
   wait_for fetch_ok "http://$REMOTE_IP:8080/hello.txt" || net_fail "remote HTTP server"
@@ -103,7 +124,10 @@ while True:
   wait_for fetch_ok "http://[$HOST_IP6]:8085/hello.txt" || net_fail "IPv6 host-address HTTP server"
   wait_for abstract_connects "$X11_NAME" || net_fail "abstract listener"
   wait_for resolves_direct || net_fail "dnsmasq"
-  export SBX_NET_READY=1
+  wait_for fetch_ok "http://$LOCAL_IP:8087/hello.txt" || net_fail "local-network HTTP server"
+  wait_for fetch_ok "http://[$LOCAL_IP6]:8087/hello.txt" || net_fail "local-network IPv6 HTTP server"
+  wait_for fetch_ok "http://$REMOTE_IP:8088/hello.txt" || net_fail "second remote HTTP server"
+  export SBX_NET_READY=1 UDP_LOG
 }
 
 # fetch URL: print the body (10 s at most); fails on any error.
@@ -125,10 +149,79 @@ except ConnectionRefusedError:
     print("refused")
 except socket.timeout:
     print("timeout")'
+# The UDP sink on the test host: every datagram to :9999 of the addresses
+# given, as "ADDRESS DATA" lines in the file.
+UDP_SINK='import select, socket, sys
+socks = []
+for a in sys.argv[2:]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((a, 9999))
+    socks.append(s)
+while True:
+    for s in select.select(socks, [], [])[0]:
+        data = s.recv(512)
+        with open(sys.argv[1], "a") as f:
+            f.write("%s %s\n" % (s.getsockname()[0], data.decode(errors="replace")))'
+# udp_send ADDR TAG: one unconnected datagram (sendto) and one on a
+# connected socket (send), each carrying TAG, to ADDR:9999.
+UDP_SEND='import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(sys.argv[2].encode() + b"-sendto", (sys.argv[1], 9999))
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.connect((sys.argv[1], 9999))
+try:
+    c.send(sys.argv[2].encode() + b"-connected")
+except OSError:
+    pass'
+# The race: one thread rewrites the address a connect() is given, between
+# the test host (allowed) and the local one (refused by egress deny-local),
+# as fast as it can, while the main thread connects again and again and
+# fetches over whatever connected.  Prints how many fetches reached each
+# server and how many connects failed.
+RACE='import ctypes, socket, struct, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+def sin(ip, port):
+    return struct.pack("=H", socket.AF_INET) + struct.pack("!H", port) + socket.inet_aton(ip) + bytes(8)
+good, bad = sin(sys.argv[1], 8080), sin(sys.argv[2], 8087)
+buf = ctypes.create_string_buffer(good, 16)
+stop = False
+def flip():
+    while not stop:
+        ctypes.memmove(buf, bad, 16)
+        ctypes.memmove(buf, good, 16)
+threading.Thread(target=flip, daemon=True).start()
+counts = {"remote": 0, "local": 0, "failed": 0}
+for i in range(int(sys.argv[3])):
+    s = socket.socket()
+    if libc.connect(s.fileno(), buf, 16) != 0:
+        counts["failed"] += 1
+        s.close()
+        continue
+    s.settimeout(10)
+    s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    counts["local" if b"hello-from-local" in data else "remote" if b"hello-from-remote" in data else "failed"] += 1
+stop = True
+print("remote=%d local=%d failed=%d" % (counts["remote"], counts["local"], counts["failed"]))'
 # abstract_connects NAME: can we connect to the abstract socket NAME?
 ABSTRACT='import socket, sys
 socket.socket(socket.AF_UNIX).connect("\0" + sys.argv[1])'
 abstract_connects() { $PY -c "$ABSTRACT" "$1" 2>/dev/null; }
+# dns_query SERVER: one A query for remote.sbx-test to SERVER (IPv4 or
+# IPv6) by hand, not through resolv.conf; prints the answer's address.
+DNS_QUERY='import socket, struct, sys
+name = b"".join(bytes([len(p)]) + p.encode() for p in "remote.sbx-test".split("."))
+q = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + name + b"\0" + struct.pack("!HH", 1, 1)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(q, (sys.argv[1], 53))
+print(socket.inet_ntoa(s.recv(512)[-4:]))'
 # A DNS query for remote.sbx-test to dnsmasq itself, without the helper.
 resolves_direct() { getent ahostsv4 remote.sbx-test 2>/dev/null | grep -q "$REMOTE_IP"; }
 
@@ -310,6 +403,12 @@ check_dns() {
   expect_contains "$OUT" "$REMOTE_IP" "remote.sbx-test through the helper"
   sbx_ok --profile default --network private -- $PY -c "$FETCH" "http://remote.sbx-test:8080/hello.txt"
   expect_eq "$OUT" hello-from-remote "HTTP by name"
+  # The host has an IPv6 resolver (the test's resolv.conf): the helper's
+  # IPv6 forwarder is named too, and answers.
+  sbx_ok --profile default --network private -- cat /etc/resolv.conf
+  expect_contains "$OUT" "nameserver fd00::3" "resolv.conf inside: the IPv6 forwarder"
+  sbx_ok --profile default --network private -- $PY -c "$DNS_QUERY" fd00::3
+  expect_eq "$OUT" "$REMOTE_IP" "a query to fd00::3"
 }
 
 check_no_abstract_x11() {
@@ -364,7 +463,9 @@ no_finisher() { ! pgrep -u "$(id -u)" -x sbx-net-finish >/dev/null; }
 check_helper_lifetime() {
   need_net
   mkfifo "$T/go"
-  (sbx_exec "${PRIVATE[@]}" --allow-host-port tcp:8081 --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" \
+  # With an egress policy too: the finisher then answers the helper's
+  # calls beside the relay (net-finish.h), and both must go.
+  (sbx_exec "${PRIVATE[@]}" --allow-host-port tcp:8081 --egress deny-local --bind "$T" "$T" -- sh -c "cat '$T/go' >/dev/null" \
     >"$T/.bg.out" 2>"$T/.bg.err") &
   local sbx_pid=$! helper
   remember_pid "$sbx_pid"
@@ -416,6 +517,11 @@ check_nothing_left() {
   need_net
   sbx_ok "${PRIVATE[@]}" -- true
   [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+  # With an egress policy the finisher stays as long as the sandbox, not
+  # longer.
+  sbx_ok "${PRIVATE[@]}" --egress deny-local -- true
+  [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+  wait_for no_finisher || fail "the egress finisher outlived the sandbox: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
 }
 
 check_explain() {
@@ -425,6 +531,150 @@ check_explain() {
   expect_contains "$OUT" "network helper: /usr/bin/slirp4netns" "explain names the helper"
   sbx_ok --explain --json "${PRIVATE[@]}" -- true
   expect_contains "$OUT" '"network": "private"' "explain --json"
+}
+
+# ------------------------------------------------------------- egress
+
+# udp_got TAG: the lines of the UDP sink's log carrying TAG.
+udp_got() { grep -F -- "$1" "$UDP_LOG" || true; }
+
+check_egress_deny_local() {
+  need_net
+  # Control: without a policy the local-network host answers.
+  sbx_ok "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://$LOCAL_IP:8087/hello.txt"
+  expect_eq "$OUT" hello-from-local "control: no policy"
+  sbx_ok "${PRIVATE[@]}" --egress deny-local -- $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
+  expect_eq "$OUT" hello-from-remote "a public-looking host under deny-local"
+  # Refused at once (not a timeout), and said once though tried twice.
+  sbx_fails "${PRIVATE[@]}" --egress deny-local -- sh -c "
+    $PY -c '$FETCH' http://$LOCAL_IP:8087/hello.txt; $PY -c '$FETCH' http://$LOCAL_IP:8087/hello.txt"
+  expect_contains "$ERR" "Connection refused" "refused inside"
+  expect_not_contains "$OUT" hello-from-local "the local host's answer"
+  expect_eq "$(grep -c "egress deny-local: refused tcp $LOCAL_IP:8087" <<<"$ERR")" 1 "the refusal, said once"
+  # An exception for that host and port.
+  sbx_ok "${PRIVATE[@]}" --egress deny-local --egress-allow "$LOCAL_IP@tcp:8087" -- \
+    $PY -c "$FETCH" "http://$LOCAL_IP:8087/hello.txt"
+  expect_eq "$OUT" hello-from-local "egress-allow ADDRESS tcp:PORT"
+  sbx_ok "${PRIVATE[@]}" --egress deny-local --egress-allow 10.77.0.0/16 -- \
+    $PY -c "$FETCH" "http://$LOCAL_IP:8087/hello.txt"
+  expect_eq "$OUT" hello-from-local "egress-allow NETWORK"
+  # An allowed port of the host does not open its other ports.
+  sbx_fails "${PRIVATE[@]}" --egress deny-local --egress-allow "$LOCAL_IP@tcp:8080" -- \
+    $PY -c "$FETCH" "http://$LOCAL_IP:8087/hello.txt"
+  expect_contains "$ERR" "refused tcp $LOCAL_IP:8087" "another port of an allowed host"
+}
+
+check_egress_deny_all() {
+  need_net
+  sbx_ok "${PRIVATE[@]}" --egress deny-all --egress-allow "$REMOTE_IP@tcp:8080" -- \
+    $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
+  expect_eq "$OUT" hello-from-remote "the allowed host and port"
+  fetch_ok "http://$REMOTE_IP:8088/hello.txt" || fail "control: the second remote port does not answer outside"
+  sbx_fails "${PRIVATE[@]}" --egress deny-all --egress-allow "$REMOTE_IP@tcp:8080" -- \
+    $PY -c "$FETCH" "http://$REMOTE_IP:8088/hello.txt"
+  expect_contains "$ERR" "egress deny-all: refused tcp $REMOTE_IP:8088" "another port of the allowed host"
+  sbx_fails "${PRIVATE[@]}" --egress deny-all -- $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
+  expect_contains "$ERR" "egress deny-all: refused tcp $REMOTE_IP:8080" "no exception"
+}
+
+check_egress_names() {
+  need_net
+  fresh_home
+  # A profile: resolv.conf names the helper's forwarder; a name allowed
+  # under deny-all is resolved when the sandbox starts, and DNS works.
+  printf 'include default.profile\nnetwork private\negress deny-all\negress-allow remote.sbx-test@tcp:8080\n' \
+    >"$T/profiles/egress.profile"
+  sbx_ok --profile egress -- $PY -c "$FETCH" "http://remote.sbx-test:8080/hello.txt"
+  expect_eq "$OUT" hello-from-remote "HTTP by an allowed name"
+  sbx_fails --profile egress -- $PY -c "$FETCH" "http://local.sbx-test:8087/hello.txt"
+  expect_contains "$ERR" "refused tcp $LOCAL_IP:8087" "a name not allowed resolves, its host is refused"
+  # deny-all naming no host: names do not work (nothing reaches a resolver).
+  printf 'include default.profile\nnetwork private\negress deny-all\negress-allow %s@tcp:8080\n' "$REMOTE_IP" \
+    >"$T/profiles/egress2.profile"
+  sbx_fails --profile egress2 -- getent ahostsv4 remote.sbx-test
+  expect_contains "$ERR" "refused udp $REMOTE_IP:53" "DNS refused under deny-all without names"
+  sbx_ok --profile egress2 -- $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
+  # deny-local: names always work, the resolver may be local.
+  sbx_ok --profile default --network private --egress deny-local -- getent ahostsv4 remote.sbx-test
+  expect_contains "$OUT" "$REMOTE_IP" "DNS under deny-local"
+  sbx_ok --profile egress -- $PY -c "$DNS_QUERY" fd00::3
+  expect_eq "$OUT" "$REMOTE_IP" "the IPv6 forwarder under deny-all with a name"
+}
+
+check_egress_udp() {
+  need_net
+  # Control: both datagrams arrive without a policy.
+  sbx_ok "${PRIVATE[@]}" -- $PY -c "$UDP_SEND" "$LOCAL_IP" "open-$$"
+  wait_for grep -q "open-$$-connected" "$UDP_LOG" || fail "control: no datagram arrived: $(<"$UDP_LOG")"
+  expect_contains "$(udp_got "open-$$")" "open-$$-sendto" "control: sendto"
+  run_sbx "${PRIVATE[@]}" --egress deny-local -- $PY -c "$UDP_SEND" "$LOCAL_IP" "deny-$$"
+  expect_contains "$ERR" "egress deny-local: refused udp $LOCAL_IP:9999" "said"
+  # An allowed datagram after the refused ones arrives, so the refused
+  # ones had their chance to arrive first (the sink reads in order).
+  sbx_ok "${PRIVATE[@]}" --egress deny-local -- $PY -c "$UDP_SEND" "$REMOTE_IP" "after-$$"
+  wait_for grep -q "after-$$-connected" "$UDP_LOG" || fail "the allowed datagrams did not arrive: $(<"$UDP_LOG")"
+  expect_eq "$(udp_got "deny-$$")" "" "refused datagrams at the local host"
+}
+
+check_egress_ipv6() {
+  need_net
+  sbx_ok "${PRIVATE[@]}" -- $PY -c "$FETCH" "http://[$LOCAL_IP6]:8087/hello.txt"
+  expect_eq "$OUT" hello-from-local "control: ULA host without a policy"
+  sbx_fails "${PRIVATE[@]}" --egress deny-local -- $PY -c "$FETCH" "http://[$LOCAL_IP6]:8087/hello.txt"
+  expect_contains "$ERR" "egress deny-local: refused tcp [$LOCAL_IP6]:8087" "ULA refused"
+  sbx_ok "${PRIVATE[@]}" --egress deny-all --egress-allow "$REMOTE_IP6/64@tcp:8083" -- \
+    $PY -c "$FETCH" "http://[$REMOTE_IP6]:8083/hello.txt"
+  expect_eq "$OUT" hello-from-remote "an allowed IPv6 network"
+  # The local IPv4 host through an IPv4-mapped IPv6 address is still it.
+  sbx_fails "${PRIVATE[@]}" --egress deny-local -- $PY -c "$FETCH" "http://[::ffff:$LOCAL_IP]:8087/hello.txt"
+  expect_not_contains "$OUT" hello-from-local "through ::ffff:$LOCAL_IP"
+}
+
+check_egress_race() {
+  need_net
+  # Control: without a policy the flipping address reaches both servers
+  # (so the race below does happen).
+  sbx_ok "${PRIVATE[@]}" -- $PY -c "$RACE" "$REMOTE_IP" "$LOCAL_IP" 300
+  diag "no policy: $OUT"
+  expect_not_contains "$OUT" " local=0 " "control: the local host is reached without a policy"
+  sbx_ok "${PRIVATE[@]}" --egress deny-local -- $PY -c "$RACE" "$REMOTE_IP" "$LOCAL_IP" 300
+  diag "deny-local: $OUT"
+  expect_contains "$OUT" " local=0 " "no connection reached the refused host"
+  expect_not_contains "$OUT" "remote=0 " "some reached the allowed one"
+}
+
+check_egress_misplaced() {
+  need_net
+  run_sbx --ro-bind / / --unshare-net --egress deny-all -- true
+  expect_ne "$RC" 0 "egress without network private"
+  expect_error_message "egress needs network private"
+  run_sbx --ro-bind / / --egress-allow 10.0.0.0/8 -- true
+  expect_ne "$RC" 0 "egress-allow with the host's network"
+  expect_error_message "egress-allow needs network private"
+  sbx_ok --ro-bind / / --egress open -- true
+  run_sbx "${PRIVATE[@]}" --egress deny-local --egress-allow 10.0.0.0/33 -- true
+  expect_ne "$RC" 0 "a bad prefix"
+  expect_error_message "egress-allow: \"10.0.0.0/33\": the prefix length is not 0-32 (IPv4) or 0-128 (IPv6)"
+  run_sbx "${PRIVATE[@]}" --egress deny-local --egress-allow "10.0.0.1@tcp:0" -- true
+  expect_ne "$RC" 0 "port 0"
+  run_sbx "${PRIVATE[@]}" --egress deny-some -- true
+  expect_error_message "egress: \"deny-some\" is not one of open, deny-local, deny-all"
+}
+
+check_egress_explain() {
+  need_net
+  sbx_ok --explain "${PRIVATE[@]}" --egress deny-local --egress-allow "10.1.2.3/8@tcp:443,8000-8080@udp:53" \
+    --egress-allow example.org -- true
+  expect_contains "$OUT" "egress: deny-local, with egress-allow" "the network section"
+  expect_contains "$OUT" "network: egress deny-local: refused: the local network" "the policy"
+  expect_contains "$OUT" "network: egress-allow 10.0.0.0/8@tcp:443" "a rule, host bits dropped"
+  expect_contains "$OUT" "network: egress-allow 10.0.0.0/8@tcp:8000-8080" "a range"
+  expect_contains "$OUT" "network: egress-allow 10.0.0.0/8@udp:53" "a second protocol"
+  expect_contains "$OUT" "network: egress-allow example.org (resolved when the sandbox starts)" "a name"
+  sbx_ok --explain --json "${PRIVATE[@]}" --egress deny-all --egress-allow "198.51.100.0/24@udp:53" -- true
+  expect_contains "$OUT" '"egress": "deny-all"' "json: the policy"
+  expect_contains "$OUT" '"egress_allow": ["198.51.100.0/24@udp:53"]' "json: the rules"
+  expect_contains "$OUT" "does not work: egress deny-all and no egress-allow names a host" "DNS under deny-all"
 }
 
 run_checks() {
@@ -448,6 +698,14 @@ run_checks() {
   check "network private: --info-fd ends while the sandbox runs (the helper holds no copy)" check_info_fd_eof
   check "network private: nothing left behind" check_nothing_left
   check "network private in --explain, with the helper" check_explain
+  check "egress deny-local: the local-network host is refused and said, egress-allow opens it, port by port" check_egress_deny_local
+  check "egress deny-all: only the allowed host and port; another port of it is refused" check_egress_deny_all
+  check "egress: allowed names resolve at start, DNS works unless deny-all names no host" check_egress_names
+  check "egress: UDP datagrams (sendto, connected) to a refused host never arrive" check_egress_udp
+  check "egress: IPv6 (ULA refused, an allowed network) and IPv4-mapped addresses" check_egress_ipv6
+  check "egress: a thread rewriting connect()'s address never reaches the refused host" check_egress_race
+  check "egress: directives without network private, malformed rules" check_egress_misplaced
+  check "egress in --explain (text and JSON)" check_egress_explain
 }
 
 tap_main "$@"

@@ -430,6 +430,7 @@ t_directive_option_same_plan() {
     rw "$HOME/rwdir"  persist "$HOME/state"  hide "$HOME/hidden"  private /tmp
     ro "$HOME/rodir"  device dri  no-device sound  socket x11  no-socket wayland
     network private  forward-port tcp:8080:80  allow-host-port tcp:5432
+    egress deny-local  egress-allow 10.0.0.0/8@tcp:443
     dbus-session none  dbus-system none
     dbus-see org.example.See  dbus-talk org.example.Talk  dbus-own org.example.Own
     dbus-call 'org.example.Call=org.example.Call.Method@/x'

@@ -48,6 +48,8 @@ function __sbx_arg_kinds -a opt
             echo device
         case --network
             echo net
+        case --egress
+            echo egress
         case --syscall-deny --syscall-allow
             echo syscall
         case --syscall-errno
@@ -68,7 +70,7 @@ function __sbx_arg_kinds -a opt
              --dbus-system-see --dbus-system-talk --dbus-system-own \
              --dbus-system-call --dbus-system-broadcast --app-id --name --env \
              --memory-max --memory-high --memory-swap-max --cpu-max --cpu-weight \
-             --cpus --pids-max --io-max --io-weight --as --forward-port --allow-host-port --learn
+             --cpus --pids-max --io-max --io-weight --as --forward-port --allow-host-port --egress-allow --learn
             echo -
         case --output
             echo path
@@ -236,6 +238,7 @@ complete -c sbx -n '__sbx_is "arg running"' -a '(__sbx_running_names)'
 complete -c sbx -n '__sbx_is "arg socket"' -a 'x11 wayland pulseaudio pipewire ssh-agent cups'
 complete -c sbx -n '__sbx_is "arg device"' -a 'dri sound video input u2f all'
 complete -c sbx -n '__sbx_is "arg net"' -a 'none host private'
+complete -c sbx -n '__sbx_is "arg egress"' -a 'open deny-local deny-all'
 complete -c sbx -n '__sbx_is "arg syscall"' -a '@namespaces @mount @keyring @module @reboot @swap @system @bpf @debug @userfaultfd @io-uring @numa @cpu-emulation @obsolete @tty @socket-families @bluetooth @can'
 complete -c sbx -n '__sbx_is "arg errno"' -a 'EPERM EACCES ENOSYS EINVAL'
 complete -c sbx -n '__sbx_is "arg yesno"' -a 'yes no'
@@ -351,6 +354,8 @@ __sbx_opt no-device 'Take back a device group'
 __sbx_opt network 'Network access: none, host or private'
 __sbx_opt forward-port 'Private network: forward a host port to the sandbox (tcp:HOSTPORT:PORT)'
 __sbx_opt allow-host-port 'Private network: reach a host loopback TCP port (tcp:PORT)'
+__sbx_opt egress 'Private network: destinations the app may reach (open, deny-local, deny-all)'
+__sbx_opt egress-allow 'Private network: an exception to --egress (DEST[@PROTO:PORTS])'
 __sbx_opt landlock 'Landlock rules from the mounts: on, off or required'
 __sbx_opt landlock-scope 'Landlock: keep abstract sockets and signals inside (on or off)'
 __sbx_opt tcp-connect 'Landlock: TCP ports the app may connect to (any, none or a list)'

@@ -227,6 +227,40 @@ static void compile_private_network(struct compile_ctx *cc)
               PLAN_NET_ADDRESS, PLAN_NET_PREFIX, PLAN_NET_ADDRESS6, PLAN_NET_PREFIX6);
 }
 
+/* egress and egress-allow: the policy the network helper's connections
+ * are held to (launch/net-egress.c).  It filters what leaves through the
+ * helper, so it means nothing for network host (the host's namespace is
+ * not ours to filter) or none (nothing leaves): an error there, as
+ * forward-port is, except an explicit "egress open", which asks for
+ * nothing.  Names work (the helper's DNS forwarder may reach the host's
+ * resolvers) unless deny-all names no host. */
+static int compile_egress(struct compile_ctx *cc, struct plan_net *net)
+{
+  const struct setting *mode = policy_egress(cc->pol);
+  size_t it = 0;
+  const char *arg;
+  const struct setting *st;
+  if (!net && mode && strcmp(mode->value, "open") != 0)
+    return log_fail(EINVAL, "%s:%d: egress needs network private", mode->loc.file, mode->loc.line);
+  if (net && mode)
+    net->egress = strcmp(mode->value, "deny-all") == 0     ? PLAN_EGRESS_DENY_ALL
+                  : strcmp(mode->value, "deny-local") == 0 ? PLAN_EGRESS_DENY_LOCAL
+                                                           : PLAN_EGRESS_OPEN;
+  bool names = false;
+  while (policy_next_egress_allow(cc->pol, &it, &arg, &st)) {
+    if (!net)
+      return log_fail(EINVAL, "%s:%d: egress-allow needs network private", st->loc.file, st->loc.line);
+    const char *why = "";
+    size_t first = net->n_allow;
+    if (plan_egress_parse(arg, &net->allow, &net->n_allow, &net->cap_allow, &why) < 0)
+      return log_fail(EINVAL, "%s:%d: egress-allow %s: %s", st->loc.file, st->loc.line, arg, why);
+    names |= net->allow[first].name != NULL;
+  }
+  if (net)
+    net->egress_dns = net->egress != PLAN_EGRESS_DENY_ALL || names;
+  return 0;
+}
+
 /* forward-port and allow-host-port: holes in a private network, so they
  * mean nothing without one, and saying them with another network is an
  * error rather than a silent no-op (network host reaches every port).
@@ -253,13 +287,33 @@ static int compile_network_exceptions(struct compile_ctx *cc, bool private_net)
       return log_fail(EINVAL, "%s:%d: allow-host-port needs network private", st->loc.file, st->loc.line);
     *(uint16_t *)ARRAY_PUSH(net->host_ports, net->n_host_ports, cap) = (uint16_t)port;
   }
-  return 0;
+  return compile_egress(cc, net);
 }
 
 /* The sandbox's resolver is the helper's DNS forwarder: the host's own
  * (often 127.0.0.53, systemd-resolved's stub) is not reachable from the
  * sandbox's namespace.  The file is shown where /etc/resolv.conf leads
  * (it is often a symlink into /run), if the sandbox shows that path. */
+/* Does the host's resolv.conf name an IPv6 resolver (and the kernel have
+ * IPv6)?  The helper's IPv6 forwarder (fd00::3) asks the host's IPv6
+ * resolvers only: with none, slirp4netns sends its queries to the host's
+ * ::1, where usually nothing answers (measured: a timeout), so the
+ * sandbox is told of it only when it leads somewhere. */
+static bool host_has_ipv6_resolver(const char *path)
+{
+  if (access("/proc/sys/net/ipv6", F_OK) < 0)
+    return false;
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return false;
+  char line[256], addr[64];
+  bool found = false;
+  while (!found && fgets(line, sizeof line, f))
+    found = sscanf(line, " nameserver %63s", addr) == 1 && strchr(addr, ':');
+  fclose(f);
+  return found;
+}
+
 static void compile_resolv_conf(struct compile_ctx *cc)
 {
   _cleanup_free_ char *target = realpath("/etc/resolv.conf", NULL);
@@ -267,8 +321,13 @@ static void compile_resolv_conf(struct compile_ctx *cc)
     return;
   static const char conf[] = "# network private: sbx's network helper forwards DNS to the host's resolver\n"
                              "nameserver " PLAN_NET_DNS "\n";
-  pb_data(&cc->ops, target, conf, sizeof conf - 1, 0644, true);
-  notes_add(cc->notes, "network: %s names the helper's DNS forwarder (%s)", target, PLAN_NET_DNS);
+  static const char conf6[] = "# network private: sbx's network helper forwards DNS to the host's resolvers\n"
+                              "nameserver " PLAN_NET_DNS "\n"
+                              "nameserver " PLAN_NET_DNS6 "\n";
+  bool ipv6 = host_has_ipv6_resolver(target);
+  pb_data(&cc->ops, target, ipv6 ? conf6 : conf, ipv6 ? sizeof conf6 - 1 : sizeof conf - 1, 0644, true);
+  notes_add(cc->notes, "network: %s names the helper's DNS forwarder (%s%s)", target, PLAN_NET_DNS,
+            ipv6 ? " and " PLAN_NET_DNS6 ", the host having an IPv6 resolver" : "");
 }
 
 int policy_compile_bwrap(const struct policy *pol, struct plan *p)

@@ -208,6 +208,8 @@ static void net_ports_text(FILE *f, const struct plan *p)
   for (size_t i = 0; net && i < net->n_host_ports; i++)
     fprintf(f, "  allow-host-port: tcp %u of the host's loopback, at the sandbox's own 127.0.0.1 and ::1\n",
             net->host_ports[i]);
+  if (net && (net->egress != PLAN_EGRESS_OPEN || net->n_allow))
+    fprintf(f, "  egress: %s%s\n", plan_egress_name(net->egress), net->n_allow ? ", with egress-allow (see the notes)" : "");
 }
 
 static void net_ports_json(FILE *f, const struct plan *p)
@@ -220,6 +222,14 @@ static void net_ports_json(FILE *f, const struct plan *p)
   fprintf(f, "],\n  \"allow_host_ports\": [");
   for (size_t i = 0; net && i < net->n_host_ports; i++)
     fprintf(f, "%s%u", i ? ", " : "", net->host_ports[i]);
+  /* egress: the policy and its exceptions, one rule per protocol and port
+   * range, names as written (launch resolves them). */
+  fprintf(f, "],\n  \"egress\": \"%s\",\n  \"egress_allow\": [", plan_egress_name(net ? net->egress : PLAN_EGRESS_OPEN));
+  for (size_t i = 0; net && i < net->n_allow; i++) {
+    _cleanup_free_ char *text = plan_egress_rule_text(&net->allow[i]);
+    fprintf(f, "%s", i ? ", " : "");
+    json_write_str(f, text);
+  }
   fprintf(f, "],\n");
 }
 

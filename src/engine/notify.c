@@ -18,6 +18,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -636,4 +637,170 @@ int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *lo
     if ((pfd[0].revents & POLLIN) && supervise_signal(target, signal_fd) < 0)
       return 255;
   }
+}
+
+/* ---- socket calls taken over (notify.h) ---------------------------------- */
+
+/* Linux 6.6's synchronous wake-up (uapi seccomp.h; older headers lack it):
+ * the notifying thread hands the CPU straight to the answering one and
+ * back, as a call and return do, instead of two trips through the
+ * scheduler.  Best effort: an older kernel says EINVAL and the loop
+ * works as before. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
+int notify_filter_load(const struct notify_call *calls, size_t n)
+{
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (!ctx)
+    return log_fail(ENOMEM, "Can't create a notifying filter");
+  int r = 0;
+  for (size_t i = 0; r == 0 && i < n; i++) {
+    int nr = seccomp_syscall_resolve_name(calls[i].name);
+    if (nr == __NR_SCMP_ERROR || nr < 0)
+      continue;
+    if (calls[i].nonzero_arg >= 0)
+      r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 1, SCMP_CMP((unsigned)calls[i].nonzero_arg, SCMP_CMP_NE, 0));
+    else
+      r = seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, nr, 0);
+  }
+  if (r == 0)
+    r = seccomp_load(ctx);
+  /* Our own copy: libseccomp keeps its fd as global state. */
+  int fd = r == 0 ? seccomp_notify_fd(ctx) : -1;
+  int listener = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+  if (r == 0 && listener < 0)
+    r = fd < 0 ? -EBADF : -errno;
+  seccomp_release(ctx);
+  if (r < 0)
+    return log_errno(-r, "Can't install a notifying filter (seccomp user notification)");
+  (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+  return listener;
+}
+
+struct notify_bufs {
+  struct seccomp_notif *req;
+  struct seccomp_notif_resp *resp;
+  size_t req_size, resp_size;
+};
+
+struct notify_bufs *notify_bufs_new(void)
+{
+  struct seccomp_notif_sizes sizes = { 0 };
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+    return log_errno(errno, "Can't learn the size of seccomp notifications"), NULL;
+  struct notify_bufs *b = xcalloc(1, sizeof *b);
+  b->req_size = sizes.seccomp_notif > sizeof *b->req ? sizes.seccomp_notif : sizeof *b->req;
+  b->resp_size = sizes.seccomp_notif_resp > sizeof *b->resp ? sizes.seccomp_notif_resp : sizeof *b->resp;
+  b->req = xcalloc(1, b->req_size);
+  b->resp = xcalloc(1, b->resp_size);
+  return b;
+}
+
+void notify_bufs_free(struct notify_bufs *b)
+{
+  if (b) {
+    free(b->req);
+    free(b->resp);
+    free(b);
+  }
+}
+
+/* Answer the notification: error (a positive errno), else val; or let the
+ * call go on (cont).  ENOENT: the caller is gone, nobody to answer. */
+static int notify_answer(int listener, struct notify_bufs *b, int error, int64_t val, bool cont)
+{
+  memset(b->resp, 0, b->resp_size);
+  b->resp->id = b->req->id;
+  if (cont)
+    b->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  else if (error)
+    b->resp->error = -error;
+  else
+    b->resp->val = val;
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, b->resp) < 0 && errno != ENOENT && errno != EINTR)
+    return -errno;
+  return 0;
+}
+
+/* len bytes at addr in pid, exactly; -EFAULT if not all are there. */
+static int read_mem(pid_t pid, uint64_t addr, void *buf, size_t len)
+{
+  struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)addr, len };
+  return len == 0 || process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -EFAULT;
+}
+
+static bool id_valid(int listener, uint64_t id)
+{
+  return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+/* The caller's socket fd, duplicated into ours, with what it is: 0, or a
+ * positive errno for the caller (EBADF, ENOTSOCK). */
+static int take_socket(pid_t pid, int fd, struct notify_dest *d)
+{
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  if (pidfd < 0)
+    return ESRCH; /* the caller is gone: the answer goes nowhere */
+  d->sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+  if (d->sock < 0)
+    return errno == EBADF ? EBADF : EPERM;
+  socklen_t len = sizeof(int);
+  if (getsockopt(d->sock, SOL_SOCKET, SO_DOMAIN, &d->domain, &len) < 0)
+    return ENOTSOCK;
+  len = sizeof(int);
+  (void)getsockopt(d->sock, SOL_SOCKET, SO_PROTOCOL, &d->protocol, &len);
+  return 0;
+}
+
+/* connect(fd, addr, len) or sendto(fd, buf, n, flags, addr, len): read,
+ * decided, made on the duplicate; see notify.h. */
+static int take_over(int listener, struct notify_bufs *b, struct notify_dest *d, notify_decide_fn decide, void *ctx)
+{
+  const __u64 *a = b->req->data.args;
+  pid_t pid = (pid_t)b->req->pid;
+  bool is_connect = d->nr == __NR_connect;
+  uint64_t addr = is_connect ? a[1] : a[4], addr_len = is_connect ? a[2] : a[5];
+  if (addr_len > sizeof d->addr)
+    return notify_answer(listener, b, EINVAL, 0, false);
+  d->addr_len = (unsigned)addr_len;
+  if (read_mem(pid, addr, &d->addr, d->addr_len) < 0)
+    return notify_answer(listener, b, EFAULT, 0, false);
+  _cleanup_free_ char *payload = NULL;
+  size_t n = is_connect ? 0 : (size_t)a[2];
+  if (n > 65536) /* more than a datagram can carry */
+    return notify_answer(listener, b, EMSGSIZE, 0, false);
+  if (n > 0) {
+    payload = xmalloc(n);
+    if (read_mem(pid, a[1], payload, n) < 0)
+      return notify_answer(listener, b, EFAULT, 0, false);
+  }
+  /* Everything was read from pid and its fd table: still the caller's? */
+  if (!id_valid(listener, b->req->id))
+    return 0;
+  int e = decide(ctx, d);
+  if (e > 0)
+    return notify_answer(listener, b, e, 0, false);
+  long r = is_connect ? connect(d->sock, (struct sockaddr *)&d->addr, d->addr_len)
+                      : sendto(d->sock, payload, n, (int)a[3] | MSG_NOSIGNAL, (struct sockaddr *)&d->addr, d->addr_len);
+  return r < 0 ? notify_answer(listener, b, errno, 0, false) : notify_answer(listener, b, 0, r, false);
+}
+
+int notify_handle_socket_call(int listener, struct notify_bufs *b, notify_decide_fn decide, void *ctx)
+{
+  memset(b->req, 0, b->req_size);
+  if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, b->req) < 0)
+    return errno == EINTR || errno == ENOENT ? 0 : -errno;
+  struct notify_dest d = { .sock = -1, .nr = b->req->data.nr };
+  int e = take_socket((pid_t)b->req->pid, (int)b->req->data.args[0], &d);
+  _cleanup_close_ int sock = d.sock;
+  if (e > 0)
+    return notify_answer(listener, b, e, 0, false);
+  if (d.nr == __NR_connect || d.nr == __NR_sendto)
+    return take_over(listener, b, &d, decide, ctx);
+  return notify_answer(listener, b, EPERM, 0, false); /* a call this handler does not know */
 }

@@ -10,6 +10,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "plan/plan.h"
@@ -95,3 +96,46 @@ int notify_install(int sock, const struct notify_explain *explain);
  * Returns target's status as an exit code. */
 int notify_supervise(pid_t target, int signal_fd, int sock, struct learn_log *log,
                      const struct notify_explain *explain);
+
+/* ---- socket calls taken over (network private's egress policy) -------
+ * The same mechanism for another end: a process whose connect() and
+ * sendto() with an address are decided outside it.  For such a call the
+ * answering side reads the destination from the caller's memory once,
+ * takes a duplicate of the caller's socket (pidfd_getfd), checks that the
+ * notification is still the caller's (SECCOMP_IOCTL_NOTIF_ID_VALID) and
+ * then, if allowed, makes the call itself on the duplicate and answers
+ * with its result: the address checked is the address used, whatever the
+ * caller's memory says by then.  Such a call is never continued. */
+struct notify_call {
+  const char *name; /* connect, sendto... */
+  int nonzero_arg;  /* notify only when this argument is not 0 (sendto's
+                     * address: 4); -1: always */
+};
+/* In the process: a filter that notifies on calls (every other call is
+ * allowed) and its listener (close-on-exec), or -errno after a message. */
+int notify_filter_load(const struct notify_call *calls, size_t n);
+
+/* What decide() is told: the destination (read once), the duplicate of
+ * the caller's socket, its family and protocol. */
+struct notify_dest {
+  struct sockaddr_storage addr;
+  unsigned addr_len;
+  int sock; /* the duplicate (owned by the handler) */
+  int domain, protocol;
+  int nr;   /* the call */
+};
+/* 0: make the call; a positive errno: fail it with that. */
+typedef int (*notify_decide_fn)(void *ctx, const struct notify_dest *d);
+
+struct notify_bufs;
+/* Buffers of the kernel's notification sizes; NULL after a message. */
+struct notify_bufs *notify_bufs_new(void);
+void notify_bufs_free(struct notify_bufs *b);
+
+/* Receive one notification on listener and answer it: connect and sendto
+ * as above; any other call is refused (EPERM).  The caller is found by
+ * pidfd_open of the notification's thread id: a thread other than a
+ * process's first is refused (ESRCH) on kernels before 6.9 (PIDFD_THREAD),
+ * which the single-threaded network helper never is.  Returns 0, or
+ * -errno when the listener failed. */
+int notify_handle_socket_call(int listener, struct notify_bufs *b, notify_decide_fn decide, void *ctx);

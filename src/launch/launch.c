@@ -11,6 +11,7 @@
 #include "launch/dbus-proxy.h"
 #include "launch/instance.h"
 #include "launch/net.h"
+#include "launch/net-egress.h"
 #include "launch/seccomp-cache.h"
 #include "launch/registry.h"
 #include "launch/wayland.h"
@@ -200,6 +201,8 @@ static int start_net(struct launch *l, struct plan *p)
   int started_wr, ready_rd;
   int r = net_list_host_addrs(p->services->net);
   if (r == 0)
+    r = net_egress_prepare(p->services->net);
+  if (r == 0)
     r = net_start(&l->net, p->services->net, &started_wr, &ready_rd);
   if (r < 0)
     return r;
@@ -361,6 +364,8 @@ void launch_explain(struct plan *p, struct notes *notes)
     wayland_explain(p, notes);
   if (s->net)
     net_explain(s->net, notes);
+  if (s->net)
+    net_egress_explain(s->net, notes);
 }
 
 void launch_stop(struct launch *l, struct plan *p)

@@ -1,6 +1,7 @@
 /* The network helper's finisher: see net-finish.h for the steps and why
  * they sit where they do. */
 #include "launch/net-finish.h"
+#include "launch/net-egress.h"
 
 #include "engine/engine.h"
 
@@ -307,11 +308,47 @@ _noreturn_ static void relay(const struct plan_net *cfg, const int *listeners, s
   }
 }
 
-void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, int helper_ready, int app_ready,
-                int exit_rd, int netns)
+/* egress: the helper's listener, which the starter sends before it execs
+ * the helper (-1: it failed; the helper then never runs). */
+static int receive_listener(int sock)
 {
+  int fd = -1;
+  if (sock < 0)
+    return -1;
+  int r = fd_recv(sock, &fd);
+  close(sock);
+  return r == 1 ? fd : -1;
+}
+
+/* Step 6 beside step 5: the egress loop here, the relay in a child. */
+_noreturn_ static void serve(const struct plan_net *cfg, const int *listeners, size_t n, int egress, int log_fd,
+                             int exit_rd)
+{
+  if (egress >= 0 && n > 0) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      close(egress);
+      relay(cfg, listeners, n, exit_rd);
+    }
+    if (pid < 0)
+      _exit(fail("fork", errno) < 0);
+  }
+  if (egress >= 0)
+    net_egress_serve(cfg, egress, log_fd, exit_rd);
+  if (n > 0)
+    relay(cfg, listeners, n, exit_rd);
+  _exit(0);
+}
+
+void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, const struct net_finish_fds *fds)
+{
+  int helper_ready = fds->helper_ready, app_ready = fds->app_ready, exit_rd = fds->exit_rd, netns = fds->netns;
   /* A name of its own, for ps and for the tests that check it is gone. */
   prctl(PR_SET_NAME, "sbx-net-finish");
+  /* First: the helper's calls wait for us from its exec on. */
+  int egress = receive_listener(fds->egress_sock);
+  if (fds->egress_sock >= 0 && egress < 0)
+    _exit(0); /* the starter failed before the helper ran: sbx reports it */
   int r = wait_byte(helper_ready, exit_rd);
   if (r <= 0)
     _exit(0); /* the sandbox ended, or the helper died: sbx reports that */
@@ -330,7 +367,5 @@ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, int h
   if (RETRY(write(app_ready, "r", 1)) != 1)
     _exit(1);
   close(app_ready);
-  if (n == 0)
-    _exit(0);
-  relay(cfg, listeners, n, exit_rd);
+  serve(cfg, listeners, n, egress, fds->egress_log, exit_rd);
 }

@@ -18,6 +18,9 @@
  *   5. with listeners: relay each connection to the same port on the host's
  *      loopback until exit_rd reports EOF (the sandbox ended), confined by
  *      Landlock first (no files, TCP connect to those ports only)
+ *   6. with an egress policy: answer the helper's connect() and sendto()
+ *      (net-egress.h) until then, in a process of its own beside the relay
+ *      (whose Landlock rules would refuse the helper's connections)
  *
  * Any failure is written to stderr (the helper's log) and ends the helper
  * (SIGTERM to `helper`), so that sbx reports it with the log; the app then
@@ -32,5 +35,12 @@
 /* What its messages in the helper's log start with. */
 #define NET_FINISH_LOG_PREFIX "sbx network finisher: "
 
-_noreturn_ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, int helper_ready, int app_ready,
-                           int exit_rd, int netns);
+struct net_finish_fds {
+  int helper_ready; /* the helper's ready byte comes here */
+  int app_ready;    /* the app's goes here */
+  int exit_rd;      /* EOF: the sandbox ended */
+  int netns;        /* the sandbox's network namespace */
+  int egress_sock;  /* egress: the helper's listener comes here; or -1 */
+  int egress_log;   /* egress: sbx's stderr, for refusals; or -1 */
+};
+_noreturn_ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, const struct net_finish_fds *fds);

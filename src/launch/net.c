@@ -43,6 +43,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "launch/net-egress.h"
 #include "launch/net-finish.h"
 #include "util/util.h"
 
@@ -215,19 +216,31 @@ static char *api_path(const struct net_state *n)
   return n->api_dir ? xasprintf("%s/api.sock", n->api_dir) : NULL;
 }
 
+/* egress: the finisher's end of the socket the helper's listener comes
+ * on, and a copy of sbx's stderr for its refusals (ours goes to the log). */
+struct net_egress_fds {
+  int sock[2];
+  int log;
+};
+
 /* The finisher (net-finish.h), as a grandchild: its parent exits at once
  * and is reaped here, so the helper we become has no child of ours to
  * leave a zombie of.  Returns 0 or -1 (in the log). */
-static int start_finisher(const struct net_state *n, const int helper_ready[2], int ready_wr, int exit_rd, int netns)
+static int start_finisher(const struct net_state *n, const int helper_ready[2], int ready_wr, int exit_rd, int netns,
+                          const struct net_egress_fds *egress)
 {
   pid_t helper = getpid();
   pid_t child = fork();
   if (child == 0) {
     close(helper_ready[1]);
+    if (egress->sock[1] >= 0)
+      close(egress->sock[1]);
     pid_t pid = fork();
     if (pid == 0) {
       _cleanup_free_ char *api = api_path(n);
-      net_finish(n->cfg, api, helper, helper_ready[0], ready_wr, exit_rd, netns);
+      struct net_finish_fds fds = { .helper_ready = helper_ready[0], .app_ready = ready_wr, .exit_rd = exit_rd,
+                                    .netns = netns, .egress_sock = egress->sock[0], .egress_log = egress->log };
+      net_finish(n->cfg, api, helper, &fds);
     }
     _exit(pid < 0 ? 127 : 0);
   }
@@ -237,6 +250,22 @@ static int start_finisher(const struct net_state *n, const int helper_ready[2], 
     return -1;
   }
   return 0;
+}
+
+/* egress: the notifying filter, installed last (everything the starter
+ * still does is allowed), its listener sent to the finisher.  After
+ * this, only the exec. */
+static int hand_over_filter(int sock)
+{
+  int listener = net_egress_filter();
+  if (listener < 0)
+    return -1;
+  int r = fd_send(sock, 'e', listener);
+  close(listener);
+  close(sock);
+  if (r < 0)
+    dprintf(STDERR_FILENO, "Can't hand the egress filter's listener over: %s\n", strerror(-r));
+  return r;
 }
 
 /* The starter, in the forked child: wait for the sandbox's network
@@ -254,6 +283,10 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
     _exit(127);
   /* ^C in the terminal is for the app; sbx ends the helper itself. */
   setsid();
+  struct net_egress_fds egress = { { -1, -1 }, -1 };
+  if (net_egress_active(n->cfg) && ((egress.log = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 ||
+                                    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, egress.sock) < 0))
+    _exit(127);
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(n->log_fd, STDOUT_FILENO) < 0 ||
       dup2(n->log_fd, STDERR_FILENO) < 0 || chdir("/") < 0)
@@ -277,23 +310,29 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
   /* Only what the helper needs: a copy of an fd the caller handed the app
    * (--info-fd, --sync-fd...) would keep its reader from seeing EOF for as
    * long as the helper runs. */
-  const int keep[] = { ready_wr, exit_rd, netns };
+  const int keep[] = { ready_wr, exit_rd, netns, egress.sock[0], egress.sock[1], egress.log };
   if (close_fds_except(keep, sizeof keep / sizeof keep[0]) < 0)
     _exit(127);
   /* The helper's ready byte goes to the finisher, which writes the app's
    * (net-finish.h); only the finisher holds ready_wr, so the app sees EOF
    * when either dies first. */
   int helper_ready[2];
-  if (pipe2(helper_ready, O_CLOEXEC) < 0 || start_finisher(n, helper_ready, ready_wr, exit_rd, netns) < 0)
+  if (pipe2(helper_ready, O_CLOEXEC) < 0 || start_finisher(n, helper_ready, ready_wr, exit_rd, netns, &egress) < 0)
     _exit(127);
   close(helper_ready[0]);
   close(ready_wr);
+  if (egress.sock[0] >= 0)
+    close(egress.sock[0]);
+  if (egress.log >= 0)
+    close(egress.log);
   if (fcntl(helper_ready[1], F_SETFD, 0) < 0 || fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
     _exit(127);
   _cleanup_free_ char *api = api_path(n);
   char **argv = net_argv(n->binary, api, helper_ready[1], exit_rd, netns);
   /* In the log first: a log that is not empty means the helper ran. */
   dprintf(STDERR_FILENO, "sbx: starting %s\n", n->binary);
+  if (egress.sock[1] >= 0 && hand_over_filter(egress.sock[1]) < 0)
+    _exit(127);
   char *envp[] = { NULL };
   execve(n->binary, argv, envp);
   dprintf(STDERR_FILENO, "Can't run %s: %s\n", n->binary, strerror(errno));

@@ -91,6 +91,9 @@ void plan_services_free(struct plan_services *s)
     free(s->net->host_addrs6);
     free(s->net->host_ports);
     free(s->net->forwards);
+    for (size_t i = 0; i < s->net->n_allow; i++)
+      free(s->net->allow[i].name);
+    free(s->net->allow);
   }
   free(s->net);
   free(s->instance_id);

@@ -196,6 +196,7 @@ struct plan_wayland {
 #define PLAN_NET_PREFIX 24
 #define PLAN_NET_GATEWAY "10.0.2.2"
 #define PLAN_NET_DNS "10.0.2.3"       /* forwarded to the host's resolver */
+#define PLAN_NET_DNS6 "fd00::3"       /* forwarded to the host's IPv6 resolver */
 #define PLAN_NET_IFNAME "tap0"
 #define PLAN_NET_MTU 65520
 /* IPv6 (slirp4netns's prefix): the helper's side sets the address and the
@@ -213,6 +214,53 @@ struct plan_forward {
 struct plan_net_addr6 {
   uint8_t a[16];
 };
+/* egress (launch/net-egress.c): which destinations the app may reach
+ * through the helper.  open: every one; deny-local: not the local network
+ * (RFC 1918, link-local, ULA, CGNAT) nor the host (its loopback, its own
+ * addresses); deny-all: none.  The allow rules are the exceptions to
+ * either, whatever their order. */
+enum plan_egress { PLAN_EGRESS_OPEN, PLAN_EGRESS_DENY_LOCAL, PLAN_EGRESS_DENY_ALL };
+struct plan_egress_rule {
+  char *name;       /* a host name, resolved when the sandbox starts, or NULL */
+  int family;       /* AF_INET or AF_INET6; 0 while name is unresolved */
+  uint8_t addr[16]; /* network order (IPv4 in the first 4 bytes) */
+  unsigned prefix;  /* bits of addr that count */
+  int proto;        /* IPPROTO_TCP, IPPROTO_UDP, or 0 for both */
+  uint16_t lo, hi;  /* the ports, inclusive (0-65535: any) */
+};
+/* egress-allow DEST[@PROTO:PORTS]...: one rule per (protocol, port range)
+ * into *v (ARRAY_PUSH on *n, *cap).  DEST: an IPv4 or IPv6 address,
+ * optionally /PREFIX, or a host name; PROTO tcp or udp; PORTS a list of
+ * ports and ranges (80,443,8000-8080); no @PROTO:PORTS: every port of
+ * both.  One word, as every directive's argument ("@" is in no address
+ * or name).  Returns 0, or -EINVAL with *why set (v untouched). */
+int plan_egress_parse(const char *arg, struct plan_egress_rule **v, size_t *n, size_t *cap, const char **why);
+/* The rule as text ("10.0.0.0/8@tcp:443", "example.org@udp:53-54"). */
+char *plan_egress_rule_text(const struct plan_egress_rule *r);
+const char *plan_egress_name(enum plan_egress e);
+struct plan_net;
+/* May the app reach addr (family AF_INET or AF_INET6, network order), port,
+ * by proto (IPPROTO_TCP, IPPROTO_UDP; another, such as ICMP: only rules
+ * for every port count) under net's egress policy?  An IPv4-mapped IPv6
+ * address is judged as the IPv4 one. */
+bool plan_egress_permits(const struct plan_net *net, int family, const uint8_t *addr, uint16_t port, int proto);
+/* A socket call's destination as the network helper makes it, judged:
+ * connect() (is_connect) or sendto() to ss (len bytes, as the caller gave
+ * them) on a socket of domain and protocol.  0: make the call;
+ * ECONNREFUSED: the destination is refused (*dest says which; its addr
+ * points into ss); EPERM: a unix socket (not the policy's, and its path
+ * would be looked up where the answerer is); EAFNOSUPPORT: an address
+ * that is not judged, so not made (AF_UNSPEC but to dissolve a connect,
+ * too short for its family). */
+struct plan_egress_dest {
+  int family;
+  const uint8_t *addr;
+  uint16_t port;
+};
+struct sockaddr_storage;
+int plan_egress_check(const struct plan_net *net, bool is_connect, int domain, int protocol,
+                      const struct sockaddr_storage *ss, size_t len, struct plan_egress_dest *dest);
+
 struct plan_net {
   /* The host's loopback and its own addresses are never reachable through
    * the helper.  The loopback the helper refuses itself; the host's own
@@ -229,6 +277,12 @@ struct plan_net {
   size_t n_host_ports;
   struct plan_forward *forwards;
   size_t n_forwards;
+  /* egress: the policy, its exceptions (launch adds the host names'
+   * addresses and, with egress_dns, the host's resolvers on port 53). */
+  enum plan_egress egress;
+  struct plan_egress_rule *allow;
+  size_t n_allow, cap_allow;
+  bool egress_dns; /* names work: the helper's DNS forwarder may reach the host's resolvers */
 };
 
 struct plan_services {

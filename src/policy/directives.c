@@ -10,6 +10,7 @@
 #include "policy/keys.h"
 #include "policy/limits.h"
 #include "policy/query.h"
+#include "plan/plan.h"
 #include "util/util.h"
 
 static bool in_list(const char *const *list, const char *s)
@@ -87,7 +88,9 @@ static int apply_choice(struct policy *pol, const struct directive *d, const cha
   static const char *const filter[] = { "default", "allowlist", "none", NULL };
   static const char *const landlock[] = { "off", "on", "required", NULL };
   static const char *const on_off[] = { "on", "off", NULL };
+  static const char *const egress[] = { "open", "deny-local", "deny-all", NULL };
   const char *const *choices = strcmp(d->name, "network") == 0          ? network
+                               : strcmp(d->name, "egress") == 0         ? egress
                                : strcmp(d->name, "syscall-filter") == 0 ? filter
                                : strcmp(d->name, "landlock") == 0       ? landlock
                                : strcmp(d->name, "landlock-scope") == 0 ? on_off
@@ -289,6 +292,26 @@ static int apply_host_port(struct policy *pol, const struct directive *d, const 
   return policy_set(pol, key, "on", loc);
 }
 
+/* egress-allow DEST[@PROTO:PORTS]...: checked here (plan_egress_parse, the
+ * parser compile uses too), keyed by the argument, so a line given twice
+ * is one rule. */
+static int apply_egress_allow(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
+{
+  struct plan_egress_rule *v = NULL;
+  size_t n = 0, cap = 0;
+  const char *why = "";
+  int r = plan_egress_parse(arg, &v, &n, &cap, &why);
+  for (size_t i = 0; i < n; i++)
+    free(v[i].name);
+  free(v);
+  if (r < 0)
+    return bad(loc, "%s: \"%s\": %s (DEST[@PROTO:PORTS], DEST an address, ADDRESS/PREFIX or host name, "
+                    "e.g. 10.0.0.0/8@tcp:443)",
+               d->name, arg, why);
+  _cleanup_free_ char *key = xasprintf(KEY_EGRESS_ALLOW "%s", arg);
+  return policy_set(pol, key, "on", loc);
+}
+
 static int apply_syscall_errno(struct policy *pol, const struct directive *d, const char *arg, struct src_loc loc)
 {
   if (errno_from_name(arg) == 0)
@@ -326,6 +349,8 @@ static const struct directive directives[] = {
   { "network", "none|host|private", "no network (loopback only), the host's network, or a private one reaching out through a user-mode helper", apply_choice, false, true },
   { "forward-port", "PROTO:[ADDRESS:]HOSTPORT:PORT", "network private: forward the host's HOSTPORT (on 127.0.0.1 unless ADDRESS) to the sandbox's PORT; PROTO tcp or udp", apply_forward_port, false, true },
   { "allow-host-port", "tcp:PORT", "network private: the host's loopback service on PORT, reachable on the sandbox's own loopback (127.0.0.1 and ::1)", apply_host_port, false, true },
+  { "egress", "open|deny-local|deny-all", "network private: which destinations the app may reach: all, not the local network and the host, or none (egress-allow makes exceptions)", apply_choice, false, true },
+  { "egress-allow", "DEST[@PROTO:PORTS]", "network private: an exception to egress deny-local or deny-all: an address, ADDRESS/PREFIX or host name (resolved when the sandbox starts), optionally only these ports (example.org@tcp:80,443, 10.0.0.0/8@udp:53)", apply_egress_allow, false, true },
   { "dbus-session", "none|filter|full", "session bus access: none, through a filtering proxy, or unfiltered", apply_choice, false },
   { "dbus-system", "none|filter|full", "system bus access", apply_choice, false },
   { "dbus-see", "NAME", "session bus: NAME is visible", apply_bus_rule, false },

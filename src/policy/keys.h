@@ -22,3 +22,5 @@
  * host-port:PROTO:PORT -> on (allow-host-port) */
 #define KEY_FORWARD "forward-port:"
 #define KEY_HOST_PORT "host-port:"
+/* egress -> open|deny-local|deny-all; egress-allow:DEST[@PROTO:PORTS]... -> on */
+#define KEY_EGRESS_ALLOW "egress-allow:"

@@ -33,7 +33,7 @@ static const char *const scalars[N_SCALARS] = {
   [SCALAR_APP_ID] = "app-id", [SCALAR_NAME] = "name", [SCALAR_NETWORK] = "network", [SCALAR_HOSTNAME] = "hostname",
   [SCALAR_LANDLOCK] = "landlock", [SCALAR_LANDLOCK_SCOPE] = "landlock-scope",
   [SCALAR_TCP_CONNECT] = "tcp-connect", [SCALAR_TCP_BIND] = "tcp-bind",
-  [SCALAR_CGROUP_NAMESPACE] = "cgroup-namespace",
+  [SCALAR_CGROUP_NAMESPACE] = "cgroup-namespace", [SCALAR_EGRESS] = "egress",
 };
 
 static int index_of(const char *const *names, int n, const char *name)
@@ -165,6 +165,21 @@ bool policy_next_host_port(const struct policy *pol, size_t *iter, unsigned *por
   if (!st)
     return false;
   *port = (unsigned)atoi(st->key + strlen(KEY_HOST_PORT "tcp:"));
+  *setting = st;
+  return true;
+}
+
+const struct setting *policy_egress(const struct policy *pol)
+{
+  return policy_get(pol, scalars[SCALAR_EGRESS]);
+}
+
+bool policy_next_egress_allow(const struct policy *pol, size_t *iter, const char **arg, const struct setting **setting)
+{
+  const struct setting *st = policy_next(pol, KEY_EGRESS_ALLOW, iter);
+  if (!st)
+    return false;
+  *arg = st->key + strlen(KEY_EGRESS_ALLOW);
   *setting = st;
   return true;
 }

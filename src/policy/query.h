@@ -119,6 +119,12 @@ bool policy_next_forward(const struct policy *pol, size_t *iter, struct port_for
 /* allow-host-port: the TCP ports of the host's loopback, ordered as the
  * keys (by text). */
 bool policy_next_host_port(const struct policy *pol, size_t *iter, unsigned *port, const struct setting **setting);
+/* egress open|deny-local|deny-all (network private's egress policy); NULL
+ * when not given (open). */
+const struct setting *policy_egress(const struct policy *pol);
+/* egress-allow: each argument as given, ordered by text;
+ * plan_egress_parse reads it. */
+bool policy_next_egress_allow(const struct policy *pol, size_t *iter, const char **arg, const struct setting **setting);
 
 /* landlock off|on|required; UNSET when not given (the caller's default:
  * on for a profile, off for a bubblewrap-style command line). */
@@ -218,7 +224,7 @@ const struct setting *policy_next_in_group(const struct policy *pol, enum settin
 /* The one-word settings --explain lists at the end, in this order. */
 enum policy_scalar {
   SCALAR_APP_ID, SCALAR_NAME, SCALAR_NETWORK, SCALAR_HOSTNAME, SCALAR_LANDLOCK, SCALAR_LANDLOCK_SCOPE,
-  SCALAR_TCP_CONNECT, SCALAR_TCP_BIND, SCALAR_CGROUP_NAMESPACE, N_SCALARS
+  SCALAR_TCP_CONNECT, SCALAR_TCP_BIND, SCALAR_CGROUP_NAMESPACE, SCALAR_EGRESS, N_SCALARS
 };
 const char *policy_scalar_name(enum policy_scalar k); /* the directive: "app-id"... */
 const struct setting *policy_scalar(const struct policy *pol, enum policy_scalar k);

@@ -524,6 +524,33 @@ check_nothing_left() {
   wait_for no_finisher || fail "the egress finisher outlived the sandbox: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
 }
 
+# The helper leaves tap0 to the sandbox's network namespace: made
+# persistent before the helper is told to exit, it is not unregistered in
+# the helper's exit (which sbx waits for) but when the namespace goes.  A
+# handle on the namespace, held past the sandbox's end, shows it still
+# there with no queue attached (NO-CARRIER); the helper is gone.
+check_tap_left_to_namespace() {
+  need_net
+  is_root || skip_check "entering the ended sandbox's namespace needs root"
+  mkfifo "$T/go4" "$T/info4"
+  (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" --info-fd 3 -- sh -c "cat '$T/go4' >/dev/null" 3>"$T/info4" \
+    >/dev/null 2>&1) &
+  local sbx_pid=$! child helper links
+  remember_pid "$sbx_pid"
+  child=$(timeout 20 cat "$T/info4" | $PY -c 'import json,sys; print(json.load(sys.stdin)["child-pid"])')
+  [[ -n $child ]] || fail "no child-pid on --info-fd"
+  wait_for helper_of "$sbx_pid" >/dev/null || fail "no helper under sbx"
+  helper=$(helper_of "$sbx_pid")
+  exec 8<"/proc/$child/ns/net"
+  echo go >"$T/go4"
+  wait "$sbx_pid" || fail "sbx failed"
+  gone "$helper" || fail "the helper $helper outlived sbx"
+  links=$(nsenter --net=/proc/self/fd/8 ip -o link show 2>&1)
+  exec 8<&-
+  expect_contains "$links" "tap0:" "tap0 in the ended sandbox's namespace"
+  expect_contains "$links" "NO-CARRIER" "no queue attached"
+}
+
 check_explain() {
   need_net
   sbx_ok --explain "${PRIVATE[@]}" -- true
@@ -697,6 +724,7 @@ run_checks() {
   check "network private: a helper that dies while the sandbox runs is reported" check_helper_dies_reported
   check "network private: --info-fd ends while the sandbox runs (the helper holds no copy)" check_info_fd_eof
   check "network private: nothing left behind" check_nothing_left
+  check "network private: tap0 goes with the namespace, not in the helper's exit" check_tap_left_to_namespace
   check "network private in --explain, with the helper" check_explain
   check "egress deny-local: the local-network host is refused and said, egress-allow opens it, port by port" check_egress_deny_local
   check "egress deny-all: only the allowed host and port; another port of it is refused" check_egress_deny_all

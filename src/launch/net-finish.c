@@ -6,9 +6,11 @@
 #include "engine/engine.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <linux/if_tun.h>
 #include <net/route.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,6 +22,9 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -340,6 +345,51 @@ _noreturn_ static void serve(const struct plan_net *cfg, const int *listeners, s
   _exit(0);
 }
 
+/* tap0 made persistent, once the helper has made it.  Otherwise the
+ * helper's close of its tun fd, in its exit, unregisters the device, which
+ * waits for RCU grace periods (about 20 ms here, where a hypervisor makes
+ * them slow), and sbx waits for that exit.  Persistent, the close only
+ * detaches the queue, and tap0 goes with the sandbox's network namespace,
+ * in the kernel's cleanup worker, after the sandbox has ended.
+ *
+ * The helper's fds are found in its fdinfo (written by the kernel), but the
+ * helper could change them meanwhile: the duplicate taken is checked to be
+ * a tun device named tap0 before the ioctl, which then means only that.
+ * Best effort: anything unexpected leaves the device as it was. */
+static void persist_tap(pid_t helper)
+{
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/fdinfo", (int)helper);
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
+  _cleanup_close_ int dfd = pidfd >= 0 ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  int lfd = dfd >= 0 ? dup(dfd) : -1;
+  DIR *dir = lfd >= 0 ? fdopendir(lfd) : NULL;
+  if (!dir) {
+    if (lfd >= 0)
+      close(lfd);
+    return;
+  }
+  struct dirent *e;
+  while ((e = readdir(dir))) {
+    char buf[512];
+    _cleanup_close_ int ifd = openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC);
+    ssize_t len = ifd >= 0 ? read(ifd, buf, sizeof buf - 1) : -1;
+    if (len <= 0)
+      continue;
+    buf[len] = '\0';
+    if (!strstr(buf, "\niff:\t" PLAN_NET_IFNAME "\n"))
+      continue;
+    _cleanup_close_ int fd = (int)syscall(SYS_pidfd_getfd, pidfd, atoi(e->d_name), 0);
+    struct stat st;
+    struct ifreq ifr = { 0 };
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(10, 200)
+        && ioctl(fd, TUNGETIFF, &ifr) == 0 && strncmp(ifr.ifr_name, PLAN_NET_IFNAME, IFNAMSIZ) == 0)
+      (void)ioctl(fd, TUNSETPERSIST, 1);
+    break;
+  }
+  closedir(dir);
+}
+
 void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, const struct net_finish_fds *fds)
 {
   int helper_ready = fds->helper_ready, app_ready = fds->app_ready, exit_rd = fds->exit_rd, netns = fds->netns;
@@ -353,6 +403,7 @@ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, const
   if (r <= 0)
     _exit(0); /* the sandbox ended, or the helper died: sbx reports that */
   close(helper_ready);
+  persist_tap(helper);
   _cleanup_free_ int *listeners = NULL;
   size_t n = 0;
   for (size_t i = 0; r >= 0 && i < cfg->n_forwards; i++)

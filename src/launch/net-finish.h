@@ -7,7 +7,9 @@
  * (uid 0 there, with the capabilities over the sandbox's network namespace)
  * but in the host's network namespace, where its sockets lead to the host.
  *
- *   1. wait for the helper's ready byte (helper_ready; EOF: it died)
+ *   1. wait for the helper's ready byte (helper_ready; EOF: it died), then
+ *      make tap0 persistent, so that the helper's exit does not unregister
+ *      it (slow: RCU grace periods) but the namespace's end does
  *   2. forward-port: one add_hostfwd request per port on the helper's API
  *      socket (slirp4netns's JSON protocol, one request a connection)
  *   3. in a child that enters the sandbox's network namespace: tap0's IPv6

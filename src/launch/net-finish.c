@@ -168,10 +168,23 @@ static int recv_fd(int sock)
 }
 
 /* The child's part of in_sandbox_netns: never returns. */
-_noreturn_ static void sandbox_netns_child(const struct plan_net *cfg, int netns, int sock)
+/* The child that works in the sandbox's network namespace (step 3).  It is
+ * forked first thing, so that its fork is not on the app's way: it enters
+ * the namespace at once, then waits for the go byte (EOF: nothing to do,
+ * the sandbox ended or the helper died). */
+struct netns_child {
+  pid_t pid;
+  int go;   /* write end: one byte once tap0 exists */
+  int sock; /* the listeners come back on it */
+};
+
+_noreturn_ static void sandbox_netns_child(const struct plan_net *cfg, int netns, int go, int sock)
 {
   if (setns(netns, CLONE_NEWNET) < 0)
     _exit(fail("enter the sandbox's network namespace", errno) < 0);
+  char byte;
+  if (RETRY(read(go, &byte, 1)) != 1)
+    _exit(0);
   if (configure_ipv6() < 0)
     _exit(1);
   for (size_t i = 0; i < cfg->n_host_ports; i++)
@@ -184,39 +197,60 @@ _noreturn_ static void sandbox_netns_child(const struct plan_net *cfg, int netns
   _exit(0);
 }
 
-/* Step 3 (net-finish.h): a child enters the sandbox's network namespace
- * (we stay in the host's, for the relay's connections) and sends back the
- * listeners, two a port (IPv4, IPv6), into *listeners. */
-static int in_sandbox_netns(const struct plan_net *cfg, int netns, int **listeners, size_t *n)
+static int start_netns_child(const struct plan_net *cfg, const struct net_finish_fds *fds, struct netns_child *c)
 {
-  int sv[2];
+  int sv[2], go[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return fail("socketpair", errno);
+  if (pipe2(go, O_CLOEXEC) < 0) {
+    int e = errno;
+    close(sv[0]), close(sv[1]);
+    return fail("pipe", e);
+  }
   pid_t pid = fork();
   if (pid == 0) {
-    close(sv[0]);
-    sandbox_netns_child(cfg, netns, sv[1]);
+    /* Not the app's ready pipe above all: its EOF must mean the
+     * finisher's end. */
+    const int others[] = { sv[0], go[1], fds->helper_ready, fds->app_ready, fds->egress_sock, fds->egress_log };
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
+      if (others[i] >= 0)
+        close(others[i]);
+    sandbox_netns_child(cfg, fds->netns, go[0], sv[1]);
   }
+  int e = errno;
   close(sv[1]);
+  close(go[0]);
   if (pid < 0) {
-    close(sv[0]);
-    return fail("fork", errno);
+    close(sv[0]), close(go[1]);
+    return fail("fork", e);
   }
+  *c = (struct netns_child){ .pid = pid, .go = go[1], .sock = sv[0] };
+  return 0;
+}
+
+/* Tell the child tap0 is there. */
+static int netns_child_go(struct netns_child *c)
+{
+  int r = RETRY(write(c->go, "g", 1)) == 1 ? 0 : fail("the network namespace's child", errno);
+  close(c->go);
+  c->go = -1;
+  return r;
+}
+
+/* The listeners the child made, and its end. */
+static int netns_child_wait(const struct plan_net *cfg, struct netns_child *c, int **listeners, size_t *n)
+{
   size_t cap = 0;
-  for (int fd; (fd = recv_fd(sv[0])) >= 0;)
+  for (int fd; (fd = recv_fd(c->sock)) >= 0;)
     *(int *)ARRAY_PUSH(*listeners, *n, cap) = fd;
-  close(sv[0]);
+  close(c->sock);
+  c->sock = -1;
   int status;
-  if (RETRY(waitpid(pid, &status, 0)) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (RETRY(waitpid(c->pid, &status, 0)) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     return -EIO; /* the child said why */
   return *n == 2 * cfg->n_host_ports ? 0 : -EIO;
 }
 
-/* A connection to the host's loopback at the port of `where` (the
- * sandbox's listener): its own family first, then the other.  The app has
- * already been accepted, so it cannot fall back from ::1 to 127.0.0.1 on
- * its own as it would on a refused connection; a service listening on one
- * of them only must still be reached through either. */
 static int connect_host_loopback(const struct sockaddr_storage *where)
 {
   uint16_t port = where->ss_family == AF_INET ? ((const struct sockaddr_in *)where)->sin_port
@@ -395,7 +429,13 @@ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, const
   int helper_ready = fds->helper_ready, app_ready = fds->app_ready, exit_rd = fds->exit_rd, netns = fds->netns;
   /* A name of its own, for ps and for the tests that check it is gone. */
   prctl(PR_SET_NAME, "sbx-net-finish");
-  /* First: the helper's calls wait for us from its exec on. */
+  /* Forked first: the namespace's child, off the app's way. */
+  struct netns_child child = { .pid = -1, .go = -1, .sock = -1 };
+  if (start_netns_child(cfg, fds, &child) < 0) {
+    kill(helper, SIGTERM);
+    _exit(1);
+  }
+  /* The helper's calls wait for us from its exec on. */
   int egress = receive_listener(fds->egress_sock);
   if (fds->egress_sock >= 0 && egress < 0)
     _exit(0); /* the starter failed before the helper ran: sbx reports it */
@@ -403,13 +443,15 @@ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, const
   if (r <= 0)
     _exit(0); /* the sandbox ended, or the helper died: sbx reports that */
   close(helper_ready);
+  /* The child configures tap0 while we make it persistent. */
+  r = netns_child_go(&child);
   persist_tap(helper);
   _cleanup_free_ int *listeners = NULL;
   size_t n = 0;
   for (size_t i = 0; r >= 0 && i < cfg->n_forwards; i++)
     r = add_forward(api, &cfg->forwards[i]);
   if (r >= 0)
-    r = in_sandbox_netns(cfg, netns, &listeners, &n);
+    r = netns_child_wait(cfg, &child, &listeners, &n);
   if (r < 0) {
     kill(helper, SIGTERM);
     _exit(1);

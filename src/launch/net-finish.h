@@ -2,17 +2,23 @@
  * helper's "tap0 is up" and the app's start, and the relay of the allowed
  * host ports after it.
  *
- * It runs (named sbx-net-finish) as a grandchild of the starter (its parent exits at once, so the
- * helper it becomes is not its parent), in the sandbox's user namespace
- * (uid 0 there, with the capabilities over the sandbox's network namespace)
- * but in the host's network namespace, where its sockets lead to the host.
+ * It runs (named sbx-net-finish) as a grandchild of the starter (its parent
+ * exits at once, so the helper it becomes is not its parent), started
+ * before the sandbox exists: the starter hands it the sandbox's network
+ * namespace, and it enters the owning user namespace (uid 0 there, with the
+ * capabilities over the sandbox's network namespace) but stays in the
+ * host's network namespace, where its sockets lead to the host.
  *
- *   1. wait for the helper's ready byte (helper_ready; EOF: it died), then
- *      make tap0 persistent, so that the helper's exit does not unregister
- *      it (slow: RCU grace periods) but the namespace's end does
+ *   0. fork the child of step 3 at once (a fork costs milliseconds here:
+ *      off the app's way); it enters the sandbox's network namespace and
+ *      waits for the go byte
+ *   1. wait for the helper's ready byte (helper_ready; EOF: it died), tell
+ *      the child to go, and meanwhile make tap0 persistent, so that the
+ *      helper's exit does not unregister it (slow: RCU grace periods) but
+ *      the namespace's end does
  *   2. forward-port: one add_hostfwd request per port on the helper's API
  *      socket (slirp4netns's JSON protocol, one request a connection)
- *   3. in a child that enters the sandbox's network namespace: tap0's IPv6
+ *   3. the child, in the sandbox's network namespace: tap0's IPv6
  *      address and default route (static, no router advertisement to wait
  *      for, no duplicate address detection: nobody else is on tap0), and
  *      the loopback listeners of allow-host-port, sent back over a socket

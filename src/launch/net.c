@@ -225,18 +225,36 @@ struct net_egress_fds {
 
 /* The finisher (net-finish.h), as a grandchild: its parent exits at once
  * and is reaped here, so the helper we become has no child of ours to
- * leave a zombie of.  Returns 0 or -1 (in the log). */
-static int start_finisher(const struct net_state *n, const int helper_ready[2], int ready_wr, int exit_rd, int netns,
-                          const struct net_egress_fds *egress)
+ * leave a zombie of.  Started before the sandbox's network namespace
+ * exists (the fork overlaps the sandbox's setup), it gets the namespace on
+ * fin[0] and enters its owner, as the starter does.  Returns 0 or -1 (in
+ * the log). */
+static int start_finisher(const struct net_state *n, const int helper_ready[2], const int fin[2], int started_rd,
+                          int ready_wr, int exit_rd, const struct net_egress_fds *egress)
 {
   pid_t helper = getpid();
   pid_t child = fork();
   if (child == 0) {
     close(helper_ready[1]);
+    close(fin[1]);
+    close(started_rd);
     if (egress->sock[1] >= 0)
       close(egress->sock[1]);
     pid_t pid = fork();
     if (pid == 0) {
+      int netns = receive_netns(fin[0]);
+      if (netns < 0)
+        _exit(0); /* no sandbox, or the starter failed: sbx says so */
+      close(fin[0]);
+      int userns = owner_userns(netns);
+      if (userns < -1 || (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0)) {
+        dprintf(STDERR_FILENO, NET_FINISH_LOG_PREFIX "Can't enter the user namespace of the sandbox: %s\n",
+                strerror(userns < -1 ? -userns : errno));
+        kill(helper, SIGTERM);
+        _exit(1);
+      }
+      if (userns >= 0)
+        close(userns);
       _cleanup_free_ char *api = api_path(n);
       struct net_finish_fds fds = { .helper_ready = helper_ready[0], .app_ready = ready_wr, .exit_rd = exit_rd,
                                     .netns = netns, .egress_sock = egress->sock[0], .egress_log = egress->log };
@@ -291,9 +309,37 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
   if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(n->log_fd, STDOUT_FILENO) < 0 ||
       dup2(n->log_fd, STDERR_FILENO) < 0 || chdir("/") < 0)
     _exit(127);
+  /* Only what the helper and the finisher need: a copy of an fd the
+   * caller handed the app (--info-fd, --sync-fd...) would keep its reader
+   * from seeing EOF for as long as the helper runs.  The helper's ready
+   * byte goes to the finisher, which writes the app's (net-finish.h); only
+   * the finisher holds ready_wr, so the app sees EOF when either dies
+   * first. */
+  int helper_ready[2], fin[2];
+  if (pipe2(helper_ready, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fin) < 0)
+    _exit(127);
+  const int keep[] = { started_rd,      ready_wr,        exit_rd, egress.sock[0], egress.sock[1], egress.log,
+                       helper_ready[0], helper_ready[1], fin[0],  fin[1] };
+  if (close_fds_except(keep, sizeof keep / sizeof keep[0]) < 0 ||
+      start_finisher(n, helper_ready, fin, started_rd, ready_wr, exit_rd, &egress) < 0)
+    _exit(127);
+  close(helper_ready[0]);
+  close(fin[0]);
+  close(ready_wr);
+  if (egress.sock[0] >= 0)
+    close(egress.sock[0]);
+  if (egress.log >= 0)
+    close(egress.log);
   int netns = receive_netns(started_rd);
   if (netns < 0)
-    _exit(0); /* no sandbox: nothing to do */
+    _exit(0); /* no sandbox: nothing to do (the finisher sees EOF too) */
+  close(started_rd);
+  int r = fd_send(fin[1], 'n', netns);
+  if (r < 0) {
+    dprintf(STDERR_FILENO, "Can't hand the sandbox's network namespace to the finisher: %s\n", strerror(-r));
+    _exit(127);
+  }
+  close(fin[1]);
   int userns = owner_userns(netns);
   if (userns < -1) {
     dprintf(STDERR_FILENO, "Can't find the owner of the sandbox's network namespace: %s\n", strerror(-userns));
@@ -303,28 +349,10 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
    * are uid 0, which slirp4netns wants to be (it sets its egid to 0 to
    * configure tap0), and may join the network namespace.  Its sockets on
    * the host side are still made in the host's network namespace. */
-  if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0) {
+  if (userns >= 0 && (setns(userns, CLONE_NEWUSER) < 0 || close(userns) < 0)) {
     dprintf(STDERR_FILENO, "Can't enter the user namespace of the sandbox: %s\n", strerror(errno));
     _exit(127);
   }
-  /* Only what the helper needs: a copy of an fd the caller handed the app
-   * (--info-fd, --sync-fd...) would keep its reader from seeing EOF for as
-   * long as the helper runs. */
-  const int keep[] = { ready_wr, exit_rd, netns, egress.sock[0], egress.sock[1], egress.log };
-  if (close_fds_except(keep, sizeof keep / sizeof keep[0]) < 0)
-    _exit(127);
-  /* The helper's ready byte goes to the finisher, which writes the app's
-   * (net-finish.h); only the finisher holds ready_wr, so the app sees EOF
-   * when either dies first. */
-  int helper_ready[2];
-  if (pipe2(helper_ready, O_CLOEXEC) < 0 || start_finisher(n, helper_ready, ready_wr, exit_rd, netns, &egress) < 0)
-    _exit(127);
-  close(helper_ready[0]);
-  close(ready_wr);
-  if (egress.sock[0] >= 0)
-    close(egress.sock[0]);
-  if (egress.log >= 0)
-    close(egress.log);
   if (fcntl(helper_ready[1], F_SETFD, 0) < 0 || fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
     _exit(127);
   _cleanup_free_ char *api = api_path(n);

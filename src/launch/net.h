@@ -15,11 +15,13 @@
  * the app's exec waits for (plan->net_ready_fd, as for the D-Bus proxy).
  *
  * The helper says it is ready once tap0 has its IPv4 address; between it
- * and the app sits the finisher, a process the starter forks before it
- * becomes the helper: it gives tap0 its IPv6 address and route, asks the
- * helper (its API socket) for the forwarded ports, opens the sandbox's
- * loopback listeners of allow-host-port, and only then writes the app's
- * ready byte.  With allowed host ports it stays, as their relay.
+ * and the app sits the finisher, a process the starter forks first (the
+ * namespace is handed on to it): it makes tap0 persistent (so that it goes
+ * with the namespace, not in the helper's slow exit), gives tap0 its IPv6
+ * address and route, asks the helper (its API socket) for the forwarded
+ * ports, opens the sandbox's loopback listeners of allow-host-port, and
+ * only then writes the app's ready byte.  With allowed host ports it
+ * stays, as their relay; with an egress policy, as its judge.
  *
  * Lifetime: the helper and the finisher hold the read end of an "exit"
  * pipe whose only write end is sbx's; they end when that closes

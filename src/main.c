@@ -301,15 +301,8 @@ static void learn_bus_names(int fd, struct learn_log *log)
 {
   FILE *f = lseek(fd, 0, SEEK_SET) == 0 ? fdopen(dup(fd), "r") : NULL;
   struct bus_log bl = { .calls = true };
-  char *line = NULL;
-  size_t size = 0;
-  ssize_t n;
-  while (f && (n = getline(&line, &size, f)) > 0) {
-    if (line[n - 1] == '\n')
-      line[n - 1] = '\0';
-    bus_log_line(&bl, line, learned_name, log);
-  }
-  free(line);
+  if (f)
+    bus_log_read(&bl, f, learned_name, log);
   bus_log_free(&bl);
   if (f)
     fclose(f);

@@ -285,6 +285,18 @@ void bus_log_line(struct bus_log *bl, const char *line, bus_denial_fn *report, v
   }
 }
 
+void bus_log_read(struct bus_log *bl, FILE *f, bus_denial_fn *report, void *ctx)
+{
+  _cleanup_free_ char *line = NULL;
+  size_t size = 0;
+  ssize_t n;
+  while ((n = getline(&line, &size, f)) > 0) {
+    if (line[n - 1] == '\n')
+      line[n - 1] = '\0';
+    bus_log_line(bl, line, report, ctx);
+  }
+}
+
 int bus_log_reader_start(int rd, bus_denial_fn *report, void *ctx, struct helper *out)
 {
   *out = HELPER_NONE;
@@ -301,14 +313,8 @@ int bus_log_reader_start(int rd, bus_denial_fn *report, void *ctx, struct helper
       _exit(1);
     FILE *f = fdopen(rd, "r");
     struct bus_log bl = { 0 };
-    char *line = NULL;
-    size_t size = 0;
-    ssize_t n;
-    while (f && (n = getline(&line, &size, f)) > 0) {
-      if (line[n - 1] == '\n')
-        line[n - 1] = '\0';
-      bus_log_line(&bl, line, report, ctx);
-    }
+    if (f)
+      bus_log_read(&bl, f, report, ctx);
     _exit(0);
   }
   close(rd);

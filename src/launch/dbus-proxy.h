@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "engine/supervisor.h"
 #include "plan/plan.h"
@@ -62,6 +63,8 @@ void bus_log_free(struct bus_log *bl);
 /* One line of the log (no newline); report(ctx, denial) for a refusal not
  * seen before. */
 void bus_log_line(struct bus_log *bl, const char *line, bus_denial_fn *report, void *ctx);
+/* Each line of f, till its end, as bus_log_line. */
+void bus_log_read(struct bus_log *bl, FILE *f, bus_denial_fn *report, void *ctx);
 
 /* A process of its own that reads the log from rd (till EOF: the proxy
  * exited) and reports, as bus_log_line does; it holds no other fd of

@@ -61,6 +61,16 @@ static void load(struct policy *pol, const char *text)
   vars_free(&v);
 }
 
+/* What was written to a memstream (closed here), without its last
+ * newline. */
+static char *closed_text(FILE *f, char *const *text, const size_t *len)
+{
+  fclose(f);
+  if (*len && (*text)[*len - 1] == '\n')
+    (*text)[*len - 1] = '\0';
+  return *text;
+}
+
 /* What explain_denial / explain_bus_denial print, without the newline. */
 static char *said_event(const struct policy *pol, const struct learn_event *e)
 {
@@ -68,10 +78,7 @@ static char *said_event(const struct policy *pol, const struct learn_event *e)
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   explain_denial(f, pol, e);
-  fclose(f);
-  if (len && text[len - 1] == '\n')
-    text[len - 1] = '\0';
-  return text;
+  return closed_text(f, &text, &len);
 }
 
 static char *said_bus(const struct policy *pol, const struct bus_denial *d)
@@ -80,10 +87,7 @@ static char *said_bus(const struct policy *pol, const struct bus_denial *d)
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   explain_bus_denial(f, pol, d);
-  fclose(f);
-  if (len && text[len - 1] == '\n')
-    text[len - 1] = '\0';
-  return text;
+  return closed_text(f, &text, &len);
 }
 
 /* The parser's reports, as "NEED NAME | WHAT" lines. */

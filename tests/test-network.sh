@@ -555,6 +555,43 @@ check_tap_left_to_namespace() {
   [[ $tap != *LOWER_UP* ]] || fail "tap0 still has a queue: $tap"
 }
 
+# Stress: sandboxes ended at different points of their start (sbx killed
+# at once, once its helper runs, once a finisher runs, or left to finish),
+# a dozen at a time: the ones left alone succeed, and no helper, finisher or
+# finisher's child of any of them stays.  Each app waits for a file, so that
+# a stage can be waited for.
+check_stress_ends() {
+  need_net
+  local round i pid pids ok_pids rc
+  for ((round = 0; round < 3; round++)); do
+    pids=() ok_pids=()
+    rm -f "$T/gate"
+    for ((i = 0; i < 12; i++)); do
+      (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- sh -c "while [ ! -e '$T/gate' ]; do sleep 0.05; done" \
+        >/dev/null 2>&1) &
+      pid=$!
+      remember_pid "$pid"
+      case $((i % 4)) in
+        0) ;;
+        1) wait_for helper_of "$pid" >/dev/null || true ;;
+        2) wait_for pgrep -u "$(id -u)" -x sbx-net-finish >/dev/null || true ;;
+        3) ok_pids+=("$pid") ;;
+      esac
+      ((i % 4 == 3)) || kill -KILL "$pid" 2>/dev/null || true
+      pids+=("$pid")
+    done
+    touch "$T/gate"
+    for pid in "${ok_pids[@]}"; do
+      rc=0
+      wait "$pid" || rc=$?
+      expect_eq "$rc" 0 "a sandbox left to finish (round $round)"
+    done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  done
+  wait_for eval '[[ -z $(live_helpers) ]]' || fail "helpers left: $(live_helpers)"
+  wait_for no_finisher || fail "finishers left: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
+}
+
 check_explain() {
   need_net
   sbx_ok --explain "${PRIVATE[@]}" -- true
@@ -729,6 +766,7 @@ run_checks() {
   check "network private: --info-fd ends while the sandbox runs (the helper holds no copy)" check_info_fd_eof
   check "network private: nothing left behind" check_nothing_left
   check "network private: tap0 goes with the namespace, not in the helper's exit" check_tap_left_to_namespace
+  check "network private: sandboxes ended at every point of their start leave nothing (stress)" check_stress_ends
   check "network private in --explain, with the helper" check_explain
   check "egress deny-local: the local-network host is refused and said, egress-allow opens it, port by port" check_egress_deny_local
   check "egress deny-all: only the allowed host and port; another port of it is refused" check_egress_deny_all

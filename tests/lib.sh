@@ -229,17 +229,23 @@ start_bg() {
   wait_for listed "$name" || fail "$name never showed in --list: $(cat "$T/bg-$name.err")"
 }
 
+# need_bus: skip the check without dbus-daemon, gdbus, xdg-dbus-proxy or
+# python3-gi (a bus, a client, the proxy and a service).
+need_bus() {
+  local t
+  for t in dbus-daemon gdbus xdg-dbus-proxy; do
+    command -v $t >/dev/null || skip_check "$t is not installed"
+  done
+  /usr/bin/python3 -c 'from gi.repository import Gio' 2>/dev/null || skip_check "python3-gi is not installed"
+}
+
 # start_test_bus: a session bus of the check's own (DBUS_SESSION_BUS_ADDRESS
 # exported), with a service owning org.sbx.Test that answers
 # org.sbx.Test.Ping with "pong" on /org/sbx/Test (test-explain.sh,
 # test-learn.sh); skips the check without dbus-daemon, gdbus,
 # xdg-dbus-proxy or python3-gi.
 start_test_bus() {
-  local t
-  for t in dbus-daemon gdbus xdg-dbus-proxy; do
-    command -v $t >/dev/null || skip_check "$t is not installed"
-  done
-  /usr/bin/python3 -c 'from gi.repository import Gio' 2>/dev/null || skip_check "python3-gi is not installed"
+  need_bus
   cat >"$T/service.py" <<'EOF'
 from gi.repository import Gio, GLib
 XML = '<node><interface name="org.sbx.Test"><method name="Ping"><arg type="s" direction="out"/></method></interface></node>'

@@ -214,15 +214,6 @@ EOF
   } >"$SBX_PROFILE_PATH/fake-bus-app.profile"
 }
 
-# need_bus: skip without a dbus-daemon, gdbus or python3-gi to run the app.
-need_bus() {
-  local t
-  for t in dbus-daemon gdbus xdg-dbus-proxy; do
-    command -v $t >/dev/null || skip_check "$t is not installed"
-  done
-  /usr/bin/python3 -c 'from gi.repository import Gio' 2>/dev/null || skip_check "python3-gi is not installed"
-}
-
 # start_bus: a real session bus for this check.  dbus-daemon --session reads
 # the standard session configuration, whose <standard_session_servicedirs/>
 # are $XDG_DATA_HOME/dbus-1/services, then $XDG_DATA_DIRS/dbus-1/services.

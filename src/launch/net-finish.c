@@ -167,11 +167,12 @@ static int recv_fd(int sock)
   return fd_recv(sock, &fd) == 1 ? fd : -1;
 }
 
-/* The child's part of in_sandbox_netns: never returns. */
-/* The child that works in the sandbox's network namespace (step 3).  It is
- * forked first thing, so that its fork is not on the app's way: it enters
- * the namespace at once, then waits for the go byte (EOF: nothing to do,
- * the sandbox ended or the helper died). */
+/* Step 3 (net-finish.h): a child enters the sandbox's network namespace
+ * (we stay in the host's, for the relay's connections) and sends back the
+ * listeners, two a port (IPv4, IPv6).  It is forked first thing, so that
+ * its fork is not on the app's way: it enters the namespace at once, then
+ * waits for the go byte (EOF: nothing to do, the sandbox ended or the
+ * helper died). */
 struct netns_child {
   pid_t pid;
   int go;   /* write end: one byte once tap0 exists */
@@ -251,6 +252,11 @@ static int netns_child_wait(const struct plan_net *cfg, struct netns_child *c, i
   return *n == 2 * cfg->n_host_ports ? 0 : -EIO;
 }
 
+/* A connection to the host's loopback at the port of `where` (the
+ * sandbox's listener): its own family first, then the other.  The app has
+ * already been accepted, so it cannot fall back from ::1 to 127.0.0.1 on
+ * its own as it would on a refused connection; a service listening on one
+ * of them only must still be reached through either. */
 static int connect_host_loopback(const struct sockaddr_storage *where)
 {
   uint16_t port = where->ss_family == AF_INET ? ((const struct sockaddr_in *)where)->sin_port
@@ -395,18 +401,13 @@ static void persist_tap(pid_t helper)
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/fdinfo", (int)helper);
   _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
-  _cleanup_close_ int dfd = pidfd >= 0 ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-  int lfd = dfd >= 0 ? dup(dfd) : -1;
-  DIR *dir = lfd >= 0 ? fdopendir(lfd) : NULL;
-  if (!dir) {
-    if (lfd >= 0)
-      close(lfd);
+  DIR *dir = pidfd >= 0 ? opendir(path) : NULL;
+  if (!dir)
     return;
-  }
   struct dirent *e;
   while ((e = readdir(dir))) {
     char buf[512];
-    _cleanup_close_ int ifd = openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC);
+    _cleanup_close_ int ifd = openat(dirfd(dir), e->d_name, O_RDONLY | O_CLOEXEC);
     ssize_t len = ifd >= 0 ? read(ifd, buf, sizeof buf - 1) : -1;
     if (len <= 0)
       continue;

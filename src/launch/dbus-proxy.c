@@ -203,30 +203,21 @@ char *dbus_proxy_describe(const struct plan_services *s, const char *binary)
   return buf_steal(&line);
 }
 
-int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, struct helper *out)
+/* With a log, the proxy's stdout is sbx's at the spawn (the engine gives
+ * a service sbx's stdout and stderr): log_wr stands in for it for that
+ * moment. */
+int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, int log_wr,
+                     struct helper *out)
 {
-  struct plan pp;
-  proxy_plan(&pp, s, binary, ready_wr, true, false);
-  const int pass[] = { ready_wr };
-  int r = sbx_spawn(&pp, pass, 1, out);
-  plan_free(&pp);
-  return r;
-}
-
-/* The proxy's stdout is sbx's at the spawn (the engine gives a service
- * sbx's stdout and stderr): log_wr stands in for it for that moment. */
-int dbus_proxy_spawn_logging(const struct plan_services *s, const char *binary, int ready_wr, int log_wr,
-                             struct helper *out)
-{
-  _cleanup_close_ int saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-  if (saved < 0 || dup2(log_wr, STDOUT_FILENO) < 0)
+  _cleanup_close_ int saved = -1;
+  if (log_wr >= 0 && ((saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) < 0 || dup2(log_wr, STDOUT_FILENO) < 0))
     return log_errno(errno, "Can't hand the D-Bus proxy's log a pipe");
   struct plan pp;
-  proxy_plan(&pp, s, binary, ready_wr, true, true);
+  proxy_plan(&pp, s, binary, ready_wr, true, log_wr >= 0);
   const int pass[] = { ready_wr };
   int r = sbx_spawn(&pp, pass, 1, out);
   plan_free(&pp);
-  if (dup2(saved, STDOUT_FILENO) < 0)
+  if (saved >= 0 && dup2(saved, STDOUT_FILENO) < 0)
     return log_errno(errno, "Can't restore stdout after starting the D-Bus proxy");
   return r;
 }

@@ -28,13 +28,13 @@ char *dbus_proxy_describe(const struct plan_services *s, const char *binary);
 /* Start the proxy; do not wait for it.  ready_wr: the write end of its
  * --fd pipe (close-on-exec; the caller keeps it and must close it so the
  * proxy holds the only copy): the proxy writes one byte once its sockets
- * listen, and lives as long as someone holds the read end.  Returns 0 or
- * a negative errno after a message; *out is the started process. */
-int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, struct helper *out);
-/* The same with --log (sbx --explain-denials): the proxy prints every
- * message it relays, and what it filtered, on its stdout, which is log_wr. */
-int dbus_proxy_spawn_logging(const struct plan_services *s, const char *binary, int ready_wr, int log_wr,
-                             struct helper *out);
+ * listen, and lives as long as someone holds the read end.  log_wr >= 0:
+ * with --log (--explain-denials, --learn), the proxy prints every message
+ * it relays, and what it filtered, on its stdout, which is log_wr; -1: no
+ * log.  Returns 0 or a negative errno after a message; *out is the started
+ * process. */
+int dbus_proxy_spawn(const struct plan_services *s, const char *binary, int ready_wr, int log_wr,
+                     struct helper *out);
 
 /* ---- what the proxy's log says it refused ----------------------------------
  * xdg-dbus-proxy --log prints one line per message ("C3: -> NAME call

@@ -168,21 +168,18 @@ static int start_proxy(struct launch *l, struct plan *p, int dfd)
     return log_errno(errno, "pipe");
   _cleanup_close_ int rd = pipefd[0];
   _cleanup_close_ int wr = pipefd[1];
-  int r;
+  /* The log: a pipe to a reader that reports (--explain-denials), or
+   * learning's file. */
+  int logp[2] = { -1, -1 };
+  if (l->bus_denied && pipe2(logp, O_CLOEXEC) < 0)
+    return log_errno(errno, "pipe");
+  int r = dbus_proxy_spawn(s, l->proxy_binary, wr, l->bus_denied ? logp[1] : l->bus_log_fd, &l->proxy);
   if (l->bus_denied) {
-    int logp[2];
-    if (pipe2(logp, O_CLOEXEC) < 0)
-      return log_errno(errno, "pipe");
-    r = dbus_proxy_spawn_logging(s, l->proxy_binary, wr, logp[1], &l->proxy);
     close(logp[1]);
     if (r == 0)
       r = bus_log_reader_start(logp[0], l->bus_denied, l->bus_denied_ctx, &l->bus_log_reader);
     else
       close(logp[0]);
-  } else if (l->bus_log_fd >= 0) {
-    r = dbus_proxy_spawn_logging(s, l->proxy_binary, wr, l->bus_log_fd, &l->proxy);
-  } else {
-    r = dbus_proxy_spawn(s, l->proxy_binary, wr, &l->proxy);
   }
   if (r < 0)
     return r;

@@ -8,35 +8,8 @@
 #include "compile/desktop.h"
 #include "compile/flatpak-info.h"
 #include "policy/query.h"
+#include "util/bus-address.h"
 #include "util/util.h"
-
-/* unix:path=/run/user/1000/bus[,guid=...] -> /run/user/1000/bus */
-static char *unix_path_of(const char *address)
-{
-  if (!address || strncmp(address, "unix:", 5) != 0)
-    return NULL;
-  const char *p = strstr(address, "path=");
-  if (!p)
-    return NULL;
-  p += 5;
-  return xasprintf("%.*s", (int)strcspn(p, ",;"), p);
-}
-
-/* The abstract socket name in a D-Bus address list ("unix:abstract=NAME",
- * what dbus-launch and many desktop sessions use), or NULL. */
-static char *abstract_name_of(const char *address)
-{
-  for (const char *a = address; a && *a; a += strcspn(a, ";"), a += *a == ';') {
-    size_t len = strcspn(a, ";");
-    if (strncmp(a, "unix:", 5) != 0)
-      continue;
-    for (const char *kv = a + 5; kv < a + len; kv += strcspn(kv, ",;"), kv += *kv == ',') {
-      if (strncmp(kv, "abstract=", 9) == 0)
-        return xasprintf("%.*s", (int)strcspn(kv + 9, ",;"), kv + 9);
-    }
-  }
-  return NULL;
-}
 
 /* Abstract Unix sockets belong to the network namespace, not to the file
  * system: with the host's network shared, the host bus is reachable from
@@ -45,7 +18,7 @@ static char *abstract_name_of(const char *address)
  * say so loudly, as the X11 module does for its abstract socket. */
 static void warn_abstract_bus(struct compile_ctx *cc, bool system, enum bus_mode mode, const char *address)
 {
-  _cleanup_free_ char *name = abstract_name_of(address);
+  _cleanup_free_ char *name = bus_address_abstract(address);
   if (!cc->share_net || !name || mode == BUS_FULL)
     return;
   if (cc->abstract_scoped) {
@@ -136,7 +109,7 @@ static int one_bus(struct compile_ctx *cc, bool system)
     else
       addr = NULL;
   }
-  _cleanup_free_ char *host = unix_path_of(addr);
+  _cleanup_free_ char *host = bus_address_first_path(addr);
   _cleanup_free_ char *inside = system ? xstrdup("/run/dbus/system_bus_socket")
                                        : xasprintf("%s/bus", cc->sandbox_runtime_dir);
   _cleanup_free_ char *env = xasprintf("unix:path=%s", inside);

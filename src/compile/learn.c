@@ -14,6 +14,7 @@
 #include "policy/profile.h"
 #include "policy/query.h"
 #include "policy/vars.h"
+#include "util/bus-address.h"
 #include "util/util.h"
 
 /* A directory below an XDG directory (or below a top-level one) where at
@@ -68,11 +69,9 @@ static void learn_bus(struct plan *p)
     "org.freedesktop", "org.gnome", "org.gtk", "org.kde", "org.mpris", "org.a11y", "ca.desrt", "com.canonical",
   };
   const char *addr = plan_getenv(p, "DBUS_SESSION_BUS_ADDRESS");
-  if (!addr || strncmp(addr, "unix:path=", 10) != 0)
-    return;
-  _cleanup_free_ char *host = xasprintf("%.*s", (int)strcspn(addr + 10, ",;"), addr + 10);
+  _cleanup_free_ char *host = bus_address_first_path(addr);
   struct stat st;
-  if (stat(host, &st) < 0 || !S_ISSOCK(st.st_mode))
+  if (!host || stat(host, &st) < 0 || !S_ISSOCK(st.st_mode))
     return;
   struct compile_ctx cc = { .plan = p, .host_runtime_dir = plan_getenv(p, "XDG_RUNTIME_DIR") };
   struct plan_bus *b = plan_services_add_bus(cc_services(&cc), false, addr);

@@ -23,6 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "util/bus-address.h"
 #include "util/util.h"
 
 /* The bus answers a local question at once; a bus that does not answer
@@ -34,57 +35,6 @@
 enum { MSG_METHOD_CALL = 1, MSG_METHOD_RETURN = 2, MSG_ERROR = 3 };
 enum { FIELD_PATH = 1, FIELD_INTERFACE = 2, FIELD_MEMBER = 3, FIELD_REPLY_SERIAL = 5, FIELD_DESTINATION = 6,
        FIELD_SIGNATURE = 8 };
-
-static int hex_digit(char c)
-{
-  return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* %XX in a D-Bus address value, decoded into out (size n). */
-static int address_unescape(const char *s, size_t len, char *out, size_t n)
-{
-  size_t o = 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= len || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0)
-        return -EINVAL;
-      c = (char)(hex_digit(s[i + 1]) << 4 | hex_digit(s[i + 2]));
-      i += 2;
-    }
-    if (o + 1 >= n)
-      return -ENAMETOOLONG;
-    out[o++] = c;
-  }
-  out[o] = '\0';
-  return (int)o;
-}
-
-/* The unix:path= and unix:abstract= values of a D-Bus address list, in
- * order: fn(value, abstract, data) for each until it returns nonzero. */
-static int address_walk(const char *address, int (*fn)(const char *, bool, void *), void *data)
-{
-  for (const char *entry = address; entry && *entry; entry = strchr(entry, ';') ? strchr(entry, ';') + 1 : NULL) {
-    size_t entry_len = strcspn(entry, ";");
-    if (strncmp(entry, "unix:", 5) != 0)
-      continue;
-    for (const char *kv = entry + 5; kv < entry + entry_len; kv += strcspn(kv, ",;") + 1) {
-      size_t kv_len = strcspn(kv, ",;");
-      bool abstract = strncmp(kv, "abstract=", 9) == 0;
-      size_t key = abstract ? 9 : strncmp(kv, "path=", 5) == 0 ? 5 : 0;
-      if (!key)
-        continue;
-      char value[sizeof ((struct sockaddr_un *)0)->sun_path];
-      int n = address_unescape(kv + key, kv_len - key, value, sizeof value - abstract);
-      if (n == 0)
-        n = -EINVAL;
-      int r = n < 0 ? n : fn(value, abstract, data);
-      if (r)
-        return r;
-    }
-  }
-  return 0;
-}
 
 struct first_socket {
   struct sockaddr_un *sa;
@@ -105,20 +55,8 @@ static int take_first(const char *value, bool abstract, void *data)
 static int address_to_sockaddr(const char *address, struct sockaddr_un *sa, socklen_t *len)
 {
   struct first_socket f = { sa, len };
-  int r = address_walk(address, take_first, &f);
+  int r = bus_address_walk(address, take_first, &f);
   return r < 0 ? r : r ? 0 : -EAFNOSUPPORT;
-}
-
-static int add_path(const char *value, bool abstract, void *data)
-{
-  if (!abstract)
-    strv_add(data, value);
-  return 0;
-}
-
-int bus_address_paths(const char *address, struct strv *paths)
-{
-  return address_walk(address, add_path, paths);
 }
 
 /* A message being written: native byte order, as the header's first byte

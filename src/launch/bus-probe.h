@@ -3,15 +3,9 @@
 
 #include <stdbool.h>
 
-struct strv;
-
 /* Does NAME have an owner on the bus at ADDRESS (a D-Bus address such as
  * DBUS_SESSION_BUS_ADDRESS; NULL: the user bus at $XDG_RUNTIME_DIR/bus)?
  * 1 yes, 0 no; -errno when the bus could not say (unreachable, an address
  * form other than unix:path= or unix:abstract=, a reply not understood):
  * the caller then asks through sd-bus as before.  Prints nothing. */
 int bus_name_has_owner(const char *address, const char *name);
-
-/* The socket files an address names (its unix:path= values, decoded), added
- * to paths; abstract sockets have none.  0, or -EINVAL for a bad escape. */
-int bus_address_paths(const char *address, struct strv *paths);

@@ -62,7 +62,7 @@
 #include <unistd.h>
 
 #include "engine/run.h"
-#include "launch/bus-probe.h"
+#include "util/bus-address.h"
 #include "util/util.h"
 
 static bool is_executable_file(const char *path)

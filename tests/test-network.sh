@@ -273,6 +273,12 @@ check_ip_config() {
   expect_contains "$OUT" "10.0.2.100/24" "tap0"
   sbx_ok "${PRIVATE[@]}" -- ip route show default
   expect_contains "$OUT" "via 10.0.2.2 dev tap0" "default route inside"
+  # The sandbox makes tap0 (the helper attaches to it): the MTU is the
+  # plan's, and the helper's queue is attached (carrier on) by the time
+  # the app runs.
+  sbx_ok "${PRIVATE[@]}" -- ip -o link show dev tap0
+  expect_contains "$OUT" "mtu 65520" "tap0's MTU"
+  expect_contains "$OUT" "LOWER_UP" "the helper attached before the app started"
 }
 
 check_no_host_loopback() {
@@ -457,6 +463,10 @@ gone() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; [[ $st == 
 # Our live slirp4netns processes.
 live_helpers() { ps -u "$(id -u)" -o pid=,stat=,comm= | awk '$3 == "slirp4netns" && $2 !~ /^Z/ {print $1}'; }
 
+no_live_helpers() { [[ -z $(live_helpers) ]]; }
+# What a left helper is, for the failure's message.
+describe_helpers() { local p; for p in $(live_helpers); do ps -o pid=,ppid=,stat=,etime=,args= -p "$p"; done; }
+
 # No finisher/relay of ours (launch/net-finish.h) is running.
 no_finisher() { ! pgrep -u "$(id -u)" -x sbx-net-finish >/dev/null; }
 
@@ -515,18 +525,21 @@ check_info_fd_eof() {
 
 check_nothing_left() {
   need_net
+  # The earlier checks' helpers (orphaned on purpose by a killed sbx) may
+  # still be dying; sbx itself reaps its own before it returns.
+  wait_for no_live_helpers || fail "an earlier check's slirp4netns is left: $(describe_helpers)"
   sbx_ok "${PRIVATE[@]}" -- true
-  [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+  no_live_helpers || fail "a slirp4netns is left: $(describe_helpers)"
   # With an egress policy the finisher stays as long as the sandbox, not
   # longer.
   sbx_ok "${PRIVATE[@]}" --egress deny-local -- true
-  [[ -z $(live_helpers) ]] || fail "a slirp4netns is left: $(live_helpers)"
+  no_live_helpers || fail "a slirp4netns is left: $(describe_helpers)"
   wait_for no_finisher || fail "the egress finisher outlived the sandbox: $(pgrep -u "$(id -u)" -x sbx-net-finish)"
 }
 
 # The helper leaves tap0 to the sandbox's network namespace: made
-# persistent before the helper is told to exit, it is not unregistered in
-# the helper's exit (which sbx waits for) but when the namespace goes.  A
+# persistent by the sandbox, it is not unregistered in the helper's exit
+# (which sbx waits for) but when the namespace goes.  A
 # handle on the namespace, held past the sandbox's end, shows it still
 # there with no queue attached (carrier off); the helper is gone.
 check_tap_left_to_namespace() {
@@ -747,7 +760,7 @@ check_egress_explain() {
 
 run_checks() {
   check "the test network is confined to this machine" check_confined
-  check "network private: tap0 10.0.2.100/24, default route via the helper" check_ip_config
+  check "network private: tap0 10.0.2.100/24, MTU 65520, default route via the helper, attached" check_ip_config
   check "network private reaches the test host through the helper" check_remote
   check "network private: the host's loopback is not reachable" check_no_host_loopback
   check "network private: the host's own address is not reachable" check_no_host_address

@@ -77,6 +77,9 @@ int ns_loopback_up(void);
 int ns_reject_routes(const uint32_t *addrs, size_t n);
 /* The same for IPv6 addresses (16 bytes each). */
 int ns_reject_routes6(const struct plan_net_addr6 *addrs, size_t n);
+/* network private: tap0, persistent and configured (PLAN_NET_*: its
+ * addresses, routes and MTU), for the helper to attach to. */
+int ns_tap_create(void);
 int ns_nested_userns(struct setup *s, uid_t uid, gid_t gid, bool disable_userns);
 int ns_check_userns_disabled(void);
 

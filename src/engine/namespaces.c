@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <net/route.h>
 #include <netinet/in.h>
@@ -113,6 +114,115 @@ int ns_reject_routes6(const struct plan_net_addr6 *addrs, size_t n)
       return log_errno(errno, "Can't add a route refusing %s", inet_ntop(AF_INET6, addrs[i].a, text, sizeof text));
     }
   }
+  return 0;
+}
+
+/* struct in6_ifreq (linux/ipv6.h clashes with netinet/in.h). */
+struct in6_ifreq_ {
+  struct in6_addr addr;
+  uint32_t prefixlen;
+  int ifindex;
+};
+
+/* ifr for one of tap0's ioctls. */
+static struct ifreq tap_ifreq(void)
+{
+  struct ifreq ifr = { 0 };
+  strncpy(ifr.ifr_name, PLAN_NET_IFNAME, IFNAMSIZ - 1);
+  return ifr;
+}
+
+/* The device itself: made here, persistent, and left with no queue.  The
+ * helper attaches to it by name (TUNSETIFF on an existing device) and
+ * finds it configured; its exit then only detaches its queue, and tap0
+ * goes with the network namespace, in the kernel's cleanup worker, after
+ * the sandbox has ended (unregistering it in the helper's exit, which sbx
+ * waits for, waits for RCU grace periods: ~20 ms here). */
+static int tap_make(void)
+{
+  _cleanup_close_ int tun = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+  if (tun < 0)
+    return log_errno(errno, "network private: Can't open /dev/net/tun");
+  struct ifreq ifr = tap_ifreq();
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  if (ioctl(tun, TUNSETIFF, &ifr) < 0)
+    return log_errno(errno, "network private: Can't create " PLAN_NET_IFNAME);
+  if (ioctl(tun, TUNSETPERSIST, 1) < 0)
+    return log_errno(errno, "network private: Can't make " PLAN_NET_IFNAME " persistent");
+  return 0;
+}
+
+/* IPv4: the MTU, the address, up, the default route via the helper. */
+static int tap_configure4(void)
+{
+  _cleanup_close_ int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return log_errno(errno, "Can't create a socket to configure " PLAN_NET_IFNAME);
+  struct ifreq ifr = tap_ifreq();
+  ifr.ifr_mtu = PLAN_NET_MTU;
+  if (ioctl(sock, SIOCSIFMTU, &ifr) < 0)
+    return log_errno(errno, "Can't set the MTU of " PLAN_NET_IFNAME);
+  ifr = tap_ifreq();
+  struct sockaddr_in *in = (struct sockaddr_in *)&ifr.ifr_addr;
+  in->sin_family = AF_INET;
+  inet_pton(AF_INET, PLAN_NET_ADDRESS, &in->sin_addr);
+  if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
+    return log_errno(errno, "Can't give " PLAN_NET_IFNAME " its address");
+  in->sin_addr.s_addr = htonl(~0u << (32 - PLAN_NET_PREFIX));
+  if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
+    return log_errno(errno, "Can't set the netmask of " PLAN_NET_IFNAME);
+  ifr = tap_ifreq();
+  if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+    return log_errno(errno, "Can't read the flags of " PLAN_NET_IFNAME);
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+    return log_errno(errno, "Can't bring up " PLAN_NET_IFNAME);
+  struct rtentry rt = { .rt_flags = RTF_UP | RTF_GATEWAY, .rt_dev = (char *)PLAN_NET_IFNAME };
+  struct sockaddr_in *gw = (struct sockaddr_in *)&rt.rt_gateway;
+  ((struct sockaddr_in *)&rt.rt_dst)->sin_family = ((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+  gw->sin_family = AF_INET;
+  inet_pton(AF_INET, PLAN_NET_GATEWAY, &gw->sin_addr);
+  if (ioctl(sock, SIOCADDRT, &rt) < 0)
+    return log_errno(errno, "Can't add the default route via " PLAN_NET_GATEWAY);
+  return 0;
+}
+
+/* IPv6: a static address and default route.  Router advertisements off
+ * first (the helper sends them: a second, random address and route would
+ * follow), duplicate address detection off (it would hold the address
+ * back for a second; tap0's only peer is the helper).  /proc/sys/net shows
+ * the network namespace of the process that opens it: ours. */
+static int tap_configure6(void)
+{
+  /* A kernel without IPv6 (ipv6.disable=1): IPv4 only. */
+  if (access("/proc/sys/net/ipv6", F_OK) < 0 && errno == ENOENT)
+    return 0;
+  int r;
+  if ((r = write_file_at(AT_FDCWD, "/proc/sys/net/ipv6/conf/" PLAN_NET_IFNAME "/accept_ra", "0")) < 0 ||
+      (r = write_file_at(AT_FDCWD, "/proc/sys/net/ipv6/conf/" PLAN_NET_IFNAME "/accept_dad", "0")) < 0)
+    return log_errno(r, "Can't turn off router advertisements and address detection on " PLAN_NET_IFNAME);
+  unsigned ifindex = if_nametoindex(PLAN_NET_IFNAME);
+  if (ifindex == 0)
+    return log_errno(errno, "Can't find " PLAN_NET_IFNAME);
+  _cleanup_close_ int sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return log_errno(errno, "Can't create a socket to configure " PLAN_NET_IFNAME);
+  struct in6_ifreq_ ifr = { .prefixlen = PLAN_NET_PREFIX6, .ifindex = (int)ifindex };
+  inet_pton(AF_INET6, PLAN_NET_ADDRESS6, &ifr.addr);
+  if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
+    return log_errno(errno, "Can't give " PLAN_NET_IFNAME " its IPv6 address");
+  struct in6_rtmsg rt = { .rtmsg_flags = RTF_UP | RTF_GATEWAY, .rtmsg_metric = 1, .rtmsg_ifindex = (int)ifindex };
+  inet_pton(AF_INET6, PLAN_NET_GATEWAY6, &rt.rtmsg_gateway);
+  if (ioctl(sock, SIOCADDRT, &rt) < 0)
+    return log_errno(errno, "Can't add the IPv6 default route via " PLAN_NET_GATEWAY6);
+  return 0;
+}
+
+int ns_tap_create(void)
+{
+  int r;
+  if ((r = tap_make()) < 0 || (r = tap_configure4()) < 0 || (r = tap_configure6()) < 0)
+    return r;
   return 0;
 }
 

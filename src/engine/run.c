@@ -394,9 +394,9 @@ static int sandbox_setup(struct run_state *l, struct plan *p, struct filters *f)
   const struct plan_net *net = p->services ? p->services->net : NULL;
   if ((p->unshare & CLONE_NEWNET) && net &&
       ((r = ns_reject_routes(net->host_addrs, net->n_host_addrs)) < 0 ||
-       (r = ns_reject_routes6(net->host_addrs6, net->n_host_addrs6)) < 0))
+       (r = ns_reject_routes6(net->host_addrs6, net->n_host_addrs6)) < 0 || (r = ns_tap_create()) < 0))
     return r;
-  /* The namespaces are usable now (maps written, loopback up): hand the
+  /* The namespaces are usable now (maps written, loopback up, tap0 made): hand the
    * side service that joins them our network namespace (plan->started_fd). */
   if (p->started_fd >= 0) {
     r = send_netns(p->started_fd);

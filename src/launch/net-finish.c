@@ -5,13 +5,7 @@
 
 #include "engine/engine.h"
 
-#include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <net/if.h>
-#include <linux/if_tun.h>
-#include <net/route.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
@@ -19,22 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* struct in6_ifreq (linux/ipv6.h clashes with netinet/in.h). */
-struct in6_ifreq_ {
-  struct in6_addr addr;
-  uint32_t prefixlen;
-  int ifindex;
-};
 
 /* Our messages go to stderr, the helper's log; sbx shows its tail. */
 static int fail(const char *what, int e)
@@ -86,45 +69,6 @@ static int add_forward(const char *api, const struct plan_forward *f)
   return 0;
 }
 
-static int write_sysctl(const char *path, const char *value)
-{
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write_all(fd, value, strlen(value)) < 0)
-    return fail(path, errno);
-  return 0;
-}
-
-/* tap0's IPv6 address and default route, in the sandbox's network
- * namespace.  Router advertisements off first (else a second, random
- * address and route follow), duplicate address detection off (it would
- * hold the address back for a second; tap0's only peer is the helper). */
-static int configure_ipv6(void)
-{
-  /* A kernel without IPv6 (ipv6.disable=1): IPv4 only, as before. */
-  if (access("/proc/sys/net/ipv6", F_OK) < 0 && errno == ENOENT)
-    return 0;
-  unsigned ifindex = if_nametoindex(PLAN_NET_IFNAME);
-  if (ifindex == 0)
-    return fail("tap0", errno);
-  /* /proc/sys/net shows the network namespace of the process opening it. */
-  int r;
-  if ((r = write_sysctl("/proc/sys/net/ipv6/conf/" PLAN_NET_IFNAME "/accept_ra", "0")) < 0 ||
-      (r = write_sysctl("/proc/sys/net/ipv6/conf/" PLAN_NET_IFNAME "/accept_dad", "0")) < 0)
-    return r;
-  _cleanup_close_ int sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (sock < 0)
-    return fail("socket(AF_INET6)", errno);
-  struct in6_ifreq_ ifr = { .prefixlen = PLAN_NET_PREFIX6, .ifindex = (int)ifindex };
-  inet_pton(AF_INET6, PLAN_NET_ADDRESS6, &ifr.addr);
-  if (ioctl(sock, SIOCSIFADDR, &ifr) < 0 && errno != EEXIST)
-    return fail("tap0's IPv6 address", errno);
-  struct in6_rtmsg rt = { .rtmsg_flags = RTF_UP | RTF_GATEWAY, .rtmsg_metric = 1, .rtmsg_ifindex = (int)ifindex };
-  inet_pton(AF_INET6, PLAN_NET_GATEWAY6, &rt.rtmsg_gateway);
-  if (ioctl(sock, SIOCADDRT, &rt) < 0 && errno != EEXIST)
-    return fail("the IPv6 default route", errno);
-  return 0;
-}
-
 /* A TCP listener on the sandbox's loopback, family af, port. */
 static int loopback_listener(int af, uint16_t port)
 {
@@ -167,27 +111,20 @@ static int recv_fd(int sock)
   return fd_recv(sock, &fd) == 1 ? fd : -1;
 }
 
-/* Step 3 (net-finish.h): a child enters the sandbox's network namespace
+/* Steps 0 and 2 (net-finish.h): a child enters the sandbox's network namespace
  * (we stay in the host's, for the relay's connections) and sends back the
- * listeners, two a port (IPv4, IPv6).  It is forked first thing, so that
- * its fork is not on the app's way: it enters the namespace at once, then
- * waits for the go byte (EOF: nothing to do, the sandbox ended or the
- * helper died). */
+ * listeners, two a port (IPv4, IPv6).  Forked first thing, so that its
+ * fork is not on the app's way: the sandbox's loopback is up before its
+ * namespace is handed on, so it may listen at once. */
 struct netns_child {
   pid_t pid;
-  int go;   /* write end: one byte once tap0 exists */
   int sock; /* the listeners come back on it */
 };
 
-_noreturn_ static void sandbox_netns_child(const struct plan_net *cfg, int netns, int go, int sock)
+_noreturn_ static void sandbox_netns_child(const struct plan_net *cfg, int netns, int sock)
 {
   if (setns(netns, CLONE_NEWNET) < 0)
     _exit(fail("enter the sandbox's network namespace", errno) < 0);
-  char byte;
-  if (RETRY(read(go, &byte, 1)) != 1)
-    _exit(0);
-  if (configure_ipv6() < 0)
-    _exit(1);
   for (size_t i = 0; i < cfg->n_host_ports; i++)
     for (int af = AF_INET; af; af = af == AF_INET ? AF_INET6 : 0) {
       int fd = loopback_listener(af, cfg->host_ports[i]);
@@ -200,42 +137,27 @@ _noreturn_ static void sandbox_netns_child(const struct plan_net *cfg, int netns
 
 static int start_netns_child(const struct plan_net *cfg, const struct net_finish_fds *fds, struct netns_child *c)
 {
-  int sv[2], go[2];
+  int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return fail("socketpair", errno);
-  if (pipe2(go, O_CLOEXEC) < 0) {
-    int e = errno;
-    close(sv[0]), close(sv[1]);
-    return fail("pipe", e);
-  }
   pid_t pid = fork();
   if (pid == 0) {
     /* Not the app's ready pipe above all: its EOF must mean the
      * finisher's end. */
-    const int others[] = { sv[0], go[1], fds->helper_ready, fds->app_ready, fds->egress_sock, fds->egress_log };
+    const int others[] = { sv[0], fds->helper_ready, fds->app_ready, fds->egress_sock, fds->egress_log };
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++)
       if (others[i] >= 0)
         close(others[i]);
-    sandbox_netns_child(cfg, fds->netns, go[0], sv[1]);
+    sandbox_netns_child(cfg, fds->netns, sv[1]);
   }
   int e = errno;
   close(sv[1]);
-  close(go[0]);
   if (pid < 0) {
-    close(sv[0]), close(go[1]);
+    close(sv[0]);
     return fail("fork", e);
   }
-  *c = (struct netns_child){ .pid = pid, .go = go[1], .sock = sv[0] };
+  *c = (struct netns_child){ .pid = pid, .sock = sv[0] };
   return 0;
-}
-
-/* Tell the child tap0 is there. */
-static int netns_child_go(struct netns_child *c)
-{
-  int r = RETRY(write(c->go, "g", 1)) == 1 ? 0 : fail("the network namespace's child", errno);
-  close(c->go);
-  c->go = -1;
-  return r;
 }
 
 /* The listeners the child made, and its end. */
@@ -326,7 +248,7 @@ static void confine_relay(const struct plan_net *cfg)
     landlock_apply(&ll); /* its warnings, if any, go to the helper's log */
 }
 
-/* Step 5: accept on the listeners until the sandbox ends; a process per
+/* Step 4: accept on the listeners until the sandbox ends; a process per
  * connection (reaped by the kernel: SIGCHLD ignored). */
 _noreturn_ static void relay(const struct plan_net *cfg, const int *listeners, size_t n, int exit_rd)
 {
@@ -365,7 +287,7 @@ static int receive_listener(int sock)
   return r == 1 ? fd : -1;
 }
 
-/* Step 6 beside step 5: the egress loop here, the relay in a child. */
+/* Step 5 beside step 4: the egress loop here, the relay in a child. */
 _noreturn_ static void serve(const struct plan_net *cfg, const int *listeners, size_t n, int egress, int log_fd,
                              int exit_rd)
 {
@@ -385,57 +307,18 @@ _noreturn_ static void serve(const struct plan_net *cfg, const int *listeners, s
   _exit(0);
 }
 
-/* tap0 made persistent, once the helper has made it.  Otherwise the
- * helper's close of its tun fd, in its exit, unregisters the device, which
- * waits for RCU grace periods (about 20 ms here, where a hypervisor makes
- * them slow), and sbx waits for that exit.  Persistent, the close only
- * detaches the queue, and tap0 goes with the sandbox's network namespace,
- * in the kernel's cleanup worker, after the sandbox has ended.
- *
- * The helper's fds are found in its fdinfo (written by the kernel), but the
- * helper could change them meanwhile: the duplicate taken is checked to be
- * a tun device named tap0 before the ioctl, which then means only that.
- * Best effort: anything unexpected leaves the device as it was. */
-static void persist_tap(pid_t helper)
-{
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/fdinfo", (int)helper);
-  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
-  DIR *dir = pidfd >= 0 ? opendir(path) : NULL;
-  if (!dir)
-    return;
-  struct dirent *e;
-  while ((e = readdir(dir))) {
-    char buf[512];
-    _cleanup_close_ int ifd = openat(dirfd(dir), e->d_name, O_RDONLY | O_CLOEXEC);
-    ssize_t len = ifd >= 0 ? read(ifd, buf, sizeof buf - 1) : -1;
-    if (len <= 0)
-      continue;
-    buf[len] = '\0';
-    if (!strstr(buf, "\niff:\t" PLAN_NET_IFNAME "\n"))
-      continue;
-    _cleanup_close_ int fd = (int)syscall(SYS_pidfd_getfd, pidfd, atoi(e->d_name), 0);
-    struct stat st;
-    struct ifreq ifr = { 0 };
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(10, 200)
-        && ioctl(fd, TUNGETIFF, &ifr) == 0 && strncmp(ifr.ifr_name, PLAN_NET_IFNAME, IFNAMSIZ) == 0)
-      (void)ioctl(fd, TUNSETPERSIST, 1);
-    break;
-  }
-  closedir(dir);
-}
-
 void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, const struct net_finish_fds *fds)
 {
-  int helper_ready = fds->helper_ready, app_ready = fds->app_ready, exit_rd = fds->exit_rd, netns = fds->netns;
+  int helper_ready = fds->helper_ready, app_ready = fds->app_ready, exit_rd = fds->exit_rd;
   /* A name of its own, for ps and for the tests that check it is gone. */
   prctl(PR_SET_NAME, "sbx-net-finish");
   /* Forked first: the namespace's child, off the app's way. */
-  struct netns_child child = { .pid = -1, .go = -1, .sock = -1 };
-  if (start_netns_child(cfg, fds, &child) < 0) {
+  struct netns_child child = { .pid = -1, .sock = -1 };
+  if (cfg->n_host_ports > 0 && start_netns_child(cfg, fds, &child) < 0) {
     kill(helper, SIGTERM);
     _exit(1);
   }
+  close(fds->netns);
   /* The helper's calls wait for us from its exec on. */
   int egress = receive_listener(fds->egress_sock);
   if (fds->egress_sock >= 0 && egress < 0)
@@ -444,20 +327,17 @@ void net_finish(const struct plan_net *cfg, const char *api, pid_t helper, const
   if (r <= 0)
     _exit(0); /* the sandbox ended, or the helper died: sbx reports that */
   close(helper_ready);
-  /* The child configures tap0 while we make it persistent. */
-  r = netns_child_go(&child);
-  persist_tap(helper);
   _cleanup_free_ int *listeners = NULL;
   size_t n = 0;
+  r = 0;
   for (size_t i = 0; r >= 0 && i < cfg->n_forwards; i++)
     r = add_forward(api, &cfg->forwards[i]);
-  if (r >= 0)
+  if (r >= 0 && child.pid > 0)
     r = netns_child_wait(cfg, &child, &listeners, &n);
   if (r < 0) {
     kill(helper, SIGTERM);
     _exit(1);
   }
-  close(netns);
   if (RETRY(write(app_ready, "r", 1)) != 1)
     _exit(1);
   close(app_ready);

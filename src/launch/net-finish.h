@@ -9,24 +9,22 @@
  * capabilities over the sandbox's network namespace) but stays in the
  * host's network namespace, where its sockets lead to the host.
  *
- *   0. fork the child of step 3 at once (a fork costs milliseconds here:
- *      off the app's way); it enters the sandbox's network namespace and
- *      waits for the go byte
- *   1. wait for the helper's ready byte (helper_ready; EOF: it died), tell
- *      the child to go, and meanwhile make tap0 persistent, so that the
- *      helper's exit does not unregister it (slow: RCU grace periods) but
- *      the namespace's end does
+ *   0. with allowed host ports, fork the child of step 2 at once (a fork
+ *      costs milliseconds here: off the app's way); it enters the
+ *      sandbox's network namespace, opens the loopback listeners of
+ *      allow-host-port (two a port: IPv4, IPv6) and sends them back
+ *   1. wait for the helper's ready byte (helper_ready; EOF: it died).
+ *      tap0 itself, its addresses and routes, and its persistence (it
+ *      goes with the namespace, not in the helper's slow exit) are the
+ *      sandbox's work, done before the helper ran (engine, ns_tap_create)
  *   2. forward-port: one add_hostfwd request per port on the helper's API
- *      socket (slirp4netns's JSON protocol, one request a connection)
- *   3. the child, in the sandbox's network namespace: tap0's IPv6
- *      address and default route (static, no router advertisement to wait
- *      for, no duplicate address detection: nobody else is on tap0), and
- *      the loopback listeners of allow-host-port, sent back over a socket
- *   4. the app's ready byte (app_ready)
- *   5. with listeners: relay each connection to the same port on the host's
+ *      socket (slirp4netns's JSON protocol, one request a connection);
+ *      then the child's listeners
+ *   3. the app's ready byte (app_ready)
+ *   4. with listeners: relay each connection to the same port on the host's
  *      loopback until exit_rd reports EOF (the sandbox ended), confined by
  *      Landlock first (no files, TCP connect to those ports only)
- *   6. with an egress policy: answer the helper's connect() and sendto()
+ *   5. with an egress policy: answer the helper's connect() and sendto()
  *      (net-egress.h) until then, in a process of its own beside the relay
  *      (whose Landlock rules would refuse the helper's connections)
  *

@@ -3,14 +3,17 @@
  *
  * slirp4netns runs as
  *
- *   slirp4netns --configure --mtu=65520 --disable-host-loopback
+ *   slirp4netns --mtu=65520 --disable-host-loopback
  *               --enable-sandbox --enable-seccomp
  *               --netns-type=path --ready-fd=R --exit-fd=E
  *               /proc/self/fd/N tap0
  *
- *   --configure               it gives tap0 10.0.2.100/24, the default
- *                             route via 10.0.2.2 and DNS at 10.0.2.3
- *                             (forwarded to the host's resolver)
+ *   tap0                      it attaches to the sandbox's tap0, which the
+ *                             sandbox made and configured (no
+ *                             --configure: engine, ns_tap_create):
+ *                             10.0.2.100/24, the default route via
+ *                             10.0.2.2, DNS at 10.0.2.3 (forwarded to the
+ *                             host's resolver), and IPv6 likewise
  *   --disable-host-loopback   10.0.2.2 does not lead to the host's
  *                             127.0.0.1 (the host's other addresses are
  *                             refused by the same switch in libslirp)
@@ -163,7 +166,8 @@ static char **net_argv(const char *binary, const char *api, int ready_wr, int ex
 {
   struct strv sv = { 0 };
   strv_add(&sv, binary);
-  strv_add(&sv, "--configure");
+  /* No --configure: the sandbox made tap0 and configured it (engine,
+   * ns_tap_create); the helper attaches to it. */
   strv_addf(&sv, "--mtu=%d", PLAN_NET_MTU);
   strv_add(&sv, "--disable-host-loopback");
   strv_add(&sv, "--enable-ipv6");
@@ -346,8 +350,8 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
     _exit(127);
   }
   /* Into the sandbox's user namespace ourselves, as its owner: there we
-   * are uid 0, which slirp4netns wants to be (it sets its egid to 0 to
-   * configure tap0), and may join the network namespace.  Its sockets on
+   * are uid 0, which slirp4netns wants to be, and may join the network
+   * namespace and attach to its tap0.  Its sockets on
    * the host side are still made in the host's network namespace. */
   if (userns >= 0 && (setns(userns, CLONE_NEWUSER) < 0 || close(userns) < 0)) {
     dprintf(STDERR_FILENO, "Can't enter the user namespace of the sandbox: %s\n", strerror(errno));

@@ -1,24 +1,24 @@
 /* The network helper of `network private`: a user-mode network stack
  * (slirp4netns, or pasta from Debian's passt) that joins the sandbox's
- * network namespace, creates its tap0 and relays what the app sends there
- * through ordinary sockets it opens on the host, as any process of the
- * user would.  The host's loopback and the host's own addresses are not
- * reachable through it.
+ * network namespace, attaches to its tap0 and relays what the app sends
+ * there through ordinary sockets it opens on the host, as any process of
+ * the user would.  The host's loopback and the host's own addresses are
+ * not reachable through it.
  *
  * It needs the sandbox's namespaces, which exist only once the engine has
  * cloned the sandbox, yet it must not make the start slower: a starter
  * process (a fork of sbx, made by launch before the sandbox) waits on a
  * socket (plan->started_fd) for the sandbox's network namespace, which the
- * sandbox sends as soon as it may be joined, then enters the user
- * namespace that owns it and execs the helper, which configures tap0 while
- * the sandbox builds itself.  The helper writes a byte on the read end
- * the app's exec waits for (plan->net_ready_fd, as for the D-Bus proxy).
+ * sandbox sends as soon as it may be joined (its tap0 is made and
+ * configured by then: engine, ns_tap_create), then enters the user
+ * namespace that owns it and execs the helper, which attaches to tap0
+ * while the sandbox builds itself.  The helper writes a byte on the read
+ * end the app's exec waits for (plan->net_ready_fd, as for the D-Bus
+ * proxy).
  *
- * The helper says it is ready once tap0 has its IPv4 address; between it
- * and the app sits the finisher, a process the starter forks first (the
- * namespace is handed on to it): it makes tap0 persistent (so that it goes
- * with the namespace, not in the helper's slow exit), gives tap0 its IPv6
- * address and route, asks the helper (its API socket) for the forwarded
+ * The helper says it is ready once it serves tap0; between it and the app
+ * sits the finisher, a process the starter forks first (the namespace is
+ * handed on to it): it asks the helper (its API socket) for the forwarded
  * ports, opens the sandbox's loopback listeners of allow-host-port, and
  * only then writes the app's ready byte.  With allowed host ports it
  * stays, as their relay; with an egress policy, as its judge.

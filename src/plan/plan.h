@@ -199,8 +199,9 @@ struct plan_wayland {
 #define PLAN_NET_DNS6 "fd00::3"       /* forwarded to the host's IPv6 resolver */
 #define PLAN_NET_IFNAME "tap0"
 #define PLAN_NET_MTU 65520
-/* IPv6 (slirp4netns's prefix): the helper's side sets the address and the
- * route itself, without waiting for router advertisements (launch/net.c). */
+/* IPv6 (slirp4netns's prefix): the sandbox sets the address and the route
+ * itself, without waiting for router advertisements (engine,
+ * ns_tap_create). */
 #define PLAN_NET_ADDRESS6 "fd00::100"
 #define PLAN_NET_PREFIX6 64
 #define PLAN_NET_GATEWAY6 "fd00::2"

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "launch/cgroup-systemd.h"
@@ -185,16 +184,14 @@ static int wait_events(const char *path, const char *key, int want, int timeout_
   _cleanup_close_ int fd = RETRY(open(ev, O_RDONLY | O_CLOEXEC));
   if (fd < 0)
     return -errno;
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
+  long long deadline = monotonic_ms() + timeout_ms;
   for (;;) {
     int v = events_key(path, key);
     if (v == -ENOENT && strcmp(key, "populated") == 0 && want == 0)
       return 0; /* removed meanwhile (by the sandbox's sbx): empty */
     if (v < 0 || v == want)
       return v < 0 ? v : 0;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
+    long long left = deadline - monotonic_ms();
     if (left <= 0)
       return -ETIMEDOUT;
     struct pollfd pfd = { .fd = fd, .events = POLLPRI };

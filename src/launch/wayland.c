@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "plan/plan.h"
@@ -50,13 +49,6 @@ static const char manager_interface[] = "wp_security_context_manager_v1";
 /* libwayland's limit for one message; the size field could say more. */
 #define WIRE_MAX_MESSAGE 4096
 
-static long long now_ms(void)
-{
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int wire_fail(struct wayland_wire *ww, int err, const char *fmt, ...) _printf_(3, 4);
 static int wire_fail(struct wayland_wire *ww, int err, const char *fmt, ...)
 {
@@ -79,7 +71,7 @@ void wayland_wire_init(struct wayland_wire *ww, int fd, int timeout_ms)
 static int wire_wait(struct wayland_wire *ww, short events)
 {
   for (;;) {
-    long long left = ww->deadline - now_ms();
+    long long left = ww->deadline - monotonic_ms();
     if (left <= 0)
       return wire_fail(ww, ETIMEDOUT, "the compositor did not answer within %d ms", ww->timeout_ms);
     struct pollfd pfd = { .fd = ww->fd, .events = events };
@@ -375,7 +367,7 @@ static int wire_roundtrip(struct wayland_wire *ww, struct wayland_globals *g)
 int wayland_wire_globals(struct wayland_wire *ww, struct wayland_globals *g)
 {
   memset(g, 0, sizeof *g);
-  ww->deadline = now_ms() + ww->timeout_ms;
+  ww->deadline = monotonic_ms() + ww->timeout_ms;
   ww->registry = ww->next_id++;
   struct request rq;
   req_start(&rq, WL_DISPLAY_ID, WL_DISPLAY_GET_REGISTRY);
@@ -389,7 +381,7 @@ int wayland_wire_create_listener(struct wayland_wire *ww, const struct wayland_g
 {
   if (!g->offered || !ww->registry)
     return wire_fail(ww, ENOTSUP, "the compositor does not offer %s", manager_interface);
-  ww->deadline = now_ms() + ww->timeout_ms;
+  ww->deadline = monotonic_ms() + ww->timeout_ms;
   struct request rq;
   int r;
 
@@ -498,9 +490,9 @@ static int connect_compositor(const char *path)
   struct sockaddr_un sa;
   _cleanup_close_ int pathfd = -1;
   socklen_t len = socket_address(&sa, path, &pathfd);
-  long long deadline = now_ms() + WAYLAND_TIMEOUT_MS;
+  long long deadline = monotonic_ms() + WAYLAND_TIMEOUT_MS;
   while (connect(fd, (struct sockaddr *)&sa, len) < 0) {
-    if (errno == EINTR || (errno == EAGAIN && now_ms() < deadline)) {
+    if (errno == EINTR || (errno == EAGAIN && monotonic_ms() < deadline)) {
       usleep(10 * 1000);
       continue;
     }

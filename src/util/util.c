@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 /* The only process-wide state: how diagnostics are labelled.  Set once at
  * start-up, read everywhere. */
@@ -544,4 +545,11 @@ int close_inheritable_fds(const int *keep, size_t n_keep)
     close(victims[i]);
   free(victims);
   return 0;
+}
+
+long long monotonic_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

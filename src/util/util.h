@@ -116,6 +116,8 @@ int fd_send(int sock, char byte, int fd);
 int fd_recv(int sock, int *fd);
 /* Write a short string to a file relative to dirfd (for /proc knobs). */
 int write_file_at(int dirfd, const char *path, const char *content);
+/* CLOCK_MONOTONIC in milliseconds: for deadlines. */
+long long monotonic_ms(void);
 
 /* Parse helpers: return 0 on success, -EINVAL on bad input. */
 int parse_fd(const char *s, int *fd);

@@ -455,6 +455,34 @@ check_helper_dies_first() {
   expect_contains "$ERR" "the network helper (/bin/false) exited before it was ready" "message"
 }
 
+# With nothing for the finisher to do first, the app starts once the
+# helper's queue is on tap0 (its carrier), not at the helper's ready byte:
+# what the app sends waits in the queue.  The helper here is slirp4netns
+# whose byte comes only after the app has run; an app that waited for it
+# would never run (sbx would give up after its timeout).  The helper is
+# exec'd with an empty environment: the paths are written into it.
+check_app_starts_on_carrier() {
+  need_net
+  local real mark=$T/ran-on-carrier.$(id -u)
+  real=$(command -v slirp4netns)
+  rm -f "$mark"
+  cat >"$T/late-ready" <<EOF
+#!/bin/bash
+for a; do [[ \$a != --ready-fd=* ]] || fd=\${a#--ready-fd=}; done
+exec {late}> >(head -c1 >/dev/null; until [[ -e $mark ]] || ! kill -0 \$$ 2>/dev/null; do sleep 0.05; done; printf 1 >&\$fd)
+eval "exec \$fd>&-"
+"$real" "\${@/#--ready-fd=*/--ready-fd=\$late}"
+EOF
+  chmod 755 "$T/late-ready"
+  SBX_NET_HELPER=$T/late-ready sbx_ok "${PRIVATE[@]}" --bind "$T" "$T" -- sh -c "touch '$mark'; ip -o link show dev tap0"
+  expect_contains "$OUT" "LOWER_UP" "tap0's carrier when the app runs"
+  # And it is served: the test host answers.
+  rm -f "$mark"
+  SBX_NET_HELPER=$T/late-ready sbx_ok "${PRIVATE[@]}" --bind "$T" "$T" -- \
+    sh -c 'touch "$1"; shift; exec "$@"' _ "$mark" $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
+  expect_eq "$OUT" hello-from-remote "remote HTTP through a helper not yet ready at the app's start"
+}
+
 # The helper of the sandbox sbx PID started: its only child.
 helper_of() { pgrep -P "$1" -x slirp4netns; }
 # Is PID gone?  A zombie counts as gone: a helper orphaned by a killed sbx
@@ -774,6 +802,7 @@ run_checks() {
   check "network private: a missing helper is one clear error naming the package" check_missing_helper
   check "network private: a /dev/net/tun the user can't open is one clear error" check_tun_unusable
   check "network private: a helper that exits first stops the app" check_helper_dies_first
+  check "network private: the app starts on tap0's carrier, not waiting for the helper's ready byte" check_app_starts_on_carrier
   check "network private: the helper does not outlive a killed sbx" check_helper_lifetime
   check "network private: a helper that dies while the sandbox runs is reported" check_helper_dies_reported
   check "network private: --info-fd ends while the sandbox runs (the helper holds no copy)" check_info_fd_eof

@@ -80,6 +80,12 @@ int ns_reject_routes6(const struct plan_net_addr6 *addrs, size_t n);
 /* network private: tap0, persistent and configured (PLAN_NET_*: its
  * addresses, routes and MTU), for the helper to attach to. */
 int ns_tap_create(void);
+/* tap0's carrier (the network helper has attached its queue: what is
+ * sent now waits there for it).  watch: a netlink socket that will tell
+ * (poll it for POLLIN), or -errno; read: 1 on, 0 not yet, -errno; both
+ * after a message. */
+int ns_tap_carrier_watch(void);
+int ns_tap_carrier_read(int nl);
 int ns_nested_userns(struct setup *s, uid_t uid, gid_t gid, bool disable_userns);
 int ns_check_userns_disabled(void);
 

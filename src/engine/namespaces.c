@@ -7,6 +7,7 @@
 #include <linux/rtnetlink.h>
 #include <net/route.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -223,6 +224,80 @@ int ns_tap_create(void)
   int r;
   if ((r = tap_make()) < 0 || (r = tap_configure4()) < 0 || (r = tap_configure6()) < 0)
     return r;
+  return 0;
+}
+
+/* linux/if.h has it, but clashes with net/if.h. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+/* The carrier of ifindex in one netlink message: 1 on, 0 off or not about
+ * it, -errno for an error answer. */
+static int carrier_in(const struct nlmsghdr *h, int ifindex)
+{
+  if (h->nlmsg_type == NLMSG_ERROR) {
+    const struct nlmsgerr *e = NLMSG_DATA(h);
+    return h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) && e->error < 0 ? e->error : 0;
+  }
+  if (h->nlmsg_type != RTM_NEWLINK || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+    return 0;
+  const struct ifinfomsg *ifi = NLMSG_DATA(h);
+  return ifi->ifi_index == ifindex && (ifi->ifi_flags & IFF_LOWER_UP);
+}
+
+/* Ask nl for ifindex's state (the answer comes as a RTM_NEWLINK). */
+static int ask_link(int nl, int ifindex)
+{
+  struct {
+    struct nlmsghdr h;
+    struct ifinfomsg ifi;
+  } req = { .h = { .nlmsg_len = sizeof req, .nlmsg_type = RTM_GETLINK, .nlmsg_flags = NLM_F_REQUEST },
+            .ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex } };
+  if (RETRY(send(nl, &req, sizeof req, 0)) < 0)
+    return log_errno(errno, "Can't ask for " PLAN_NET_IFNAME "'s link");
+  return 0;
+}
+
+/* A route netlink socket told of every link change, that has asked for
+ * ifindex's state once: the answer and the changes come the same way, so
+ * none is missed between the two. */
+int ns_tap_carrier_watch(void)
+{
+  unsigned ifindex = if_nametoindex(PLAN_NET_IFNAME);
+  if (ifindex == 0)
+    return log_errno(errno, "Can't find " PLAN_NET_IFNAME);
+  _cleanup_close_ int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+  if (nl < 0 || bind(nl, (struct sockaddr *)&sa, sizeof sa) < 0)
+    return log_errno(errno, "Can't watch " PLAN_NET_IFNAME "'s link");
+  int r = ask_link(nl, (int)ifindex);
+  return r < 0 ? r : steal_fd(&nl);
+}
+
+int ns_tap_carrier_read(int nl)
+{
+  union {
+    struct nlmsghdr h;
+    char bytes[8192];
+  } buf;
+  struct sockaddr_nl from = { 0 };
+  socklen_t from_len = sizeof from;
+  unsigned ifindex = if_nametoindex(PLAN_NET_IFNAME);
+  if (ifindex == 0)
+    return log_errno(errno, "Can't find " PLAN_NET_IFNAME);
+  ssize_t len = RETRY(recvfrom(nl, &buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &from_len));
+  if (len < 0 && errno == ENOBUFS) /* changes were lost: ask again */
+    return ask_link(nl, (int)ifindex);
+  if (len < 0)
+    return errno == EAGAIN ? 0 : log_errno(errno, "Can't read " PLAN_NET_IFNAME "'s link");
+  if (from.nl_pid != 0)
+    return 0; /* only the kernel's word counts */
+  for (struct nlmsghdr *h = &buf.h; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+    int on = carrier_in(h, (int)ifindex);
+    if (on != 0)
+      return on < 0 ? log_errno(on, "Can't read " PLAN_NET_IFNAME "'s link") : 1;
+  }
   return 0;
 }
 

@@ -154,15 +154,26 @@ static int apply_filters(const struct plan *p, const struct filters *f, bool exp
  * every write end is gone, i.e. the service exited first (the launch layer
  * keeps no copy of the write end); the poll bounds a service that hangs.
  * Called in the process that execs the app, as late as possible, so the
- * sandbox was built while the service started. */
-static int wait_ready(int fd, const char *what, int timeout_ms)
+ * sandbox was built while the service started.  carrier: a socket of
+ * ns_tap_carrier_watch, whose word that tap0's carrier is on counts as the
+ * byte (plan->net_ready_on_carrier); -1: none. */
+static int wait_ready(int fd, const char *what, int timeout_ms, int carrier)
 {
-  struct pollfd pfd = { .fd = fd, .events = POLLIN };
-  int n = RETRY(poll(&pfd, 1, timeout_ms > 0 ? timeout_ms : -1));
-  if (n < 0)
-    return log_errno(errno, "Can't wait for %s", what);
-  if (n == 0)
-    return log_fail(ETIMEDOUT, "%s did not become ready within %d s", what, timeout_ms / 1000);
+  struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = carrier, .events = POLLIN } };
+  long long deadline = monotonic_ms() + timeout_ms;
+  for (;;) {
+    long long left = timeout_ms > 0 ? deadline - monotonic_ms() : -1;
+    int n = timeout_ms <= 0 || left > 0 ? RETRY(poll(pfd, 2, (int)left)) : 0;
+    if (n < 0)
+      return log_errno(errno, "Can't wait for %s", what);
+    if (n == 0)
+      return log_fail(ETIMEDOUT, "%s did not become ready within %d s", what, timeout_ms / 1000);
+    if (pfd[0].revents)
+      break;
+    int on = ns_tap_carrier_read(carrier);
+    if (on != 0)
+      return on < 0 ? on : 0;
+  }
   char c;
   ssize_t r = RETRY(read(fd, &c, 1));
   if (r < 0)
@@ -217,13 +228,16 @@ static int exec_app(struct run_state *l, struct plan *p, const struct filters *f
 {
   /* pid 1 (if any) keeps its copy of the ready pipes, ours go before exec. */
   if (p->ready_fd >= 0) {
-    int r = wait_ready(p->ready_fd, p->ready_what, p->ready_timeout_ms);
+    int r = wait_ready(p->ready_fd, p->ready_what, p->ready_timeout_ms, -1);
     if (r < 0)
       return r;
     close(p->ready_fd);
   }
   if (p->net_ready_fd >= 0) {
-    int r = wait_ready(p->net_ready_fd, p->net_ready_what, p->net_ready_timeout_ms);
+    _cleanup_close_ int carrier = p->net_ready_on_carrier ? ns_tap_carrier_watch() : -1;
+    if (p->net_ready_on_carrier && carrier < 0)
+      return carrier;
+    int r = wait_ready(p->net_ready_fd, p->net_ready_what, p->net_ready_timeout_ms, carrier);
     if (r < 0)
       return r;
     close(p->net_ready_fd);

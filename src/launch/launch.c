@@ -208,6 +208,8 @@ static int start_net(struct launch *l, struct plan *p)
   free(p->net_ready_what);
   p->net_ready_what = xasprintf("the network helper (%s)", l->net.binary);
   p->net_ready_timeout_ms = NET_READY_TIMEOUT_MS;
+  /* The finisher's own work (net-finish.h) must come before the app. */
+  p->net_ready_on_carrier = p->services->net->n_forwards == 0 && p->services->net->n_host_ports == 0;
   return 0;
 }
 

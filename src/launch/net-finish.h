@@ -20,7 +20,9 @@
  *   2. forward-port: one add_hostfwd request per port on the helper's API
  *      socket (slirp4netns's JSON protocol, one request a connection);
  *      then the child's listeners
- *   3. the app's ready byte (app_ready)
+ *   3. the app's ready byte (app_ready).  Without steps 0 and 2 the app
+ *      may have started already, on tap0's carrier (net.h), and even
+ *      ended: a byte nobody reads is no failure
  *   4. with listeners: relay each connection to the same port on the host's
  *      loopback until exit_rd reports EOF (the sandbox ended), confined by
  *      Landlock first (no files, TCP connect to those ports only)

@@ -12,16 +12,20 @@
  * sandbox sends as soon as it may be joined (its tap0 is made and
  * configured by then: engine, ns_tap_create), then enters the user
  * namespace that owns it and execs the helper, which attaches to tap0
- * while the sandbox builds itself.  The helper writes a byte on the read
- * end the app's exec waits for (plan->net_ready_fd, as for the D-Bus
- * proxy).
+ * while the sandbox builds itself.
  *
  * The helper says it is ready once it serves tap0; between it and the app
  * sits the finisher, a process the starter forks first (the namespace is
  * handed on to it): it asks the helper (its API socket) for the forwarded
  * ports, opens the sandbox's loopback listeners of allow-host-port, and
- * only then writes the app's ready byte.  With allowed host ports it
- * stays, as their relay; with an egress policy, as its judge.
+ * only then writes the app's ready byte (plan->net_ready_fd, as for the
+ * D-Bus proxy), which the app's exec waits for.  With allowed host ports
+ * it stays, as their relay; with an egress policy, as its judge.  Without
+ * forwarded or allowed ports the app does not wait for that byte but for
+ * tap0's carrier (plan->net_ready_on_carrier): the helper has attached its
+ * queue, where what the app sends waits while the helper confines itself
+ * (its own sandbox and filter: ~3 ms here) and starts to serve; EOF on the
+ * ready pipe before the carrier still means the helper died first.
  *
  * Lifetime: the helper and the finisher hold the read end of an "exit"
  * pipe whose only write end is sbx's; they end when that closes

@@ -421,10 +421,14 @@ struct plan {
   char *ready_what;
   int ready_timeout_ms;
   /* The network helper (network private) the same way: the app waits for
-   * its byte too; -1: none. */
+   * its byte too; -1: none.  net_ready_on_carrier: or, first, for tap0's
+   * carrier (the helper has attached its queue, and what the app sends
+   * waits there for it), when nothing else must be done before the app
+   * (no forward-port, no allow-host-port); EOF before either still fails. */
   int net_ready_fd;
   char *net_ready_what;
   int net_ready_timeout_ms;
+  bool net_ready_on_carrier;
   /* A side service that needs the sandbox's namespaces (the network
    * helper joins its network namespace): a unix socket (SOCK_SEQPACKET) on
    * which the sandbox's first process sends one byte with an fd of its

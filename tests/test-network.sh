@@ -455,25 +455,33 @@ check_helper_dies_first() {
   expect_contains "$ERR" "the network helper (/bin/false) exited before it was ready" "message"
 }
 
-# With nothing for the finisher to do first, the app starts once the
-# helper's queue is on tap0 (its carrier), not at the helper's ready byte:
-# what the app sends waits in the queue.  The helper here is slirp4netns
-# whose byte comes only after the app has run; an app that waited for it
-# would never run (sbx would give up after its timeout).  The helper is
-# exec'd with an empty environment: the paths are written into it.
-check_app_starts_on_carrier() {
-  need_net
-  local real mark=$T/ran-on-carrier.$(id -u)
+# A helper that attaches to tap0 (slirp4netns, run by a wrapper) and then,
+# once the app has made MARK, does THEN with its ready byte: `printf 1
+# >&$fd` writes it late, `kill $$` dies without it.  Written to PATH; the
+# helper is exec'd with an empty environment, so the paths are in it.
+make_late_helper() {
+  local path=$1 mark=$2 then=$3 real
   real=$(command -v slirp4netns)
-  rm -f "$mark"
-  cat >"$T/late-ready" <<EOF
+  cat >"$path" <<EOF
 #!/bin/bash
 for a; do [[ \$a != --ready-fd=* ]] || fd=\${a#--ready-fd=}; done
-exec {late}> >(head -c1 >/dev/null; until [[ -e $mark ]] || ! kill -0 \$$ 2>/dev/null; do sleep 0.05; done; printf 1 >&\$fd)
+exec {late}> >(head -c1 >/dev/null; until [[ -e $mark ]] || ! kill -0 \$$ 2>/dev/null; do sleep 0.05; done; $then)
 eval "exec \$fd>&-"
-"$real" "\${@/#--ready-fd=*/--ready-fd=\$late}"
+exec "$real" "\${@/#--ready-fd=*/--ready-fd=\$late}"
 EOF
-  chmod 755 "$T/late-ready"
+  chmod 755 "$path"
+}
+
+# With nothing for the finisher to do first, the app starts once the
+# helper's queue is on tap0 (its carrier), not at the helper's ready byte:
+# what the app sends waits in the queue.  The helper's byte comes only
+# after the app has run here; an app that waited for it would never run
+# (sbx would give up after its timeout).
+check_app_starts_on_carrier() {
+  need_net
+  local mark=$T/ran-on-carrier.$(id -u)
+  rm -f "$mark"
+  make_late_helper "$T/late-ready" "$mark" 'printf 1 >&$fd'
   SBX_NET_HELPER=$T/late-ready sbx_ok "${PRIVATE[@]}" --bind "$T" "$T" -- sh -c "touch '$mark'; ip -o link show dev tap0"
   expect_contains "$OUT" "LOWER_UP" "tap0's carrier when the app runs"
   # And it is served: the test host answers.
@@ -481,6 +489,22 @@ EOF
   SBX_NET_HELPER=$T/late-ready sbx_ok "${PRIVATE[@]}" --bind "$T" "$T" -- \
     sh -c 'touch "$1"; shift; exec "$@"' _ "$mark" $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
   expect_eq "$OUT" hello-from-remote "remote HTTP through a helper not yet ready at the app's start"
+}
+
+# ... and a helper that dies after attaching, before its ready byte, stops
+# the app that went ahead (pid 1 sees the pipe end without the byte): the
+# start fails as it does for a helper that never attaches.
+check_helper_dies_after_carrier() {
+  need_net
+  local mark=$T/ran-before-death.$(id -u) survived=$T/survived.$(id -u)
+  rm -f "$mark" "$survived"
+  make_late_helper "$T/dying-helper" "$mark" 'kill $$'
+  SBX_NET_HELPER=$T/dying-helper run_sbx "${PRIVATE[@]}" --bind "$T" "$T" -- \
+    sh -c "touch '$mark'; sleep 20; touch '$survived'"
+  expect_ne "$RC" 0 "exit status"
+  [[ -e $mark ]] || fail "the app did not start on the carrier"
+  [[ ! -e $survived ]] || fail "the app ran on after its helper died"
+  expect_contains "$ERR" "exited before it was ready; the app was stopped" "message"
 }
 
 # The helper of the sandbox sbx PID started: its only child.
@@ -803,6 +827,7 @@ run_checks() {
   check "network private: a /dev/net/tun the user can't open is one clear error" check_tun_unusable
   check "network private: a helper that exits first stops the app" check_helper_dies_first
   check "network private: the app starts on tap0's carrier, not waiting for the helper's ready byte" check_app_starts_on_carrier
+  check "network private: a helper that dies after attaching, before its ready byte, stops the app" check_helper_dies_after_carrier
   check "network private: the helper does not outlive a killed sbx" check_helper_lifetime
   check "network private: a helper that dies while the sandbox runs is reported" check_helper_dies_reported
   check "network private: --info-fd ends while the sandbox runs (the helper holds no copy)" check_info_fd_eof

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -156,7 +157,8 @@ static int apply_filters(const struct plan *p, const struct filters *f, bool exp
  * Called in the process that execs the app, as late as possible, so the
  * sandbox was built while the service started.  carrier: a socket of
  * ns_tap_carrier_watch, whose word that tap0's carrier is on counts as the
- * byte (plan->net_ready_on_carrier); -1: none. */
+ * byte (plan->net_ready_on_carrier); -1: none.  With it the byte is left in
+ * the pipe for pid 1 (supervise_net). */
 static int wait_ready(int fd, const char *what, int timeout_ms, int carrier)
 {
   struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN }, { .fd = carrier, .events = POLLIN } };
@@ -174,6 +176,9 @@ static int wait_ready(int fd, const char *what, int timeout_ms, int carrier)
     if (on != 0)
       return on < 0 ? on : 0;
   }
+  int queued = 0;
+  if (carrier >= 0 && ioctl(fd, FIONREAD, &queued) == 0 && queued > 0)
+    return 0;
   char c;
   ssize_t r = RETRY(read(fd, &c, 1));
   if (r < 0)
@@ -490,6 +495,35 @@ static int make_pid1_undumpable(struct run_state *l)
   return 0;
 }
 
+/* pid 1's loop when the app went ahead on tap0's carrier
+ * (plan->net_ready_on_carrier): the helper's ready byte is still to come
+ * on net_ready_fd.  EOF without it means the helper died while it set
+ * itself up, and the app would run without its network: it is ended, and
+ * the sandbox fails as a start whose helper failed does. */
+static int supervise_net(pid_t app, int sfd, const struct plan *p)
+{
+  struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = p->net_ready_fd, .events = POLLIN } };
+  bool helper_died = false;
+  for (;;) {
+    int code;
+    if (supervise_reap(app, &code))
+      return helper_died ? 1 : code;
+    if (RETRY(poll(pfd, 2, -1)) < 0)
+      return log_errno(errno, "poll");
+    if (pfd[1].revents) {
+      char c;
+      if (RETRY(read(pfd[1].fd, &c, 1)) != 1 && !helper_died) {
+        log_fail(EIO, "%s exited before it was ready; the app was stopped", p->net_ready_what);
+        helper_died = true;
+        kill(app, SIGKILL);
+      }
+      pfd[1].fd = -1; /* the byte, or the end: nothing more to wait for */
+    }
+    if (pfd[0].revents && supervise_signal(app, sfd) < 0)
+      return 255;
+  }
+}
+
 /* pid 1: starts the app, then has no capabilities, the same system call
  * filters as the app (the app could ptrace us), and does nothing but reap
  * and forward.  Returns the app's exit status, or -errno after a message. */
@@ -517,7 +551,7 @@ static int run_pid1(struct run_state *l, struct plan *p, const struct filters *f
     return log_errno(errno, "prctl(PR_SET_PDEATHSIG)");
   if ((r = caps_drop_all()) < 0 || (r = apply_filters(p, f, false)) < 0)
     return r;
-  return supervise(app, sfd);
+  return p->net_ready_on_carrier && p->net_ready_fd >= 0 ? supervise_net(app, sfd, p) : supervise(app, sfd);
 }
 
 /* The sandbox's first process: build everything, then become pid 1 or the

@@ -249,6 +249,18 @@ need_net() {
 # A bubblewrap-style sandbox with the host's root read-only.
 PRIVATE=(--ro-bind / / --dev /dev --proc /proc --network private)
 
+# The helper runs under a name of this suite's own, a link to slirp4netns
+# made in each pass's $T: other suites (profiles, seccomp, desktop) run
+# slirp4netns beside this one, and the checks that count helpers (none
+# left, none outliving sbx) must count this suite's only.
+HELPER_NAME=slirp4netns-tst
+use_named_helper() {
+  local real
+  real=$(command -v slirp4netns) || return 0
+  ln -sf "$real" "$T/$HELPER_NAME"
+  export SBX_NET_HELPER=$T/$HELPER_NAME
+}
+
 check_confined() {
   need_net
   # The namespace holds only the test's interfaces and no default route:
@@ -460,8 +472,7 @@ check_helper_dies_first() {
 # >&$fd` writes it late, `kill $$` dies without it.  Written to PATH; the
 # helper is exec'd with an empty environment, so the paths are in it.
 make_late_helper() {
-  local path=$1 mark=$2 then=$3 real
-  real=$(command -v slirp4netns)
+  local path=$1 mark=$2 then=$3 real=$SBX_NET_HELPER
   cat >"$path" <<EOF
 #!/bin/bash
 for a; do [[ \$a != --ready-fd=* ]] || fd=\${a#--ready-fd=}; done
@@ -508,12 +519,12 @@ check_helper_dies_after_carrier() {
 }
 
 # The helper of the sandbox sbx PID started: its only child.
-helper_of() { pgrep -P "$1" -x slirp4netns; }
+helper_of() { pgrep -P "$1" -x "$HELPER_NAME"; }
 # Is PID gone?  A zombie counts as gone: a helper orphaned by a killed sbx
 # is reparented to the machine's init, which may be slow to reap it.
 gone() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; [[ $st == Z* ]]; }
-# Our live slirp4netns processes.
-live_helpers() { ps -u "$(id -u)" -o pid=,stat=,comm= | awk '$3 == "slirp4netns" && $2 !~ /^Z/ {print $1}'; }
+# Our live helpers.
+live_helpers() { ps -u "$(id -u)" -o pid=,stat=,comm= | awk -v name="$HELPER_NAME" '$3 == name && $2 !~ /^Z/ {print $1}'; }
 
 no_live_helpers() { [[ -z $(live_helpers) ]]; }
 # What a left helper is, for the failure's message.
@@ -659,7 +670,8 @@ check_stress_ends() {
 
 check_explain() {
   need_net
-  sbx_ok --explain "${PRIVATE[@]}" -- true
+  # The helper as sbx finds it on its own (not this suite's link).
+  SBX_NET_HELPER= sbx_ok --explain "${PRIVATE[@]}" -- true
   expect_contains "$OUT" "Network: private" "explain"
   expect_contains "$OUT" "network helper: /usr/bin/slirp4netns" "explain names the helper"
   sbx_ok --explain --json "${PRIVATE[@]}" -- true
@@ -811,6 +823,7 @@ check_egress_explain() {
 }
 
 run_checks() {
+  use_named_helper
   check "the test network is confined to this machine" check_confined
   check "network private: tap0 10.0.2.100/24, MTU 65520, default route via the helper, attached" check_ip_config
   check "network private reaches the test host through the helper" check_remote

@@ -25,7 +25,9 @@
  * tap0's carrier (plan->net_ready_on_carrier): the helper has attached its
  * queue, where what the app sends waits while the helper confines itself
  * (its own sandbox and filter: ~3 ms here) and starts to serve; EOF on the
- * ready pipe before the carrier still means the helper died first.
+ * ready pipe before the carrier still means the helper died first, and
+ * after it, before the byte, the sandbox's pid 1 stops the app (engine,
+ * supervise_net): either way the start fails.
  *
  * Lifetime: the helper and the finisher hold the read end of an "exit"
  * pipe whose only write end is sbx's; they end when that closes

@@ -424,7 +424,8 @@ struct plan {
    * its byte too; -1: none.  net_ready_on_carrier: or, first, for tap0's
    * carrier (the helper has attached its queue, and what the app sends
    * waits there for it), when nothing else must be done before the app
-   * (no forward-port, no allow-host-port); EOF before either still fails. */
+   * (no forward-port, no allow-host-port); EOF before either still fails,
+   * and pid 1 stops the app at an EOF before the byte. */
   int net_ready_fd;
   char *net_ready_what;
   int net_ready_timeout_ms;

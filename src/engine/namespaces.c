@@ -1,5 +1,6 @@
-/* User namespace id maps, the loopback interface, and the nested user
- * namespace that gives the app its final uid. */
+/* User namespace id maps, the network namespace's interfaces (lo, the
+ * reject routes, tap0 for network private and the wait for its carrier),
+ * and the nested user namespace that gives the app its final uid. */
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <net/if.h>

@@ -1,6 +1,8 @@
 #include "compile/explain.h"
 
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -592,9 +594,34 @@ void explain_denial(FILE *f, const struct policy *pol, const struct learn_event 
   fflush(f);
 }
 
+/* A report on stderr in one write: stderr is unbuffered and the app writes
+ * there too, so a line written in pieces could have the app's words land
+ * inside it.  report_open gives the stream to write the line to (NULL:
+ * none, nothing is said), report_close writes it out. */
+static FILE *report_open(char **text, size_t *len)
+{
+  *text = NULL;
+  *len = 0;
+  return open_memstream(text, len);
+}
+
+static void report_close(FILE *f, char **text, size_t *len)
+{
+  /* fclose sets *text and *len last (and may move the buffer). */
+  if (fclose(f) == 0 && *len > 0)
+    (void)write_all(STDERR_FILENO, *text, *len);
+  free(*text);
+}
+
 void explain_denial_report(void *pol, const struct learn_event *e)
 {
-  explain_denial(stderr, pol, e);
+  char *text;
+  size_t len;
+  FILE *f = report_open(&text, &len);
+  if (!f)
+    return;
+  explain_denial(f, pol, e);
+  report_close(f, &text, &len);
 }
 
 /* xdg-dbus-proxy's matching: "org.a.*" is org.a and every name below it,
@@ -661,5 +688,11 @@ void explain_bus_denial(FILE *f, const struct policy *pol, const struct bus_deni
 
 void explain_bus_denial_report(void *pol, const struct bus_denial *d)
 {
-  explain_bus_denial(stderr, pol, d);
+  char *text;
+  size_t len;
+  FILE *f = report_open(&text, &len);
+  if (!f)
+    return;
+  explain_bus_denial(f, pol, d);
+  report_close(f, &text, &len);
 }

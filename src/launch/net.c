@@ -11,9 +11,10 @@
  *   tap0                      it attaches to the sandbox's tap0, which the
  *                             sandbox made and configured (no
  *                             --configure: engine, ns_tap_create):
- *                             10.0.2.100/24, the default route via
- *                             10.0.2.2, DNS at 10.0.2.3 (forwarded to the
- *                             host's resolver), and IPv6 likewise
+ *                             10.0.2.100/24 and the default route via
+ *                             10.0.2.2, and IPv6 likewise; the helper
+ *                             answers DNS at 10.0.2.3 (forwarded to the
+ *                             host's resolver)
  *   --disable-host-loopback   10.0.2.2 does not lead to the host's
  *                             127.0.0.1 (the host's other addresses are
  *                             refused by the same switch in libslirp)

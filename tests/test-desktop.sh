@@ -297,8 +297,15 @@ t_xterm() {
   if ! wait_window sbx-xterm-test; then
     cat "$T/xterm.log"; stop $pid; fail "no window named sbx-xterm-test on :$DPY_N"
   fi
-  import -window "$WIN" "$shot"
-  red=$(fraction "$shot" '#c00000')
+  # The window is named before it is mapped and drawn: under load the
+  # first screenshot may come too early, so poll until it is red.
+  local i
+  for ((i = 0; i < 120; i++)); do
+    red=0
+    import -window "$WIN" "$shot" 2>/dev/null && red=$(fraction "$shot" '#c00000') &&
+      at_least "$red" 0.8 && break
+    sleep 0.5
+  done
   # xterm says who drew the window: a pid of the sandbox's pid namespace,
   # not the host pid of an xterm.
   wmpid=$(xprop -id "$WIN" _NET_WM_PID | awk '{print $NF}')

@@ -470,12 +470,15 @@ check_helper_dies_first() {
 # A helper that attaches to tap0 (slirp4netns, run by a wrapper) and then,
 # once the app has made MARK, does THEN with its ready byte: `printf 1
 # >&$fd` writes it late, `kill $$` dies without it.  Written to PATH; the
-# helper is exec'd with an empty environment, so the paths are in it.
+# helper is exec'd with an empty environment, so the paths are in it.  It
+# leaves the name of the pipe it was given to write its byte to (as
+# /proc/PID/fd shows it: pipe:[INODE]) in PATH.pipe.
 make_late_helper() {
   local path=$1 mark=$2 then=$3 real=$SBX_NET_HELPER
   cat >"$path" <<EOF
 #!/bin/bash
 for a; do [[ \$a != --ready-fd=* ]] || fd=\${a#--ready-fd=}; done
+readlink /proc/\$\$/fd/\$fd >"$path.pipe.tmp" && mv "$path.pipe.tmp" "$path.pipe"
 exec {late}> >(head -c1 >/dev/null; until [[ -e $mark ]] || ! kill -0 \$$ 2>/dev/null; do sleep 0.05; done; $then)
 eval "exec \$fd>&-"
 exec "$real" "\${@/#--ready-fd=*/--ready-fd=\$late}"
@@ -500,6 +503,50 @@ check_app_starts_on_carrier() {
   SBX_NET_HELPER=$T/late-ready sbx_ok "${PRIVATE[@]}" --bind "$T" "$T" -- \
     sh -c 'touch "$1"; shift; exec "$@"' _ "$mark" $PY -c "$FETCH" "http://$REMOTE_IP:8080/hello.txt"
   expect_eq "$OUT" hello-from-remote "remote HTTP through a helper not yet ready at the app's start"
+}
+
+# pipe_holders PIPE: "PID COMM NETNS" for each process with an fd on PIPE
+# (pipe:[INODE]); NETNS is its network namespace (net:[INODE]).
+pipe_holders() {
+  local p f
+  for p in /proc/[0-9]*; do
+    for f in "$p"/fd/*; do
+      [[ $(readlink "$f" 2>/dev/null) == "$1" ]] || continue
+      echo "${p#/proc/} $(cat "$p/comm" 2>/dev/null) $(readlink "$p/ns/net" 2>/dev/null)"
+      break
+    done
+  done
+}
+
+# With nothing for the finisher to do (no forwarded or allowed ports, no
+# egress policy), there is no finisher: the helper's ready byte goes
+# straight into the sandbox.  The pipe the helper is given leads into the
+# sandbox (a process in its network namespace holds it), and no
+# sbx-net-finish holds it.
+# (The helper holds its byte back until the test has looked.)
+check_ready_pipe_direct() {
+  need_net
+  local gate=$T/pipe-gate.$(id -u) up=$T/pipe-up.$(id -u) helper=$T/direct-ready pid pipe holders
+  rm -f "$gate" "$up" "$helper.pipe"
+  make_late_helper "$helper" "$gate" 'printf 1 >&$fd'
+  (SBX_NET_HELPER=$helper sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- \
+    sh -c "touch '$up'; while [ ! -e '$gate' ]; do sleep 0.05; done") >"$T/direct.out" 2>&1 &
+  pid=$!
+  remember_pid "$pid"
+  if ! wait_for test -e "$up"; then
+    touch "$gate"
+    fail "the app did not start: $(cat "$T/direct.out")"
+  fi
+  pipe=$(<"$helper.pipe")
+  holders=$(pipe_holders "$pipe")
+  touch "$gate"
+  wait "$pid" || fail "sbx failed: $(cat "$T/direct.out")"
+  [[ $pipe == pipe:* ]] || fail "the helper's ready fd is not a pipe: $pipe"
+  ! grep -q ' sbx-net-finish ' <<<"$holders" || fail "a finisher holds the helper's ready pipe ($pipe): $holders"
+  # The sandbox's processes are those in its network namespace (the
+  # helper's wrapper, and a finisher, are in ours).
+  awk -v ours="$(readlink /proc/self/ns/net)" '$NF ~ /^net:/ && $NF != ours { found = 1 } END { exit !found }' \
+    <<<"$holders" || fail "no process of the sandbox holds the helper's ready pipe ($pipe); its holders: $holders"
 }
 
 # ... and a helper that dies after attaching, before its ready byte, stops
@@ -643,14 +690,15 @@ check_stress_ends() {
     pids=() ok_pids=()
     rm -f "$T/gate"
     for ((i = 0; i < 12; i++)); do
-      (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- sh -c "while [ ! -e '$T/gate' ]; do sleep 0.05; done" \
-        >/dev/null 2>&1) &
+      rm -f "$T/up.$i"
+      (sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- \
+        sh -c "touch '$T/up.$i'; while [ ! -e '$T/gate' ]; do sleep 0.05; done" >/dev/null 2>&1) &
       pid=$!
       remember_pid "$pid"
       case $((i % 4)) in
         0) ;;
         1) wait_for helper_of "$pid" >/dev/null || true ;;
-        2) wait_for pgrep -u "$(id -u)" -x sbx-net-finish >/dev/null || true ;;
+        2) wait_for test -e "$T/up.$i" || true ;;
         3) ok_pids+=("$pid") ;;
       esac
       ((i % 4 == 3)) || kill -KILL "$pid" 2>/dev/null || true
@@ -841,6 +889,7 @@ run_checks() {
   check "network private: a helper that exits first stops the app" check_helper_dies_first
   check "network private: the app starts on tap0's carrier, not waiting for the helper's ready byte" check_app_starts_on_carrier
   check "network private: a helper that dies after attaching, before its ready byte, stops the app" check_helper_dies_after_carrier
+  check "network private: without ports or egress, the helper's ready byte goes straight into the sandbox" check_ready_pipe_direct
   check "network private: the helper does not outlive a killed sbx" check_helper_lifetime
   check "network private: a helper that dies while the sandbox runs is reported" check_helper_dies_reported
   check "network private: --info-fd ends while the sandbox runs (the helper holds no copy)" check_info_fd_eof

@@ -228,6 +228,15 @@ struct net_egress_fds {
   int log;
 };
 
+/* Has the finisher (net-finish.h) anything to do: forwarded ports to ask
+ * for, loopback listeners to open and relay, an egress policy to judge by?
+ * Without, it would only pass the helper's ready byte on: the helper
+ * writes it to the app's pipe itself, and the starter forks twice less. */
+static bool finisher_needed(const struct plan_net *cfg)
+{
+  return cfg->n_forwards > 0 || cfg->n_host_ports > 0 || net_egress_active(cfg);
+}
+
 /* The finisher (net-finish.h), as a grandchild: its parent exits at once
  * and is reaped here, so the helper we become has no child of ours to
  * leave a zombie of.  Started before the sandbox's network namespace
@@ -316,21 +325,26 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
     _exit(127);
   /* Only what the helper and the finisher need: a copy of an fd the
    * caller handed the app (--info-fd, --sync-fd...) would keep its reader
-   * from seeing EOF for as long as the helper runs.  The helper's ready
-   * byte goes to the finisher, which writes the app's (net-finish.h); only
-   * the finisher holds ready_wr, so the app sees EOF when either dies
-   * first. */
-  int helper_ready[2], fin[2];
-  if (pipe2(helper_ready, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fin) < 0)
+   * from seeing EOF for as long as the helper runs.  With a finisher the
+   * helper's ready byte goes to it, and it writes the app's (net-finish.h);
+   * without one the helper writes the app's itself.  Either way only one
+   * process holds ready_wr, so the app sees EOF when the helper (or the
+   * finisher) dies first. */
+  int helper_ready[2] = { -1, ready_wr }, fin[2] = { -1, -1 };
+  bool finisher = finisher_needed(n->cfg);
+  if (finisher &&
+      (pipe2(helper_ready, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fin) < 0))
     _exit(127);
   const int keep[] = { started_rd,      ready_wr,        exit_rd, egress.sock[0], egress.sock[1], egress.log,
                        helper_ready[0], helper_ready[1], fin[0],  fin[1] };
   if (close_fds_except(keep, sizeof keep / sizeof keep[0]) < 0 ||
-      start_finisher(n, helper_ready, fin, started_rd, ready_wr, exit_rd, &egress) < 0)
+      (finisher && start_finisher(n, helper_ready, fin, started_rd, ready_wr, exit_rd, &egress) < 0))
     _exit(127);
-  close(helper_ready[0]);
-  close(fin[0]);
-  close(ready_wr);
+  if (finisher) {
+    close(helper_ready[0]);
+    close(fin[0]);
+    close(ready_wr);
+  }
   if (egress.sock[0] >= 0)
     close(egress.sock[0]);
   if (egress.log >= 0)
@@ -339,12 +353,14 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
   if (netns < 0)
     _exit(0); /* no sandbox: nothing to do (the finisher sees EOF too) */
   close(started_rd);
-  int r = fd_send(fin[1], 'n', netns);
-  if (r < 0) {
-    dprintf(STDERR_FILENO, "Can't hand the sandbox's network namespace to the finisher: %s\n", strerror(-r));
-    _exit(127);
+  if (finisher) {
+    int r = fd_send(fin[1], 'n', netns);
+    if (r < 0) {
+      dprintf(STDERR_FILENO, "Can't hand the sandbox's network namespace to the finisher: %s\n", strerror(-r));
+      _exit(127);
+    }
+    close(fin[1]);
   }
-  close(fin[1]);
   int userns = owner_userns(netns);
   if (userns < -1) {
     dprintf(STDERR_FILENO, "Can't find the owner of the sandbox's network namespace: %s\n", strerror(-userns));

@@ -14,13 +14,15 @@
  * namespace that owns it and execs the helper, which attaches to tap0
  * while the sandbox builds itself.
  *
- * The helper says it is ready once it serves tap0; between it and the app
- * sits the finisher, a process the starter forks first (the namespace is
- * handed on to it): it asks the helper (its API socket) for the forwarded
- * ports, opens the sandbox's loopback listeners of allow-host-port, and
- * only then writes the app's ready byte (plan->net_ready_fd, as for the
- * D-Bus proxy), which the app's exec waits for.  With allowed host ports
- * it stays, as their relay; with an egress policy, as its judge.  Without
+ * The helper says it is ready once it serves tap0, with a byte on the
+ * app's ready pipe (plan->net_ready_fd, as for the D-Bus proxy).  With
+ * forwarded ports, allowed host ports or an egress policy, the finisher
+ * sits between the two, a process the starter forks first (the namespace
+ * is handed on to it): it asks the helper (its API socket) for the
+ * forwarded ports, opens the sandbox's loopback listeners of
+ * allow-host-port, and only then writes the app's ready byte, which the
+ * app's exec waits for.  With allowed host ports it stays, as their
+ * relay; with an egress policy, as its judge.  Without
  * forwarded or allowed ports the app does not wait for that byte but for
  * tap0's carrier (plan->net_ready_on_carrier): the helper has attached its
  * queue, where what the app sends waits while the helper confines itself

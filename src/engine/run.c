@@ -512,7 +512,7 @@ static int supervise_net(pid_t app, int sfd, const struct plan *p)
       return log_errno(errno, "poll");
     if (pfd[1].revents) {
       char c;
-      if (RETRY(read(pfd[1].fd, &c, 1)) != 1 && !helper_died) {
+      if (RETRY(read(pfd[1].fd, &c, 1)) != 1) {
         log_fail(EIO, "%s exited before it was ready; the app was stopped", p->net_ready_what);
         helper_died = true;
         kill(app, SIGKILL);

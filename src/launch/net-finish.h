@@ -2,6 +2,8 @@
  * helper's "tap0 is up" and the app's start, and the relay of the allowed
  * host ports after it.
  *
+ * It runs only when it has work: forwarded ports, allowed host ports or an
+ * egress policy (without, the helper writes the app's ready byte itself).
  * It runs (named sbx-net-finish) as a grandchild of the starter (its parent
  * exits at once, so the helper it becomes is not its parent), started
  * before the sandbox exists: the starter hands it the sandbox's network

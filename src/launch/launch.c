@@ -129,20 +129,22 @@ static void undo(struct launch *l, struct plan *p)
   take_back(&l->info, &p->info_fd);
   take_back(&l->started, &p->started_fd);
   take_back(&l->net_ready, &p->net_ready_fd);
-  /* Told by the closed exit pipe; reported if it had died before. */
-  net_stop(&l->net);
-  /* With its pipe's read end gone the proxy exits by itself (and with the
-   * sync pipe's the compositor stops accepting on our Wayland socket).
-   * Its exit (GLib's, then its namespaces') takes a few ms: the files go
-   * meanwhile.  Its socket directory is a mount point in its mount
-   * namespace, which does not keep us from removing it (Linux >= 3.18);
-   * nobody is left to connect: the sandbox has ended. */
+  /* The network helper is told by the closed exit pipe (reported if it
+   * had died before).  With its pipe's read end gone the proxy exits by
+   * itself (and with the sync pipe's the compositor stops accepting on our
+   * Wayland socket).  Their exits (GLib's, libslirp's, then their
+   * namespaces') take a few ms: the files go meanwhile.  The proxy's socket
+   * directory is a mount point in its mount namespace, which does not keep
+   * us from removing it (Linux >= 3.18); nobody is left to connect: the
+   * sandbox has ended. */
+  net_tell_stop(&l->net);
   wayland_disconnect(&l->wayland);
   if (l->flatpak_made)
     remove_instance_dir(s->flatpak_parent, true, s->instance_id);
   if (l->runtime_made)
     remove_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
   l->flatpak_made = l->runtime_made = false;
+  net_stop(&l->net);
   if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))
     log_warn("the D-Bus proxy did not exit when the sandbox ended; killed it");
   /* Its log ended with it: the reader has printed the last denial. */

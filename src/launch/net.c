@@ -566,9 +566,9 @@ static bool finisher_failed(int fd)
   return strstr(buf, NET_FINISH_LOG_PREFIX) != NULL;
 }
 
-void net_stop(struct net_state *n)
+void net_tell_stop(struct net_state *n)
 {
-  if (n->proc.pid > 0) {
+  if (n->proc.pid > 0 && n->exit_wr >= 0) {
     /* Gone before we said so, having run (the starter logs the start):
      * the helper died.  (A starter whose sandbox never started exits
      * quietly.) */
@@ -581,14 +581,17 @@ void net_stop(struct net_state *n)
       _cleanup_free_ char *tail = log_tail(n->log_fd);
       log_warn("the network helper (%s) could not be set up: %s", n->binary, tail);
     }
-    if (n->exit_wr >= 0)
-      close(n->exit_wr);
-    n->exit_wr = -1;
-    if (!helper_reap(&n->proc, NET_EXIT_TIMEOUT_MS))
-      log_warn("the network helper (%s) did not exit when the sandbox ended; killed it", n->binary);
   }
   if (n->exit_wr >= 0)
     close(n->exit_wr);
+  n->exit_wr = -1;
+}
+
+void net_stop(struct net_state *n)
+{
+  net_tell_stop(n);
+  if (n->proc.pid > 0 && !helper_reap(&n->proc, NET_EXIT_TIMEOUT_MS))
+    log_warn("the network helper (%s) did not exit when the sandbox ended; killed it", n->binary);
   if (n->log_fd >= 0)
     close(n->log_fd);
   if (n->api_dir) {

@@ -33,7 +33,7 @@
  *
  * Lifetime: the helper and the finisher hold the read end of an "exit"
  * pipe whose only write end is sbx's; they end when that closes
- * (net_stop, or sbx's own death); the helper also dies with the starter's
+ * (net_tell_stop, or sbx's own death); the helper also dies with the starter's
  * parent (PR_SET_PDEATHSIG).  Their output goes to a memfd, shown when the
  * helper fails. */
 #pragma once
@@ -84,6 +84,11 @@ int net_start(struct net_state *n, const struct plan_net *cfg, int *started_wr, 
  * allowed ports. */
 void net_explain(const struct plan_net *cfg, struct notes *notes);
 
-/* After the sandbox: tell the helper to go, reap it; if it ended on its
- * own with an error (it died early), say so with its output.  Idempotent. */
+/* After the sandbox: tell the helper to go (close the exit pipe); if it
+ * ended on its own before (it died early), say so with its output.  Its
+ * exit then overlaps the caller's other cleanup.  Idempotent. */
+void net_tell_stop(struct net_state *n);
+
+/* Tell it (if not yet), reap it, and free what net_start made.
+ * Idempotent. */
 void net_stop(struct net_state *n);

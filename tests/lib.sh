@@ -222,6 +222,57 @@ wait_for() {
 # Background processes started by checks; killed by pid at exit.
 remember_pid() { echo "$1" >>"$T/.bg-pids"; }
 
+# xvfb_start LOG XVFB-ARGS...: an X server (Xvfb) on a display of its own,
+# reported on -displayfd once it accepts connections; sets XVFB_NUM (the
+# display's number) and XVFB_PID (remembered: killed at exit), its output
+# appended to LOG.  Returns 1 if it did not start.
+#
+# The number is picked here, not by Xvfb: with -displayfd alone the server
+# takes the first number whose abstract socket is free, and abstract
+# sockets belong to a network namespace, so a suite whose pass has a
+# network namespace of its own (test-desktop's) and one that has not got
+# the same display, the second replacing the first's /tmp/.X11-unix/XN.
+# A sandbox (which reaches X by that path) then met the other suite's
+# server: "cannot open display :N" on CI.  Here a number is taken only if
+# nothing answers on its path (a socket left by a killed server is
+# removed), and picks are serialised over every suite and pass by a lock
+# file in /tmp, held until the server is up.
+xvfb_start() {
+  local log=$1 numfile lock=/tmp/sbx-tests-xvfb.lock lockfd n sock
+  shift
+  numfile=$(mktemp "$T/.displayfd.XXXXXX")
+  # Opened read-only (flock needs no more): the file may be another
+  # user's, which O_CREAT may not open in sticky /tmp (protected_regular).
+  [[ -e $lock ]] || (umask 022 && : >>"$lock") 2>/dev/null || true
+  exec {lockfd}<"$lock" || return 1
+  flock -x "$lockfd"
+  XVFB_NUM= XVFB_PID=
+  for ((n = 20; n < 100; n++)); do
+    sock=/tmp/.X11-unix/X$n
+    if [[ -e $sock || -e /tmp/.X$n-lock ]]; then
+      # In use, or another user's leftover we may not remove: next.
+      python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$sock" 2>/dev/null &&
+        continue
+      rm -f "$sock" "/tmp/.X$n-lock" 2>/dev/null || continue
+    fi
+    : >"$numfile"
+    Xvfb ":$n" -displayfd 3 "$@" 3>"$numfile" {lockfd}<&- >>"$log" 2>&1 </dev/null &
+    XVFB_PID=$!
+    remember_pid "$XVFB_PID"
+    disown "$XVFB_PID"   # killed at exit without a "Killed" job notice
+    local i
+    for ((i = 0; i < 300; i++)); do
+      XVFB_NUM=$(tr -dc 0-9 <"$numfile")
+      [[ -n $XVFB_NUM ]] && break
+      kill -0 "$XVFB_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    [[ -z $XVFB_NUM ]] || break
+  done
+  exec {lockfd}<&-
+  [[ -n $XVFB_NUM ]]
+}
+
 # Running sandboxes (sbx --list, the registry in $XDG_RUNTIME_DIR/sbx).
 listed() { "$SBX" --list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx "$1"; }
 # The cgroup of the running sandbox NAME (from --list --json).

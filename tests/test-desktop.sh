@@ -26,24 +26,14 @@ need_tools() {
   for t in "$@"; do have "$t" || skip_check "$t is not installed"; done
 }
 
-# start_xvfb AUTHFILE: start an X server on a free display (Xvfb picks it
-# and reports it on -displayfd once it accepts connections); sets XNUM.
+# start_xvfb AUTHFILE: start an X server on a free display, accepting
+# clients with AUTHFILE's cookie (lib.sh's xvfb_start); sets XNUM.
 start_xvfb() {
-  local auth=$1 numfile
-  numfile=$(mktemp "$T/.displayfd.XXXXXX")
-  Xvfb -displayfd 3 -screen 0 1024x768x24 -auth "$auth" -nolisten tcp \
-    3>"$numfile" >>"$T/xvfb.log" 2>&1 </dev/null &
-  remember_pid $!
-  disown $!   # killed at exit without a "Killed" job notice
-  local i
-  for ((i = 0; i < 300; i++)); do
-    XNUM=$(tr -dc 0-9 <"$numfile")
-    [[ -n $XNUM ]] && return 0
-    kill -0 "$(tail -n 1 "$T/.bg-pids")" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "Xvfb did not start:"; tail -n 20 "$T/xvfb.log"
-  return 1
+  if ! xvfb_start "$T/xvfb.log" -screen 0 1024x768x24 -auth "$1" -nolisten tcp; then
+    echo "Xvfb did not start:"; tail -n 20 "$T/xvfb.log"
+    return 1
+  fi
+  XNUM=$XVFB_NUM
 }
 
 # stop PID: end a sandbox we started (PID is sbx itself, started with

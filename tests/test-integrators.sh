@@ -177,20 +177,12 @@ t_flatpak_app() {
 
 # -------------------------------------------------------------- X server
 
-# start_xvfb: an X server on a free display (-displayfd reports it once it
-# accepts connections); exports DISPLAY.
+# start_xvfb: an X server on a free display (lib.sh's xvfb_start); exports
+# DISPLAY.
 start_xvfb() {
-  local numfile=$T/.displayfd n i
-  : >"$numfile"
-  Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$numfile" >>"$T/xvfb.log" 2>&1 </dev/null &
-  remember_pid $!
-  disown $!
-  for ((i = 0; i < 300; i++)); do
-    n=$(tr -dc 0-9 <"$numfile")
-    [[ -n $n ]] && { export DISPLAY=:$n; return 0; }
-    sleep 0.1
-  done
-  fail "Xvfb did not start: $(tail -n 5 "$T/xvfb.log")"
+  xvfb_start "$T/xvfb.log" -screen 0 1024x768x24 -nolisten tcp ||
+    fail "Xvfb did not start: $(tail -n 5 "$T/xvfb.log")"
+  export DISPLAY=:$XVFB_NUM
 }
 
 # -------------------------------------------------------------- WebKitGTK

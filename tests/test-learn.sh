@@ -143,17 +143,9 @@ t_status() {
 t_xterm() {
   command -v Xvfb >/dev/null && command -v xterm >/dev/null || skip_check "needs Xvfb and xterm"
   fresh_home
-  local numfile; numfile=$(mktemp "$T/.displayfd.XXXXXX")
-  Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp 3>"$numfile" >"$T/xvfb.log" 2>&1 </dev/null &
-  remember_pid $!
-  disown $!
-  local i
-  for ((i = 0; i < 300; i++)); do
-    [[ -n $(tr -dc 0-9 <"$numfile") ]] && break
-    sleep 0.1
-  done
-  export DISPLAY=:$(tr -dc 0-9 <"$numfile")
-  [[ $DISPLAY != : ]] || fail "Xvfb did not start: $(tail -n 5 "$T/xvfb.log")"
+  xvfb_start "$T/xvfb.log" -screen 0 800x600x24 -nolisten tcp ||
+    fail "Xvfb did not start: $(tail -n 5 "$T/xvfb.log")"
+  export DISPLAY=:$XVFB_NUM
   run_sbx --learn xterm --output "$T/xterm.profile" xterm -e true
   [[ $RC == 0 ]] || fail "--learn xterm: $RC $ERR"
   diag "$(<"$T/xterm.profile")"
@@ -206,18 +198,9 @@ run_checks() {
 
 # An Xvfb of the check's own; exports DISPLAY.
 zenity_xvfb() {
-  local numfile i
-  numfile=$(mktemp "$T/.displayfd.XXXXXX")
-  Xvfb -displayfd 3 -screen 0 800x600x24 -nolisten tcp 3>"$numfile" >"$T/xvfb-zenity.log" 2>&1 </dev/null &
-  remember_pid $!
-  disown $!
-  for ((i = 0; i < 300; i++)); do
-    [[ -n $(tr -dc 0-9 <"$numfile") ]] && break
-    sleep 0.1
-  done
-  DISPLAY=:$(tr -dc 0-9 <"$numfile")
-  export DISPLAY
-  [[ $DISPLAY != : ]] || fail "Xvfb did not start: $(tail -n 5 "$T/xvfb-zenity.log")"
+  xvfb_start "$T/xvfb-zenity.log" -screen 0 800x600x24 -nolisten tcp ||
+    fail "Xvfb did not start: $(tail -n 5 "$T/xvfb-zenity.log")"
+  export DISPLAY=:$XVFB_NUM
 }
 
 # The id of the mapped window titled $1, or nothing.

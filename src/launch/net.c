@@ -241,11 +241,19 @@ static bool finisher_needed(const struct plan_net *cfg)
  * and is reaped here, so the helper we become has no child of ours to
  * leave a zombie of.  Started before the sandbox's network namespace
  * exists (the fork overlaps the sandbox's setup), it gets the namespace on
- * fin[0] and enters its owner, as the starter does.  Returns 0 or -1 (in
- * the log). */
-static int start_finisher(const struct net_state *n, const int helper_ready[2], const int fin[2], int started_rd,
-                          int ready_wr, int exit_rd, const struct net_egress_fds *egress)
+ * a socket of its own and enters its owner, as the starter does; the
+ * helper's ready byte comes to it on a pipe, and it takes ready_wr over
+ * (the starter's copy is closed).  Returns 0 with *helper_ready_wr (the
+ * helper's end of that pipe) and *fin_wr (where the namespace goes), or
+ * -1 (in the log). */
+static int start_finisher(const struct net_state *n, int started_rd, int ready_wr, int exit_rd,
+                          const struct net_egress_fds *egress, int *helper_ready_wr, int *fin_wr)
 {
+  int helper_ready[2], fin[2];
+  if (pipe2(helper_ready, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fin) < 0) {
+    dprintf(STDERR_FILENO, "Can't start the network finisher: %s\n", strerror(errno));
+    return -1;
+  }
   pid_t helper = getpid();
   pid_t child = fork();
   if (child == 0) {
@@ -281,6 +289,11 @@ static int start_finisher(const struct net_state *n, const int helper_ready[2], 
     dprintf(STDERR_FILENO, "Can't start the network finisher\n");
     return -1;
   }
+  close(helper_ready[0]);
+  close(fin[0]);
+  close(ready_wr);
+  *helper_ready_wr = helper_ready[1];
+  *fin_wr = fin[1];
   return 0;
 }
 
@@ -330,21 +343,12 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
    * without one the helper writes the app's itself.  Either way only one
    * process holds ready_wr, so the app sees EOF when the helper (or the
    * finisher) dies first. */
-  int helper_ready[2] = { -1, ready_wr }, fin[2] = { -1, -1 };
-  bool finisher = finisher_needed(n->cfg);
-  if (finisher &&
-      (pipe2(helper_ready, O_CLOEXEC) < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fin) < 0))
-    _exit(127);
-  const int keep[] = { started_rd,      ready_wr,        exit_rd, egress.sock[0], egress.sock[1], egress.log,
-                       helper_ready[0], helper_ready[1], fin[0],  fin[1] };
+  const int keep[] = { started_rd, ready_wr, exit_rd, egress.sock[0], egress.sock[1], egress.log };
+  int helper_ready_wr = ready_wr, fin_wr = -1;
   if (close_fds_except(keep, sizeof keep / sizeof keep[0]) < 0 ||
-      (finisher && start_finisher(n, helper_ready, fin, started_rd, ready_wr, exit_rd, &egress) < 0))
+      (finisher_needed(n->cfg) &&
+       start_finisher(n, started_rd, ready_wr, exit_rd, &egress, &helper_ready_wr, &fin_wr) < 0))
     _exit(127);
-  if (finisher) {
-    close(helper_ready[0]);
-    close(fin[0]);
-    close(ready_wr);
-  }
   if (egress.sock[0] >= 0)
     close(egress.sock[0]);
   if (egress.log >= 0)
@@ -353,13 +357,13 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
   if (netns < 0)
     _exit(0); /* no sandbox: nothing to do (the finisher sees EOF too) */
   close(started_rd);
-  if (finisher) {
-    int r = fd_send(fin[1], 'n', netns);
+  if (fin_wr >= 0) {
+    int r = fd_send(fin_wr, 'n', netns);
     if (r < 0) {
       dprintf(STDERR_FILENO, "Can't hand the sandbox's network namespace to the finisher: %s\n", strerror(-r));
       _exit(127);
     }
-    close(fin[1]);
+    close(fin_wr);
   }
   int userns = owner_userns(netns);
   if (userns < -1) {
@@ -374,10 +378,10 @@ _noreturn_ static void run_starter(const struct net_state *n, pid_t parent, cons
     dprintf(STDERR_FILENO, "Can't enter the user namespace of the sandbox: %s\n", strerror(errno));
     _exit(127);
   }
-  if (fcntl(helper_ready[1], F_SETFD, 0) < 0 || fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
+  if (fcntl(helper_ready_wr, F_SETFD, 0) < 0 || fcntl(exit_rd, F_SETFD, 0) < 0 || fcntl(netns, F_SETFD, 0) < 0)
     _exit(127);
   _cleanup_free_ char *api = api_path(n);
-  char **argv = net_argv(n->binary, api, helper_ready[1], exit_rd, netns);
+  char **argv = net_argv(n->binary, api, helper_ready_wr, exit_rd, netns);
   /* In the log first: a log that is not empty means the helper ran. */
   dprintf(STDERR_FILENO, "sbx: starting %s\n", n->binary);
   if (egress.sock[1] >= 0 && hand_over_filter(egress.sock[1]) < 0)

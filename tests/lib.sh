@@ -222,6 +222,16 @@ wait_for() {
 # Background processes started by checks; killed by pid at exit.
 remember_pid() { echo "$1" >>"$T/.bg-pids"; }
 
+# fd_holders TARGET: the pids of the processes with an fd on TARGET (what
+# /proc/PID/fd/N links to: a path, or pipe:[INODE]), among those whose fds
+# we may read.
+fd_holders() {
+  # One find for every fd of every process (a readlink each would take
+  # seconds); a process that ends meanwhile is only skipped.
+  find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 -printf '%l\t%h\n' 2>/dev/null |
+    TARGET=$1 awk -F '\t' '$1 == ENVIRON["TARGET"] { split($2, d, "/"); if (!seen[d[3]]++) print d[3] }'
+}
+
 # xvfb_start LOG XVFB-ARGS...: an X server (Xvfb) on a display of its own,
 # reported on -displayfd once it accepts connections; sets XVFB_NUM (the
 # display's number) and XVFB_PID (remembered: killed at exit), its output
@@ -238,7 +248,7 @@ remember_pid() { echo "$1" >>"$T/.bg-pids"; }
 # removed), and picks are serialised over every suite and pass by a lock
 # file in /tmp, held until the server is up.
 xvfb_start() {
-  local log=$1 numfile lock=/tmp/sbx-tests-xvfb.lock lockfd n sock
+  local log=$1 numfile lock=/tmp/sbx-tests-xvfb.lock lockfd n sock i
   shift
   numfile=$(mktemp "$T/.displayfd.XXXXXX")
   # Opened read-only (flock needs no more): the file may be another
@@ -260,7 +270,6 @@ xvfb_start() {
     XVFB_PID=$!
     remember_pid "$XVFB_PID"
     disown "$XVFB_PID"   # killed at exit without a "Killed" job notice
-    local i
     for ((i = 0; i < 300; i++)); do
       XVFB_NUM=$(tr -dc 0-9 <"$numfile")
       [[ -n $XVFB_NUM ]] && break

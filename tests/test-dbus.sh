@@ -228,11 +228,9 @@ t_proxy_no_caller_fds() {
   # the proxy or the proxy's own sandbox.
   mkdir -p "$T/leaked-dir"
   bg_sandbox "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" 7<"$T/leaked-dir"
-  local pid f holders=""
-  for pid in $(pgrep -u "$(id -u)"); do
-    for f in /proc/"$pid"/fd/*; do
-      [[ $(readlink "$f" 2>/dev/null) == "$T/leaked-dir" ]] && holders+="$pid: $(tr '\0' ' ' </proc/"$pid"/cmdline)"$'\n'
-    done
+  local pid holders=""
+  for pid in $(fd_holders "$T/leaked-dir"); do
+    holders+="$pid: $(tr '\0' ' ' </proc/"$pid"/cmdline)"$'\n'
   done
   end_bg
   [[ -z $holders ]] || fail "the leaked fd is held by: $holders"

@@ -505,19 +505,6 @@ check_app_starts_on_carrier() {
   expect_eq "$OUT" hello-from-remote "remote HTTP through a helper not yet ready at the app's start"
 }
 
-# pipe_holders PIPE: "PID COMM NETNS" for each process with an fd on PIPE
-# (pipe:[INODE]); NETNS is its network namespace (net:[INODE]).
-pipe_holders() {
-  local p f
-  for p in /proc/[0-9]*; do
-    for f in "$p"/fd/*; do
-      [[ $(readlink "$f" 2>/dev/null) == "$1" ]] || continue
-      echo "${p#/proc/} $(cat "$p/comm" 2>/dev/null) $(readlink "$p/ns/net" 2>/dev/null)"
-      break
-    done
-  done
-}
-
 # With nothing for the finisher to do (no forwarded or allowed ports, no
 # egress policy), there is no finisher: the helper's ready byte goes
 # straight into the sandbox.  The pipe the helper is given leads into the
@@ -526,7 +513,7 @@ pipe_holders() {
 # (The helper holds its byte back until the test has looked.)
 check_ready_pipe_direct() {
   need_net
-  local gate=$T/pipe-gate.$(id -u) up=$T/pipe-up.$(id -u) helper=$T/direct-ready pid pipe holders
+  local gate=$T/pipe-gate.$(id -u) up=$T/pipe-up.$(id -u) helper=$T/direct-ready pid pipe
   rm -f "$gate" "$up" "$helper.pipe"
   make_late_helper "$helper" "$gate" 'printf 1 >&$fd'
   (SBX_NET_HELPER=$helper sbx_exec "${PRIVATE[@]}" --bind "$T" "$T" -- \
@@ -538,15 +525,25 @@ check_ready_pipe_direct() {
     fail "the app did not start: $(cat "$T/direct.out")"
   fi
   pipe=$(<"$helper.pipe")
-  holders=$(pipe_holders "$pipe")
+  # Looked at while the sandbox runs: a finisher among the holders, and one
+  # in the sandbox, i.e. in its network namespace (the helper's wrapper,
+  # and a finisher, are in ours).
+  local p comm holders="" finisher="" in_sandbox=""
+  for p in $(fd_holders "$pipe"); do
+    comm=$(cat "/proc/$p/comm" 2>/dev/null)
+    holders+="$p $comm; "
+    if [[ $comm == sbx-net-finish ]]; then
+      finisher=$p
+    fi
+    if [[ $(readlink "/proc/$p/ns/net" 2>/dev/null) == net:* ]] && other_netns "$p"; then
+      in_sandbox=$p
+    fi
+  done
   touch "$gate"
   wait "$pid" || fail "sbx failed: $(cat "$T/direct.out")"
   [[ $pipe == pipe:* ]] || fail "the helper's ready fd is not a pipe: $pipe"
-  ! grep -q ' sbx-net-finish ' <<<"$holders" || fail "a finisher holds the helper's ready pipe ($pipe): $holders"
-  # The sandbox's processes are those in its network namespace (the
-  # helper's wrapper, and a finisher, are in ours).
-  awk -v ours="$(readlink /proc/self/ns/net)" '$NF ~ /^net:/ && $NF != ours { found = 1 } END { exit !found }' \
-    <<<"$holders" || fail "no process of the sandbox holds the helper's ready pipe ($pipe); its holders: $holders"
+  [[ -z $finisher ]] || fail "a finisher holds the helper's ready pipe ($pipe): $holders"
+  [[ -n $in_sandbox ]] || fail "no process of the sandbox holds the helper's ready pipe ($pipe); its holders: $holders"
 }
 
 # ... and a helper that dies after attaching, before its ready byte, stops

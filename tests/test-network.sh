@@ -530,7 +530,9 @@ check_ready_pipe_direct() {
   # and a finisher, are in ours).
   local p comm holders="" finisher="" in_sandbox=""
   for p in $(fd_holders "$pipe"); do
-    comm=$(cat "/proc/$p/comm" 2>/dev/null)
+    # (The helper's wrapper lends the pipe to its short-lived sleeps: a
+    # holder gone by now holds nothing.)
+    comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
     holders+="$p $comm; "
     if [[ $comm == sbx-net-finish ]]; then
       finisher=$p

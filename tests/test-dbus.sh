@@ -510,6 +510,22 @@ t_no_runtime_dir() {
   expect_nothing_left
 }
 
+t_sbx_intact_after_proxy_start() {
+  ready
+  # The proxy's first process runs in sbx's memory until its exec
+  # (engine/run.c clone_service): what it changed there must not reach sbx.
+  # sbx reads $XDG_RUNTIME_DIR after the proxy's start, for the cache of
+  # the system call policy; the app's call shows the proxy works.
+  rm -rf "$XDG_RUNTIME_DIR/sbx/seccomp"
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" --syscall-deny keyctl -- \
+    gdbus call --session -d org.sbx.Test -o /org/sbx/Test -m org.sbx.Test.Ping
+  expect_contains "$OUT" "('pong',)"
+  local n
+  n=$(find "$XDG_RUNTIME_DIR/sbx/seccomp" -name '*.bpf' 2>/dev/null | wc -l)
+  expect_eq "$n" 1 "policy cache files in \$XDG_RUNTIME_DIR/sbx/seccomp"
+  expect_nothing_left
+}
+
 run_checks() {
   setup_fixtures
   check "dbus filter: a name the policy allows answers a call" t_allowed_name_answers
@@ -536,6 +552,7 @@ run_checks() {
   check "without XDG_RUNTIME_DIR: a private 0700 directory in /tmp, removed" t_no_runtime_dir
   check "the sandbox is built while the proxy starts; the app's first call reaches the bus" t_sandbox_built_while_proxy_starts
   check "a proxy that exits after the sandbox was built: the app does not run, nothing left" t_proxy_dies_after_sandbox_built
+  check "after the proxy's start sbx still has its environment (the policy cache is written)" t_sbx_intact_after_proxy_start
 }
 
 tap_main "$@"

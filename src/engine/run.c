@@ -1083,6 +1083,54 @@ _noreturn_ static void service_main(struct run_state *l, struct plan *p, const i
   _exit(SBX_EXIT_SETUP);
 }
 
+struct service_args {
+  struct run_state *l;
+  struct plan *p;
+  const int *pass;
+  size_t n_pass;
+};
+
+static int service_child(void *arg)
+{
+  struct service_args *a = arg;
+  service_main(a->l, a->p, a->pass, a->n_pass);
+}
+
+/* The service's first process runs in sbx's memory on a stack of its own
+ * (CLONE_VM), and sbx sleeps until it has exec'd or exited (CLONE_VFORK),
+ * as for the app's process in the sandbox (spawn_app): a fork would copy
+ * sbx's page tables and write-protect every private page, and each page
+ * either process then writes is copied, with a TLB flush each time, which
+ * is dear under a hypervisor (docs/performance.md).  The child's setup is
+ * sbx's own code on data it was given; what it writes before its exec
+ * (the run state, environ, argv[0], allocations it never frees) sbx puts
+ * back or does not use again.  Where a filter or an emulator refuses these flags
+ * the spawn is a plain fork-like clone. */
+static pid_t clone_service(struct service_args *a, unsigned long flags)
+{
+  const size_t stack_size = 1024 * 1024; /* touched lazily: a few pages */
+  void *stack = mmap(NULL, stack_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  pid_t pid = -1;
+  int e = EINVAL;
+  if (stack != MAP_FAILED) {
+    char **env = environ;
+    char *arg0 = a->p->argv[0];
+    pid = clone(service_child, (char *)stack + stack_size, (int)(flags | CLONE_VM | CLONE_VFORK | SIGCHLD), a);
+    e = errno;
+    environ = env;
+    a->p->argv[0] = arg0;
+    munmap(stack, stack_size);
+  }
+  if (pid < 0 && (e == EINVAL || e == EPERM || e == ENOSYS || stack == MAP_FAILED)) {
+    pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+    e = errno;
+    if (pid == 0)
+      service_main(a->l, a->p, a->pass, a->n_pass);
+  }
+  errno = e;
+  return pid;
+}
+
 int sbx_spawn(struct plan *p, const int *pass, size_t n_pass, struct helper *h)
 {
   *h = HELPER_NONE;
@@ -1096,14 +1144,14 @@ int sbx_spawn(struct plan *p, const int *pass, size_t n_pass, struct helper *h)
    * die before that: sbx's pidfd polls readable once sbx has exited.
    * (Without pidfd_open, kernels before 5.3, the check is skipped.) */
   l.alive_rd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  int alive_rd = l.alive_rd; /* the child may change l: it shares our memory */
   unsigned long flags = CLONE_NEWNS | (p->unshare & (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
                                                      CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP));
-  pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
-  if (pid == 0)
-    service_main(&l, p, pass, n_pass);
+  struct service_args a = { &l, p, pass, n_pass };
+  pid_t pid = clone_service(&a, flags);
   int e = errno;
-  if (l.alive_rd >= 0)
-    close(l.alive_rd);
+  if (alive_rd >= 0)
+    close(alive_rd);
   if (pid < 0)
     return log_errno(e, "Can't start %s: clone", p->argv[0]);
   h->pid = pid;

@@ -462,6 +462,11 @@ ns_ids_of() {
   "$SBX" --list --json | grep "\"name\": \"$1\"" | sed -n 's/.*"namespaces": {\([^}]*\)}.*/\1/p' |
     tr ',' '\n' | sed -n 's/^ *"\([a-z]*\)": \([0-9]*\)$/\1=\2/p'
 }
+# The monitor records them after the entry is listed (start_bg's wait):
+# once the sandbox's first process is in its namespaces.
+ns_recorded() { ns_ids_of "$1" | grep -q '^mnt='; }
+# The app of NAME runs (app_of finds a child of its first process).
+app_started() { [[ $(app_of "$1") != "$("$SBX" --list --json | sed -n 's/.*"name": "'"$1"'".*"pid": \([0-9]*\), "monitor".*/\1/p')" ]]; }
 
 t_ns_ids() {
   need_delegated
@@ -470,6 +475,7 @@ t_ns_ids() {
   # A bubblewrap-style sandbox: its first process (sbx's pid 1) can be
   # looked at from outside, all seven of its namespaces.
   start_bg plain "${RO_ROOT[@]}" --proc /proc --unshare-pid --unshare-net --unshare-ipc --name plain sleep 1000
+  wait_for ns_recorded plain || fail "plain: no namespace ids recorded: $("$SBX" --list --json)"
   local ids first k app
   ids=$(ns_ids_of plain)
   first=$("$SBX" --list --json | sed -n 's/.*"name": "plain".*"pid": \([0-9]*\), "monitor".*/\1/p')
@@ -482,6 +488,8 @@ t_ns_ids() {
   # it) and makes its cgroup namespace late; what was recorded is the
   # app's, cgroup namespace included.
   start_bg default --profile default sleep 1000
+  wait_for ns_recorded default || fail "default: no namespace ids recorded: $("$SBX" --list --json)"
+  wait_for app_started default || fail "default: the app did not start"
   ids=$(ns_ids_of default)
   app=$(app_of default)
   for k in mnt pid net ipc uts cgroup; do

@@ -32,12 +32,13 @@ int sbx_run_explain(struct plan *p, void (*report)(void *ctx, const struct learn
 int sbx_join(struct plan *p, pid_t target, int pidfd, char **argv, char **envp);
 
 /* Start a side service (the D-Bus proxy) in the sandbox the plan
- * describes, without waiting for it: the plan's namespaces and root, then
- * its argv exec'd as the sandbox's first process (pid 1 of its pid
- * namespace, if it has one: no pid 1 of sbx's, no monitor; the caller is
- * its parent and reaps it with helper_reap).  Built in this process, so
+ * describes, without waiting for it to serve: the plan's namespaces and
+ * root, then its argv exec'd as the sandbox's first process (pid 1 of its
+ * pid namespace, if it has one: no pid 1 of sbx's, no monitor; the caller
+ * is its parent and reaps it with helper_reap).  Built in this process, so
  * starting it costs one clone, not an exec of sbx that parses everything
- * again.  It gets stdin on /dev/null, stdout and stderr, and the fds in
+ * again; the clone shares this process's memory, which sleeps until the
+ * service's exec (or its failure before it).  It gets stdin on /dev/null, stdout and stderr, and the fds in
  * pass (close-on-exec here), nothing else.  The plan needs no pid 1 of its
  * own (no lock files, sync or ready fds), and no integrator fds.  Returns 0
  * or -errno after a message. */

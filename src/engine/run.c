@@ -1104,8 +1104,8 @@ static int service_child(void *arg)
  * is dear under a hypervisor (docs/performance.md).  The child's setup is
  * sbx's own code on data it was given; what it writes before its exec
  * (the run state, environ, argv[0], allocations it never frees) sbx puts
- * back or does not use again.  Where a filter or an emulator refuses these flags
- * the spawn is a plain fork-like clone. */
+ * back or does not use again.  Where a filter or an emulator refuses these
+ * flags the spawn is a plain fork-like clone. */
 static pid_t clone_service(struct service_args *a, unsigned long flags)
 {
   const size_t stack_size = 1024 * 1024; /* touched lazily: a few pages */

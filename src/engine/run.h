@@ -38,10 +38,10 @@ int sbx_join(struct plan *p, pid_t target, int pidfd, char **argv, char **envp);
  * is its parent and reaps it with helper_reap).  Built in this process, so
  * starting it costs one clone, not an exec of sbx that parses everything
  * again; the clone shares this process's memory, which sleeps until the
- * service's exec (or its failure before it).  It gets stdin on /dev/null, stdout and stderr, and the fds in
- * pass (close-on-exec here), nothing else.  The plan needs no pid 1 of its
- * own (no lock files, sync or ready fds), and no integrator fds.  Returns 0
- * or -errno after a message. */
+ * service's exec (or its failure before it).  It gets stdin on /dev/null,
+ * stdout and stderr, and the fds in pass (close-on-exec here), nothing
+ * else.  The plan needs no pid 1 of its own (no lock files, sync or ready
+ * fds), and no integrator fds.  Returns 0 or -errno after a message. */
 int sbx_spawn(struct plan *p, const int *pass, size_t n_pass, struct helper *h);
 
 /* --share / --unshare (share.c): mount the host path src (absolute, no

@@ -33,10 +33,11 @@
  * It is built in sbx's own process (engine/run.h sbx_spawn), from the plan
  * below: a clone with the namespaces (sharing sbx's memory until its exec),
  * the engine's setup, then the exec of xdg-dbus-proxy, which is pid 1 of
- * its pid namespace (it starts no process, so it needs no reaper).  An exec of sbx in bubblewrap mode would
- * do the same after linking and parsing everything again, and with a pid 1
- * and a monitor of its own: three processes where one does, ~10 ms on the
- * machine of docs/performance.md.
+ * its pid namespace (it starts no process, so it needs no reaper).  An
+ * exec of sbx in bubblewrap mode would do the same after linking and
+ * parsing everything again, and with a pid 1 and a monitor of its own:
+ * three processes where one does, ~10 ms on the machine of
+ * docs/performance.md.
  *
  * It keeps the host network namespace, so abstract-socket buses work.  One
  * proxy process serves both buses, as in Flatpak.

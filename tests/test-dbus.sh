@@ -526,6 +526,47 @@ t_sbx_intact_after_proxy_start() {
   expect_nothing_left
 }
 
+t_stale_without_lock() {
+  ready
+  local rt=$XDG_RUNTIME_DIR/sbx d
+  mkdir -p -m 700 "$rt"
+  # What an sbx killed after its instance directory's mkdir and before its
+  # lock (or after the lock's removal and before the rmdir) leaves behind.
+  mkdir "$rt/111" "$rt/222" "$rt/222/session-bus" "$rt/333"
+  : >"$rt/333/lock.new"
+  # And one killed while it wrote its registry entry.
+  : >"$rt/99999.sandbox.new"
+  # While some sbx holds sbx/ shared (it makes or removes its directory
+  # then), such a directory may be its own: the sweep leaves them alone.
+  flock -s "$rt" "$SBX" "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true >"$T/locked.out" 2>&1 ||
+    fail "sbx failed beside a shared lock on sbx/: $(cat "$T/locked.out")"
+  for d in 111 222 333 99999.sandbox.new; do
+    [[ -e $rt/$d ]] || fail "$d was swept while another sbx held sbx/"
+  done
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true
+  for d in 111 222 333 99999.sandbox.new; do
+    [[ ! -e $rt/$d ]] || fail "$d (no lock held) is still there"
+  done
+  expect_nothing_left
+}
+
+t_killed_at_random_points_stress() {
+  ready
+  # sbx killed at random points of its start and its end; the next run
+  # sweeps whatever each left.  (The delays only spread the kill points.)
+  local i pid
+  for i in $(seq 1 40); do
+    "$SBX" "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(printf '0.%03d' $((RANDOM % 25)))"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  wait_for no_proxy || fail "a killed sbx's proxy is still running"
+  sbx_ok "${BASE[@]}" "${FILTER[@]}" "${APP[@]}" -- true
+  expect_nothing_left
+}
+
 run_checks() {
   setup_fixtures
   check "dbus filter: a name the policy allows answers a call" t_allowed_name_answers
@@ -553,6 +594,8 @@ run_checks() {
   check "the sandbox is built while the proxy starts; the app's first call reaches the bus" t_sandbox_built_while_proxy_starts
   check "a proxy that exits after the sandbox was built: the app does not run, nothing left" t_proxy_dies_after_sandbox_built
   check "after the proxy's start sbx still has its environment (the policy cache is written)" t_sbx_intact_after_proxy_start
+  check "instance directories and registry entries without a held lock are swept, unless another sbx holds sbx/" t_stale_without_lock
+  check "stress: sbx killed at random points; the next run leaves nothing behind" t_killed_at_random_points_stress
 }
 
 tap_main "$@"

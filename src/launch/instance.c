@@ -31,19 +31,25 @@ static int open_parent(const char *parent, bool owned, bool create)
   return fd;
 }
 
-/* parent/name, made with mkdir(2), which fails on anything already there
- * (symlinks included).  Returns an fd on the new directory. */
-int make_instance_dir(const char *parent, bool owned, const char *name)
+/* parent/name in the open parent pfd, made with mkdir(2), which fails on
+ * anything already there (symlinks included).  Returns an fd on the new
+ * directory. */
+static int make_dir_at(int pfd, const char *parent, const char *name)
 {
-  _cleanup_close_ int pfd = open_parent(parent, owned, true);
-  if (pfd < 0)
-    return pfd == -EPERM ? pfd : log_errno(-pfd, "Can't open %s", parent);
   if (mkdirat(pfd, name, 0700) < 0)
     return log_errno(errno, "Can't create the instance directory %s/%s", parent, name);
   int fd = RETRY(openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd < 0)
     return log_errno(errno, "Can't open %s/%s", parent, name);
   return fd;
+}
+
+int make_instance_dir(const char *parent, bool owned, const char *name)
+{
+  _cleanup_close_ int pfd = open_parent(parent, owned, true);
+  if (pfd < 0)
+    return pfd == -EPERM ? pfd : log_errno(-pfd, "Can't open %s", parent);
+  return make_dir_at(pfd, parent, name);
 }
 
 /* Everything we put in an instance directory is a plain entry at its top
@@ -90,8 +96,14 @@ static void remove_instance_dir_at(int pfd, const char *parent, const char *name
 void remove_instance_dir(const char *parent, bool owned, const char *name)
 {
   _cleanup_close_ int pfd = open_parent(parent, owned, false);
-  if (pfd >= 0)
-    remove_instance_dir_at(pfd, parent, name);
+  if (pfd < 0)
+    return;
+  /* Under the parent's shared lock (see remove_stale_instances): a sweep
+   * never sees the directory half removed, only an sbx killed meanwhile
+   * leaves it so. */
+  if (owned)
+    (void)flock(pfd, LOCK_SH);
+  remove_instance_dir_at(pfd, parent, name);
 }
 
 static bool all_digits(const char *s)
@@ -108,12 +120,26 @@ static bool all_digits(const char *s)
  * died) can't clean up; its proxy dies with it, its files stay.  Each live
  * instance holds an flock on sbx/ID/lock (the monitor, and the sandbox's
  * pid 1, which inherits the fd), so an instance whose lock can be taken is
- * gone: remove its directories.  A directory without a lock file is being
- * created right now and is left alone. */
+ * gone: remove its directories.
+ *
+ * An instance directory has no lock for a moment after its mkdir and
+ * before its rmdir.  Those moments hold a shared flock on sbx/ itself
+ * (make_locked_instance_dir, remove_instance_dir), and the sweep runs only
+ * under an exclusive one, taken without waiting: a busy parent is swept by
+ * a later start.  So under it, a directory without a held lock (none, or
+ * only lock.new, or a "lock" nobody holds) belongs to an sbx that died. */
+static bool instance_is_gone(int ifd)
+{
+  _cleanup_close_ int lfd = RETRY(openat(ifd, "lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+  if (lfd < 0)
+    return errno == ENOENT;
+  return flock(lfd, LOCK_EX | LOCK_NB) == 0;
+}
+
 void remove_stale_instances(const struct plan_services *s)
 {
   _cleanup_close_ int pfd = open_parent(s->runtime_parent, true, false);
-  if (pfd < 0)
+  if (pfd < 0 || flock(pfd, LOCK_EX | LOCK_NB) < 0)
     return;
   int dfd = dup(pfd);
   DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
@@ -127,10 +153,7 @@ void remove_stale_instances(const struct plan_services *s)
     if (!all_digits(de->d_name))
       continue;
     _cleanup_close_ int ifd = RETRY(openat(pfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (ifd < 0)
-      continue;
-    _cleanup_close_ int lfd = RETRY(openat(ifd, "lock", O_RDWR | O_NOFOLLOW | O_CLOEXEC));
-    if (lfd < 0 || flock(lfd, LOCK_EX | LOCK_NB) < 0)
+    if (ifd < 0 || !instance_is_gone(ifd))
       continue;
     if (s->flatpak_parent)
       remove_instance_dir(s->flatpak_parent, true, de->d_name);
@@ -142,7 +165,7 @@ void remove_stale_instances(const struct plan_services *s)
 /* The lock that says "this instance is alive" (see above).  It only gets
  * its name once it is locked: a "lock" that exists unlocked for a moment
  * would let a concurrent sbx take it and sweep this live instance. */
-int take_instance_lock(const struct plan_services *s, int dirfd)
+static int take_instance_lock(const struct plan_services *s, int dirfd)
 {
   _cleanup_close_ int fd = RETRY(openat(dirfd, "lock.new", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
@@ -154,3 +177,25 @@ int take_instance_lock(const struct plan_services *s, int dirfd)
   return steal_fd(&fd);
 }
 
+int make_locked_instance_dir(const struct plan_services *s, int *lock_fd)
+{
+  *lock_fd = -1;
+  _cleanup_close_ int pfd = open_parent(s->runtime_parent, true, true);
+  if (pfd < 0)
+    return pfd == -EPERM ? pfd : log_errno(-pfd, "Can't open %s", s->runtime_parent);
+  /* Shared: starts may make theirs at once; a sweep waits for none. */
+  if (flock(pfd, LOCK_SH) < 0)
+    return log_errno(errno, "Can't lock %s", s->runtime_parent);
+  const char *name = strrchr(s->runtime_dir, '/') + 1;
+  int dfd = make_dir_at(pfd, s->runtime_parent, name);
+  if (dfd < 0)
+    return dfd;
+  int fd = take_instance_lock(s, dfd);
+  if (fd < 0) {
+    close(dfd);
+    remove_instance_dir_at(pfd, s->runtime_parent, name);
+    return fd;
+  }
+  *lock_fd = fd;
+  return dfd;
+}

@@ -18,11 +18,13 @@ int make_instance_dir(const char *parent, bool owned, const char *name);
  * following a symlink anywhere.  Errors are reported, not returned. */
 void remove_instance_dir(const char *parent, bool owned, const char *name);
 
-/* Remove every instance under s->runtime_parent whose lock is free (its
- * sbx is gone), with its .flatpak twin. */
+/* Remove every instance under s->runtime_parent whose sbx is gone (no
+ * lock held in its directory), with its .flatpak twin; nothing if another
+ * sbx is making or removing an instance directory right now. */
 void remove_stale_instances(const struct plan_services *s);
 
-/* Create and flock sbx/ID/lock in the instance directory dirfd; the lock
- * lives as long as the returned fd (and its copies).  Returns the fd or
- * -errno after a message. */
-int take_instance_lock(const struct plan_services *s, int dirfd);
+/* s->runtime_dir (under s->runtime_parent, as make_instance_dir) with
+ * sbx/ID/lock in it, flocked; the lock lives as long as *lock_fd (and its
+ * copies).  Returns an fd on the directory, or -errno after a message
+ * (and nothing made). */
+int make_locked_instance_dir(const struct plan_services *s, int *lock_fd);

@@ -249,18 +249,15 @@ static int start_services(struct launch *l, struct plan *p)
    * alive. */
   _cleanup_close_ int dfd = -1;
   if (s->n_buses > 0 || (s->app_info && s->flatpak_dir) || wayland) {
-    if (s->runtime_parent)
+    if (s->runtime_parent) {
       remove_stale_instances(s);
-    dfd = make_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
+      dfd = make_locked_instance_dir(s, &l->lock_fd);
+    } else {
+      dfd = make_instance_dir(runtime_parent_of(s), false, strrchr(s->runtime_dir, '/') + 1);
+    }
     if (dfd < 0)
       return dfd;
     l->runtime_made = true;
-    if (s->runtime_parent) {
-      int lock_fd = take_instance_lock(s, dfd);
-      if (lock_fd < 0)
-        return lock_fd;
-      l->lock_fd = lock_fd;
-    }
   }
   if (s->app_info && s->flatpak_dir) {
     _cleanup_close_ int ffd = make_instance_dir(s->flatpak_parent, true, s->instance_id);

@@ -48,6 +48,13 @@ static int open_registry(const char *dir)
   return fd;
 }
 
+/* ID.sandbox.new, an entry being written: is it one? */
+static bool is_new_entry(const char *file)
+{
+  size_t n = strlen(file), sl = strlen(ENTRY_SUFFIX ".new");
+  return n > sl && strcmp(file + n - sl, ENTRY_SUFFIX ".new") == 0 && strspn(file, "0123456789") == n - sl;
+}
+
 /* ID.sandbox -> ID (NULL for anything else). */
 static char *id_of(const char *file)
 {
@@ -224,6 +231,27 @@ static int by_start(const void *a, const void *b)
   return x->started != y->started ? (x->started < y->started ? -1 : 1) : strcmp(x->id, y->id);
 }
 
+/* An ID.sandbox.new is flocked by its writer from the moment it is made
+ * to its rename, and the writer holds the directory itself shared
+ * meanwhile (registry_add).  Only under an exclusive lock on the
+ * directory, taken without waiting, is an unlocked one known to be an
+ * sbx's that was killed while it wrote it. */
+static void remove_dead_new_entries(int dfd, DIR *d)
+{
+  _cleanup_close_ int lock = RETRY(openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0)
+    return;
+  struct dirent *de;
+  while ((de = readdir(d))) {
+    if (!is_new_entry(de->d_name))
+      continue;
+    _cleanup_close_ int fd = RETRY(openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+      (void)unlinkat(dfd, de->d_name, 0);
+  }
+  rewinddir(d);
+}
+
 /* Every live entry; stale ones are removed. */
 static int load_dir(const char *dir, struct registry_entry **out)
 {
@@ -238,6 +266,7 @@ static int load_dir(const char *dir, struct registry_entry **out)
       close(dup_fd);
     return log_errno(errno, "Can't read %s", dir);
   }
+  remove_dead_new_entries(dfd, d);
   struct registry_entry *v = NULL;
   size_t n = 0, cap = 0;
   struct dirent *de;
@@ -352,7 +381,11 @@ int registry_add(const struct plan *p, const char *cgroup, char **argv, int *loc
   _cleanup_free_ char *text = entry_text(p, id, cgroup, argv);
   (void)unlinkat(dfd, tmp, 0);
   /* Locked before it gets its name, so it is never seen unlocked (and
-   * swept) while this sbx lives. */
+   * swept) while this sbx lives; the directory is held shared until then,
+   * so the moment before the file's own lock is never seen either
+   * (remove_dead_new_entries). */
+  if (flock(dfd, LOCK_SH) < 0)
+    return log_errno(errno, "Can't lock %s", dir);
   _cleanup_close_ int fd = RETRY(openat(dfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd < 0)
     return log_errno(errno, "Can't create %s/%s", dir, tmp);

@@ -34,7 +34,8 @@
  * refused, not followed.  Both are removed by launch_stop(); the parents
  * (sbx/, .flatpak/) stay, as Flatpak leaves .flatpak/ and .dbus-proxy/.
  * An sbx killed outright leaves its directories; the next start removes
- * every instance whose lock is free.
+ * every instance whose lock is free or missing (instance.h: sbx/ itself is
+ * flocked around the moments an instance has no lock yet or any more).
  *
  * The proxy is started, not waited for: the app's sandbox is built while
  * it starts.  Its --fd pipe's read end is plan->ready_fd: the process that

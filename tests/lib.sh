@@ -282,6 +282,17 @@ xvfb_start() {
   [[ -n $XVFB_NUM ]]
 }
 
+# xvfb_diag LOG: what a check that lost its display can say about the
+# server xvfb_start started: its socket file, whether it runs, who listens
+# on the socket's path, the end of its log.
+xvfb_diag() {
+  local sock=/tmp/.X11-unix/X${XVFB_NUM:-none}
+  echo "display :${XVFB_NUM:-?} (Xvfb pid ${XVFB_PID:-?}: $(kill -0 "${XVFB_PID:-0}" 2>/dev/null && echo alive || echo gone))"
+  echo "socket: $(stat -c '%A %U inode %i, changed %z' "$sock" 2>&1)"
+  echo "listening on it: $(ss -xlpn 2>/dev/null | grep -F " $sock " | tr -s ' ' | tr '\n' ';')"
+  echo "Xvfb log: $(tail -n 5 "$1" 2>/dev/null | tr '\n' ';')"
+}
+
 # Running sandboxes (sbx --list, the registry in $XDG_RUNTIME_DIR/sbx).
 listed() { "$SBX" --list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx "$1"; }
 # The cgroup of the running sandbox NAME (from --list --json).

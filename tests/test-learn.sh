@@ -277,8 +277,11 @@ t_zenity() {
   sbx_exec --profile "$T/zenity.profile" "${zen[@]}" >"$T/zenity-run.out" 2>"$T/zenity-run.err" &
   pid=$!
   remember_pid $pid
-  wait_for dialog_like "$title" "$T/zenity-host.png" ||
+  if ! wait_for dialog_like "$title" "$T/zenity-host.png"; then
+    diag "$(xvfb_diag "$T/xvfb-zenity.log")"
+    diag "$("$SBX" --explain --profile "$T/zenity.profile" true 2>&1 | grep -a -i x11)"
     fail "under the learned profile the dialog never looked as on the host: $(cat "$T/zenity-run.err")"
+  fi
   dialog_ok "$title"
   rc=0; wait $pid || rc=$?
   [[ $rc == 0 ]] || fail "zenity under its learned profile: exit $rc: $(cat "$T/zenity-run.err")"

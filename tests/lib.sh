@@ -286,8 +286,9 @@ xvfb_start() {
 # server xvfb_start started: its socket file, whether it runs, who listens
 # on the socket's path, the end of its log.
 xvfb_diag() {
-  local sock=/tmp/.X11-unix/X${XVFB_NUM:-none}
-  echo "display :${XVFB_NUM:-?} (Xvfb pid ${XVFB_PID:-?}: $(kill -0 "${XVFB_PID:-0}" 2>/dev/null && echo alive || echo gone))"
+  local sock=/tmp/.X11-unix/X${XVFB_NUM:-none} state=gone
+  [[ -n ${XVFB_PID:-} ]] && kill -0 "$XVFB_PID" 2>/dev/null && state=alive
+  echo "display :${XVFB_NUM:-?} (Xvfb pid ${XVFB_PID:-?}: $state)"
   echo "socket: $(stat -c '%A %U inode %i, changed %z' "$sock" 2>&1)"
   echo "listening on it: $(ss -xlpn 2>/dev/null | grep -F " $sock " | tr -s ' ' | tr '\n' ';')"
   echo "Xvfb log: $(tail -n 5 "$1" 2>/dev/null | tr '\n' ';')"

@@ -257,8 +257,10 @@ t_zenity() {
   sbx_exec --learn zenity --output "$T/zenity.profile" "${zen[@]}" >"$T/zenity-learn.out" 2>"$T/zenity-learn.err" &
   pid=$!
   remember_pid $pid
-  wait_for dialog_drawn "$title" "$T/zenity-learn.png" ||
+  if ! wait_for dialog_drawn "$title" "$T/zenity-learn.png"; then
+    diag "$(xvfb_diag "$T/xvfb-zenity.log")"
     fail "zenity under --learn: no dialog: $(cat "$T/zenity-learn.err")"
+  fi
   dialog_ok "$title"
   rc=0; wait $pid || rc=$?
   [[ $rc == 0 ]] || fail "--learn zenity: exit $rc: $(cat "$T/zenity-learn.err")"

@@ -366,6 +366,17 @@ t_stats_watch() {
   expect_error_message "--watch goes with --stats"
 }
 
+# The sh in the cgroup directory $1 ignores SIGTERM (SigIgn bit 15).
+ignores_term() {
+  local p mask
+  for p in $(cat "$1/cgroup.procs" 2>/dev/null); do
+    [[ $(cat "/proc/$p/comm" 2>/dev/null) == sh ]] || continue
+    mask=$(sed -n 's/^SigIgn:\t//p' "/proc/$p/status" 2>/dev/null)
+    [[ -n $mask ]] && (((0x$mask >> 14) & 1)) && return 0
+  done
+  return 1
+}
+
 t_stop_kills() {
   need_delegated
   registry_env
@@ -373,6 +384,7 @@ t_stop_kills() {
   start_bg stubborn "${RO_ROOT[@]}" --proc /proc --unshare-pid --name stubborn sh -c "trap '' TERM; $SPIN"
   local cg
   cg=$(cgroup_of stubborn)
+  wait_for ignores_term "$cg" || fail "the app never set its trap"
   SBX_STOP_GRACE=1 "$SBX" --stop stubborn || fail "--stop failed"
   local rc=0
   wait $BG_PID || rc=$?
@@ -389,6 +401,7 @@ t_monitor_killed() {
   start_bg orphan "${RO_ROOT[@]}" --proc /proc --unshare-pid --name orphan sleep 1000
   local cg monitor=$BG_PID
   cg=$(cgroup_of orphan)
+  wait_for runs_in "$cg" sleep || fail "no sleep in $cg"
   kill -KILL "$monitor"
   wait "$monitor" 2>/dev/null || true
   listed orphan || fail "the orphan is not listed any more"

@@ -244,8 +244,7 @@ t_monitor_killed() {
   start_bg orphan "${RO_ROOT[@]}" --proc /proc --unshare-pid --name orphan sleep 1000
   local unit=app-sbx-orphan-$BG_PID.scope cg
   cg=$(cgroup_of orphan)
-  # (Listed once registered, which may be before the sandbox is born.)
-  wait_for grep -q 'populated 1' "$cg/cgroup.events" || fail "nothing in $cg"
+  wait_for runs_in "$cg" sleep || fail "no sleep in $cg"
   kill -KILL "$BG_PID"
   wait "$BG_PID" 2>/dev/null || true
   listed orphan || fail "the orphan is not listed any more"

@@ -48,20 +48,21 @@ static int open_registry(const char *dir)
   return fd;
 }
 
-/* ID.sandbox.new, an entry being written: is it one? */
-static bool is_new_entry(const char *file)
+/* The length of ID if file is ID followed by suffix (ID: digits), else 0.
+ * Entries are ID.sandbox; ID.sandbox.new is one being written. */
+static size_t id_length(const char *file, const char *suffix)
 {
-  size_t n = strlen(file), sl = strlen(ENTRY_SUFFIX ".new");
-  return n > sl && strcmp(file + n - sl, ENTRY_SUFFIX ".new") == 0 && strspn(file, "0123456789") == n - sl;
+  size_t n = strlen(file), sl = strlen(suffix);
+  if (n <= sl || strcmp(file + n - sl, suffix) != 0 || strspn(file, "0123456789") != n - sl)
+    return 0;
+  return n - sl;
 }
 
 /* ID.sandbox -> ID (NULL for anything else). */
 static char *id_of(const char *file)
 {
-  size_t n = strlen(file), sl = strlen(ENTRY_SUFFIX);
-  if (n <= sl || strcmp(file + n - sl, ENTRY_SUFFIX) != 0 || strspn(file, "0123456789") != n - sl)
-    return NULL;
-  return xasprintf("%.*s", (int)(n - sl), file);
+  size_t n = id_length(file, ENTRY_SUFFIX);
+  return n ? xasprintf("%.*s", (int)n, file) : NULL;
 }
 
 void registry_entry_free(struct registry_entry *e)
@@ -243,7 +244,7 @@ static void remove_dead_new_entries(int dfd, DIR *d)
     return;
   struct dirent *de;
   while ((de = readdir(d))) {
-    if (!is_new_entry(de->d_name))
+    if (!id_length(de->d_name, ENTRY_SUFFIX ".new"))
       continue;
     _cleanup_close_ int fd = RETRY(openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)

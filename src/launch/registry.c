@@ -236,7 +236,8 @@ static int by_start(const void *a, const void *b)
  * to its rename, and the writer holds the directory itself shared
  * meanwhile (registry_add).  Only under an exclusive lock on the
  * directory, taken without waiting, is an unlocked one known to be an
- * sbx's that was killed while it wrote it. */
+ * sbx's that was killed while it wrote it.  Looked for only when a
+ * listing met one: a start lists the registry. */
 static void remove_dead_new_entries(int dfd, DIR *d)
 {
   _cleanup_close_ int lock = RETRY(openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -250,7 +251,6 @@ static void remove_dead_new_entries(int dfd, DIR *d)
     if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
       (void)unlinkat(dfd, de->d_name, 0);
   }
-  rewinddir(d);
 }
 
 /* Every live entry; stale ones are removed. */
@@ -267,20 +267,26 @@ static int load_dir(const char *dir, struct registry_entry **out)
       close(dup_fd);
     return log_errno(errno, "Can't read %s", dir);
   }
-  remove_dead_new_entries(dfd, d);
   struct registry_entry *v = NULL;
   size_t n = 0, cap = 0;
+  bool new_seen = false;
   struct dirent *de;
   while ((de = readdir(d))) {
     _cleanup_free_ char *id = id_of(de->d_name);
-    if (!id)
-      continue; /* instance directories, ID.sandbox.new being written */
+    if (!id) { /* instance directories, ID.sandbox.new being written */
+      new_seen = new_seen || id_length(de->d_name, ENTRY_SUFFIX ".new");
+      continue;
+    }
     struct registry_entry e;
     int r = read_entry(dfd, de->d_name, &e);
     if (r == 0)
       (void)unlinkat(dfd, de->d_name, 0);
     if (r == 1)
       *ARRAY_PUSH(v, n, cap) = e;
+  }
+  if (new_seen) {
+    rewinddir(d);
+    remove_dead_new_entries(dfd, d);
   }
   closedir(d);
   if (n)

@@ -366,7 +366,8 @@ t_stats_watch() {
   expect_error_message "--watch goes with --stats"
 }
 
-# The sh in the cgroup directory $1 ignores SIGTERM (SigIgn bit 15).
+# The sh in the cgroup directory $1 ignores SIGTERM (signal 15: bit 14 of
+# its SigIgn mask).
 ignores_term() {
   local p mask
   for p in $(cat "$1/cgroup.procs" 2>/dev/null); do

@@ -96,14 +96,8 @@ static void remove_instance_dir_at(int pfd, const char *parent, const char *name
 void remove_instance_dir(const char *parent, bool owned, const char *name)
 {
   _cleanup_close_ int pfd = open_parent(parent, owned, false);
-  if (pfd < 0)
-    return;
-  /* Under the parent's shared lock (see remove_stale_instances): a sweep
-   * never sees the directory half removed, only an sbx killed meanwhile
-   * leaves it so. */
-  if (owned)
-    (void)flock(pfd, LOCK_SH);
-  remove_instance_dir_at(pfd, parent, name);
+  if (pfd >= 0)
+    remove_instance_dir_at(pfd, parent, name);
 }
 
 static bool all_digits(const char *s)
@@ -124,9 +118,9 @@ static bool all_digits(const char *s)
  *
  * An instance directory has no lock for a moment after its mkdir and
  * before its rmdir.  Those moments hold a shared flock on sbx/ itself
- * (make_locked_instance_dir, remove_instance_dir), and the sweep runs only
- * under an exclusive one, taken without waiting: a busy parent is swept by
- * a later start.  So under it, a directory without a held lock (none, or
+ * (make_locked_instance_dir, remove_locked_instance_dir), and the sweep
+ * runs only under an exclusive one, taken without waiting: a busy parent
+ * is swept by a later start.  So under it, a directory without a held lock (none, or
  * only lock.new, or a "lock" nobody holds) belongs to an sbx that died. */
 static bool instance_is_gone(int ifd)
 {
@@ -198,4 +192,15 @@ int make_locked_instance_dir(const struct plan_services *s, int *lock_fd)
   }
   *lock_fd = fd;
   return dfd;
+}
+
+void remove_locked_instance_dir(const struct plan_services *s)
+{
+  _cleanup_close_ int pfd = open_parent(s->runtime_parent, true, false);
+  if (pfd < 0)
+    return;
+  /* Shared, as while it was made: a sweep never sees the directory half
+   * removed; only an sbx killed meanwhile leaves it so. */
+  (void)flock(pfd, LOCK_SH);
+  remove_instance_dir_at(pfd, s->runtime_parent, strrchr(s->runtime_dir, '/') + 1);
 }

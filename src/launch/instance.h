@@ -28,3 +28,8 @@ void remove_stale_instances(const struct plan_services *s);
  * copies).  Returns an fd on the directory, or -errno after a message
  * (and nothing made). */
 int make_locked_instance_dir(const struct plan_services *s, int *lock_fd);
+
+/* Remove what make_locked_instance_dir made (its lock with it), under the
+ * same shared lock on s->runtime_parent.  Errors are reported, not
+ * returned. */
+void remove_locked_instance_dir(const struct plan_services *s);

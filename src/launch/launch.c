@@ -141,8 +141,10 @@ static void undo(struct launch *l, struct plan *p)
   wayland_disconnect(&l->wayland);
   if (l->flatpak_made)
     remove_instance_dir(s->flatpak_parent, true, s->instance_id);
-  if (l->runtime_made)
-    remove_instance_dir(runtime_parent_of(s), s->runtime_parent != NULL, strrchr(s->runtime_dir, '/') + 1);
+  if (l->runtime_made && s->runtime_parent)
+    remove_locked_instance_dir(s);
+  else if (l->runtime_made)
+    remove_instance_dir(runtime_parent_of(s), false, strrchr(s->runtime_dir, '/') + 1);
   l->flatpak_made = l->runtime_made = false;
   net_stop(&l->net);
   if (!helper_reap(&l->proxy, DBUS_PROXY_EXIT_TIMEOUT_MS))

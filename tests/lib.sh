@@ -306,17 +306,19 @@ xvfb_diag() {
 listed() { "$SBX" --list 2>/dev/null | awk 'NR > 1 { print $1 }' | grep -qx "$1"; }
 # The cgroup of the running sandbox NAME (from --list --json).
 cgroup_of() { "$SBX" --list --json | sed -n 's/.*"name": "'"$1"'".*"cgroup": "\([^"]*\)".*/\1/p'; }
-# runs_in CGROUP COMM: some process in the cgroup directory CGROUP runs
-# COMM (its command name), i.e. the sandbox got as far as its app's exec.
-# A sandbox is registered before it is born, and until that exec it
-# still needs its sbx.
-runs_in() {
+# pids_in CGROUP COMM: the processes in the cgroup directory CGROUP whose
+# command name is COMM, one pid a line.
+pids_in() {
   local p
   for p in $(cat "$1/cgroup.procs" 2>/dev/null); do
-    [[ $(cat "/proc/$p/comm" 2>/dev/null) == "$2" ]] && return 0
+    [[ $(cat "/proc/$p/comm" 2>/dev/null) == "$2" ]] && echo "$p"
   done
-  return 1
+  return 0
 }
+# runs_in CGROUP COMM: some process in CGROUP runs COMM, i.e. the sandbox
+# got as far as its app's exec.  A sandbox is registered before it is
+# born, and until that exec it still needs its sbx.
+runs_in() { [[ -n $(pids_in "$1" "$2") ]]; }
 # start_bg NAME ARGS...: a sandbox in the background, registered; waits
 # until --list shows it.  BG_PID: its sbx.
 start_bg() {

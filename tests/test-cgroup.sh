@@ -370,8 +370,7 @@ t_stats_watch() {
 # its SigIgn mask).
 ignores_term() {
   local p mask
-  for p in $(cat "$1/cgroup.procs" 2>/dev/null); do
-    [[ $(cat "/proc/$p/comm" 2>/dev/null) == sh ]] || continue
+  for p in $(pids_in "$1" sh); do
     mask=$(sed -n 's/^SigIgn:\t//p' "/proc/$p/status" 2>/dev/null)
     [[ -n $mask ]] && (((0x$mask >> 14) & 1)) && return 0
   done
